@@ -1,0 +1,334 @@
+"""The recipe: load the statements, read the catalogs, decide what is out of date, render each
+edition's HTML, print its PDF, and write every file atomically.
+
+A target is one statement in one language (its HTML and its PDF). Its fingerprint covers all it
+depends on: the statement's messages, that language's translations of them, the templates and
+assets, the pipeline's and WeasyPrint's versions and the options; a target whose fingerprint and
+files are unchanged is skipped without importing WeasyPrint.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from importlib.metadata import version as package_version
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+
+from . import __version__, log
+from .catalogs import (Key, Lookup, Status, check_messages, key_of, merge, new_catalog,
+                       read_catalog, write_catalog)
+from .errors import PipelineError, PipelineErrors, raise_if_any
+from .files import write_atomic
+from .language import Language, language
+from .messages import extract_template
+from .project import TEMPLATE_LANGUAGE, Project, check_language_code
+from .render import Provenance, render_edition
+from .source import Statement, load_statements
+
+ASSETS_DIR = "_assets"
+
+
+def short_hash(*parts: object) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part if isinstance(part, bytes) else json.dumps(
+            part, ensure_ascii=False, sort_keys=True, default=str).encode())
+        digest.update(b"\0")
+    return digest.hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class Target:
+    statement: Statement
+    language: Language
+
+    @property
+    def name(self) -> str:
+        return f"{self.statement.id}.{self.language.code}"
+
+    def paths(self, project: Project) -> dict[str, Path]:
+        folder = project.output_dir / self.statement.id
+        return {"html": folder / f"{self.name}.html", "pdf": folder / f"{self.name}.pdf"}
+
+    def state_path(self, project: Project) -> Path:
+        return project.output_dir / self.statement.id / f".{self.name}.state.json"
+
+
+@dataclass
+class Result:
+    target: str
+    pdf: Path | None = None
+    pages: int = 0
+    size: int = 0
+    seconds: float = 0.0
+    skipped: bool = False
+
+
+@dataclass
+class Report:
+    built: list[Result] = field(default_factory=list)
+    refused: list[PipelineError] = field(default_factory=list)
+
+    @property
+    def pdfs(self) -> list[Path]:
+        return [r.pdf for r in self.built if r.pdf]
+
+
+@dataclass(frozen=True)
+class PrintJob:
+    """What a worker process needs to print one edition: plain data only."""
+
+    name: str
+    html: str
+    base_dir: Path
+    assets_dir: Path
+    where: str
+
+
+def print_job(job: PrintJob):
+    from .pdf import print_pdf
+
+    started = time.perf_counter()
+    printed = print_pdf(job.html, job.base_dir, job.assets_dir, job.where, job.name)
+    return printed.data, printed.pages, time.perf_counter() - started
+
+
+def needed_messages(statement: Statement, template: Catalog) -> list[tuple[Key, str, str]]:
+    """The messages one statement's editions use, with their source language and a reference."""
+    needed = []
+    for message in template:
+        if not message.id:
+            continue
+        files = [file for file, _ in message.locations]
+        if statement.file in files:
+            line = message.locations[files.index(statement.file)][1]
+            needed.append((key_of(message), statement.language, f"{statement.file}:{line}"))
+        elif any(file.startswith("templates/") for file in files):
+            file, line = message.locations[0]
+            needed.append((key_of(message), TEMPLATE_LANGUAGE, f"{file}:{line}"))
+    return needed
+
+
+def _translations_used(catalog: Catalog, needed: list[tuple[Key, str, str]]) -> list:
+    messages = {key_of(m): m for m in catalog if m.id}
+    used = []
+    for key, _, _ in needed:
+        message = messages.get(key)
+        used.append([key, None if message is None else
+                     [message.string, sorted(message.flags & {"fuzzy"})]])
+    return used
+
+
+def _inputs_hash(project: Project) -> str:
+    """Templates, stylesheet, fonts and the pipeline's own code: what every edition depends on."""
+    code = Path(__file__).parent
+    files = [(p.relative_to(project.templates_dir).as_posix(), p)
+             for p in sorted(project.templates_dir.rglob("*")) if p.is_file()]
+    files += [(f"pipeline/{p.name}", p) for p in sorted(code.glob("*.py"))]
+    return short_hash(*[(name, hashlib.sha256(p.read_bytes()).hexdigest()) for name, p in files])
+
+
+def copy_assets(project: Project) -> Path:
+    """The stylesheet, fonts and their licence beside the HTML editions, in ``output/_assets``."""
+    target = project.output_dir / ASSETS_DIR
+    for path in sorted(project.templates_dir.rglob("*")):
+        if path.is_file() and path.suffix != ".j2":
+            write_atomic(target / path.relative_to(project.templates_dir), path.read_bytes(),
+                         project.root)
+    return target
+
+
+def select_languages(project: Project, languages: list[str] | None) -> list[str]:
+    known = project.languages()
+    if not languages:
+        if not known:
+            raise PipelineError("there is no catalog: create one with `python -m pipeline init "
+                                "LANG`", project.relative(project.locales_dir))
+        return known
+    problems = []
+    for code in languages:
+        try:
+            check_language_code(code)
+            if code not in known:
+                raise PipelineError(f"there is no catalog for {code!r}: create it with "
+                                    f"`python -m pipeline init {code}`",
+                                    project.relative(project.catalog_path(code)))
+        except PipelineError as error:
+            problems.append(error)
+    raise_if_any(problems)
+    return list(dict.fromkeys(languages))
+
+
+def build(project: Project, statement_ids: list[str] | None = None,
+          languages: list[str] | None = None, *, draft: bool = False, force: bool = False,
+          jobs: int | None = None) -> Report:
+    """Build every edition asked for; refuse (and report) incomplete languages unless ``draft``."""
+    statements = load_statements(project, statement_ids)
+    codes = select_languages(project, languages)
+    problems, catalogs = [], {}
+    for code in codes:
+        try:
+            catalogs[code] = read_catalog(project.catalog_path(code),
+                                          project.relative(project.catalog_path(code)), code)
+        except PipelineError as error:
+            problems.append(error)
+    raise_if_any(problems)
+    template = extract_template(project)
+    look = _inputs_hash(project)
+    versions = [__version__, package_version("weasyprint"), package_version("babel"),
+                package_version("jinja2")]
+    report = Report()
+    pending: list[tuple[Target, dict, PrintJob]] = []
+    assets_dir = None
+    for statement in statements:
+        needed = needed_messages(statement, template)
+        source_version = short_hash(statement.id, statement.language, statement.date,
+                                    [(k, ref.split(":")[0]) for k, _, ref in needed
+                                     if ref.startswith(statement.file)])
+        for code in codes:
+            target = Target(statement, language(code, project.formatting_locale(code)))
+            catalog = catalogs[code]
+            status = check_messages(
+                Status(code, project.relative(project.catalog_path(code))), catalog, needed,
+                target.language.script)
+            if status.errors and not draft:
+                report.refused.append(PipelineErrors(
+                    [PipelineError(f"{target.name} is not printed: {status.untranslated} "
+                                   f"untranslated, {status.fuzzy} fuzzy, {len(status.errors)} "
+                                   "problem(s) in its catalog (see below); print a draft with "
+                                   "--draft", statement.file)]
+                    + [PipelineError(f.message, f.file, f.line) for f in status.errors]))
+                continue
+            catalog_version = short_hash(_translations_used(catalog, needed))
+            fingerprint = short_hash(source_version, catalog_version, look, versions, draft,
+                                     str(target.language.locale))
+            paths = target.paths(project)
+            if not force and _up_to_date(project, target, fingerprint):
+                report.built.append(Result(target.name, paths["pdf"], skipped=True))
+                log.info("%s: up to date", target.name)
+                continue
+            if assets_dir is None:
+                assets_dir = copy_assets(project)
+            lookup = Lookup(code, catalog)
+            edition = render_edition(project, statement, target.language, lookup,
+                                     Provenance(source_version, catalog_version), draft=draft)
+            state = {"fingerprint": fingerprint, "source_version": source_version,
+                     "catalog_version": catalog_version, "fallbacks": edition.fallbacks}
+            job = PrintJob(target.name, edition.html, paths["pdf"].parent, assets_dir,
+                           project.relative(paths["pdf"]))
+            pending.append((target, state, job))
+    for target, state, job, outcome in _print_all(pending, jobs):
+        paths = target.paths(project)
+        if isinstance(outcome, PipelineError):
+            report.refused.append(outcome)
+            continue
+        data, pages, seconds = outcome
+        write_atomic(paths["html"], job.html.encode("utf-8"), project.root)
+        write_atomic(paths["pdf"], data, project.root)
+        state.update(pages=pages, files={kind: hashlib.sha256(p.read_bytes()).hexdigest()
+                                         for kind, p in paths.items()})
+        write_atomic(target.state_path(project), json.dumps(state, indent=1).encode(), project.root)
+        report.built.append(Result(target.name, paths["pdf"], pages, len(data), seconds))
+        log.info("%s: %d pages, %.0f KB, %.2f s%s", project.relative(paths["pdf"]), pages,
+                 len(data) / 1024, seconds, " (draft)" if draft else "")
+    return report
+
+
+def _up_to_date(project: Project, target: Target, fingerprint: str) -> bool:
+    try:
+        state = json.loads(target.state_path(project).read_text("utf-8"))
+        if state.get("fingerprint") != fingerprint:
+            return False
+        return all(hashlib.sha256(path.read_bytes()).hexdigest() == state["files"][kind]
+                   for kind, path in target.paths(project).items())
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
+def _print_all(pending, jobs: int | None):
+    """Print in worker processes when there is more than one edition and more than one core."""
+    workers = min(jobs or os.cpu_count() or 1, len(pending))
+    if workers <= 1:
+        for target, state, job in pending:
+            try:
+                yield target, state, job, print_job(job)
+            except PipelineError as error:
+                yield target, state, job, error
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = [(target, state, job, pool.submit(print_job, job))
+                   for target, state, job in pending]
+        for target, state, job, future in futures:
+            try:
+                yield target, state, job, future.result()
+            except PipelineError as error:
+                yield target, state, job, error
+
+
+# --- the catalog recipes ------------------------------------------------------------------------
+
+def extract(project: Project) -> Catalog:
+    """Write the message template (POT) from every statement and template."""
+    load_statements(project)  # report every problem in the sources, with lines, first
+    template = extract_template(project)
+    path = project.template_path
+    old = _read_if_present(project, path, None)
+    if old is not None and _same_messages(old, template):
+        template.creation_date = old.creation_date  # no timestamp-only churn
+    if write_catalog(project, path, template):
+        log.info("%s: %d messages", project.relative(path), len([m for m in template if m.id]))
+    return template
+
+
+def update(project: Project, languages: list[str] | None = None) -> list[Status]:
+    """Re-extract, then merge the template into every language's catalog (msgmerge semantics)."""
+    template = extract(project)
+    codes = select_languages(project, languages)
+    catalogs, problems = {}, []
+    for code in codes:
+        try:
+            catalogs[code] = read_catalog(project.catalog_path(code),
+                                          project.relative(project.catalog_path(code)), code)
+        except PipelineError as error:
+            problems.append(error)
+    raise_if_any(problems)
+    for code, catalog in catalogs.items():
+        path = project.catalog_path(code)
+        if write_catalog(project, path, merge(catalog, template)):
+            fuzzy = sum(1 for m in catalog if m.id and m.fuzzy)
+            log.info("%s: updated (%d fuzzy, %d obsolete)", project.relative(path), fuzzy,
+                     len(catalog.obsolete))
+    return []
+
+
+def init(project: Project, code: str) -> Path:
+    """Create the catalog of a new language, with CLDR's plural forms."""
+    check_language_code(code)
+    path = project.catalog_path(code)
+    if path.exists():
+        raise PipelineError(f"the catalog for {code!r} exists already: use `python -m pipeline "
+                            "update` to bring it up to date", project.relative(path))
+    template = extract(project)
+    write_catalog(project, path, new_catalog(code, template))
+    log.info("%s: created for %s (%s)", project.relative(path), language(code).name,
+             language(code).direction)
+    return path
+
+
+def _read_if_present(project: Project, path: Path, code: str | None) -> Catalog | None:
+    if not path.exists():
+        return None
+    return read_catalog(path, project.relative(path), code)
+
+
+def _same_messages(a: Catalog, b: Catalog) -> bool:
+    def content(catalog):
+        return [(m.id, m.context, m.string, sorted(m.flags), m.locations, m.auto_comments)
+                for m in catalog if m.id]
+    return content(a) == content(b)

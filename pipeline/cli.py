@@ -1,0 +1,74 @@
+"""The command line: a thin layer over the library. ``main(argv) -> exit code``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from . import build as recipes
+from . import log
+from .errors import PipelineError
+from .project import Project
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="python -m pipeline", description=(
+        "Publish multilingual statements as print-ready PDF and HTML editions."))
+    top.add_argument("-C", "--project", type=Path, default=Path.cwd(),
+                     help="the project folder (default: the current folder)")
+    top.add_argument("-q", "--quiet", action="store_true", help="report only errors")
+    commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    build = commands.add_parser("build", help="print the PDF and HTML editions into output/")
+    build.add_argument("statements", nargs="*", metavar="STATEMENT",
+                       help="statement identifiers (default: every file in sources/)")
+    build.add_argument("--lang", action="append", dest="languages", metavar="LANG",
+                       help="only this language (repeatable; default: every catalog)")
+    build.add_argument("--draft", action="store_true",
+                       help="print incomplete translations too, marked as drafts")
+    build.add_argument("--force", action="store_true", help="rebuild even what is up to date")
+    build.add_argument("-j", "--jobs", type=int, default=None,
+                       help="worker processes (default: one per core)")
+
+    commands.add_parser("extract", help="write the message template locales/statements.pot")
+    update = commands.add_parser("update", help="extract, then merge into every catalog")
+    update.add_argument("--lang", action="append", dest="languages", metavar="LANG")
+    init = commands.add_parser("init", help="create the catalog of a new language")
+    init.add_argument("language", metavar="LANG", help="a language code such as fa or fr")
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    log.handlers[:] = [handler]
+    log.setLevel(logging.WARNING if args.quiet else logging.INFO)
+    log.propagate = False
+    try:
+        project = Project.at(args.project)
+        if args.command == "build":
+            report = recipes.build(project, args.statements, args.languages, draft=args.draft,
+                                   force=args.force, jobs=args.jobs)
+            for error in report.refused:
+                for problem in error.problems:
+                    log.error("%s", problem)
+            for pdf in report.pdfs:
+                log.info("%s", project.relative(pdf))
+            return 1 if report.refused else 0
+        if args.command == "extract":
+            recipes.extract(project)
+        elif args.command == "update":
+            recipes.update(project, args.languages)
+        elif args.command == "init":
+            recipes.init(project, args.language)
+        return 0
+    except PipelineError as error:
+        for problem in error.problems:
+            log.error("%s", problem)
+        return 1
+    except KeyboardInterrupt:
+        log.error("interrupted: the files written so far are complete, the rest untouched")
+        return 130

@@ -1,0 +1,137 @@
+"""Printing an edition's HTML to PDF with WeasyPrint, fenced in and checked.
+
+The fetcher reads only the edition's assets (stylesheet and fonts) and nothing else: no network,
+no file elsewhere. Every character must be covered by the fonts the stylesheet declares: a
+missing glyph stops the build with its name instead of printing a box or borrowing a font from
+whatever machine runs the build. WeasyPrint is imported only here, and only when printing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import mimetypes
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from html.parser import HTMLParser
+from pathlib import Path
+
+from .errors import PipelineError
+
+FONT_URL = re.compile(r"url\(\s*['\"]?([^'\")]+\.(?:ttf|otf|woff2?))['\"]?\s*\)")
+
+
+@dataclass(frozen=True)
+class PrintedPdf:
+    data: bytes
+    pages: int
+
+
+class _Text(HTMLParser):
+    """Every character an HTML document shows, including its inline stylesheet's strings."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.chars: set[str] = set()
+
+    def handle_data(self, data):
+        self.chars.update(data)
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "meta":  # the PDF's properties: title, author, description
+            self.chars.update("".join(value or "" for name, value in attrs if name == "content"))
+
+
+@cache
+def _coverage(font_file: Path) -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+
+    with TTFont(font_file, lazy=True) as font:
+        return frozenset(font.getBestCmap())
+
+
+def check_glyphs(html: str, stylesheet: Path, where: str) -> None:
+    """Fail naming every character that none of the stylesheet's fonts can draw."""
+    fonts = [stylesheet.parent / url for url in FONT_URL.findall(stylesheet.read_text("utf-8"))]
+    covered = frozenset().union(*(_coverage(font) for font in fonts))
+    parser = _Text()
+    parser.feed(html)
+    parser.close()
+    missing = sorted(
+        char for char in parser.chars
+        if ord(char) not in covered and not char.isspace()
+        and unicodedata.category(char) not in ("Cc", "Cf"))  # controls and isolates draw nothing
+    if missing:
+        names = ", ".join(f"'{c}' U+{ord(c):04X} {unicodedata.name(c, '')}".rstrip()
+                          for c in missing[:10])
+        raise PipelineError(f"no font of the edition can draw {len(missing)} character(s): "
+                            f"{names}; replace them in the text or add a font that has them "
+                            f"to {stylesheet.name}", where)
+
+
+def _fetcher_class():
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+
+    class FencedFetcher(URLFetcher):
+        """Serves files from one folder; refuses everything else, loudly."""
+
+        def __init__(self, allowed: Path):
+            super().__init__(allowed_protocols=("file",))
+            self.allowed = allowed.resolve()
+
+        def fetch(self, url, headers=None):
+            from urllib.parse import unquote, urlsplit
+
+            parts = urlsplit(url)
+            path = Path(unquote(parts.path)).resolve() if parts.scheme == "file" else None
+            if path is None or not path.is_relative_to(self.allowed) or not path.is_file():
+                raise FatalURLFetchingError(
+                    f"refused to load {url!r}: an edition may only use the files in "
+                    f"{self.allowed.name}/ (the templates' stylesheet and fonts)")
+            content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, path.read_bytes(),
+                                      headers={"Content-Type": content_type})
+
+    return FencedFetcher
+
+
+class _ProblemCatcher(logging.Handler):
+    """WeasyPrint only logs what it could not do (a stylesheet it ignored, a .notdef glyph, an
+    unsupported property): each of those is a defect in the printed edition."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+def print_pdf(html: str, base_dir: Path, assets_dir: Path, where: str,
+              identifier: str) -> PrintedPdf:
+    """Print HTML (whose relative links resolve from ``base_dir``) using only ``assets_dir``."""
+    check_glyphs(html, assets_dir / "statement.css", where)
+    from weasyprint import HTML
+    from weasyprint.logger import LOGGER
+    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.urls import FatalURLFetchingError
+
+    catcher = _ProblemCatcher()
+    LOGGER.addHandler(catcher)
+    try:
+        document = HTML(string=html, base_url=base_dir.resolve().as_uri() + "/",
+                        url_fetcher=_fetcher_class()(assets_dir)).render(
+            font_config=FontConfiguration(), custom_metadata=True)
+        data = document.write_pdf(
+            pdf_identifier=hashlib.sha256(identifier.encode()).hexdigest()[:32].encode(),
+            custom_metadata=True)
+    except FatalURLFetchingError as error:
+        raise PipelineError(str(error), where) from None
+    finally:
+        LOGGER.removeHandler(catcher)
+    if catcher.messages:
+        raise PipelineError("WeasyPrint could not print the edition as written: "
+                            + "; ".join(dict.fromkeys(catcher.messages)), where)
+    return PrintedPdf(data, len(document.pages))
