@@ -16,12 +16,16 @@ from .project import Project
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m pipeline", description=(
         "Publish multilingual statements as print-ready PDF and HTML editions."))
-    top.add_argument("-C", "--project", type=Path, default=Path.cwd(),
-                     help="the project folder (default: the current folder)")
-    top.add_argument("-q", "--quiet", action="store_true", help="report only errors")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-C", "--project", type=Path, default=Path.cwd(),
+                        help="the project folder (default: the current folder)")
+    common.add_argument("-q", "--quiet", action="store_true", help="report only errors")
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    build = commands.add_parser("build", help="print the PDF and HTML editions into output/")
+    def command(name: str, help: str) -> argparse.ArgumentParser:
+        return commands.add_parser(name, help=help, description=help, parents=[common])
+
+    build = command("build", "print the PDF and HTML editions into output/")
     build.add_argument("statements", nargs="*", metavar="STATEMENT",
                        help="statement identifiers (default: every file in sources/)")
     build.add_argument("--lang", action="append", dest="languages", metavar="LANG",
@@ -32,10 +36,11 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("-j", "--jobs", type=int, default=None,
                        help="worker processes (default: one per core)")
 
-    commands.add_parser("extract", help="write the message template locales/statements.pot")
-    update = commands.add_parser("update", help="extract, then merge into every catalog")
-    update.add_argument("--lang", action="append", dest="languages", metavar="LANG")
-    init = commands.add_parser("init", help="create the catalog of a new language")
+    command("extract", "write the message template locales/statements.pot")
+    update = command("update", "extract, then merge the template into every catalog")
+    update.add_argument("--lang", action="append", dest="languages", metavar="LANG",
+                        help="only this language (repeatable; default: every catalog)")
+    init = command("init", "create the catalog of a new language")
     init.add_argument("language", metavar="LANG", help="a language code such as fa or fr")
     return top
 

@@ -124,6 +124,8 @@ def print_pdf(html: str, base_dir: Path, assets_dir: Path, where: str,
         document = HTML(string=html, base_url=base_dir.resolve().as_uri() + "/",
                         url_fetcher=_fetcher_class()(assets_dir)).render(
             font_config=FontConfiguration(), custom_metadata=True)
+        # Custom properties carry the provenance; the viewport is for screens, not for the PDF.
+        document.metadata.custom.pop("viewport", None)
         data = document.write_pdf(
             pdf_identifier=hashlib.sha256(identifier.encode()).hexdigest()[:32].encode(),
             custom_metadata=True)

@@ -1,0 +1,37 @@
+# `make` sets everything up and prints every edition; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+
+.PHONY: all build update check test bench clean
+
+all: build
+
+$(INSTALLED): pyproject.toml
+	@tools/system-packages
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test,watch]'
+	@touch $@
+
+# Bring the catalogs up to date with the sources (changed messages become fuzzy), then print.
+build: $(INSTALLED)
+	$(PY) -m pipeline update
+	$(PY) -m pipeline build
+
+update: $(INSTALLED)
+	$(PY) -m pipeline update
+
+check: $(INSTALLED)
+	$(PY) -m pipeline check
+
+test: $(INSTALLED)
+	@tools/system-packages test
+	$(PY) -m pytest
+
+bench: $(INSTALLED)
+	$(PY) bench/bench.py
+
+clean:
+	rm -rf output dist
