@@ -22,7 +22,7 @@ from babel.messages.catalog import Catalog
 
 from . import __version__, log
 from .catalogs import (Key, Lookup, Status, check_messages, key_of, merge, new_catalog,
-                       read_catalog, write_catalog)
+                       read_catalog, serialise, write_catalog)
 from .errors import PipelineError, PipelineErrors, raise_if_any
 from .files import write_atomic
 from .language import Language, language
@@ -279,8 +279,11 @@ def extract(project: Project) -> Catalog:
     template = extract_template(project)
     path = project.template_path
     old = _read_if_present(project, path, None)
-    if old is not None and _same_messages(old, template):
-        template.creation_date = old.creation_date  # no timestamp-only churn
+    if old is not None:
+        fresh = template.creation_date
+        template.creation_date = old.creation_date  # no timestamp-only churn...
+        if serialise(template) != path.read_bytes():
+            template.creation_date = fresh  # ...but a real change is dated
     if write_catalog(project, path, template):
         log.info("%s: %d messages", project.relative(path), len([m for m in template if m.id]))
     return template
@@ -325,10 +328,3 @@ def _read_if_present(project: Project, path: Path, code: str | None) -> Catalog 
     if not path.exists():
         return None
     return read_catalog(path, project.relative(path), code)
-
-
-def _same_messages(a: Catalog, b: Catalog) -> bool:
-    def content(catalog):
-        return [(m.id, m.context, m.string, sorted(m.flags), m.locations, m.auto_comments)
-                for m in catalog if m.id]
-    return content(a) == content(b)
