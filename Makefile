@@ -28,6 +28,7 @@ check: $(INSTALLED)
 
 test: $(INSTALLED)
 	@tools/system-packages test
+	$(VENV)/bin/ruff check pipeline tests
 	$(PY) -m pytest
 
 bench: $(INSTALLED)

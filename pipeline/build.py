@@ -21,8 +21,18 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 
 from . import __version__, log
-from .catalogs import (Key, Lookup, Status, check_messages, key_of, merge, new_catalog,
-                       read_catalog, serialise, write_catalog)
+from .catalogs import (
+    Key,
+    Lookup,
+    Status,
+    check_messages,
+    key_of,
+    merge,
+    new_catalog,
+    read_catalog,
+    serialise,
+    write_catalog,
+)
 from .errors import PipelineError, PipelineErrors, raise_if_any
 from .files import write_atomic
 from .language import Language, language
@@ -115,6 +125,26 @@ def needed_messages(statement: Statement, template: Catalog) -> list[tuple[Key, 
     return needed
 
 
+def edition_status(project: Project, statement: Statement, edition_language: Language,
+                   catalog: Catalog, needed: list[tuple[Key, str, str]]) -> Status:
+    code = edition_language.code
+    return check_messages(Status(code, project.relative(project.catalog_path(code))), catalog,
+                          needed, edition_language.script)
+
+
+def read_catalogs(project: Project, codes: list[str]) -> dict[str, Catalog]:
+    """Every language's catalog, all read before any problem is reported."""
+    catalogs, problems = {}, []
+    for code in codes:
+        try:
+            catalogs[code] = read_catalog(project.catalog_path(code),
+                                          project.relative(project.catalog_path(code)), code)
+        except PipelineError as error:
+            problems.append(error)
+    raise_if_any(problems)
+    return catalogs
+
+
 def _translations_used(catalog: Catalog, needed: list[tuple[Key, str, str]]) -> list:
     messages = {key_of(m): m for m in catalog if m.id}
     used = []
@@ -171,14 +201,7 @@ def build(project: Project, statement_ids: list[str] | None = None,
     """Build every edition asked for; refuse (and report) incomplete languages unless ``draft``."""
     statements = load_statements(project, statement_ids)
     codes = select_languages(project, languages)
-    problems, catalogs = [], {}
-    for code in codes:
-        try:
-            catalogs[code] = read_catalog(project.catalog_path(code),
-                                          project.relative(project.catalog_path(code)), code)
-        except PipelineError as error:
-            problems.append(error)
-    raise_if_any(problems)
+    catalogs = read_catalogs(project, codes)
     template = extract_template(project)
     look = _inputs_hash(project)
     versions = [__version__, package_version("weasyprint"), package_version("babel"),
@@ -194,15 +217,13 @@ def build(project: Project, statement_ids: list[str] | None = None,
         for code in codes:
             target = Target(statement, language(code, project.formatting_locale(code)))
             catalog = catalogs[code]
-            status = check_messages(
-                Status(code, project.relative(project.catalog_path(code))), catalog, needed,
-                target.language.script)
+            status = edition_status(project, statement, target.language, catalog, needed)
             if status.errors and not draft:
                 report.refused.append(PipelineErrors(
                     [PipelineError(f"{target.name} is not printed: {status.untranslated} "
                                    f"untranslated, {status.fuzzy} fuzzy, {len(status.errors)} "
-                                   "problem(s) in its catalog (see below); print a draft with "
-                                   "--draft", statement.file)]
+                                   "problem(s) in its catalog (listed below); print a draft "
+                                   "with --draft", statement.file)]
                     + [PipelineError(f.message, f.file, f.line) for f in status.errors]))
                 continue
             catalog_version = short_hash(_translations_used(catalog, needed))
@@ -289,25 +310,39 @@ def extract(project: Project) -> Catalog:
     return template
 
 
-def update(project: Project, languages: list[str] | None = None) -> list[Status]:
+def update(project: Project, languages: list[str] | None = None) -> None:
     """Re-extract, then merge the template into every language's catalog (msgmerge semantics)."""
     template = extract(project)
-    codes = select_languages(project, languages)
-    catalogs, problems = {}, []
-    for code in codes:
-        try:
-            catalogs[code] = read_catalog(project.catalog_path(code),
-                                          project.relative(project.catalog_path(code)), code)
-        except PipelineError as error:
-            problems.append(error)
-    raise_if_any(problems)
+    catalogs = read_catalogs(project, select_languages(project, languages))
     for code, catalog in catalogs.items():
         path = project.catalog_path(code)
         if write_catalog(project, path, merge(catalog, template)):
             fuzzy = sum(1 for m in catalog if m.id and m.fuzzy)
             log.info("%s: updated (%d fuzzy, %d obsolete)", project.relative(path), fuzzy,
                      len(catalog.obsolete))
-    return []
+
+
+@dataclass(frozen=True)
+class EditionStatus:
+    statement: str
+    status: Status
+
+
+def check(project: Project, statement_ids: list[str] | None = None,
+          languages: list[str] | None = None) -> list[EditionStatus]:
+    """How complete and how sound each language's translation of each statement is."""
+    statements = load_statements(project, statement_ids)
+    codes = select_languages(project, languages)
+    catalogs = read_catalogs(project, codes)
+    template = extract_template(project)
+    results = []
+    for statement in statements:
+        needed = needed_messages(statement, template)
+        for code in codes:
+            edition_language = language(code, project.formatting_locale(code))
+            results.append(EditionStatus(statement.id, edition_status(
+                project, statement, edition_language, catalogs[code], needed)))
+    return results
 
 
 def init(project: Project, code: str) -> Path:

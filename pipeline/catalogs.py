@@ -3,6 +3,7 @@ for a new language, checking translations, and looking translations up while ren
 
 from __future__ import annotations
 
+import copy
 import gettext
 import io
 import re
@@ -12,9 +13,9 @@ from difflib import SequenceMatcher
 from pathlib import Path
 
 from babel.messages.catalog import Catalog, Message
-from babel.messages.pofile import PoFileError, read_po, write_po
+from babel.messages.pofile import PoFileError, normalize, read_po, unescape, write_po
 
-from .errors import PipelineError, raise_if_any
+from .errors import PipelineError
 from .files import write_atomic
 from .language import language as get_language
 from .project import DOMAIN, Project
@@ -67,6 +68,7 @@ def read_catalog(path: Path, display: str, code: str | None = None) -> Catalog:
                             error.lineno) from None
     except (ValueError, TypeError) as error:
         raise PipelineError(f"cannot read the catalog: {error}", display) from None
+    _restore_previous(catalog)
     if code:
         expected, _ = get_language(code).plural_forms
         if catalog.num_plurals != expected:
@@ -85,9 +87,56 @@ def _line_of(data: bytes, needle: bytes) -> int | None:
 
 
 def serialise(catalog: Catalog) -> bytes:
+    """The catalog as PO text. Babel's writer mangles a long previous msgid (``#|``) and its
+    reader keeps it only as a comment, so both directions of it are done here: previous ids are
+    written, wrapped like msgids, for fuzzy messages only (as msgmerge does)."""
+    stash: dict[str, str] = {}
+    saved = []
+    for message in catalog:
+        if not message.id or not message.previous_id:
+            continue
+        saved.append((message, message.previous_id))
+        if not message.fuzzy:
+            message.previous_id = []
+            continue
+        tokens = []
+        for n, previous in enumerate(message.previous_id[:2]):
+            token = f"@@previous-{len(stash)}@@"
+            stash[token] = ("msgid " if n == 0 else "msgid_plural ") + previous
+            tokens.append(token)
+        message.previous_id = tokens
     out = io.BytesIO()
-    write_po(out, catalog, width=PO_WIDTH, include_previous=True, ignore_obsolete=False)
-    return out.getvalue()
+    try:
+        write_po(out, catalog, width=PO_WIDTH, include_previous=True, ignore_obsolete=False)
+    finally:
+        for message, previous in saved:
+            message.previous_id = previous
+    text = out.getvalue().decode("utf-8")
+    for token, previous in stash.items():
+        keyword, _, value = previous.partition(" ")
+        lines = normalize(value, width=PO_WIDTH - 3).splitlines()
+        block = "\n".join([f"#| {keyword} {lines[0]}"] + [f"#| {line}" for line in lines[1:]])
+        text = text.replace(f'#| {keyword} "{token}"', block)
+    return text.encode("utf-8")
+
+
+def _restore_previous(catalog: Catalog) -> None:
+    """Turn the ``#|`` lines Babel read as translator comments back into previous msgids."""
+    for message in list(catalog) + list(catalog.obsolete.values()):
+        lines = [c[1:].strip() for c in message.user_comments if c.startswith("|")]
+        if not lines:
+            continue
+        message.user_comments = [c for c in message.user_comments if not c.startswith("|")]
+        fields: dict[str, str] = {}
+        keyword = None
+        for line in lines:
+            if not line.startswith('"'):
+                keyword, _, line = line.partition(" ")
+                fields[keyword] = ""
+            if keyword and line.startswith('"'):
+                fields[keyword] += unescape(line)
+        previous = [fields[k] for k in ("msgid", "msgid_plural") if k in fields]
+        message.previous_id = previous
 
 
 def write_catalog(project: Project, path: Path, catalog: Catalog) -> bool:
@@ -102,6 +151,7 @@ def merge(catalog: Catalog, template: Catalog) -> Catalog:
     new ones empty, removed ones obsolete. Fuzzy matching is ours: within one context only,
     never for signatories, each old translation given to at most one new message."""
     before = {key_of(m): m for m in catalog if m.id}
+    template = copy.deepcopy(template)  # Babel inserts new messages without cloning them
     catalog.update(template, no_fuzzy_matching=True, update_header_comment=False,
                    update_creation_date=False)
     for message in catalog:
@@ -249,6 +299,10 @@ def check_messages(status: Status, catalog: Catalog, needed: Iterable[tuple[Key,
     for key, source_language, reference in needed:
         message = messages.get(key)
         label = _label(key)
+        source_side = source_language == status.code
+        if message is None and source_side:
+            status.translated += 1  # as in the source
+            continue
         if message is None:
             status.untranslated += 1
             status.findings.append(Finding(
@@ -256,7 +310,6 @@ def check_messages(status: Status, catalog: Catalog, needed: Iterable[tuple[Key,
                 f"{label} ({reference}) is not in the catalog: run `python -m pipeline update`"))
             continue
         line = message.lineno
-        source_side = source_language == status.code
         if message.fuzzy and _has_translation(message) and not source_side:
             status.fuzzy += 1
             status.findings.append(Finding("error", status.file, line,

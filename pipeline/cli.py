@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
 from pathlib import Path
@@ -36,6 +37,13 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("-j", "--jobs", type=int, default=None,
                        help="worker processes (default: one per core)")
 
+    check = command("check", "report how complete and sound each translation is")
+    check.add_argument("statements", nargs="*", metavar="STATEMENT",
+                       help="statement identifiers (default: every file in sources/)")
+    check.add_argument("--lang", action="append", dest="languages", metavar="LANG",
+                       help="only this language (repeatable; default: every catalog)")
+    check.add_argument("--json", action="store_true", help="print the report as JSON")
+
     command("extract", "write the message template locales/statements.pot")
     update = command("update", "extract, then merge the template into every catalog")
     update.add_argument("--lang", action="append", dest="languages", metavar="LANG",
@@ -63,6 +71,9 @@ def main(argv: list[str] | None = None) -> int:
             for pdf in report.pdfs:
                 log.info("%s", project.relative(pdf))
             return 1 if report.refused else 0
+        if args.command == "check":
+            return report_check(recipes.check(project, args.statements, args.languages),
+                                args.json)
         if args.command == "extract":
             recipes.extract(project)
         elif args.command == "update":
@@ -77,3 +88,25 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         log.error("interrupted: the files written so far are complete, the rest untouched")
         return 130
+
+
+def report_check(results: list[recipes.EditionStatus], as_json: bool) -> int:
+    failed = any(result.status.errors for result in results)
+    if as_json:
+        sys.stdout.write(json.dumps([{
+            "statement": r.statement, "language": r.status.code, "catalog": r.status.file,
+            "translated": r.status.translated, "fuzzy": r.status.fuzzy,
+            "untranslated": r.status.untranslated, "percent": round(r.status.percent, 1),
+            "releasable": r.status.releasable,
+            "findings": [{"severity": f.severity, "file": f.file, "line": f.line,
+                          "message": f.message} for f in r.status.findings],
+        } for r in results], ensure_ascii=False, indent=2) + "\n")
+        return 1 if failed else 0
+    for result in results:
+        status = result.status
+        log.info("%s %s: %d messages, %d translated (%.0f%%), %d fuzzy, %d untranslated%s",
+                 result.statement, status.code, status.total, status.translated, status.percent,
+                 status.fuzzy, status.untranslated, "" if status.releasable else " - not releasable")
+        for finding in status.findings:
+            (log.error if finding.severity == "error" else log.warning)("%s", finding)
+    return 1 if failed else 0

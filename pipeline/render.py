@@ -13,8 +13,14 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from jinja2 import (Environment, FileSystemLoader, StrictUndefined, TemplateError,
-                    TemplateSyntaxError)
+from babel import Locale
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+    TemplateSyntaxError,
+)
 from markupsafe import Markup, escape
 
 from .catalogs import Lookup
@@ -47,7 +53,8 @@ class Localised:
 
     text: str
     fallback: bool = False
-    language: str | None = None  # the BCP 47 tag of a fallback, for its lang attribute
+    language: str | None = None  # a fallback's BCP 47 tag and direction, for its attributes
+    direction: str | None = None
 
     def __str__(self) -> str:
         return self.text
@@ -109,12 +116,13 @@ def render_edition(project: Project, statement: Statement, language: Language, l
                    provenance: Provenance, draft: bool = False) -> Edition:
     isolate = language.direction == "rtl"
     source_tag = statement.language.replace("_", "-")
+    source_direction = Locale.parse(statement.language).text_direction
 
     def localise(context: str, text: str) -> Localised:
         value, fallback = lookup.translate(context, text, statement.language)
-        if isolate:
-            value = isolate_latin(value)
-        return Localised(value, fallback, source_tag if fallback else None)
+        if fallback:
+            return Localised(value, True, source_tag, source_direction)
+        return Localised(isolate_latin(value) if isolate else value)
 
     def lookup_template(context, singular, plural=None, n=None) -> Markup:
         if plural is None:
