@@ -63,8 +63,13 @@ class Target:
         return f"{self.statement.id}.{self.language.code}"
 
     def paths(self, project: Project) -> dict[str, Path]:
-        folder = project.output_dir / self.statement.id
-        return {"html": folder / f"{self.name}.html", "pdf": folder / f"{self.name}.pdf"}
+        return self.paths_for(project.output_dir, self.statement.id, self.language.code)
+
+    @staticmethod
+    def paths_for(output_dir: Path, statement_id: str, code: str) -> dict[str, Path]:
+        name = f"{statement_id}.{code}"
+        return {"html": output_dir / statement_id / f"{name}.html",
+                "pdf": output_dir / statement_id / f"{name}.pdf"}
 
     def state_path(self, project: Project) -> Path:
         return project.output_dir / self.statement.id / f".{self.name}.state.json"
@@ -170,7 +175,7 @@ def copy_assets(project: Project) -> Path:
     for path in sorted(project.templates_dir.rglob("*")):
         if path.is_file() and path.suffix != ".j2":
             write_atomic(target / path.relative_to(project.templates_dir), path.read_bytes(),
-                         project.root)
+                         project.output_dir)
     return target
 
 
@@ -199,21 +204,39 @@ def build(project: Project, statement_ids: list[str] | None = None,
           languages: list[str] | None = None, *, draft: bool = False, force: bool = False,
           jobs: int | None = None) -> Report:
     """Build every edition asked for; refuse (and report) incomplete languages unless ``draft``."""
+    started = time.perf_counter()
     statements = load_statements(project, statement_ids)
     codes = select_languages(project, languages)
     catalogs = read_catalogs(project, codes)
     template = extract_template(project)
+    check_output_dir(project)
+    report = Report()
+    pending = plan(project, statements, codes, catalogs, template, draft, force, report)
+    for target, state, job, outcome in _print_all(pending, jobs):
+        if isinstance(outcome, PipelineError):
+            report.refused.append(outcome)
+        else:
+            report.built.append(write_edition(project, target, state, job, *outcome))
+    printed = [r for r in report.built if not r.skipped]
+    log.info("%d printed (%d pages, %.0f KB), %d up to date, %d refused, in %.2f s",
+             len(printed), sum(r.pages for r in printed), sum(r.size for r in printed) / 1024,
+             len(report.built) - len(printed), len(report.refused), time.perf_counter() - started)
+    return report
+
+
+def plan(project: Project, statements: list[Statement], codes: list[str],
+         catalogs: dict[str, Catalog], template: Catalog, draft: bool, force: bool,
+         report: Report) -> list[tuple[Target, dict, PrintJob]]:
+    """Decide what is out of date and render its HTML; what is refused goes into the report."""
     look = _inputs_hash(project)
     versions = [__version__, package_version("weasyprint"), package_version("babel"),
                 package_version("jinja2")]
-    report = Report()
-    pending: list[tuple[Target, dict, PrintJob]] = []
+    pending = []
     assets_dir = None
     for statement in statements:
         needed = needed_messages(statement, template)
         source_version = short_hash(statement.id, statement.language, statement.date,
-                                    [(k, ref.split(":")[0]) for k, _, ref in needed
-                                     if ref.startswith(statement.file)])
+                                    [key for key, _, ref in needed if ref.startswith(statement.file)])
         for code in codes:
             target = Target(statement, language(code, project.formatting_locale(code)))
             catalog = catalogs[code]
@@ -229,36 +252,76 @@ def build(project: Project, statement_ids: list[str] | None = None,
             catalog_version = short_hash(_translations_used(catalog, needed))
             fingerprint = short_hash(source_version, catalog_version, look, versions, draft,
                                      str(target.language.locale))
-            paths = target.paths(project)
             if not force and _up_to_date(project, target, fingerprint):
-                report.built.append(Result(target.name, paths["pdf"], skipped=True))
+                report.built.append(Result(target.name, target.paths(project)["pdf"],
+                                           skipped=True))
                 log.info("%s: up to date", target.name)
                 continue
             if assets_dir is None:
                 assets_dir = copy_assets(project)
-            lookup = Lookup(code, catalog)
-            edition = render_edition(project, statement, target.language, lookup,
+            edition = render_edition(project, statement, target.language, Lookup(code, catalog),
                                      Provenance(source_version, catalog_version), draft=draft)
-            state = {"fingerprint": fingerprint, "source_version": source_version,
+            state = {"fingerprint": fingerprint, "statement": statement.id, "language": code,
+                     "draft": draft, "source_version": source_version,
                      "catalog_version": catalog_version, "fallbacks": edition.fallbacks}
-            job = PrintJob(target.name, edition.html, paths["pdf"].parent, assets_dir,
-                           project.relative(paths["pdf"]))
-            pending.append((target, state, job))
-    for target, state, job, outcome in _print_all(pending, jobs):
-        paths = target.paths(project)
-        if isinstance(outcome, PipelineError):
-            report.refused.append(outcome)
-            continue
-        data, pages, seconds = outcome
-        write_atomic(paths["html"], job.html.encode("utf-8"), project.root)
-        write_atomic(paths["pdf"], data, project.root)
-        state.update(pages=pages, files={kind: hashlib.sha256(p.read_bytes()).hexdigest()
-                                         for kind, p in paths.items()})
-        write_atomic(target.state_path(project), json.dumps(state, indent=1).encode(), project.root)
-        report.built.append(Result(target.name, paths["pdf"], pages, len(data), seconds))
-        log.info("%s: %d pages, %.0f KB, %.2f s%s", project.relative(paths["pdf"]), pages,
-                 len(data) / 1024, seconds, " (draft)" if draft else "")
-    return report
+            pdf = target.paths(project)["pdf"]
+            pending.append((target, state, PrintJob(
+                target.name, edition.html, pdf.parent, assets_dir, project.relative(pdf))))
+    return pending
+
+
+def write_edition(project: Project, target: Target, state: dict, job: PrintJob, data: bytes,
+                  pages: int, seconds: float) -> Result:
+    """HTML, then PDF, then the state that vouches for both: each written atomically."""
+    paths = target.paths(project)
+    write_atomic(paths["html"], job.html.encode("utf-8"), project.output_dir)
+    write_atomic(paths["pdf"], data, project.output_dir)
+    state.update(pages=pages, files={kind: hashlib.sha256(p.read_bytes()).hexdigest()
+                                     for kind, p in paths.items()})
+    write_atomic(target.state_path(project), json.dumps(state, indent=1).encode(),
+                 project.output_dir)
+    log.info("%s: %d pages, %.0f KB, %.2f s%s", project.relative(paths["pdf"]), pages,
+             len(data) / 1024, seconds, " (draft)" if state["draft"] else "")
+    return Result(target.name, paths["pdf"], pages, len(data), seconds)
+
+
+def check_output_dir(project: Project) -> None:
+    """``output/`` must not lead out of the project (unless the caller chose another place)."""
+    if project.output is None:
+        resolved = project.output_dir.resolve()
+        if not resolved.is_relative_to(project.root):
+            raise PipelineError(f"output/ leads outside the project (to {resolved}): make it a "
+                                "plain folder", "output")
+
+
+def verify(project: Project, jobs: int | None = None) -> list[str]:
+    """Rebuild every edition in ``output/`` into a temporary folder; name each file that differs."""
+    import dataclasses
+    import tempfile
+
+    recorded = []
+    for path in sorted(project.output_dir.glob("*/.*.state.json")):
+        try:
+            state = json.loads(path.read_text("utf-8"))
+            recorded.append((state["statement"], state["language"], bool(state["draft"])))
+        except (OSError, ValueError, KeyError, TypeError):
+            return [f"{project.relative(path)}: unreadable build state: rebuild with --force"]
+    if not recorded:
+        raise PipelineError("nothing to verify: build first", project.relative(project.output_dir))
+    differences = []
+    with tempfile.TemporaryDirectory(prefix="verify-") as folder:
+        twin = dataclasses.replace(project, output=Path(folder))
+        for draft in sorted({draft for _, _, draft in recorded}):
+            chosen = [(s, c) for s, c, d in recorded if d == draft]
+            build(twin, sorted({s for s, _ in chosen}), sorted({c for _, c in chosen}),
+                  draft=draft, force=True, jobs=jobs)
+        for statement_id, code, _ in recorded:
+            for kind, built in Target.paths_for(twin.output_dir, statement_id, code).items():
+                shipped = Target.paths_for(project.output_dir, statement_id, code)[kind]
+                if not shipped.is_file() or not built.is_file() or \
+                        shipped.read_bytes() != built.read_bytes():
+                    differences.append(project.relative(shipped))
+    return differences
 
 
 def _up_to_date(project: Project, target: Target, fingerprint: str) -> bool:

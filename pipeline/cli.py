@@ -44,6 +44,13 @@ def parser() -> argparse.ArgumentParser:
                        help="only this language (repeatable; default: every catalog)")
     check.add_argument("--json", action="store_true", help="print the report as JSON")
 
+    verify = command("verify", "rebuild into a temporary folder and compare with output/")
+    verify.add_argument("-j", "--jobs", type=int, default=None)
+    watch = command("watch", "rebuild the affected editions whenever a file is saved")
+    watch.add_argument("--lang", action="append", dest="languages", metavar="LANG")
+    watch.add_argument("--draft", action="store_true",
+                       help="print incomplete translations too, marked as drafts")
+
     command("extract", "write the message template locales/statements.pot")
     update = command("update", "extract, then merge the template into every catalog")
     update.add_argument("--lang", action="append", dest="languages", metavar="LANG",
@@ -74,6 +81,19 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "check":
             return report_check(recipes.check(project, args.statements, args.languages),
                                 args.json)
+        if args.command == "verify":
+            differences = recipes.verify(project, args.jobs)
+            for name in differences:
+                log.error("%s: differs from a fresh build of the same inputs", name)
+            if not differences:
+                log.info("every edition in %s is what its inputs give, byte for byte",
+                         project.relative(project.output_dir))
+            return 1 if differences else 0
+        if args.command == "watch":
+            from .watch import watch
+
+            watch(project, args.languages, args.draft)
+            return 0
         if args.command == "extract":
             recipes.extract(project)
         elif args.command == "update":

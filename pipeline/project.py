@@ -45,6 +45,7 @@ class Project:
 
     root: Path
     formatting_locales: dict[str, str] = field(default_factory=dict)
+    output: Path | None = None  # where editions go; ``root/output`` unless told otherwise
 
     @classmethod
     def at(cls, root: str | Path) -> Project:
@@ -77,7 +78,7 @@ class Project:
 
     @property
     def output_dir(self) -> Path:
-        return self.root / "output"
+        return self.output if self.output is not None else self.root / "output"
 
     @property
     def template_path(self) -> Path:
