@@ -42,9 +42,8 @@ def rebuild(project: Project, languages: list[str] | None, draft: bool) -> bool:
 
 def watch(project: Project, languages: list[str] | None = None, draft: bool = False,
           debounce_ms: int = 50, stop: threading.Event | None = None) -> None:
-    from watchfiles import watch as changes
-
     import weasyprint  # noqa: F401  (once, here, rather than on the first edit)
+    from watchfiles import watch as changes
 
     rebuild(project, languages, draft)
     folders = [p for p in (project.sources_dir, project.locales_dir, project.templates_dir)
