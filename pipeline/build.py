@@ -34,7 +34,7 @@ from .catalogs import (
     write_catalog,
 )
 from .errors import PipelineError, PipelineErrors, raise_if_any
-from .files import write_atomic
+from .files import exclusive, write_atomic
 from .language import Language, language
 from .messages import extract_template
 from .project import TEMPLATE_LANGUAGE, Project, check_language_code
@@ -211,12 +211,13 @@ def build(project: Project, statement_ids: list[str] | None = None,
     template = extract_template(project)
     check_output_dir(project)
     report = Report()
-    pending = plan(project, statements, codes, catalogs, template, draft, force, report)
-    for target, state, job, outcome in _print_all(pending, jobs):
-        if isinstance(outcome, PipelineError):
-            report.refused.append(outcome)
-        else:
-            report.built.append(write_edition(project, target, state, job, *outcome))
+    with exclusive(project.output_dir / ".build.lock", "waiting for another build to finish"):
+        pending = plan(project, statements, codes, catalogs, template, draft, force, report)
+        for target, state, job, outcome in _print_all(pending, jobs):
+            if isinstance(outcome, PipelineError):
+                report.refused.append(outcome)
+            else:
+                report.built.append(write_edition(project, target, state, job, *outcome))
     printed = [r for r in report.built if not r.skipped]
     log.info("%d printed (%d pages, %.0f KB), %d up to date, %d refused, in %.2f s",
              len(printed), sum(r.pages for r in printed), sum(r.size for r in printed) / 1024,
@@ -376,10 +377,12 @@ def extract(project: Project) -> Catalog:
 def update(project: Project, languages: list[str] | None = None) -> None:
     """Re-extract, then merge the template into every language's catalog (msgmerge semantics)."""
     template = extract(project)
-    catalogs = read_catalogs(project, select_languages(project, languages))
+    codes = select_languages(project, languages)
+    originals = {code: project.catalog_path(code).read_bytes() for code in codes}
+    catalogs = read_catalogs(project, codes)
     for code, catalog in catalogs.items():
         path = project.catalog_path(code)
-        if write_catalog(project, path, merge(catalog, template)):
+        if write_catalog(project, path, merge(catalog, template), expected=originals[code]):
             fuzzy = sum(1 for m in catalog if m.id and m.fuzzy)
             log.info("%s: updated (%d fuzzy, %d obsolete)", project.relative(path), fuzzy,
                      len(catalog.obsolete))

@@ -139,9 +139,11 @@ def _restore_previous(catalog: Catalog) -> None:
         message.previous_id = previous
 
 
-def write_catalog(project: Project, path: Path, catalog: Catalog) -> bool:
-    """Write only when the content changed, so git shows only real changes."""
-    return write_atomic(path, serialise(catalog), project.root)
+def write_catalog(project: Project, path: Path, catalog: Catalog,
+                  expected: bytes | None = None) -> bool:
+    """Write only when the content changed, so git shows only real changes; with ``expected``,
+    only if the file still holds what was read (no translator's save is overwritten)."""
+    return write_atomic(path, serialise(catalog), project.root, expected)
 
 
 # --- update and init -----------------------------------------------------------------------------

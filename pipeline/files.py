@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from .errors import PipelineError
 
 
-def write_atomic(path: Path, data: bytes, root: Path) -> bool:
+def write_atomic(path: Path, data: bytes, root: Path, expected: bytes | None = None) -> bool:
     """Put ``data`` at ``path`` atomically; return False (and touch nothing) if it is unchanged.
 
     ``path`` must lie inside ``root`` once its folders are resolved, so a folder that is a
     symbolic link out of the project is refused; a file that is a symbolic link is replaced by a
-    regular file, never written through.
+    regular file, never written through. With ``expected``, the file must still hold those bytes
+    when it is replaced (a translator may have saved it meanwhile): otherwise nothing is written.
     """
     path = Path(path)
     parent = path.parent.resolve()
@@ -36,8 +40,37 @@ def write_atomic(path: Path, data: bytes, root: Path) -> bool:
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temp, 0o644)
+        if expected is not None and _current(target) != expected:
+            raise PipelineError("the file changed while it was being updated (saved by an "
+                                "editor?): nothing was written; run the command again", path)
         os.replace(temp, target)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
     return True
+
+
+def _current(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+@contextlib.contextmanager
+def exclusive(lock_file: Path, waiting_message: str) -> Iterator[None]:
+    """Hold an exclusive lock for a while: a second build (a watcher and a manual build) waits for
+    the first instead of interleaving its writes."""
+    from . import log
+
+    lock_file.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_file, "a+b") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log.info("%s", waiting_message)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
