@@ -9,6 +9,8 @@ files are unchanged is skipped without importing WeasyPrint.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import hashlib
 import json
 import os
@@ -18,6 +20,9 @@ from dataclasses import dataclass, field
 from importlib.metadata import version as package_version
 from pathlib import Path
 
+from html import unescape
+
+from babel import Locale
 from babel.messages.catalog import Catalog
 
 from . import __version__, log
@@ -38,7 +43,15 @@ from .files import exclusive, write_atomic
 from .language import Language, language
 from .messages import extract_template
 from .project import TEMPLATE_LANGUAGE, Project, check_language_code
-from .render import Provenance, render_edition
+from .render import (
+    Alternate,
+    PrintOptions,
+    Provenance,
+    Side,
+    render_bilingual,
+    render_edition,
+    render_index,
+)
 from .source import Statement, load_statements
 
 ASSETS_DIR = "_assets"
@@ -55,24 +68,21 @@ def short_hash(*parts: object) -> str:
 
 @dataclass(frozen=True)
 class Target:
-    statement: Statement
-    language: Language
+    """One file pair in ``output/<statement>/``: a language's edition, or the bilingual one."""
+
+    statement_id: str
+    variant: str  # a language code, or "bilingual"
 
     @property
     def name(self) -> str:
-        return f"{self.statement.id}.{self.language.code}"
+        return f"{self.statement_id}.{self.variant}"
 
-    def paths(self, project: Project) -> dict[str, Path]:
-        return self.paths_for(project.output_dir, self.statement.id, self.language.code)
+    def paths(self, output_dir: Path) -> dict[str, Path]:
+        folder = output_dir / self.statement_id
+        return {"html": folder / f"{self.name}.html", "pdf": folder / f"{self.name}.pdf"}
 
-    @staticmethod
-    def paths_for(output_dir: Path, statement_id: str, code: str) -> dict[str, Path]:
-        name = f"{statement_id}.{code}"
-        return {"html": output_dir / statement_id / f"{name}.html",
-                "pdf": output_dir / statement_id / f"{name}.pdf"}
-
-    def state_path(self, project: Project) -> Path:
-        return project.output_dir / self.statement.id / f".{self.name}.state.json"
+    def state_path(self, output_dir: Path) -> Path:
+        return output_dir / self.statement_id / f".{self.name}.state.json"
 
 
 @dataclass
@@ -104,13 +114,14 @@ class PrintJob:
     base_dir: Path
     assets_dir: Path
     where: str
+    variant: str
 
 
 def print_job(job: PrintJob):
     from .pdf import print_pdf
 
     started = time.perf_counter()
-    printed = print_pdf(job.html, job.base_dir, job.assets_dir, job.where, job.name)
+    printed = print_pdf(job.html, job.base_dir, job.assets_dir, job.where, job.name, job.variant)
     return printed.data, printed.pages, time.perf_counter() - started
 
 
@@ -202,7 +213,7 @@ def select_languages(project: Project, languages: list[str] | None) -> list[str]
 
 def build(project: Project, statement_ids: list[str] | None = None,
           languages: list[str] | None = None, *, draft: bool = False, force: bool = False,
-          jobs: int | None = None) -> Report:
+          jobs: int | None = None, options: PrintOptions = PrintOptions()) -> Report:
     """Build every edition asked for; refuse (and report) incomplete languages unless ``draft``."""
     started = time.perf_counter()
     statements = load_statements(project, statement_ids)
@@ -212,12 +223,14 @@ def build(project: Project, statement_ids: list[str] | None = None,
     check_output_dir(project)
     report = Report()
     with exclusive(project.output_dir / ".build.lock", "waiting for another build to finish"):
-        pending = plan(project, statements, codes, catalogs, template, draft, force, report)
+        pending = plan(project, statements, codes, catalogs, template, draft, force, options,
+                       report)
         for target, state, job, outcome in _print_all(pending, jobs):
             if isinstance(outcome, PipelineError):
                 report.refused.append(outcome)
             else:
                 report.built.append(write_edition(project, target, state, job, *outcome))
+        write_index(project)
     printed = [r for r in report.built if not r.skipped]
     log.info("%d printed (%d pages, %.0f KB), %d up to date, %d refused, in %.2f s",
              len(printed), sum(r.pages for r in printed), sum(r.size for r in printed) / 1024,
@@ -227,63 +240,149 @@ def build(project: Project, statement_ids: list[str] | None = None,
 
 def plan(project: Project, statements: list[Statement], codes: list[str],
          catalogs: dict[str, Catalog], template: Catalog, draft: bool, force: bool,
-         report: Report) -> list[tuple[Target, dict, PrintJob]]:
+         options: PrintOptions, report: Report) -> list[tuple[Target, dict, PrintJob]]:
     """Decide what is out of date and render its HTML; what is refused goes into the report."""
-    look = _inputs_hash(project)
-    versions = [__version__, package_version("weasyprint"), package_version("babel"),
-                package_version("jinja2")]
-    pending = []
-    assets_dir = None
+    common = [_inputs_hash(project), __version__, package_version("weasyprint"),
+              package_version("babel"), package_version("jinja2"), draft, options]
+    pending: list[tuple[Target, dict, PrintJob]] = []
+
+    def schedule(target: Target, render, state: dict) -> None:
+        state.update(statement=target.statement_id, variant=target.variant, draft=draft,
+                     options=dataclasses.asdict(options))
+        state["fingerprint"] = short_hash(common, state)
+        paths = target.paths(project.output_dir)
+        if not force and _up_to_date(project, target, state["fingerprint"]):
+            report.built.append(Result(target.name, paths["pdf"], skipped=True))
+            log.info("%s: up to date", target.name)
+            return
+        edition = render()
+        state["fallbacks"] = edition.fallbacks
+        pending.append((target, state, PrintJob(
+            target.name, edition.html, paths["pdf"].parent, project.output_dir / ASSETS_DIR,
+            project.relative(paths["pdf"]), options.pdf_variant)))
+
+    copy_assets(project)
     for statement in statements:
         needed = needed_messages(statement, template)
         source_version = short_hash(statement.id, statement.language, statement.date,
                                     [key for key, _, ref in needed if ref.startswith(statement.file)])
+        editions: dict[str, tuple[Language, str]] = {}
         for code in codes:
-            target = Target(statement, language(code, project.formatting_locale(code)))
-            catalog = catalogs[code]
-            status = edition_status(project, statement, target.language, catalog, needed)
+            edition_language = language(code, project.formatting_locale(code))
+            status = edition_status(project, statement, edition_language, catalogs[code], needed)
             if status.errors and not draft:
-                report.refused.append(PipelineErrors(
-                    [PipelineError(f"{target.name} is not printed: {status.untranslated} "
-                                   f"untranslated, {status.fuzzy} fuzzy, {len(status.errors)} "
-                                   "problem(s) in its catalog (listed below); print a draft "
-                                   "with --draft", statement.file)]
-                    + [PipelineError(f.message, f.file, f.line) for f in status.errors]))
+                report.refused.append(_refusal(f"{statement.id}.{code}", statement, status))
                 continue
-            catalog_version = short_hash(_translations_used(catalog, needed))
-            fingerprint = short_hash(source_version, catalog_version, look, versions, draft,
-                                     str(target.language.locale))
-            if not force and _up_to_date(project, target, fingerprint):
-                report.built.append(Result(target.name, target.paths(project)["pdf"],
-                                           skipped=True))
-                log.info("%s: up to date", target.name)
-                continue
-            if assets_dir is None:
-                assets_dir = copy_assets(project)
-            edition = render_edition(project, statement, target.language, Lookup(code, catalog),
-                                     Provenance(source_version, catalog_version), draft=draft)
-            state = {"fingerprint": fingerprint, "statement": statement.id, "language": code,
-                     "draft": draft, "source_version": source_version,
-                     "catalog_version": catalog_version, "fallbacks": edition.fallbacks}
-            pdf = target.paths(project)["pdf"]
-            pending.append((target, state, PrintJob(
-                target.name, edition.html, pdf.parent, assets_dir, project.relative(pdf))))
+            editions[code] = (edition_language, short_hash(_translations_used(catalogs[code], needed)))
+        alternates = tuple(Alternate(code, lang.tag, lang.name, f"{statement.id}.{code}.html")
+                           for code, (lang, _) in editions.items())
+        for code, (edition_language, catalog_version) in editions.items():
+            current = tuple(dataclasses.replace(a, current=a.code == code) for a in alternates)
+            provenance = Provenance(source_version, catalog_version)
+            schedule(Target(statement.id, code), functools.partial(
+                render_edition, project, statement, edition_language, Lookup(code, catalogs[code]),
+                provenance, draft, options, current if len(current) > 1 else ()), {
+                "language": code, "locale": str(edition_language.locale),
+                "source_version": source_version, "catalog_version": catalog_version,
+                "alternates": [dataclasses.asdict(a) for a in current]})
+        pair = bilingual_pair(project, statement, editions)
+        if pair:
+            (left, left_version), (right, right_version) = (editions[c] for c in pair)
+            provenance = Provenance(source_version, short_hash(left_version, right_version))
+            schedule(Target(statement.id, "bilingual"), lambda left=left, right=right,
+                     provenance=provenance, statement=statement: render_bilingual(
+                         project, statement,
+                         Side(statement, left, Lookup(left.code, catalogs[left.code])),
+                         Side(statement, right, Lookup(right.code, catalogs[right.code])),
+                         provenance, draft, options), {
+                "languages": list(pair), "source_version": source_version,
+                "catalog_version": provenance.catalog_version})
     return pending
+
+
+def bilingual_pair(project: Project, statement: Statement,
+                   editions: dict[str, tuple[Language, str]]) -> tuple[str, str] | None:
+    """The two languages of the bilingual edition, left then right: the statement's own language
+    and the first other one set in ``[tool.pipeline] bilingual`` (a right-to-left language goes
+    on the right), when both are printed in this build."""
+    wanted = [code for code in project.bilingual if code in editions]
+    if len(wanted) < 2:
+        return None
+    first, second = wanted[:2]
+    if editions[first][0].direction == "rtl" and editions[second][0].direction == "ltr":
+        first, second = second, first
+    return first, second
+
+
+def _refusal(name: str, statement: Statement, status: Status) -> PipelineErrors:
+    return PipelineErrors(
+        [PipelineError(f"{name} is not printed: {status.untranslated} untranslated, "
+                       f"{status.fuzzy} fuzzy, {len(status.errors)} problem(s) in its catalog "
+                       "(listed below); print a draft with --draft", statement.file)]
+        + [PipelineError(f.message, f.file, f.line) for f in status.errors])
 
 
 def write_edition(project: Project, target: Target, state: dict, job: PrintJob, data: bytes,
                   pages: int, seconds: float) -> Result:
     """HTML, then PDF, then the state that vouches for both: each written atomically."""
-    paths = target.paths(project)
+    paths = target.paths(project.output_dir)
     write_atomic(paths["html"], job.html.encode("utf-8"), project.output_dir)
     write_atomic(paths["pdf"], data, project.output_dir)
-    state.update(pages=pages, files={kind: hashlib.sha256(p.read_bytes()).hexdigest()
-                                     for kind, p in paths.items()})
-    write_atomic(target.state_path(project), json.dumps(state, indent=1).encode(),
-                 project.output_dir)
+    state.update(pages=pages, title=_html_title(job.html),
+                 files={kind: hashlib.sha256(p.read_bytes()).hexdigest()
+                        for kind, p in paths.items()})
+    write_atomic(target.state_path(project.output_dir), json.dumps(
+        state, indent=1, ensure_ascii=False).encode(), project.output_dir)
     log.info("%s: %d pages, %.0f KB, %.2f s%s", project.relative(paths["pdf"]), pages,
              len(data) / 1024, seconds, " (draft)" if state["draft"] else "")
     return Result(target.name, paths["pdf"], pages, len(data), seconds)
+
+
+def _html_title(html: str) -> str:
+    start = html.find("<title>") + len("<title>")
+    return unescape(html[start:html.find("</title>", start)]).replace("\u2068", "").replace(
+        "\u2069", "")
+
+
+def recorded_states(output_dir: Path) -> list[dict]:
+    """What the editions in an output folder were built from, as their state files say."""
+    states = []
+    for path in sorted(output_dir.glob("*/.*.state.json")):
+        try:
+            states.append(json.loads(path.read_text("utf-8")))
+        except (OSError, ValueError):
+            continue
+    return states
+
+
+def write_index(project: Project) -> None:
+    """``output/index.html``: every statement and edition now in the output folder."""
+    statements: dict[str, dict] = {}
+    for state in recorded_states(project.output_dir):
+        entry = statements.setdefault(state.get("statement", "?"), {"editions": [],
+                                                                    "bilingual": None})
+        if state.get("variant") == "bilingual":
+            entry["bilingual"] = f"{state['statement']}/{state['statement']}.bilingual.pdf"
+            continue
+        if "language" not in state:
+            continue
+        edition_language = language(state["language"], state.get("locale"))
+        name = f"{state['statement']}/{state['statement']}.{state['language']}"
+        entry["editions"].append({
+            "tag": edition_language.tag, "direction": edition_language.direction,
+            "name": Locale.parse("en").languages.get(edition_language.locale.language,
+                                                     edition_language.code),
+            "title": state.get("title") or name, "html": f"{name}.html", "pdf": f"{name}.pdf",
+            "draft": state.get("draft", False), "source": state["language"]})
+    listing = []
+    for statement_id, entry in sorted(statements.items()):
+        if not entry["editions"]:
+            continue
+        first = entry["editions"][0]
+        listing.append({"id": statement_id, "title": first["title"], "tag": first["tag"],
+                        "direction": first["direction"], "date": "", **entry})
+    write_atomic(project.output_dir / "index.html",
+                 render_index(project, listing).encode("utf-8"), project.output_dir)
 
 
 def check_output_dir(project: Project) -> None:
@@ -297,41 +396,39 @@ def check_output_dir(project: Project) -> None:
 
 def verify(project: Project, jobs: int | None = None) -> list[str]:
     """Rebuild every edition in ``output/`` into a temporary folder; name each file that differs."""
-    import dataclasses
     import tempfile
 
-    recorded = []
-    for path in sorted(project.output_dir.glob("*/.*.state.json")):
-        try:
-            state = json.loads(path.read_text("utf-8"))
-            recorded.append((state["statement"], state["language"], bool(state["draft"])))
-        except (OSError, ValueError, KeyError, TypeError):
-            return [f"{project.relative(path)}: unreadable build state: rebuild with --force"]
+    recorded = recorded_states(project.output_dir)
     if not recorded:
         raise PipelineError("nothing to verify: build first", project.relative(project.output_dir))
     differences = []
     with tempfile.TemporaryDirectory(prefix="verify-") as folder:
         twin = dataclasses.replace(project, output=Path(folder))
-        for draft in sorted({draft for _, _, draft in recorded}):
-            chosen = [(s, c) for s, c, d in recorded if d == draft]
-            build(twin, sorted({s for s, _ in chosen}), sorted({c for _, c in chosen}),
-                  draft=draft, force=True, jobs=jobs)
-        for statement_id, code, _ in recorded:
-            for kind, built in Target.paths_for(twin.output_dir, statement_id, code).items():
-                shipped = Target.paths_for(project.output_dir, statement_id, code)[kind]
-                if not shipped.is_file() or not built.is_file() or \
-                        shipped.read_bytes() != built.read_bytes():
+        groups: dict[str, list[dict]] = {}
+        for state in recorded:
+            groups.setdefault(json.dumps([state["draft"], state["options"]]), []).append(state)
+        for key, states in groups.items():
+            draft, options = json.loads(key)
+            codes = sorted({c for s in states for c in ([s["language"]] if "language" in s
+                                                        else s["languages"])})
+            build(twin, sorted({s["statement"] for s in states}), codes, draft=draft,
+                  force=True, jobs=jobs, options=PrintOptions(**options))
+        for state in recorded:
+            target = Target(state["statement"], state["variant"])
+            for kind, shipped in target.paths(project.output_dir).items():
+                built = target.paths(twin.output_dir)[kind]
+                if not built.is_file() or shipped.read_bytes() != built.read_bytes():
                     differences.append(project.relative(shipped))
     return differences
 
 
 def _up_to_date(project: Project, target: Target, fingerprint: str) -> bool:
     try:
-        state = json.loads(target.state_path(project).read_text("utf-8"))
+        state = json.loads(target.state_path(project.output_dir).read_text("utf-8"))
         if state.get("fingerprint") != fingerprint:
             return False
         return all(hashlib.sha256(path.read_bytes()).hexdigest() == state["files"][kind]
-                   for kind, path in target.paths(project).items())
+                   for kind, path in target.paths(project.output_dir).items())
     except (OSError, ValueError, KeyError, TypeError):
         return False
 

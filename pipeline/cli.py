@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import logging
 import sys
 from pathlib import Path
@@ -12,6 +13,23 @@ from . import build as recipes
 from . import log
 from .errors import PipelineError
 from .project import Project
+from .render import PrintOptions
+
+
+PAPER_SIZES = {"a3": "A3", "a4": "A4", "a5": "A5", "letter": "letter", "legal": "legal"}
+
+
+def paper_size(value: str) -> str:
+    if value.lower() not in PAPER_SIZES:
+        raise argparse.ArgumentTypeError(f"unknown paper size {value!r}: use one of "
+                                         f"{', '.join(PAPER_SIZES.values())}")
+    return PAPER_SIZES[value.lower()]
+
+
+def bleed_length(value: str) -> str:
+    if not re.fullmatch(r"(?:\d{1,2}(?:\.\d{1,2})?)(?:mm|pt|in)", value.strip()):
+        raise argparse.ArgumentTypeError(f"{value!r} is not a bleed such as 3mm, 9pt or 0.125in")
+    return value.strip()
 
 
 def parser() -> argparse.ArgumentParser:
@@ -36,6 +54,12 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--force", action="store_true", help="rebuild even what is up to date")
     build.add_argument("-j", "--jobs", type=int, default=None,
                        help="worker processes (default: one per core)")
+    build.add_argument("--paper", type=paper_size, default="A4",
+                       help="A4 (default), A5, A3, letter or legal")
+    build.add_argument("--bleed", type=bleed_length, default=None, metavar="LENGTH",
+                       help="bleed around each page, with crop marks, for a print shop: 3mm")
+    build.add_argument("--archival", action="store_true",
+                       help="PDF/A-3b for archives (default: tagged, accessible PDF/UA-1)")
 
     check = command("check", "report how complete and sound each translation is")
     check.add_argument("statements", nargs="*", metavar="STATEMENT",
@@ -71,7 +95,8 @@ def main(argv: list[str] | None = None) -> int:
         project = Project.at(args.project)
         if args.command == "build":
             report = recipes.build(project, args.statements, args.languages, draft=args.draft,
-                                   force=args.force, jobs=args.jobs)
+                                   force=args.force, jobs=args.jobs, options=PrintOptions(
+                                       args.paper, args.bleed, args.archival))
             for error in report.refused:
                 for problem in error.problems:
                     log.error("%s", problem)

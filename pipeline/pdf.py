@@ -110,7 +110,7 @@ class _ProblemCatcher(logging.Handler):
 
 
 def print_pdf(html: str, base_dir: Path, assets_dir: Path, where: str,
-              identifier: str) -> PrintedPdf:
+              identifier: str, variant: str | None = "pdf/ua-1") -> PrintedPdf:
     """Print HTML (whose relative links resolve from ``base_dir``) using only ``assets_dir``."""
     check_glyphs(html, assets_dir / "statement.css", where)
     from weasyprint import HTML
@@ -128,7 +128,7 @@ def print_pdf(html: str, base_dir: Path, assets_dir: Path, where: str,
         document.metadata.custom.pop("viewport", None)
         data = document.write_pdf(
             pdf_identifier=hashlib.sha256(identifier.encode()).hexdigest()[:32].encode(),
-            custom_metadata=True)
+            custom_metadata=True, pdf_variant=variant)
     except FatalURLFetchingError as error:
         raise PipelineError(str(error), where) from None
     finally:

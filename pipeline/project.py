@@ -46,6 +46,7 @@ class Project:
     root: Path
     formatting_locales: dict[str, str] = field(default_factory=dict)
     output: Path | None = None  # where editions go; ``root/output`` unless told otherwise
+    bilingual: tuple[str, ...] = ()  # the languages of the bilingual edition
 
     @classmethod
     def at(cls, root: str | Path) -> Project:
@@ -62,7 +63,10 @@ class Project:
         for language, locale in locales.items():
             check_language_code(language, "pyproject.toml")
             check_language_code(locale, "pyproject.toml")
-        return cls(root, dict(locales))
+        bilingual = settings.get("bilingual", [])
+        for code in bilingual:
+            check_language_code(code, "pyproject.toml")
+        return cls(root, dict(locales), bilingual=tuple(bilingual))
 
     @property
     def sources_dir(self) -> Path:

@@ -30,6 +30,8 @@ from .project import TEMPLATE_LANGUAGE, Project
 from .source import Statement
 
 TEMPLATE = "statement.html.j2"
+BILINGUAL_TEMPLATE = "bilingual.html.j2"
+INDEX_TEMPLATE = "index.html.j2"
 ASSETS = "../_assets"
 """Where an edition's HTML finds the stylesheet and fonts, relative to its own folder."""
 
@@ -112,62 +114,132 @@ def css_content(value, counter_style: str) -> Markup:
     return Markup(" ".join(parts))
 
 
-def render_edition(project: Project, statement: Statement, language: Language, lookup: Lookup,
-                   provenance: Provenance, draft: bool = False) -> Edition:
-    isolate = language.direction == "rtl"
-    source_tag = statement.language.replace("_", "-")
-    source_direction = Locale.parse(statement.language).text_direction
+@dataclass(frozen=True)
+class PrintOptions:
+    """How an edition is printed: paper size, bleed with crop marks, PDF variant."""
 
-    def localise(context: str, text: str) -> Localised:
-        value, fallback = lookup.translate(context, text, statement.language)
+    paper: str = "A4"
+    bleed: str | None = None
+    archival: bool = False
+
+    @property
+    def pdf_variant(self) -> str:
+        return "pdf/a-3b" if self.archival else "pdf/ua-1"
+
+
+@dataclass(frozen=True)
+class Alternate:
+    """Another language's edition of the same statement, for the language switcher."""
+
+    code: str
+    tag: str
+    name: str
+    href: str
+    current: bool = False
+
+
+class Side:
+    """A statement as one language shows it: its texts, its template words, its digits."""
+
+    def __init__(self, statement: Statement, language: Language, lookup: Lookup):
+        self.statement = statement
+        self.language = language
+        self.lookup = lookup
+        self._isolate = language.direction == "rtl"
+        self._source_tag = statement.language.replace("_", "-")
+        self._source_direction = Locale.parse(statement.language).text_direction
+        self.title = self.localise("title", statement.title.value)
+        self.subtitle = (self.localise("subtitle", statement.subtitle.value)
+                         if statement.subtitle else None)
+        self.issuer = self.localise("issuer", statement.issuer.value)
+        self.body = [self.localise("paragraph", p.value) for p in statement.body]
+        self.signatories = [self.localise("signatory", s.value) for s in statement.signatories]
+        self.date = language.format_date(statement.date)
+        self.digits = list(language.digits)
+        self.start = "right" if language.direction == "rtl" else "left"
+        self.end = "left" if language.direction == "rtl" else "right"
+
+    def localise(self, context: str, text: str) -> Localised:
+        value, fallback = self.lookup.translate(context, text, self.statement.language)
         if fallback:
-            return Localised(value, True, source_tag, source_direction)
-        return Localised(isolate_latin(value) if isolate else value)
+            return Localised(value, True, self._source_tag, self._source_direction)
+        return Localised(isolate_latin(value) if self._isolate else value)
 
-    def lookup_template(context, singular, plural=None, n=None) -> Markup:
+    def number(self, value: int) -> str:
+        return self.language.format_number(value)
+
+    def _word(self, context, singular, plural=None, n=None) -> Markup:
         if plural is None:
-            value, _ = lookup.translate(context, singular, TEMPLATE_LANGUAGE)
+            value, _ = self.lookup.translate(context, singular, TEMPLATE_LANGUAGE)
         else:
-            value, _ = lookup.translate_plural(context, singular, plural, n, TEMPLATE_LANGUAGE)
-        if isolate:
-            value = isolate_latin(value)
-        return escape(value)
+            value, _ = self.lookup.translate_plural(context, singular, plural, n, TEMPLATE_LANGUAGE)
+        return escape(isolate_latin(value) if self._isolate else value)
 
+    # The template's gettext functions (Jinja's newstyle i18n calls them, then formats).
+    def gettext(self, message: str, **variables) -> Markup:
+        return self._word(None, message) % variables if variables else self._word(None, message)
+
+    def ngettext(self, singular: str, plural: str, n: int, **variables) -> Markup:
+        variables.setdefault("num", self.number(n))
+        return self._word(None, singular, plural, n) % variables
+
+    def pgettext(self, context: str, message: str) -> Markup:
+        return self._word(context, message)
+
+    def npgettext(self, context: str, singular: str, plural: str, n: int) -> Markup:
+        return self._word(context, singular, plural, n)
+
+
+def _render(project: Project, template: str, side: Side | None, context: dict) -> str:
     env = environment(project.templates_dir)
-    env.install_gettext_callables(
-        lambda message: lookup_template(None, message),
-        lambda singular, plural, n: lookup_template(None, singular, plural, n),
-        newstyle=True,
-        pgettext=lambda context, message: lookup_template(context, message),
-        npgettext=lambda context, singular, plural, n: lookup_template(context, singular,
-                                                                        plural, n))
-    context = {
-        "statement": statement,
-        "title": localise("title", statement.title.value),
-        "subtitle": localise("subtitle", statement.subtitle.value) if statement.subtitle else None,
-        "issuer": localise("issuer", statement.issuer.value),
-        "body": [localise("paragraph", p.value) for p in statement.body],
-        "signatories": [localise("signatory", s.value) for s in statement.signatories],
-        "date": language.format_date(statement.date),
-        "language": language,
-        "digits": list(language.digits),
-        "draft": draft,
-        "provenance": provenance,
-        "assets": ASSETS,
-        "PAGE": PAGE,
-        "PAGES": PAGES,
-        "number": language.format_number,
-    }
+    if side is not None:
+        env.install_gettext_callables(
+            lambda message: side._word(None, message),
+            lambda singular, plural, n: side._word(None, singular, plural, n),
+            newstyle=True, pgettext=side.pgettext, npgettext=side.npgettext)
+    context = {"assets": ASSETS, "PAGE": PAGE, "PAGES": PAGES, **context}
     try:
-        html = env.get_template(TEMPLATE).render(context)
+        return env.get_template(template).render(context)
     except TemplateSyntaxError as error:
         raise PipelineError(f"template error: {error.message}",
-                            project.relative(Path(error.filename)) if error.filename else TEMPLATE,
-                            error.lineno) from None
+                            project.relative(Path(error.filename)) if error.filename
+                            else f"templates/{template}", error.lineno) from None
     except TemplateError as error:
-        raise PipelineError(f"template error: {error}", f"templates/{TEMPLATE}") from None
+        raise PipelineError(f"template error: {error}", f"templates/{template}") from None
     except (KeyError, ValueError, TypeError) as error:
+        code = side.language.code if side else "?"
         raise PipelineError(f"a translation does not fit its placeholders ({error!r}): run "
-                            f"`python -m pipeline check --lang {language.code}`",
-                            project.relative(project.catalog_path(language.code))) from None
+                            f"`python -m pipeline check --lang {code}`",
+                            project.relative(project.catalog_path(code))) from None
+
+
+def render_edition(project: Project, statement: Statement, language: Language, lookup: Lookup,
+                   provenance: Provenance, draft: bool = False,
+                   options: PrintOptions = PrintOptions(),
+                   alternates: tuple[Alternate, ...] = ()) -> Edition:
+    """One language's edition of a statement, as HTML for print and screen."""
+    side = Side(statement, language, lookup)
+    html = _render(project, TEMPLATE, side, {
+        "statement": statement, "side": side, "language": language,
+        "title": side.title, "subtitle": side.subtitle, "issuer": side.issuer, "body": side.body,
+        "signatories": side.signatories, "date": side.date, "digits": side.digits,
+        "number": side.number, "draft": draft, "provenance": provenance, "options": options,
+        "alternates": alternates})
     return Edition(html, len(lookup.fallbacks))
+
+
+def render_bilingual(project: Project, statement: Statement, left: Side, right: Side,
+                     provenance: Provenance, draft: bool = False,
+                     options: PrintOptions = PrintOptions()) -> Edition:
+    """Two languages side by side, paragraph by paragraph, each in its own direction."""
+    html = _render(project, BILINGUAL_TEMPLATE, None, {
+        "statement": statement, "left": left, "right": right, "draft": draft,
+        "provenance": provenance, "options": options,
+        "rows": list(zip(left.body, right.body, strict=True)),
+        "names": list(zip(left.signatories, right.signatories, strict=True))})
+    return Edition(html, len(left.lookup.fallbacks) + len(right.lookup.fallbacks))
+
+
+def render_index(project: Project, editions: list[dict]) -> str:
+    """``output/index.html``: every statement and the languages it is published in."""
+    return _render(project, INDEX_TEMPLATE, None, {"editions": editions})
