@@ -17,10 +17,9 @@ import os
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from html import unescape
 from importlib.metadata import version as package_version
 from pathlib import Path
-
-from html import unescape
 
 from babel import Locale
 from babel.messages.catalog import Catalog
@@ -44,6 +43,7 @@ from .language import Language, language
 from .messages import extract_template
 from .project import TEMPLATE_LANGUAGE, Project, check_language_code
 from .render import (
+    DEFAULT_OPTIONS,
     Alternate,
     PrintOptions,
     Provenance,
@@ -213,7 +213,7 @@ def select_languages(project: Project, languages: list[str] | None) -> list[str]
 
 def build(project: Project, statement_ids: list[str] | None = None,
           languages: list[str] | None = None, *, draft: bool = False, force: bool = False,
-          jobs: int | None = None, options: PrintOptions = PrintOptions()) -> Report:
+          jobs: int | None = None, options: PrintOptions = DEFAULT_OPTIONS) -> Report:
     """Build every edition asked for; refuse (and report) incomplete languages unless ``draft``."""
     started = time.perf_counter()
     statements = load_statements(project, statement_ids)

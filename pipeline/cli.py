@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import logging
+import re
 import sys
 from pathlib import Path
 
@@ -14,7 +14,6 @@ from . import log
 from .errors import PipelineError
 from .project import Project
 from .render import PrintOptions
-
 
 PAPER_SIZES = {"a3": "A3", "a4": "A4", "a5": "A5", "letter": "letter", "legal": "legal"}
 

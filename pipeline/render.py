@@ -127,6 +127,9 @@ class PrintOptions:
         return "pdf/a-3b" if self.archival else "pdf/ua-1"
 
 
+DEFAULT_OPTIONS = PrintOptions()
+
+
 @dataclass(frozen=True)
 class Alternate:
     """Another language's edition of the same statement, for the language switcher."""
@@ -215,7 +218,7 @@ def _render(project: Project, template: str, side: Side | None, context: dict) -
 
 def render_edition(project: Project, statement: Statement, language: Language, lookup: Lookup,
                    provenance: Provenance, draft: bool = False,
-                   options: PrintOptions = PrintOptions(),
+                   options: PrintOptions = DEFAULT_OPTIONS,
                    alternates: tuple[Alternate, ...] = ()) -> Edition:
     """One language's edition of a statement, as HTML for print and screen."""
     side = Side(statement, language, lookup)
@@ -230,7 +233,7 @@ def render_edition(project: Project, statement: Statement, language: Language, l
 
 def render_bilingual(project: Project, statement: Statement, left: Side, right: Side,
                      provenance: Provenance, draft: bool = False,
-                     options: PrintOptions = PrintOptions()) -> Edition:
+                     options: PrintOptions = DEFAULT_OPTIONS) -> Edition:
     """Two languages side by side, paragraph by paragraph, each in its own direction."""
     html = _render(project, BILINGUAL_TEMPLATE, None, {
         "statement": statement, "left": left, "right": right, "draft": draft,
