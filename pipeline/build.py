@@ -357,30 +357,40 @@ def recorded_states(output_dir: Path) -> list[dict]:
 
 def write_index(project: Project) -> None:
     """``output/index.html``: every statement and edition now in the output folder."""
+    english = Locale.parse("en")
     statements: dict[str, dict] = {}
     for state in recorded_states(project.output_dir):
-        entry = statements.setdefault(state.get("statement", "?"), {"editions": [],
-                                                                    "bilingual": None})
-        if state.get("variant") == "bilingual":
-            entry["bilingual"] = f"{state['statement']}/{state['statement']}.bilingual.pdf"
+        statement_id = state.get("statement")
+        if not statement_id or "variant" not in state:
             continue
-        if "language" not in state:
+        entry = statements.setdefault(statement_id, {"id": statement_id, "editions": []})
+        name = f"{statement_id}/{statement_id}.{state['variant']}"
+        if state["variant"] == "bilingual":
+            entry["bilingual"] = f"{name}.pdf"
+            entry["bilingual_names"] = " + ".join(english.languages.get(code, code)
+                                                  for code in state.get("languages", []))
             continue
         edition_language = language(state["language"], state.get("locale"))
-        name = f"{state['statement']}/{state['statement']}.{state['language']}"
         entry["editions"].append({
-            "tag": edition_language.tag, "direction": edition_language.direction,
-            "name": Locale.parse("en").languages.get(edition_language.locale.language,
-                                                     edition_language.code),
+            "code": edition_language.code, "tag": edition_language.tag,
+            "direction": edition_language.direction, "native_name": edition_language.name,
             "title": state.get("title") or name, "html": f"{name}.html", "pdf": f"{name}.pdf",
-            "draft": state.get("draft", False), "source": state["language"]})
+            "draft": state.get("draft", False), "date": state.get("date", "")})
     listing = []
     for statement_id, entry in sorted(statements.items()):
         if not entry["editions"]:
             continue
-        first = entry["editions"][0]
-        listing.append({"id": statement_id, "title": first["title"], "tag": first["tag"],
-                        "direction": first["direction"], "date": "", **entry})
+        try:
+            source = load_statements(project, [statement_id])[0]
+            first = next((e for e in entry["editions"] if e["code"] == source.language),
+                         entry["editions"][0])
+            date, date_text = source.date.isoformat(), language("en", "en_GB").format_date(
+                source.date)
+        except PipelineError:  # a statement removed from sources/ since it was built
+            first, date, date_text = entry["editions"][0], "", ""
+        entry["editions"].sort(key=lambda e: (e is not first, e["code"]))
+        listing.append({**entry, "title": first["title"], "tag": first["tag"],
+                        "direction": first["direction"], "date": date, "date_text": date_text})
     write_atomic(project.output_dir / "index.html",
                  render_index(project, listing).encode("utf-8"), project.output_dir)
 
