@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: all build update check test bench clean
+.PHONY: all build update check test bench dist preview clean
 
 all: build
 
@@ -30,6 +30,15 @@ test: $(INSTALLED)
 	@tools/system-packages test
 	$(VENV)/bin/ruff check pipeline tests
 	$(PY) -m pytest
+
+# A release bundle per statement: PDFs, bilingual PDF, HTML edition, SHA256SUMS, manifest.
+dist: $(INSTALLED)
+	$(PY) -m pipeline update
+	$(PY) -m pipeline dist
+
+# Pictures of every first page, as the README shows them.
+preview: build
+	$(PY) -m pipeline preview --into docs/previews
 
 bench: $(INSTALLED)
 	$(PY) bench/bench.py

@@ -363,7 +363,8 @@ def write_index(project: Project) -> None:
         statement_id = state.get("statement")
         if not statement_id or "variant" not in state:
             continue
-        entry = statements.setdefault(statement_id, {"id": statement_id, "editions": []})
+        entry = statements.setdefault(statement_id, {"id": statement_id, "editions": [],
+                                                     "bilingual": None, "bilingual_names": ""})
         name = f"{statement_id}/{statement_id}.{state['variant']}"
         if state["variant"] == "bilingual":
             entry["bilingual"] = f"{name}.pdf"

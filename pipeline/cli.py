@@ -74,6 +74,13 @@ def parser() -> argparse.ArgumentParser:
     watch.add_argument("--draft", action="store_true",
                        help="print incomplete translations too, marked as drafts")
 
+    dist = command("dist", "build for release and zip each statement's editions into dist/")
+    dist.add_argument("statements", nargs="*", metavar="STATEMENT")
+    dist.add_argument("-j", "--jobs", type=int, default=None)
+    preview = command("preview", "PNG pictures of the first page of every PDF")
+    preview.add_argument("--into", type=Path, default=None,
+                         help="the folder for the pictures (default: beside each PDF)")
+
     command("extract", "write the message template locales/statements.pot")
     update = command("update", "extract, then merge the template into every catalog")
     update.add_argument("--lang", action="append", dest="languages", metavar="LANG",
@@ -117,6 +124,17 @@ def main(argv: list[str] | None = None) -> int:
             from .watch import watch
 
             watch(project, args.languages, args.draft)
+            return 0
+        if args.command == "dist":
+            from .distribute import bundle
+
+            for path in bundle(project, args.statements, jobs=args.jobs):
+                log.info("%s", project.relative(path))
+            return 0
+        if args.command == "preview":
+            from .distribute import preview
+
+            preview(project, args.into)
             return 0
         if args.command == "extract":
             recipes.extract(project)
