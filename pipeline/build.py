@@ -112,7 +112,8 @@ class PrintJob:
     name: str
     html: str
     base_dir: Path
-    assets_dir: Path
+    assets_url: Path
+    assets_source: Path
     where: str
     variant: str
 
@@ -121,7 +122,8 @@ def print_job(job: PrintJob):
     from .pdf import print_pdf
 
     started = time.perf_counter()
-    printed = print_pdf(job.html, job.base_dir, job.assets_dir, job.where, job.name, job.variant)
+    printed = print_pdf(job.html, job.base_dir, job.assets_url, job.assets_source, job.where,
+                        job.name, job.variant)
     return printed.data, printed.pages, time.perf_counter() - started
 
 
@@ -220,16 +222,20 @@ def build(project: Project, statement_ids: list[str] | None = None,
     codes = select_languages(project, languages)
     catalogs = read_catalogs(project, codes)
     template = extract_template(project)
-    check_output_dir(project)
+    check_output_dir(project, [s.id for s in statements])
     report = Report()
-    with exclusive(project.output_dir / ".build.lock", "waiting for another build to finish"):
+    with exclusive(project.output_dir, "waiting for another build to finish"):
         pending = plan(project, statements, codes, catalogs, template, draft, force, options,
                        report)
+        failed = False
         for target, state, job, outcome in _print_all(pending, jobs):
             if isinstance(outcome, PipelineError):
                 report.refused.append(outcome)
+                failed = True
             else:
                 report.built.append(write_edition(project, target, state, job, *outcome))
+        if not failed:  # the stylesheet and fonts every edition printed with, published
+            copy_assets(project)
         write_index(project)
     printed = [r for r in report.built if not r.skipped]
     log.info("%d printed (%d pages, %.0f KB), %d up to date, %d refused, in %.2f s",
@@ -259,9 +265,8 @@ def plan(project: Project, statements: list[Statement], codes: list[str],
         state["fallbacks"] = edition.fallbacks
         pending.append((target, state, PrintJob(
             target.name, edition.html, paths["pdf"].parent, project.output_dir / ASSETS_DIR,
-            project.relative(paths["pdf"]), options.pdf_variant)))
+            project.templates_dir, project.relative(paths["pdf"]), options.pdf_variant)))
 
-    copy_assets(project)
     for statement in statements:
         needed = needed_messages(statement, template)
         source_version = short_hash(statement.id, statement.language, statement.date,
@@ -396,13 +401,25 @@ def write_index(project: Project) -> None:
                  render_index(project, listing).encode("utf-8"), project.output_dir)
 
 
-def check_output_dir(project: Project) -> None:
-    """``output/`` must not lead out of the project (unless the caller chose another place)."""
+def check_output_dir(project: Project, statement_ids: list[str]) -> None:
+    """Nothing is written through a symbolic link that leads out of ``output/`` (nor out of the
+    project, for ``output/`` itself unless the caller chose another place)."""
     if project.output is None:
         resolved = project.output_dir.resolve()
         if not resolved.is_relative_to(project.root):
             raise PipelineError(f"output/ leads outside the project (to {resolved}): make it a "
                                 "plain folder", "output")
+    problems = []
+    for name in [ASSETS_DIR, *statement_ids]:
+        folder = project.output_dir / name
+        if folder.is_symlink() or (folder.exists() and not folder.resolve().is_relative_to(
+                project.output_dir.resolve())):
+            problems.append(PipelineError(
+                f"is a symbolic link to {folder.resolve()}, outside the project's output folder: "
+                "the pipeline does not write through it; remove the link (a plain folder is "
+                "made in its place)",
+                project.relative(folder) if project.output is None else str(folder)))
+    raise_if_any(problems)
 
 
 def verify(project: Project, jobs: int | None = None) -> list[str]:
@@ -445,7 +462,11 @@ def _up_to_date(project: Project, target: Target, fingerprint: str) -> bool:
 
 
 def _print_all(pending, jobs: int | None):
-    """Print in worker processes when there is more than one edition and more than one core."""
+    """Print in worker processes when there is more than one edition and more than one core.
+
+    WeasyPrint is imported once, before the workers are forked, so none of them pays for it
+    again; the longest editions start first; results come back in the planned order, so the
+    log reads the same whatever finishes first."""
     workers = min(jobs or os.cpu_count() or 1, len(pending))
     if workers <= 1:
         for target, state, job in pending:
@@ -454,20 +475,34 @@ def _print_all(pending, jobs: int | None):
             except PipelineError as error:
                 yield target, state, job, error
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = [(target, state, job, pool.submit(print_job, job))
-                   for target, state, job in pending]
-        for target, state, job, future in futures:
+    import multiprocessing
+
+    import weasyprint  # noqa: F401  (inherited by the forked workers)
+
+    with ProcessPoolExecutor(max_workers=workers,
+                             mp_context=multiprocessing.get_context("fork")) as pool:
+        longest_first = sorted(range(len(pending)), key=lambda i: -len(pending[i][2].html))
+        futures = {i: pool.submit(print_job, pending[i][2]) for i in longest_first}
+        for i, (target, state, job) in enumerate(pending):
             try:
-                yield target, state, job, future.result()
+                yield target, state, job, futures[i].result()
             except PipelineError as error:
                 yield target, state, job, error
 
 
 # --- the catalog recipes ------------------------------------------------------------------------
 
+def catalogs_lock(project: Project):
+    return exclusive(project.locales_dir, "waiting for another run to finish with the catalogs")
+
+
 def extract(project: Project) -> Catalog:
     """Write the message template (POT) from every statement and template."""
+    with catalogs_lock(project):
+        return _extract(project)
+
+
+def _extract(project: Project) -> Catalog:
     load_statements(project)  # report every problem in the sources, with lines, first
     template = extract_template(project)
     path = project.template_path
@@ -484,8 +519,13 @@ def extract(project: Project) -> Catalog:
 
 def update(project: Project, languages: list[str] | None = None) -> None:
     """Re-extract, then merge the template into every language's catalog (msgmerge semantics)."""
-    template = extract(project)
     codes = select_languages(project, languages)
+    with catalogs_lock(project):
+        _update(project, codes)
+
+
+def _update(project: Project, codes: list[str]) -> None:
+    template = _extract(project)
     originals = {code: project.catalog_path(code).read_bytes() for code in codes}
     catalogs = read_catalogs(project, codes)
     for code, catalog in catalogs.items():
@@ -522,11 +562,16 @@ def check(project: Project, statement_ids: list[str] | None = None,
 def init(project: Project, code: str) -> Path:
     """Create the catalog of a new language, with CLDR's plural forms."""
     check_language_code(code)
+    with catalogs_lock(project):
+        return _init(project, code)
+
+
+def _init(project: Project, code: str) -> Path:
     path = project.catalog_path(code)
     if path.exists():
         raise PipelineError(f"the catalog for {code!r} exists already: use `python -m pipeline "
                             "update` to bring it up to date", project.relative(path))
-    template = extract(project)
+    template = _extract(project)
     write_catalog(project, path, new_catalog(code, template))
     log.info("%s: created for %s (%s)", project.relative(path), language(code).name,
              language(code).direction)

@@ -59,26 +59,71 @@ def read_catalog(path: Path, display: str, code: str | None = None) -> Catalog:
         line = data[: charset.start()].count(b"\n") + 1
         raise PipelineError(f"the catalog declares charset {charset.group(1).decode('ascii', 'replace')}:"
                             " save it as UTF-8 and declare 'charset=UTF-8'", display, line)
+    check_po_syntax(data.decode("utf-8"), display)
+    if code:
+        expected, expression = get_language(code).plural_forms
+        declared = re.search(rb"nplurals\s*=\s*(\d+)", data)
+        if declared and int(declared.group(1)) != expected:
+            raise PipelineError(
+                f"the Plural-Forms header gives {int(declared.group(1))} plural forms, but "
+                f"{code} has {expected} in CLDR: set it to "
+                f"'nplurals={expected}; plural={expression};'",
+                display, _line_of(data, b"Plural-Forms"))
     try:
         catalog = read_po(io.BytesIO(data), locale=code, domain=DOMAIN, charset="utf-8",
                           abort_invalid=True)
     except PoFileError as error:
         message = str(error).rsplit(" on ", 1)[0]
         raise PipelineError(f"PO syntax error: {message}: {error.line.strip()!r}", display,
-                            error.lineno) from None
+                            error.lineno + 1) from None
     except (ValueError, TypeError) as error:
         raise PipelineError(f"cannot read the catalog: {error}", display) from None
     _restore_previous(catalog)
-    if code:
-        expected, _ = get_language(code).plural_forms
-        if catalog.num_plurals != expected:
-            line = _line_of(data, b"Plural-Forms")
-            raise PipelineError(
-                f"the Plural-Forms header gives {catalog.num_plurals} plural forms, but "
-                f"{code} has {expected} in CLDR: set it to "
-                f"'nplurals={expected}; plural={get_language(code).plural_forms[1]};'",
-                display, line)
     return catalog
+
+
+PO_STRING = r'"(?:[^"\\]|\\.)*"'
+PO_LINE = re.compile(rf"(?:(msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+)?{PO_STRING}\s*")
+
+
+def _allowed_after(keyword: str, previous: str | None) -> bool:
+    """The order of keywords in a PO entry: [msgctxt] msgid [msgid_plural] msgstr..."""
+    starts_entry = previous is None or previous.startswith("msgstr")
+    if keyword == "msgctxt":
+        return starts_entry
+    if keyword == "msgid":
+        return starts_entry or previous == "msgctxt"
+    if keyword == "msgid_plural" or keyword == "msgstr":
+        return previous == "msgid"
+    return previous == "msgid_plural" or (previous or "").startswith("msgstr[")  # msgstr[n]
+
+
+def check_po_syntax(text: str, display: str) -> None:
+    """What msgfmt refuses and Babel's lenient reader would silently misread (junk after a
+    keyword, an unterminated string, a second msgstr): refused here with its line."""
+    previous = None  # the last keyword of the entry being read
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if line.startswith("#~"):
+            line = line[2:].strip()
+        if not line or line.startswith("#"):
+            continue
+        match = PO_LINE.fullmatch(line)
+        if not match:
+            raise PipelineError(f"PO syntax error: {raw.strip()!r} is not a keyword (msgctxt, "
+                                "msgid, msgid_plural, msgstr) followed by one quoted string, nor "
+                                "a quoted string continuing the previous one", display, number)
+        keyword = match.group(1)
+        if keyword is None:
+            if previous is None:
+                raise PipelineError("PO syntax error: a quoted string with no keyword before it",
+                                    display, number)
+            continue
+        if not _allowed_after(keyword, previous):
+            raise PipelineError(f"PO syntax error: {keyword} cannot follow "
+                                f"{previous or 'nothing'} in an entry (a second translation, or "
+                                "a keyword out of place)", display, number)
+        previous = keyword
 
 
 def _line_of(data: bytes, needle: bytes) -> int | None:

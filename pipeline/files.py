@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,8 +24,8 @@ def write_atomic(path: Path, data: bytes, root: Path, expected: bytes | None = N
     path = Path(path)
     parent = path.parent.resolve()
     if not parent.is_relative_to(root.resolve()):
-        raise PipelineError(f"refusing to write outside the project: {path.parent} leads to "
-                            f"{parent}", path)
+        raise PipelineError(f"refusing to write outside the project: the folder leads to "
+                            f"{parent} (a symbolic link?); remove the link", path)
     target = parent / path.name
     if not target.is_symlink() and target.is_file():
         try:
@@ -57,20 +58,40 @@ def _current(path: Path) -> bytes | None:
         return None
 
 
+TEMPORARY = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")
+_held: set[Path] = set()
+
+
+def remove_stale_temporaries(folder: Path) -> None:
+    """Temporary files a killed run left behind (``.name.XXXXXXXX.tmp``): only ever called while
+    holding the folder's lock, so no running write can own them."""
+    if folder.is_dir():
+        for path in folder.rglob(".*.tmp"):
+            if TEMPORARY.fullmatch(path.name) and path.is_file() and not path.is_symlink():
+                path.unlink(missing_ok=True)
+
+
 @contextlib.contextmanager
-def exclusive(lock_file: Path, waiting_message: str) -> Iterator[None]:
-    """Hold an exclusive lock for a while: a second build (a watcher and a manual build) waits for
-    the first instead of interleaving its writes."""
+def exclusive(folder: Path, waiting_message: str) -> Iterator[None]:
+    """Hold the folder's lock for a while, so a second run (a watcher and a manual build) waits
+    for the first instead of interleaving its writes; then clear what killed runs left there."""
     from . import log
 
-    lock_file.parent.mkdir(parents=True, exist_ok=True)
+    lock_file = folder / ".lock"
+    if lock_file in _held:  # already ours: an update that extracts
+        yield
+        return
+    folder.mkdir(parents=True, exist_ok=True)
     with open(lock_file, "a+b") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             log.info("%s", waiting_message)
             fcntl.flock(handle, fcntl.LOCK_EX)
+        _held.add(lock_file)
         try:
+            remove_stale_temporaries(folder)
             yield
         finally:
+            _held.discard(lock_file)
             fcntl.flock(handle, fcntl.LOCK_UN)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import mimetypes
+import os
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -75,21 +76,28 @@ def _fetcher_class():
     from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
     class FencedFetcher(URLFetcher):
-        """Serves files from one folder; refuses everything else, loudly."""
+        """Serves the edition's assets and nothing else, loudly: a URL under ``url_dir`` (where
+        the HTML finds them, ``output/_assets``) is read from ``source`` (the templates folder,
+        so a broken stylesheet never replaces the published one before it has printed)."""
 
-        def __init__(self, allowed: Path):
+        def __init__(self, url_dir: Path, source: Path):
             super().__init__(allowed_protocols=("file",))
-            self.allowed = allowed.resolve()
+            self.url_dir = Path(os.path.abspath(url_dir))
+            self.source = source.resolve()
 
         def fetch(self, url, headers=None):
             from urllib.parse import unquote, urlsplit
 
             parts = urlsplit(url)
-            path = Path(unquote(parts.path)).resolve() if parts.scheme == "file" else None
-            if path is None or not path.is_relative_to(self.allowed) or not path.is_file():
+            wanted = Path(os.path.normpath(unquote(parts.path))) if parts.scheme == "file" else None
+            path = None
+            if wanted is not None and wanted.is_relative_to(self.url_dir):
+                path = (self.source / wanted.relative_to(self.url_dir)).resolve()
+            if path is None or not path.is_relative_to(self.source) or not path.is_file() \
+                    or path.suffix == ".j2":
                 raise FatalURLFetchingError(
-                    f"refused to load {url!r}: an edition may only use the files in "
-                    f"{self.allowed.name}/ (the templates' stylesheet and fonts)")
+                    f"refused to load {url!r}, which a template or stylesheet asks for: an "
+                    "edition may only use the stylesheet and fonts in templates/")
             content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
             return URLFetcherResponse(url, path.read_bytes(),
                                       headers={"Content-Type": content_type})
@@ -109,10 +117,11 @@ class _ProblemCatcher(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def print_pdf(html: str, base_dir: Path, assets_dir: Path, where: str,
+def print_pdf(html: str, base_dir: Path, assets_url: Path, assets_source: Path, where: str,
               identifier: str, variant: str | None = "pdf/ua-1") -> PrintedPdf:
-    """Print HTML (whose relative links resolve from ``base_dir``) using only ``assets_dir``."""
-    check_glyphs(html, assets_dir / "statement.css", where)
+    """Print HTML whose relative links resolve from ``base_dir``; the assets it links to under
+    ``assets_url`` are read from ``assets_source``, and nothing else is read at all."""
+    check_glyphs(html, assets_source / "statement.css", where)
     from weasyprint import HTML
     from weasyprint.logger import LOGGER
     from weasyprint.text.fonts import FontConfiguration
@@ -121,8 +130,8 @@ def print_pdf(html: str, base_dir: Path, assets_dir: Path, where: str,
     catcher = _ProblemCatcher()
     LOGGER.addHandler(catcher)
     try:
-        document = HTML(string=html, base_url=base_dir.resolve().as_uri() + "/",
-                        url_fetcher=_fetcher_class()(assets_dir)).render(
+        document = HTML(string=html, base_url=Path(os.path.abspath(base_dir)).as_uri() + "/",
+                        url_fetcher=_fetcher_class()(assets_url, assets_source)).render(
             font_config=FontConfiguration(), custom_metadata=True)
         # Custom properties carry the provenance; the viewport is for screens, not for the PDF.
         document.metadata.custom.pop("viewport", None)

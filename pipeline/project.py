@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -94,8 +95,8 @@ class Project:
 
     def relative(self, path: Path) -> str:
         """How a file is named in messages: relative to the project, with forward slashes."""
-        try:
-            return path.resolve().relative_to(self.root).as_posix()
+        try:  # not resolved: a symbolic link is named where it is, not where it leads
+            return Path(os.path.abspath(path)).relative_to(self.root).as_posix()
         except ValueError:
             return str(path)
 

@@ -19,6 +19,7 @@ from jinja2 import (
     FileSystemLoader,
     StrictUndefined,
     TemplateError,
+    TemplateNotFound,
     TemplateSyntaxError,
 )
 from markupsafe import Markup, escape
@@ -207,13 +208,32 @@ def _render(project: Project, template: str, side: Side | None, context: dict) -
         raise PipelineError(f"template error: {error.message}",
                             project.relative(Path(error.filename)) if error.filename
                             else f"templates/{template}", error.lineno) from None
-    except TemplateError as error:
-        raise PipelineError(f"template error: {error}", f"templates/{template}") from None
-    except (KeyError, ValueError, TypeError) as error:
-        code = side.language.code if side else "?"
-        raise PipelineError(f"a translation does not fit its placeholders ({error!r}): run "
-                            f"`python -m pipeline check --lang {code}`",
-                            project.relative(project.catalog_path(code))) from None
+    except PipelineError:
+        raise
+    except Exception as error:  # whatever a template's expression raised, where it did
+        file, line = _template_frame(error, project, template)
+        if isinstance(error, TemplateNotFound):
+            problem = f"template error: no template {error.name!r} in templates/"
+        elif isinstance(error, TemplateError):
+            problem = f"template error: {error}"
+        else:
+            problem = f"template error: {type(error).__name__}: {error}"
+            if side is not None and isinstance(error, (KeyError, ValueError, TypeError)):
+                problem += (" (if it comes from a translation's placeholders, run "
+                            f"`python -m pipeline check --lang {side.language.code}`)")
+        raise PipelineError(problem, file, line) from None
+
+
+def _template_frame(error: BaseException, project: Project, template: str) -> tuple[str, int | None]:
+    """The innermost template line in a traceback (Jinja maps template frames to their lines)."""
+    file, line = f"templates/{template}", None
+    tb = error.__traceback__
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_filename
+        if name.endswith(".j2"):
+            file, line = project.relative(Path(name)), tb.tb_lineno
+        tb = tb.tb_next
+    return file, line
 
 
 def render_edition(project: Project, statement: Statement, language: Language, lookup: Lookup,

@@ -69,7 +69,13 @@ FIELDS = {
 # bidirectional embeddings/overrides/isolates and invisible zero-width characters, which can
 # make printed text differ from what a reviewer sees (Trojan Source).
 FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e"
-                       "\u2060-\u2064\u2066-\u2069\ufeff]")
+                       "\u2060-\u2064\u2066-\u2069\ufeff\ud800-\udfff]")
+
+YAML_TAG = "tag:yaml.org,2002:"
+SCALAR_TAGS = {YAML_TAG + name for name in ("str", "int", "float", "bool", "timestamp")}
+"""Plain scalars YAML would read as numbers, yes/no or dates are taken as written: an
+organisation called NO or 2011 is text, not false or a number."""
+KNOWN_TAGS = SCALAR_TAGS | {YAML_TAG + name for name in ("null", "seq", "map")}
 
 
 def normalise(text: str) -> str:
@@ -88,11 +94,21 @@ class _Reader:
         line = node_or_line if isinstance(node_or_line, int) else node_or_line.start_mark.line + 1
         self.problems.append(PipelineError(message, self.file, line))
 
+    def tag_allowed(self, name: str, node: yaml.Node) -> bool:
+        if node.tag in KNOWN_TAGS:
+            return True
+        shown = node.tag.replace(YAML_TAG, "!!")
+        self.problem(f"'{name}' carries the YAML tag {shown}: tags are not allowed in a "
+                     "statement; write plain text", node)
+        return False
+
     def text(self, name: str, node: yaml.Node) -> Text | None:
-        if not isinstance(node, yaml.ScalarNode) or node.tag != "tag:yaml.org,2002:str":
+        if not self.tag_allowed(name, node):
+            return None
+        if not isinstance(node, yaml.ScalarNode):
             self.problem(f"'{name}' must be text, not {_describe(node)}", node)
             return None
-        value = normalise(node.value)
+        value = normalise(node.value) if node.tag in SCALAR_TAGS else ""
         if not value:
             self.problem(f"'{name}' is empty: write the text, or remove the field if it is "
                          "optional", node)
@@ -105,6 +121,8 @@ class _Reader:
         return Text(value, node.start_mark.line + 1)
 
     def texts(self, name: str, node: yaml.Node) -> tuple[Text, ...]:
+        if not self.tag_allowed(name, node):
+            return ()
         if not isinstance(node, yaml.SequenceNode):
             self.problem(f"'{name}' must be a list, one item per line starting with '- '", node)
             return ()
@@ -114,6 +132,8 @@ class _Reader:
         return tuple(item for item in items if item is not None)
 
     def date(self, node: yaml.Node) -> datetime.date | None:
+        if not self.tag_allowed("date", node):
+            return None
         value = node.value if isinstance(node, yaml.ScalarNode) else None
         try:
             return datetime.date.fromisoformat(str(value).strip())
@@ -200,6 +220,15 @@ def parse_statement(data: bytes, file: str, expected_id: str) -> Statement:
         documents = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
     except yaml.MarkedYAMLError as error:
         raise _syntax_error(error, text, file) from None
+    except yaml.reader.ReaderError as error:  # a character YAML does not accept at all
+        line = text[: error.position].count("\n") + 1
+        char = chr(error.character) if isinstance(error.character, int) else str(error.character)
+        raise PipelineError(f"the control character U+{ord(char):04X} "
+                            f"({unicodedata.name(char, 'control')}) is not allowed: delete it",
+                            file, line) from None
+    except RecursionError:
+        raise PipelineError("lists or mappings are nested too deeply: a statement needs a "
+                            "mapping of fields and lists of texts", file, 1) from None
     documents = [d for d in documents if d is not None]
     if not documents:
         raise PipelineError("the file is empty: a statement needs the fields "
