@@ -148,18 +148,10 @@ def pdf_text(path: Path) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(path).pages)
 
 
-@pytest.fixture(scope="module")
-def built_once(tmp_path_factory) -> Project:
-    project = copy_project(tmp_path_factory.mktemp("robust") / "project")
-    report = build(project, jobs=1)
-    assert not report.refused, [str(e) for e in report.refused]
-    return project
-
-
 @pytest.fixture
-def good(built_once, tmp_path) -> Project:
+def good(built, tmp_path) -> Project:
     """A private copy of a project with every edition built: the previous good output."""
-    shutil.copytree(built_once.root, tmp_path / "good", symlinks=True)
+    shutil.copytree(built.root, tmp_path / "good", symlinks=True)
     return Project.at(tmp_path / "good")
 
 
