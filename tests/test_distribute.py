@@ -32,10 +32,10 @@ def test_the_bilingual_edition_sets_both_languages_side_by_side(built):
                                "مؤتمر سوتشي يهدد عملية السلام في سوريا",
                                ["Signatories / الموقعون"]]
     html = path.with_suffix(".html").read_text("utf-8")
-    assert '<td lang="en-GB" dir="ltr" data-script="Latn" class="name">Syrian Civil Defence ' \
-           '(The White Helmets)</td>' in html
-    assert '<td lang="ar-SY" dir="rtl" data-script="Arab" class="name">الدفاع المدني السوري ' \
-           '(الخوذ البيضاء)</td>' in html
+    assert '<td lang="en-GB" dir="ltr" data-script="Latn" class="name">113. Syrian Civil ' \
+           'Defence (The White Helmets)</td>' in html
+    assert '<td lang="ar-SY" dir="rtl" data-script="Arab" class="name">١١٣. الدفاع المدني ' \
+           'السوري (الخوذ البيضاء)</td>' in html
     # each paragraph row holds the English on the left and the Arabic on the right
     page = reader.pages[0]
     parts = []
