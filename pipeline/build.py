@@ -15,7 +15,6 @@ import hashlib
 import json
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from html import unescape
 from importlib.metadata import version as package_version
@@ -220,13 +219,21 @@ def build(project: Project, statement_ids: list[str] | None = None,
     started = time.perf_counter()
     statements = load_statements(project, statement_ids)
     codes = select_languages(project, languages)
-    catalogs = read_catalogs(project, codes)
-    template = extract_template(project)
     check_output_dir(project, [s.id for s in statements])
     report = Report()
     with exclusive(project.output_dir, "waiting for another build to finish"):
+        quick = quick_fingerprints(project, statements, codes, draft, options)
+        if not force and all(_up_to_date(project, t, q, "quick") for t, q in quick.items()):
+            for target in quick:  # nothing changed, byte for byte: nothing to read or render
+                report.built.append(Result(target.name, target.paths(project.output_dir)["pdf"],
+                                           skipped=True))
+                log.info("%s: up to date", target.name)
+            log.info("nothing to do, in %.2f s", time.perf_counter() - started)
+            return report
+        catalogs = read_catalogs(project, codes)
+        template = extract_template(project)
         pending = plan(project, statements, codes, catalogs, template, draft, force, options,
-                       report)
+                       report, quick)
         failed = False
         for target, state, job, outcome in _print_all(pending, jobs):
             if isinstance(outcome, PipelineError):
@@ -236,7 +243,8 @@ def build(project: Project, statement_ids: list[str] | None = None,
                 report.built.append(write_edition(project, target, state, job, *outcome))
         if not failed:  # the stylesheet and fonts every edition printed with, published
             copy_assets(project)
-        write_index(project)
+        if pending or not (project.output_dir / "index.html").exists():
+            write_index(project)
     printed = [r for r in report.built if not r.skipped]
     log.info("%d printed (%d pages, %.0f KB), %d up to date, %d refused, in %.2f s",
              len(printed), sum(r.pages for r in printed), sum(r.size for r in printed) / 1024,
@@ -244,20 +252,54 @@ def build(project: Project, statement_ids: list[str] | None = None,
     return report
 
 
+def quick_fingerprints(project: Project, statements: list[Statement], codes: list[str],
+                       draft: bool, options: PrintOptions) -> dict[Target, str]:
+    """A cheap first check, from the raw bytes of every input: when none changed, nothing needs
+    reading, extracting or rendering. (A change that turns out not to matter, such as a
+    translation of another statement in the same catalog, is caught by the precise check.)"""
+    common = short_hash(_inputs_hash(project), _file_hash(project.root / "babel.cfg"),
+                        project.formatting_locales, project.bilingual, _versions(), draft,
+                        options)
+    catalogs = {code: _file_hash(project.catalog_path(code)) for code in codes}
+    quick = {}
+    for statement in statements:
+        source = _file_hash(project.root / statement.file)
+        for code in codes:
+            quick[Target(statement.id, code)] = short_hash(common, source, catalogs[code])
+        if len([code for code in project.bilingual if code in codes]) >= 2:
+            quick[Target(statement.id, "bilingual")] = short_hash(common, source, catalogs)
+    return quick
+
+
+def _file_hash(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+@functools.cache
+def _versions() -> list[str]:
+    return [__version__] + [package_version(name) for name in ("weasyprint", "pydyf", "babel",
+                                                                "jinja2", "fonttools")]
+
+
 def plan(project: Project, statements: list[Statement], codes: list[str],
          catalogs: dict[str, Catalog], template: Catalog, draft: bool, force: bool,
-         options: PrintOptions, report: Report) -> list[tuple[Target, dict, PrintJob]]:
+         options: PrintOptions, report: Report,
+         quick: dict[Target, str]) -> list[tuple[Target, dict, PrintJob]]:
     """Decide what is out of date and render its HTML; what is refused goes into the report."""
-    common = [_inputs_hash(project), __version__, package_version("weasyprint"),
-              package_version("babel"), package_version("jinja2"), draft, options]
+    common = [_inputs_hash(project), _versions(), draft, options]
     pending: list[tuple[Target, dict, PrintJob]] = []
 
     def schedule(target: Target, render, state: dict) -> None:
         state.update(statement=target.statement_id, variant=target.variant, draft=draft,
                      options=dataclasses.asdict(options))
         state["fingerprint"] = short_hash(common, state)
+        state["quick"] = quick.get(target, "")
         paths = target.paths(project.output_dir)
         if not force and _up_to_date(project, target, state["fingerprint"]):
+            _remember_quick(project, target, state["quick"])
             report.built.append(Result(target.name, paths["pdf"], skipped=True))
             log.info("%s: up to date", target.name)
             return
@@ -450,10 +492,21 @@ def verify(project: Project, jobs: int | None = None) -> list[str]:
     return differences
 
 
-def _up_to_date(project: Project, target: Target, fingerprint: str) -> bool:
+def _remember_quick(project: Project, target: Target, quick: str) -> None:
+    """An edition found up to date by the precise check keeps the new cheap fingerprint."""
+    path = target.state_path(project.output_dir)
+    state = json.loads(path.read_text("utf-8"))
+    if state.get("quick") != quick:
+        state["quick"] = quick
+        write_atomic(path, json.dumps(state, indent=1, ensure_ascii=False).encode(),
+                     project.output_dir)
+
+
+def _up_to_date(project: Project, target: Target, fingerprint: str,
+                kind: str = "fingerprint") -> bool:
     try:
         state = json.loads(target.state_path(project.output_dir).read_text("utf-8"))
-        if state.get("fingerprint") != fingerprint:
+        if not fingerprint or state.get(kind) != fingerprint:
             return False
         return all(hashlib.sha256(path.read_bytes()).hexdigest() == state["files"][kind]
                    for kind, path in target.paths(project.output_dir).items())
@@ -476,6 +529,7 @@ def _print_all(pending, jobs: int | None):
                 yield target, state, job, error
         return
     import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
 
     import weasyprint  # noqa: F401  (inherited by the forked workers)
 

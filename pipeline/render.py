@@ -14,14 +14,6 @@ from functools import cache
 from pathlib import Path
 
 from babel import Locale
-from jinja2 import (
-    Environment,
-    FileSystemLoader,
-    StrictUndefined,
-    TemplateError,
-    TemplateNotFound,
-    TemplateSyntaxError,
-)
 from markupsafe import Markup, escape
 
 from .catalogs import Lookup
@@ -78,7 +70,9 @@ class Edition:
 
 
 @cache
-def environment(templates_dir: Path) -> Environment:
+def environment(templates_dir: Path):
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined  # only when rendering
+
     env = Environment(
         loader=FileSystemLoader(templates_dir), autoescape=True, undefined=StrictUndefined,
         extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True,
@@ -195,6 +189,8 @@ class Side:
 
 
 def _render(project: Project, template: str, side: Side | None, context: dict) -> str:
+    from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError
+
     env = environment(project.templates_dir)
     if side is not None:
         env.install_gettext_callables(
