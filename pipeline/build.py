@@ -230,17 +230,19 @@ def build(project: Project, statement_ids: list[str] | None = None,
                 log.info("%s: up to date", target.name)
             log.info("nothing to do, in %.2f s", time.perf_counter() - started)
             return report
-        catalogs = read_catalogs(project, codes)
-        template = extract_template(project)
-        pending = plan(project, statements, codes, catalogs, template, draft, force, options,
-                       report, quick)
-        failed = False
-        for target, state, job, outcome in _print_all(pending, jobs):
-            if isinstance(outcome, PipelineError):
-                report.refused.append(outcome)
-                failed = True
-            else:
-                report.built.append(write_edition(project, target, state, job, *outcome))
+        stale = [t for t, q in quick.items() if force or not _up_to_date(project, t, q, "quick")]
+        with Printers(min(jobs or os.cpu_count() or 1, len(stale))) as printers:
+            catalogs = read_catalogs(project, codes)
+            template = extract_template(project)
+            pending = plan(project, statements, codes, catalogs, template, draft, force, options,
+                           report, quick)
+            failed = False
+            for target, state, job, outcome in printers.run(pending):
+                if isinstance(outcome, PipelineError):
+                    report.refused.append(outcome)
+                    failed = True
+                else:
+                    report.built.append(write_edition(project, target, state, job, *outcome))
         if not failed:  # the stylesheet and fonts every edition printed with, published
             copy_assets(project)
         if pending or not (project.output_dir / "index.html").exists():
@@ -514,34 +516,49 @@ def _up_to_date(project: Project, target: Target, fingerprint: str,
         return False
 
 
-def _print_all(pending, jobs: int | None):
-    """Print in worker processes when there is more than one edition and more than one core.
+class Printers:
+    """Where editions are printed: in this process, or in worker processes started (and
+    importing WeasyPrint, its costliest step) while this one still reads catalogs and renders
+    HTML. The longest editions start first; results come back in the planned order, so the log
+    reads the same whatever finishes first."""
 
-    WeasyPrint is imported once, before the workers are forked, so none of them pays for it
-    again; the longest editions start first; results come back in the planned order, so the
-    log reads the same whatever finishes first."""
-    workers = min(jobs or os.cpu_count() or 1, len(pending))
-    if workers <= 1:
-        for target, state, job in pending:
-            try:
-                yield target, state, job, print_job(job)
-            except PipelineError as error:
-                yield target, state, job, error
-        return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    def __init__(self, workers: int):
+        self.pool = None
+        if workers > 1:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
 
-    import weasyprint  # noqa: F401  (inherited by the forked workers)
+            self.pool = ProcessPoolExecutor(max_workers=workers, initializer=_import_weasyprint,
+                                            mp_context=multiprocessing.get_context("spawn"))
+            for _ in range(workers):
+                self.pool.submit(_import_weasyprint)  # start them now, not on the first job
 
-    with ProcessPoolExecutor(max_workers=workers,
-                             mp_context=multiprocessing.get_context("fork")) as pool:
+    def __enter__(self) -> Printers:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def run(self, pending: list[tuple[Target, dict, PrintJob]]):
+        if self.pool is None or len(pending) < 2:
+            for target, state, job in pending:
+                try:
+                    yield target, state, job, print_job(job)
+                except PipelineError as error:
+                    yield target, state, job, error
+            return
         longest_first = sorted(range(len(pending)), key=lambda i: -len(pending[i][2].html))
-        futures = {i: pool.submit(print_job, pending[i][2]) for i in longest_first}
+        futures = {i: self.pool.submit(print_job, pending[i][2]) for i in longest_first}
         for i, (target, state, job) in enumerate(pending):
             try:
                 yield target, state, job, futures[i].result()
             except PipelineError as error:
                 yield target, state, job, error
+
+
+def _import_weasyprint() -> None:
+    import weasyprint  # noqa: F401
 
 
 # --- the catalog recipes ------------------------------------------------------------------------
