@@ -220,6 +220,20 @@ def noop_rebuild(bench: Bench) -> None:
         noop <= 0.3 and share <= 5)
     changed = rewritten(before, snapshot(bench.project))
     row("files rewritten", str(len(changed)), ", ".join(changed) or "none")
+    # The same check in a warm process, as the watcher runs it: no interpreter start, no imports.
+    from pipeline.build import build
+    from pipeline.project import Project
+
+    project = Project.at(bench.project)
+    build(project, jobs=1)
+    warm = []
+    for _ in range(5):
+        started = time.perf_counter()
+        build(project, jobs=1)
+        warm.append(time.perf_counter() - started)
+    row("no-op, warm process", seconds(median(warm)),
+        f"{100 * median(warm) / bench.figures['full']:.1f} % of full; median of 5; "
+        "what the watcher pays when a save changes nothing")
 
 
 def arabic_edit_rebuild(bench: Bench) -> None:
@@ -474,7 +488,8 @@ def scale(bench: Bench) -> None:
     first, last = SCALES[0], SCALES[-1]
     ratio = (totals[last] / last) / (totals[first] / first)
     row(f"N={last} vs N={first} per statement", f"{ratio:.2f} x",
-        "below 1: the start-up is paid once, not per statement", "within 15 %", abs(ratio - 1) <= 0.15)
+        "below 1: the start-up is paid once, not per statement; the target asks that many "
+        "statements cost no more each than one", "<= 1.15 x", ratio <= 1.15)
     for count in SCALES[1:]:
         added = (totals[count] - totals[first]) / (count - first)
         row(f"each statement N={first}->{count}", seconds(added),
