@@ -335,6 +335,10 @@ def plan(project: Project, statements: list[Statement], codes: list[str],
                 "source_version": source_version, "catalog_version": catalog_version,
                 "alternates": [dataclasses.asdict(a) for a in current]})
         pair = bilingual_pair(project, statement, editions)
+        wanted = [code for code in project.bilingual if code in codes]
+        if not pair and len(wanted) >= 2:
+            log.info("%s.bilingual: not printed while %s is not", statement.id,
+                     " and ".join(code for code in wanted if code not in editions))
         if pair:
             (left, left_version), (right, right_version) = (editions[c] for c in pair)
             provenance = Provenance(source_version, short_hash(left_version, right_version))
@@ -363,12 +367,19 @@ def bilingual_pair(project: Project, statement: Statement,
     return first, second
 
 
+LISTED = 12
+"""How many of a refused language's problems a build lists; `check` lists them all."""
+
+
 def _refusal(name: str, statement: Statement, status: Status) -> PipelineErrors:
+    errors = status.errors
+    more = [PipelineError(f"... and {len(errors) - LISTED} more: `python -m pipeline check --lang "
+                          f"{status.code}` lists them all", status.file)] if len(errors) > LISTED else []
     return PipelineErrors(
         [PipelineError(f"{name} is not printed: {status.untranslated} untranslated, "
-                       f"{status.fuzzy} fuzzy, {len(status.errors)} problem(s) in its catalog "
+                       f"{status.fuzzy} fuzzy, {len(errors)} problem(s) in its catalog "
                        "(listed below); print a draft with --draft", statement.file)]
-        + [PipelineError(f.message, f.file, f.line) for f in status.errors])
+        + [PipelineError(f.message, f.file, f.line) for f in errors[:LISTED]] + more)
 
 
 def write_edition(project: Project, target: Target, state: dict, job: PrintJob, data: bytes,

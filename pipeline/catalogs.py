@@ -206,6 +206,9 @@ def merge(catalog: Catalog, template: Catalog) -> Catalog:
         if message.id and old is not None and message.fuzzy and old.previous_id \
                 and not message.previous_id:
             message.previous_id = list(old.previous_id)  # Babel drops it on every update
+    for key, obsolete in list(catalog.obsolete.items()):
+        if not _has_translation(obsolete) and not obsolete.user_comments:
+            del catalog.obsolete[key]  # nothing to keep: an empty entry, often the source's own
     new = [m for m in catalog if m.id and not _has_translation(m)
            and m.context not in NEVER_FUZZY]
     removed = [m for m in catalog.obsolete.values() if _has_translation(m)]

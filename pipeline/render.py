@@ -168,9 +168,12 @@ class Side:
 
     def _word(self, context, singular, plural=None, n=None) -> Markup:
         if plural is None:
-            value, _ = self.lookup.translate(context, singular, TEMPLATE_LANGUAGE)
+            value, fallback = self.lookup.translate(context, singular, TEMPLATE_LANGUAGE)
         else:
-            value, _ = self.lookup.translate_plural(context, singular, plural, n, TEMPLATE_LANGUAGE)
+            value, fallback = self.lookup.translate_plural(context, singular, plural, n,
+                                                           TEMPLATE_LANGUAGE)
+        if fallback and self._source_direction != self.language.direction:
+            return escape(f"{FSI}{value}{PDI}")  # a whole phrase of the source, kept in order
         return escape(isolate_latin(value) if self._isolate else value)
 
     # The template's gettext functions (Jinja's newstyle i18n calls them, then formats).

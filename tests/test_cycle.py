@@ -227,3 +227,23 @@ def test_updated_catalogs_stay_standard(project, tmp_path):
         subprocess.run([sys.executable, "-m", "babel.messages.frontend", "update", "-i",
                         str(project.template_path), "-o", str(tmp_path / f"{code}.po"), "-l",
                         code, "--init-missing"], check=True, capture_output=True)
+
+
+def test_an_untranslated_entry_leaves_no_obsolete_trace(project):
+    """The source language's catalog holds empty entries ("as in the source"): an edited
+    paragraph leaves nothing behind there, while a translated one is kept as obsolete."""
+    edit_source(project, "repeated use of the veto", "repeated abuse of the veto")
+    update(project)
+    assert "#~" not in project.catalog_path("en").read_text("utf-8")
+    assert "#~" not in project.catalog_path("ar").read_text("utf-8")  # it became fuzzy instead
+
+
+def test_a_refused_language_lists_a_dozen_problems_then_points_to_check(project, capsys):
+    init(project, "fa")
+    assert main(["build", "-C", str(project.root), "--lang", "fa", "-q"]) == 1
+    errors = capsys.readouterr().err.splitlines()
+    assert errors[0].startswith("sources/sochi-2018.yaml: sochi-2018.fa is not printed: "
+                                "147 untranslated, 0 fuzzy, 147 problem(s)")
+    assert len(errors) == 1 + 12 + 1
+    assert errors[-1] == ("locales/fa/LC_MESSAGES/statements.po: ... and 135 more: "
+                          "`python -m pipeline check --lang fa` lists them all")
