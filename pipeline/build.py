@@ -149,17 +149,29 @@ def edition_status(project: Project, statement: Statement, edition_language: Lan
                           needed, edition_language.script)
 
 
-def read_catalogs(project: Project, codes: list[str]) -> dict[str, Catalog]:
-    """Every language's catalog, all read before any problem is reported."""
+def read_catalogs(project: Project, codes: list[str], *, to_change: bool = False
+                  ) -> dict[str, Catalog]:
+    """Every language's catalog, all read before any problem is reported. Catalogs only read
+    (not ``to_change``) are kept while their bytes stay the same, for the next build of a
+    long-lived process."""
     catalogs, problems = {}, []
     for code in codes:
+        path = project.catalog_path(code)
         try:
-            catalogs[code] = read_catalog(project.catalog_path(code),
-                                          project.relative(project.catalog_path(code)), code)
+            if to_change:
+                catalogs[code] = read_catalog(path, project.relative(path), code)
+            else:
+                catalogs[code] = _read_unchanged(path, project.relative(path), code,
+                                                 _file_hash(path))
         except PipelineError as error:
             problems.append(error)
     raise_if_any(problems)
     return catalogs
+
+
+@functools.lru_cache(maxsize=16)
+def _read_unchanged(path: Path, display: str, code: str, content_hash: str) -> Catalog:
+    return read_catalog(path, display, code)
 
 
 def _translations_used(catalog: Catalog, needed: list[tuple[Key, str, str]]) -> list:
@@ -609,7 +621,7 @@ def update(project: Project, languages: list[str] | None = None) -> None:
 def _update(project: Project, codes: list[str]) -> None:
     template = _extract(project)
     originals = {code: project.catalog_path(code).read_bytes() for code in codes}
-    catalogs = read_catalogs(project, codes)
+    catalogs = read_catalogs(project, codes, to_change=True)
     for code, catalog in catalogs.items():
         path = project.catalog_path(code)
         if write_catalog(project, path, merge(catalog, template), expected=originals[code]):

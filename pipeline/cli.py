@@ -94,9 +94,17 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(message)s"))
+    saved = log.handlers[:], log.level, log.propagate
     log.handlers[:] = [handler]
     log.setLevel(logging.WARNING if args.quiet else logging.INFO)
     log.propagate = False
+    try:
+        return run(args)
+    finally:  # the library's logger as it was: main() may be called again, from tests
+        log.handlers[:], log.level, log.propagate = saved
+
+
+def run(args: argparse.Namespace) -> int:
     try:
         project = Project.at(args.project)
         if args.command == "build":

@@ -9,6 +9,7 @@ for statement files (entry point ``statement``), so ``pybabel extract -F babel.c
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,9 +77,31 @@ def read_mapping(project: Project):
 
 def extract_template(project: Project) -> Catalog:
     """Every message of every statement and template, as the message template (POT)."""
-    method_map, options_map = read_mapping(project)
     catalog = Catalog(project=DOMAIN, version=None, copyright_holder="the statement's authors",
                       charset="utf-8", fuzzy=False)
+    for filename, lineno, message, comments, context in _extracted(project):
+        catalog.add(message, None, [(Path(filename).as_posix(), lineno)],
+                    auto_comments=comments, context=context)
+    return catalog
+
+
+_last_extraction: tuple[str, list] = ("", [])
+
+
+def _extracted(project: Project) -> list:
+    """What Babel extracts, kept while no input file changes (a watcher extracts on every save,
+    mostly for a catalog edit that changes no message)."""
+    global _last_extraction
+    inputs = [project.root / "babel.cfg", *sorted(project.sources_dir.glob("*.yaml")),
+              *sorted(p for p in project.templates_dir.rglob("*.j2") if p.is_file())]
+    digest = hashlib.sha256()
+    for path in inputs:
+        digest.update(str(path).encode() + b"\0")
+        digest.update(path.read_bytes() if path.is_file() else b"")
+    key = digest.hexdigest()
+    if _last_extraction[0] == key:
+        return _last_extraction[1]
+    method_map, options_map = read_mapping(project)
     try:
         extracted = list(extract_from_dir(
             str(project.root), method_map, options_map, keywords=DEFAULT_KEYWORDS,
@@ -89,7 +112,5 @@ def extract_template(project: Project) -> Catalog:
         lineno = getattr(error, "lineno", None)
         name = getattr(error, "filename", None) or getattr(error, "name", None)
         raise PipelineError(f"cannot extract messages: {error}", name, lineno) from None
-    for filename, lineno, message, comments, context in extracted:
-        catalog.add(message, None, [(Path(filename).as_posix(), lineno)],
-                    auto_comments=comments, context=context)
-    return catalog
+    _last_extraction = (key, extracted)
+    return extracted
