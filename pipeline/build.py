@@ -39,7 +39,7 @@ from .catalogs import (
 from .errors import PipelineError, PipelineErrors, raise_if_any
 from .files import exclusive, write_atomic
 from .language import Language, language
-from .messages import extract_template
+from .messages import extract_template, statement_messages
 from .project import TEMPLATE_LANGUAGE, Project, check_language_code
 from .render import (
     DEFAULT_OPTIONS,
@@ -149,20 +149,19 @@ def edition_status(project: Project, statement: Statement, edition_language: Lan
                           needed, edition_language.script)
 
 
-def read_catalogs(project: Project, codes: list[str], *, to_change: bool = False
+def read_catalogs(project: Project, codes: list[str], data: dict[str, bytes] | None = None
                   ) -> dict[str, Catalog]:
-    """Every language's catalog, all read before any problem is reported. Catalogs only read
-    (not ``to_change``) are kept while their bytes stay the same, for the next build of a
-    long-lived process."""
+    """Every language's catalog, all read before any problem is reported. Given the bytes
+    already read (a build, which only reads catalogs), a catalog is parsed once per content for
+    the life of the process; without them (update, which changes catalogs), afresh."""
     catalogs, problems = {}, []
     for code in codes:
         path = project.catalog_path(code)
         try:
-            if to_change:
+            if data is None or not data[code]:
                 catalogs[code] = read_catalog(path, project.relative(path), code)
             else:
-                catalogs[code] = _read_unchanged(path, project.relative(path), code,
-                                                 _file_hash(path))
+                catalogs[code] = _parse_catalog(path, project.relative(path), code, data[code])
         except PipelineError as error:
             problems.append(error)
     raise_if_any(problems)
@@ -170,8 +169,8 @@ def read_catalogs(project: Project, codes: list[str], *, to_change: bool = False
 
 
 @functools.lru_cache(maxsize=16)
-def _read_unchanged(path: Path, display: str, code: str, content_hash: str) -> Catalog:
-    return read_catalog(path, display, code)
+def _parse_catalog(path: Path, display: str, code: str, data: bytes) -> Catalog:
+    return read_catalog(path, display, code, data)
 
 
 def _translations_used(catalog: Catalog, needed: list[tuple[Key, str, str]]) -> list:
@@ -184,22 +183,31 @@ def _translations_used(catalog: Catalog, needed: list[tuple[Key, str, str]]) -> 
     return used
 
 
+def template_files(project: Project) -> list[Path]:
+    """The templates, stylesheet, fonts and licence: not an editor's swap or backup files."""
+    return [p for p in sorted(project.templates_dir.rglob("*")) if p.is_file()
+            and not any(part.startswith(".") for part in p.relative_to(project.templates_dir).parts)
+            and not p.name.endswith(("~", ".swp", ".tmp", ".bak"))]
+
+
 def _inputs_hash(project: Project) -> str:
     """Templates, stylesheet, fonts and the pipeline's own code: what every edition depends on."""
-    code = Path(__file__).parent
-    files = [(p.relative_to(project.templates_dir).as_posix(), p)
-             for p in sorted(project.templates_dir.rglob("*")) if p.is_file()]
-    files += [(f"pipeline/{p.name}", p) for p in sorted(code.glob("*.py"))]
-    return short_hash(*[(name, hashlib.sha256(p.read_bytes()).hexdigest()) for name, p in files])
+    files = [(p.relative_to(project.templates_dir).as_posix(), p) for p in template_files(project)]
+    files += [(f"pipeline/{p.name}", p) for p in sorted(Path(__file__).parent.glob("*.py"))]
+    return short_hash(*[(name, _file_hash(p)) for name, p in files])
 
 
 def copy_assets(project: Project) -> Path:
-    """The stylesheet, fonts and their licence beside the HTML editions, in ``output/_assets``."""
+    """The stylesheet, fonts and their licence beside the HTML editions, in ``output/_assets``,
+    and nothing else there."""
     target = project.output_dir / ASSETS_DIR
-    for path in sorted(project.templates_dir.rglob("*")):
-        if path.is_file() and path.suffix != ".j2":
-            write_atomic(target / path.relative_to(project.templates_dir), path.read_bytes(),
-                         project.output_dir)
+    wanted = {p.relative_to(project.templates_dir): p for p in template_files(project)
+              if p.suffix != ".j2"}
+    for relative, path in wanted.items():
+        write_atomic(target / relative, path.read_bytes(), project.output_dir)
+    for path in sorted(target.rglob("*"), reverse=True):
+        if path.is_file() and path.relative_to(target) not in wanted and not path.name.startswith("."):
+            path.unlink()
     return target
 
 
@@ -229,12 +237,15 @@ def build(project: Project, statement_ids: list[str] | None = None,
           jobs: int | None = None, options: PrintOptions = DEFAULT_OPTIONS) -> Report:
     """Build every edition asked for; refuse (and report) incomplete languages unless ``draft``."""
     started = time.perf_counter()
-    statements = load_statements(project, statement_ids)
+    statements = load_statements(project, statement_ids)  # bad input: stop before writing
     codes = select_languages(project, languages)
     check_output_dir(project, [s.id for s in statements])
     report = Report()
     with exclusive(project.output_dir, "waiting for another build to finish"):
-        quick = quick_fingerprints(project, statements, codes, draft, options)
+        # Read again under the lock (the parse is kept): what is checked is what gets printed.
+        statements = load_statements(project, statement_ids)
+        catalog_bytes = {code: _read_bytes(project.catalog_path(code)) for code in codes}
+        quick = quick_fingerprints(project, statements, catalog_bytes, draft, options)
         if not force and all(_up_to_date(project, t, q, "quick") for t, q in quick.items()):
             for target in quick:  # nothing changed, byte for byte: nothing to read or render
                 report.built.append(Result(target.name, target.paths(project.output_dir)["pdf"],
@@ -244,7 +255,7 @@ def build(project: Project, statement_ids: list[str] | None = None,
             return report
         stale = [t for t, q in quick.items() if force or not _up_to_date(project, t, q, "quick")]
         with Printers(min(jobs or os.cpu_count() or 1, len(stale))) as printers:
-            catalogs = read_catalogs(project, codes)
+            catalogs = read_catalogs(project, codes, catalog_bytes)
             template = extract_template(project)
             pending = plan(project, statements, codes, catalogs, template, draft, force, options,
                            report, quick)
@@ -266,18 +277,20 @@ def build(project: Project, statement_ids: list[str] | None = None,
     return report
 
 
-def quick_fingerprints(project: Project, statements: list[Statement], codes: list[str],
-                       draft: bool, options: PrintOptions) -> dict[Target, str]:
+def quick_fingerprints(project: Project, statements: list[Statement],
+                       catalog_bytes: dict[str, bytes], draft: bool,
+                       options: PrintOptions) -> dict[Target, str]:
     """A cheap first check, from the raw bytes of every input: when none changed, nothing needs
     reading, extracting or rendering. (A change that turns out not to matter, such as a
     translation of another statement in the same catalog, is caught by the precise check.)"""
     common = short_hash(_inputs_hash(project), _file_hash(project.root / "babel.cfg"),
                         project.formatting_locales, project.bilingual, _versions(), draft,
                         options)
-    catalogs = {code: _file_hash(project.catalog_path(code)) for code in codes}
+    codes = list(catalog_bytes)
+    catalogs = {code: hashlib.sha256(data).hexdigest() for code, data in catalog_bytes.items()}
     quick = {}
     for statement in statements:
-        source = _file_hash(project.root / statement.file)
+        source = statement.digest
         for code in codes:
             quick[Target(statement.id, code)] = short_hash(common, source, catalogs[code])
         if len([code for code in project.bilingual if code in codes]) >= 2:
@@ -292,10 +305,17 @@ def _file_hash(path: Path) -> str:
         return ""
 
 
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""  # read_catalog says what is wrong
+
+
 @functools.cache
 def _versions() -> list[str]:
-    return [__version__] + [package_version(name) for name in ("weasyprint", "pydyf", "babel",
-                                                                "jinja2", "fonttools")]
+    return [__version__] + [package_version(name) for name in ("weasyprint", "pydyf", "pyphen",
+                                                                "babel", "jinja2", "fonttools")]
 
 
 def plan(project: Project, statements: list[Statement], codes: list[str],
@@ -304,6 +324,7 @@ def plan(project: Project, statements: list[Statement], codes: list[str],
          quick: dict[Target, str]) -> list[tuple[Target, dict, PrintJob]]:
     """Decide what is out of date and render its HTML; what is refused goes into the report."""
     common = [_inputs_hash(project), _versions(), draft, options]
+    recorded = recorded_states(project.output_dir)
     pending: list[tuple[Target, dict, PrintJob]] = []
 
     def schedule(target: Target, render, state: dict) -> None:
@@ -326,7 +347,7 @@ def plan(project: Project, statements: list[Statement], codes: list[str],
     for statement in statements:
         needed = needed_messages(statement, template)
         source_version = short_hash(statement.id, statement.language, statement.date,
-                                    [key for key, _, ref in needed if ref.startswith(statement.file)])
+                                    [(m.context, m.id) for m in statement_messages(statement)])
         editions: dict[str, tuple[Language, str]] = {}
         for code in codes:
             edition_language = language(code, project.formatting_locale(code))
@@ -334,9 +355,18 @@ def plan(project: Project, statements: list[Statement], codes: list[str],
             if status.errors and not draft:
                 report.refused.append(_refusal(f"{statement.id}.{code}", statement, status))
                 continue
-            editions[code] = (edition_language, short_hash(_translations_used(catalogs[code], needed)))
+            editions[code] = (edition_language, short_hash(catalogs[code].plural_expr,
+                                                           _translations_used(catalogs[code], needed)))
+        published = {state["variant"]: state.get("locale") for state in recorded
+                     if state.get("statement") == statement.id and "language" in state
+                     and state["variant"] in project.languages()
+                     and Target(statement.id, state["variant"]).paths(project.output_dir)["html"]
+                     .is_file()}
+        languages_shown = {**published, **{code: str(lang.locale) for code, (lang, _)
+                                           in editions.items()}}
         alternates = tuple(Alternate(code, lang.tag, lang.name, f"{statement.id}.{code}.html")
-                           for code, (lang, _) in editions.items())
+                           for code in sorted(languages_shown)
+                           for lang in [language(code, languages_shown[code])])
         for code, (edition_language, catalog_version) in editions.items():
             current = tuple(dataclasses.replace(a, current=a.code == code) for a in alternates)
             provenance = Provenance(source_version, catalog_version)
@@ -421,9 +451,12 @@ def recorded_states(output_dir: Path) -> list[dict]:
     states = []
     for path in sorted(output_dir.glob("*/.*.state.json")):
         try:
-            states.append(json.loads(path.read_text("utf-8")))
+            state = json.loads(path.read_text("utf-8"))
         except (OSError, ValueError):
             continue
+        if isinstance(state, dict) and {"statement", "variant", "files", "draft",
+                                        "options"} <= state.keys():
+            states.append(state)
     return states
 
 
@@ -566,18 +599,24 @@ class Printers:
     def run(self, pending: list[tuple[Target, dict, PrintJob]]):
         if self.pool is None or len(pending) < 2:
             for target, state, job in pending:
-                try:
-                    yield target, state, job, print_job(job)
-                except PipelineError as error:
-                    yield target, state, job, error
+                yield target, state, job, _outcome(job, lambda job=job: print_job(job))
             return
         longest_first = sorted(range(len(pending)), key=lambda i: -len(pending[i][2].html))
         futures = {i: self.pool.submit(print_job, pending[i][2]) for i in longest_first}
         for i, (target, state, job) in enumerate(pending):
-            try:
-                yield target, state, job, futures[i].result()
-            except PipelineError as error:
-                yield target, state, job, error
+            yield target, state, job, _outcome(job, futures[i].result)
+
+
+def _outcome(job: PrintJob, result):
+    """What printing one edition gave: its PDF, or an error that names it (a crashed worker,
+    WeasyPrint failing on something it should have refused, ...), never a traceback."""
+    try:
+        return result()
+    except PipelineError as error:
+        return error
+    except Exception as error:
+        log.debug("printing %s failed", job.where, exc_info=True)
+        return PipelineError(f"printing failed: {type(error).__name__}: {error}", job.where)
 
 
 def _import_weasyprint() -> None:
@@ -621,7 +660,7 @@ def update(project: Project, languages: list[str] | None = None) -> None:
 def _update(project: Project, codes: list[str]) -> None:
     template = _extract(project)
     originals = {code: project.catalog_path(code).read_bytes() for code in codes}
-    catalogs = read_catalogs(project, codes, to_change=True)
+    catalogs = read_catalogs(project, codes)
     for code, catalog in catalogs.items():
         path = project.catalog_path(code)
         if write_catalog(project, path, merge(catalog, template), expected=originals[code]):

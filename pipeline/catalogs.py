@@ -19,7 +19,7 @@ from .errors import PipelineError
 from .files import write_atomic
 from .language import language as get_language
 from .project import DOMAIN, Project
-from .source import FORBIDDEN
+from .source import BIDI_MARK, FORBIDDEN
 
 PO_WIDTH = 76
 NEVER_FUZZY = {"signatory"}
@@ -38,10 +38,12 @@ def key_of(message: Message) -> Key:
 
 # --- reading and writing ------------------------------------------------------------------------
 
-def read_catalog(path: Path, display: str, code: str | None = None) -> Catalog:
-    """Read a PO file or template strictly: syntax, charset and plural forms are checked."""
+def read_catalog(path: Path, display: str, code: str | None = None,
+                 data: bytes | None = None) -> Catalog:
+    """Read a PO file or template (or the bytes already read from it) strictly: syntax, charset
+    and plural forms are checked."""
     try:
-        data = path.read_bytes()
+        data = path.read_bytes() if data is None else data
     except FileNotFoundError:
         raise PipelineError("the catalog is missing: create it with `python -m pipeline init "
                             f"{code}`" if code else "the file is missing: run "
@@ -69,8 +71,9 @@ def read_catalog(path: Path, display: str, code: str | None = None) -> Catalog:
                 f"{code} has {expected} in CLDR: set it to "
                 f"'nplurals={expected}; plural={expression};'",
                 display, _line_of(data, b"Plural-Forms"))
-    try:
-        catalog = read_po(io.BytesIO(data), locale=code, domain=DOMAIN, charset="utf-8",
+    try:  # Babel cannot read msgmerge's previous msgids of obsolete entries (#~|): as #| then
+        readable = re.sub(rb"(?m)^#~\|", b"#|", data)
+        catalog = read_po(io.BytesIO(readable), locale=code, domain=DOMAIN, charset="utf-8",
                           abort_invalid=True)
     except PoFileError as error:
         message = str(error).rsplit(" on ", 1)[0]
@@ -78,6 +81,13 @@ def read_catalog(path: Path, display: str, code: str | None = None) -> Catalog:
                             error.lineno + 1) from None
     except (ValueError, TypeError) as error:
         raise PipelineError(f"cannot read the catalog: {error}", display) from None
+    try:
+        gettext.c2py(catalog.plural_expr)
+    except (ValueError, RecursionError):
+        raise PipelineError(f"the Plural-Forms header has an invalid plural expression "
+                            f"{catalog.plural_expr!r}: copy the one `python -m pipeline init` "
+                            "writes for this language", display,
+                            _line_of(data, b"Plural-Forms")) from None
     _restore_previous(catalog)
     return catalog
 
@@ -106,7 +116,7 @@ def check_po_syntax(text: str, display: str) -> None:
         line = raw.strip()
         if line.startswith("#~"):
             line = line[2:].strip()
-        if not line or line.startswith("#"):
+        if not line or line.startswith(("#", "|")):  # comments, and #~| previous msgids
             continue
         match = PO_LINE.fullmatch(line)
         if not match:
@@ -206,6 +216,18 @@ def merge(catalog: Catalog, template: Catalog) -> Catalog:
         if message.id and old is not None and message.fuzzy and old.previous_id \
                 and not message.previous_id:
             message.previous_id = list(old.previous_id)  # Babel drops it on every update
+    for message in catalog:  # a message that comes back gets its old translation back as it was
+        if not message.id or _has_translation(message):
+            continue
+        context, msgid = key_of(message)
+        obsolete_key = msgid if context is None else (msgid, context)  # Babel's key
+        returning = catalog.obsolete.get(obsolete_key)
+        if returning is not None and _has_translation(returning):
+            message.string = returning.string
+            message.flags = set(message.flags) | (set(returning.flags) & {"fuzzy", "ignore-same"})
+            message.user_comments = list(returning.user_comments)
+            message.previous_id = list(returning.previous_id) if message.fuzzy else []
+            del catalog.obsolete[obsolete_key]
     for key, obsolete in list(catalog.obsolete.items()):
         if not _has_translation(obsolete) and not obsolete.user_comments:
             del catalog.obsolete[key]  # nothing to keep: an empty entry, often the source's own
@@ -405,6 +427,9 @@ def _translation_problems(message: Message, script: str) -> list[str]:
             problems.append(f"contains the invisible or control character U+{ord(match.group()):04X}"
                             ": delete it (it can make the printed text differ from what "
                             "reviewers see)")
+        elif match := BIDI_MARK.search(string):
+            problems.append(f"likely unneeded: the direction mark U+{ord(match.group()):04X}; the "
+                            "pipeline isolates Latin names itself, so it can usually go")
         if (string[:1].isspace(), string[-1:].isspace()) != (ids[0][:1].isspace(),
                                                               ids[0][-1:].isspace()):
             problems.append("leading or trailing white space differs from the source text")

@@ -7,6 +7,7 @@ JSON manifest. Its bytes depend only on its contents, so the same editions give 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import platform
@@ -19,7 +20,7 @@ from pathlib import Path
 from . import log
 from .build import ASSETS_DIR, Target, build, check, recorded_states, short_hash
 from .errors import PipelineError, PipelineErrors
-from .files import write_atomic
+from .files import exclusive, write_atomic
 from .project import Project
 from .render import DEFAULT_OPTIONS, PrintOptions
 from .source import load_statements
@@ -31,24 +32,33 @@ ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # zip's epoch: no clock time in a bundle
 def bundle(project: Project, statement_ids: list[str] | None = None,
            options: PrintOptions = DEFAULT_OPTIONS, jobs: int | None = None) -> list[Path]:
     """Build every edition for release, then zip each statement's into ``dist/``."""
-    report = build(project, statement_ids, options=options, jobs=jobs)
-    if report.refused:
-        raise PipelineErrors([PipelineError(
-            "no bundle: every language must be complete for a release (see below)")]
-            + report.refused)
+    with exclusive(project.output_dir, "waiting for another build to finish"):
+        report = build(project, statement_ids, options=options, jobs=jobs)
+        if report.refused:
+            raise PipelineErrors([PipelineError(
+                "no bundle: every language must be complete for a release (see below)")]
+                + report.refused)
+        return _bundle(project, statement_ids, options, {r.target for r in report.built})
+
+
+def _bundle(project: Project, statement_ids: list[str] | None, options: PrintOptions,
+            built: set[str]) -> list[Path]:
     statuses = {(r.statement, r.status.code): r.status for r in check(project, statement_ids)}
     states = {(s["statement"], s["variant"]): s for s in recorded_states(project.output_dir)}
     bundles = []
     for statement in load_statements(project, statement_ids):
-        editions = sorted(variant for sid, variant in states if sid == statement.id)
+        editions = sorted(variant for sid, variant in states
+                          if sid == statement.id and f"{sid}.{variant}" in built)
         files: dict[str, bytes] = {}
         for variant in editions:
             state = states[(statement.id, variant)]
-            if state.get("draft") or state.get("options") != _options_dict(options):
-                continue
             paths = Target(statement.id, variant).paths(project.output_dir)
-            files[paths["pdf"].name] = paths["pdf"].read_bytes()
-            files[f"html/{statement.id}/{paths['html'].name}"] = paths["html"].read_bytes()
+            for kind, path in paths.items():
+                data = path.read_bytes()
+                if state.get("draft") or hashlib.sha256(data).hexdigest() != state["files"][kind]:
+                    raise PipelineError("changed since it was built: build again, then bundle",
+                                        project.relative(path))
+                files[path.name if kind == "pdf" else f"html/{statement.id}/{path.name}"] = data
         assets = project.output_dir / ASSETS_DIR
         for path in sorted(assets.rglob("*")):
             if path.is_file():
@@ -72,7 +82,7 @@ def bundle(project: Project, statement_ids: list[str] | None = None,
                 "translated": status.translated, "fuzzy": status.fuzzy,
                 "untranslated": status.untranslated, "percent": round(status.percent, 1),
             } for (sid, code), status in sorted(statuses.items()) if sid == statement.id},
-            "print": _options_dict(options),
+            "print": dataclasses.asdict(options),
             "libraries": {name: package_version(name) for name in LIBRARIES},
             "python": platform.python_version(),
         }
@@ -85,10 +95,6 @@ def bundle(project: Project, statement_ids: list[str] | None = None,
                  path.stat().st_size / 1024)
         bundles.append(path)
     return bundles
-
-
-def _options_dict(options: PrintOptions) -> dict:
-    return {"paper": options.paper, "bleed": options.bleed, "archival": options.archival}
 
 
 def _zip(folder: str, files: dict[str, bytes]) -> bytes:

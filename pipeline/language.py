@@ -72,7 +72,8 @@ class Language:
     def format_number(self, number: int) -> str:
         from babel.numbers import format_decimal
 
-        return self.localise_digits(format_decimal(number, locale=self.locale))
+        return self.localise_digits(format_decimal(number, locale=self.locale,
+                                                   numbering_system="default"))
 
     @property
     def plural_forms(self) -> tuple[int, str]:

@@ -66,6 +66,8 @@ def extract_statement(fileobj, keywords, comment_tags, options) -> Iterator[tupl
 
 def read_mapping(project: Project):
     """The extraction mapping of ``babel.cfg``: which extractor reads which files."""
+    import configparser
+
     path = project.root / "babel.cfg"
     try:
         with path.open(encoding="utf-8") as fileobj:
@@ -73,6 +75,10 @@ def read_mapping(project: Project):
     except OSError as error:
         raise PipelineError(f"cannot read the extraction mapping: {error.strerror}",
                             "babel.cfg") from None
+    except (configparser.Error, ValueError, UnicodeDecodeError) as error:
+        line = getattr(error, "lineno", None)
+        raise PipelineError(f"the extraction mapping is not valid: {error}", "babel.cfg",
+                            line) from None
 
 
 def extract_template(project: Project) -> Catalog:
@@ -92,25 +98,34 @@ def _extracted(project: Project) -> list:
     """What Babel extracts, kept while no input file changes (a watcher extracts on every save,
     mostly for a catalog edit that changes no message)."""
     global _last_extraction
-    inputs = [project.root / "babel.cfg", *sorted(project.sources_dir.glob("*.yaml")),
-              *sorted(p for p in project.templates_dir.rglob("*.j2") if p.is_file())]
-    digest = hashlib.sha256()
-    for path in inputs:
-        digest.update(str(path).encode() + b"\0")
-        digest.update(path.read_bytes() if path.is_file() else b"")
-    key = digest.hexdigest()
+    key = _inputs_key(project)
     if _last_extraction[0] == key:
         return _last_extraction[1]
     method_map, options_map = read_mapping(project)
+    current: list[str] = []  # the file being read, for a message that names it
+
+    def remember(filename, method, options):
+        current[:] = [filename]
+
     try:
         extracted = list(extract_from_dir(
             str(project.root), method_map, options_map, keywords=DEFAULT_KEYWORDS,
-            comment_tags=COMMENT_TAGS, strip_comment_tags=True))
+            comment_tags=COMMENT_TAGS, strip_comment_tags=True, callback=remember))
     except PipelineError:
         raise
     except Exception as error:  # a template the Jinja extractor cannot parse
-        lineno = getattr(error, "lineno", None)
-        name = getattr(error, "filename", None) or getattr(error, "name", None)
-        raise PipelineError(f"cannot extract messages: {error}", name, lineno) from None
-    _last_extraction = (key, extracted)
+        message = getattr(error, "message", None) or str(error)
+        raise PipelineError(f"template error: {message}", current[0] if current else "babel.cfg",
+                            getattr(error, "lineno", None)) from None
+    if _inputs_key(project) == key:  # nothing was saved meanwhile: safe to keep
+        _last_extraction = (key, extracted)
     return extracted
+
+
+def _inputs_key(project: Project) -> str:
+    digest = hashlib.sha256()
+    for path in [project.root / "babel.cfg", *sorted(project.sources_dir.glob("*.yaml")),
+                 *sorted(p for p in project.templates_dir.rglob("*.j2") if p.is_file())]:
+        digest.update(str(path).encode() + b"\0")
+        digest.update(path.read_bytes() if path.is_file() else b"")
+    return digest.hexdigest()

@@ -55,8 +55,20 @@ def _coverage(font_file: Path) -> frozenset[int]:
 
 def check_glyphs(html: str, stylesheet: Path, where: str) -> None:
     """Fail naming every character that none of the stylesheet's fonts can draw."""
-    fonts = [stylesheet.parent / url for url in FONT_URL.findall(stylesheet.read_text("utf-8"))]
-    covered = frozenset().union(*(_coverage(font) for font in fonts))
+    try:
+        css = stylesheet.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise PipelineError(f"cannot read the stylesheet: {error}", f"templates/{stylesheet.name}"
+                            ) from None
+    covered: frozenset[int] = frozenset()
+    for url in FONT_URL.findall(css):
+        try:
+            covered |= _coverage(stylesheet.parent / url)
+        except Exception as error:  # missing, or not a font fontTools can read
+            line = css[: css.find(url)].count("\n") + 1
+            raise PipelineError(f"the font {url} cannot be read ({error}): put the font file "
+                                "there or correct the url()", f"templates/{stylesheet.name}",
+                                line) from None
     parser = _Text()
     parser.feed(html)
     parser.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import tomllib
@@ -60,6 +61,19 @@ class Project:
                     "pipeline", {})
             except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
                 raise PipelineError(f"cannot read the settings: {error}", "pyproject.toml") from None
+        known = {"formatting-locales": dict, "bilingual": list}
+        for key, value in settings.items():
+            if key not in known:
+                hint = difflib.get_close_matches(key, known, n=1)
+                raise PipelineError(f"unknown setting [tool.pipeline] {key}: "
+                                    + (f"did you mean '{hint[0]}'?" if hint else
+                                       f"known settings: {', '.join(known)}"), "pyproject.toml")
+            if not isinstance(value, known[key]) or not all(
+                    isinstance(v, str) for v in (value.values() if isinstance(value, dict)
+                                                 else value)):
+                raise PipelineError(f"[tool.pipeline] {key} must be "
+                                    + ("a table of language = locale strings" if known[key] is dict
+                                       else "a list of language codes"), "pyproject.toml")
         locales = settings.get("formatting-locales", {})
         for language, locale in locales.items():
             check_language_code(language, "pyproject.toml")
@@ -117,7 +131,10 @@ class Project:
         """Every language with a catalog, in a stable order."""
         if not self.locales_dir.is_dir():
             return []
-        return sorted(p.parent.parent.name for p in self.locales_dir.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
+        codes = sorted(p.parent.parent.name for p in self.locales_dir.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
+        for code in codes:
+            check_language_code(code, self.relative(self.locales_dir / code))
+        return codes
 
     def formatting_locale(self, language: str) -> str:
         return self.formatting_locales.get(language, language)

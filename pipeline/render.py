@@ -18,7 +18,7 @@ from markupsafe import Markup, escape
 
 from .catalogs import Lookup
 from .errors import PipelineError
-from .language import Language
+from .language import Language, language
 from .project import TEMPLATE_LANGUAGE, Project
 from .source import Statement
 
@@ -31,8 +31,14 @@ ASSETS = "../_assets"
 PAGE, PAGES = "\ue000", "\ue001"
 """Stand-ins for the page counters inside translated page furniture; see ``css_content``."""
 
-LATIN_RUN = re.compile(r"[0-9]*[A-Za-z\u00c0-\u024f][A-Za-z\u00c0-\u024f0-9]*"
-                       r"(?:[ '’.&/+-]+[0-9]*[A-Za-z\u00c0-\u024f][A-Za-z\u00c0-\u024f0-9]*)*")
+_LETTERS = "A-Za-z\u00c0-\u024f"
+_WORD = rf"[0-9]*[{_LETTERS}][{_LETTERS}0-9]*"  # a Latin word (Help4Syria, 2nd)
+_GROUP = rf"\({_WORD}(?:[ '’.,&/+-]+(?:{_WORD}|[0-9]+))*\)"  # a bracketed one: (SNHR)
+LATIN_RUN = re.compile(rf"(?:{_WORD}|{_GROUP})(?:[ '’.,&/+-]+(?:{_WORD}|{_GROUP}|[0-9]+(?![0-9])))*"
+                       rf"(?<![ '’.,&/+-])")
+"""A phrase in Latin letters: words with the spaces, punctuation, numbers and balanced
+brackets between them, isolated as one, so "Syrian Network for Human Rights (SNHR)" or
+"Group 2011" keep their order inside an Arabic line."""
 FSI, PDI = "\u2068", "\u2069"
 _ISOLATABLE = re.compile(r"(%\([^)]*\)[a-z])|(" + LATIN_RUN.pattern + ")")
 
@@ -172,7 +178,7 @@ class Side:
         else:
             value, fallback = self.lookup.translate_plural(context, singular, plural, n,
                                                            TEMPLATE_LANGUAGE)
-        if fallback and self._source_direction != self.language.direction:
+        if fallback and language(TEMPLATE_LANGUAGE).direction != self.language.direction:
             return escape(f"{FSI}{value}{PDI}")  # a whole phrase of the source, kept in order
         return escape(isolate_latin(value) if self._isolate else value)
 

@@ -10,6 +10,7 @@ import dataclasses
 import datetime
 import difflib
 import functools
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -43,6 +44,7 @@ class Statement:
     issuer: Text
     body: tuple[Text, ...]
     signatories: tuple[Text, ...]
+    digest: str = ""  # of the bytes it was read from, for the build's cheap check
 
 
 @dataclass(frozen=True)
@@ -67,11 +69,14 @@ FIELDS = {
     )
 }
 
-# Characters that have no business in a statement: C0/C1 controls (other than whitespace),
-# bidirectional embeddings/overrides/isolates and invisible zero-width characters, which can
-# make printed text differ from what a reviewer sees (Trojan Source).
-FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e"
+# Characters that have no business in a statement or a translation: C0/C1 controls (other than
+# white space), bidirectional embeddings, overrides and isolates, and invisible characters that
+# can make printed text differ from what a reviewer sees (Trojan Source). The zero-width
+# (non-)joiner stays allowed: Persian and Kurdish spelling needs it.
+FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u202a-\u202e"
                        "\u2060-\u2064\u2066-\u2069\ufeff\ud800-\udfff]")
+BIDI_MARK = re.compile("[\u200e\u200f\u061c]")
+"""Left-to-right, right-to-left and Arabic letter marks: harmless, usually unneeded."""
 
 YAML_TAG = "tag:yaml.org,2002:"
 SCALAR_TAGS = {YAML_TAG + name for name in ("str", "int", "float", "bool", "timestamp")}
@@ -293,7 +298,8 @@ def load_statement(project: Project, path: Path) -> Statement:
         data = path.read_bytes()
     except OSError as error:
         raise PipelineError(f"cannot read the file: {error.strerror}", file) from None
-    return parse_statement(data, file, path.stem)
+    statement = parse_statement(data, file, path.stem)
+    return dataclasses.replace(statement, digest=hashlib.sha256(data).hexdigest())
 
 
 def load_statements(project: Project, ids: list[str] | None = None) -> list[Statement]:

@@ -34,6 +34,9 @@ def rebuild(project: Project, languages: list[str] | None, draft: bool) -> bool:
         for problem in error.problems:
             log.error("%s", problem)
         return False
+    except Exception:  # a bug: show it, and keep watching for the next save
+        log.exception("the rebuild failed unexpectedly; still watching")
+        return False
     for error in report.refused:
         for problem in error.problems:
             log.error("%s", problem)

@@ -247,3 +247,32 @@ def test_a_refused_language_lists_a_dozen_problems_then_points_to_check(project,
     assert len(errors) == 1 + 12 + 1
     assert errors[-1] == ("locales/fa/LC_MESSAGES/statements.po: ... and 135 more: "
                           "`python -m pipeline check --lang fa` lists them all")
+
+
+def test_a_signatory_that_leaves_and_returns_gets_its_translation_back(project):
+    edit_source(project, "  - Zenobia, Syrian Women's Association\n", "")
+    update(project)
+    edit_source(project, "  - Zaiton Magazine\n",
+                "  - Zaiton Magazine\n  - Zenobia, Syrian Women's Association\n")
+    update(project)
+    catalog = arabic(project)
+    returned = catalog.get("Zenobia, Syrian Women's Association", context="signatory")
+    assert returned.string == "زنوبيا، جمعية النساء السوريات" and not returned.fuzzy
+    assert not catalog.obsolete
+
+
+def test_a_catalog_saved_by_msgmerge_previous_is_accepted(project):
+    path = project.catalog_path("ar")
+    path.write_text(path.read_text("utf-8") + '\n#, fuzzy\n#~| msgid "Old text"\n'
+                    '#~ msgid "Newer text"\n#~ msgstr "نص"\n', "utf-8")
+    assert check(project, languages=["ar"])[0].status.releasable
+
+
+def test_persian_joiners_are_spelling_not_trojan_characters(project):
+    init(project, "fa")
+    path = project.catalog_path("fa")
+    path.write_text(path.read_text("utf-8").replace(
+        'msgid "Signatories"\nmsgstr ""', 'msgid "Signatories"\nmsgstr "امضا\u200cکنندگان"'),
+        "utf-8")
+    [result] = check(project, languages=["fa"])
+    assert not [f for f in result.status.findings if "Signatories" in f.message]

@@ -25,3 +25,10 @@ def test_a_stylesheet_weasyprint_cannot_honour_fails_the_build(project, capsys):
     assert main(["build", "-C", str(project.root), "--lang", "en", "-j1"]) == 1
     assert "WeasyPrint could not print the edition as written: Ignored `text-shadow: 1px 1px red`" \
         in capsys.readouterr().err
+
+
+def test_a_missing_font_file_is_named_with_its_line(project, capsys):
+    (project.templates_dir / "fonts" / "NotoSerif-Bold.ttf").unlink()
+    assert main(["build", "-C", str(project.root), "--lang", "en", "-j1"]) == 1
+    err = capsys.readouterr().err
+    assert "templates/statement.css:5: the font fonts/NotoSerif-Bold.ttf cannot be read" in err

@@ -90,3 +90,33 @@ def test_verify_names_a_file_that_differs(project, capsys):
     html.write_text(html.read_text("utf-8").replace("الموقعون", "الموقعين"), "utf-8")
     assert main(["verify", "-C", str(project.root)]) == 1
     assert "output/sochi-2018/sochi-2018.ar.html: differs from a fresh build" in capsys.readouterr().err
+
+
+def test_reordering_signatories_reprints(project):
+    build(project, jobs=1)
+    source = project.sources_dir / "sochi-2018.yaml"
+    text = source.read_text("utf-8")
+    source.write_text(text.replace("  - Zaiton Magazine\n  - Zenobia, Syrian Women's Association\n",
+                                   "  - Zenobia, Syrian Women's Association\n  - Zaiton Magazine\n"),
+                      "utf-8")
+    printed = [r.target for r in build(project, jobs=1).built if not r.skipped]
+    assert printed == ["sochi-2018.ar", "sochi-2018.en", "sochi-2018.bilingual"]
+
+
+def test_building_one_language_keeps_the_links_to_the_others(project):
+    build(project, jobs=1)
+    path = project.catalog_path("en")
+    path.write_text(path.read_text("utf-8").replace('msgid "Signatories"\nmsgstr ""',
+                                                    'msgid "Signatories"\nmsgstr "Signed by"'),
+                    "utf-8")
+    build(project, languages=["en"], jobs=1)
+    html = (project.output_dir / "sochi-2018" / "sochi-2018.en.html").read_text("utf-8")
+    assert "Signed by" in html and 'hreflang="ar-SY" href="sochi-2018.ar.html"' in html
+
+
+def test_an_editor_swap_file_in_templates_changes_nothing(project):
+    build(project, jobs=1)
+    (project.templates_dir / ".statement.css.swp").write_bytes(b"vim swap")
+    (project.templates_dir / "statement.css~").write_bytes(b"backup")
+    assert not [r for r in build(project, jobs=1).built if not r.skipped]
+    assert not list((project.output_dir / "_assets").glob("*~"))

@@ -46,8 +46,23 @@ def test_arabic_edition_is_right_to_left_with_syrian_conventions(project):
 def test_latin_runs_in_arabic_are_isolated(project):
     html = render(project, "ar")
     assert f"{FSI}Help4Syria{PDI}، المملكة المتحدة" in html
-    assert f"({FSI}SAC{PDI})" in html
+    assert f"{FSI}(SAC){PDI}" in html
     assert FSI not in render(project, "en")
+
+
+def test_latin_phrases_are_isolated_whole():
+    from pipeline.render import isolate_latin
+
+    assert isolate_latin("Syrian Network for Human Rights (SNHR)") == \
+        f"{FSI}Syrian Network for Human Rights (SNHR){PDI}"
+    assert isolate_latin("Group 2011") == f"{FSI}Group 2011{PDI}"
+    assert isolate_latin("مؤسسة FREE-Syria") == f"مؤسسة {FSI}FREE-Syria{PDI}"
+    assert isolate_latin("وقّعت %(num)s منظمات") == "وقّعت %(num)s منظمات"
+
+
+def test_numbers_use_the_locales_digits_and_separators():
+    assert language("ar", "ar_SY").format_number(1234) == "١٬٢٣٤"
+    assert language("en", "en_GB").format_number(1234) == "1,234"
 
 
 def test_page_furniture_is_mirrored(project):

@@ -910,3 +910,20 @@ def test_no_text_ever_becomes_a_tag_in_the_html(render_setup, text):
     assert body.lstrip().startswith(f"<p>{escape(text)}</p>")
     style = html.split("<style>", 1)[1].split("</style>", 1)[0]
     assert "<" not in style
+
+
+def test_settings_are_checked(project, capsys):
+    pyproject = project.root / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text("utf-8").replace("formatting-locales =",
+                                                              "formatting-locale ="), "utf-8")
+    status, lines = cli(capsys, project, "build", "-j1")
+    assert status == 1
+    assert lines == ["pyproject.toml: unknown setting [tool.pipeline] formatting-locale: did you "
+                     "mean 'formatting-locales'?"]
+
+
+def test_a_catalog_folder_that_is_not_a_language_code(project, capsys):
+    shutil.copytree(project.locales_dir / "ar", project.locales_dir / "ar-SY")
+    status, lines = cli(capsys, project, "build", "-j1")
+    assert status == 1
+    assert lines[0].startswith("locales/ar-SY: 'ar-SY' is not a language code known to CLDR")
