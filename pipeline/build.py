@@ -397,9 +397,9 @@ def plan(project: Project, statements: list[Statement], codes: list[str],
 
 def bilingual_pair(project: Project, statement: Statement,
                    editions: dict[str, tuple[Language, str]]) -> tuple[str, str] | None:
-    """The two languages of the bilingual edition, left then right: the statement's own language
-    and the first other one set in ``[tool.pipeline] bilingual`` (a right-to-left language goes
-    on the right), when both are printed in this build."""
+    """The two languages of the bilingual edition, left then right: the first two set in
+    ``[tool.pipeline] bilingual`` that are printed in this build (a right-to-left language goes
+    on the right)."""
     wanted = [code for code in project.bilingual if code in editions]
     if len(wanted) < 2:
         return None
@@ -566,8 +566,8 @@ def _up_to_date(project: Project, target: Target, fingerprint: str,
         state = json.loads(target.state_path(project.output_dir).read_text("utf-8"))
         if not fingerprint or state.get(kind) != fingerprint:
             return False
-        return all(hashlib.sha256(path.read_bytes()).hexdigest() == state["files"][kind]
-                   for kind, path in target.paths(project.output_dir).items())
+        return all(hashlib.sha256(path.read_bytes()).hexdigest() == state["files"][name]
+                   for name, path in target.paths(project.output_dir).items())
     except (OSError, ValueError, KeyError, TypeError):
         return False
 

@@ -186,10 +186,6 @@ class Side:
     def gettext(self, message: str, **variables) -> Markup:
         return self._word(None, message) % variables if variables else self._word(None, message)
 
-    def ngettext(self, singular: str, plural: str, n: int, **variables) -> Markup:
-        variables.setdefault("num", self.number(n))
-        return self._word(None, singular, plural, n) % variables
-
     def pgettext(self, context: str, message: str) -> Markup:
         return self._word(context, message)
 
