@@ -12,7 +12,7 @@ $(INSTALLED): pyproject.toml
 	@tools/system-packages
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test,watch]'
+	$(PY) -m pip install --quiet -e '.[test,watch]' --config-settings editable_mode=compat
 	@touch $@
 
 # Bring the catalogs up to date with the sources (changed messages become fuzzy), then print.

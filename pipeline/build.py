@@ -17,13 +17,12 @@ import os
 import time
 from dataclasses import dataclass, field
 from html import unescape
-from importlib.metadata import version as package_version
 from pathlib import Path
 
 from babel import Locale
 from babel.messages.catalog import Catalog
 
-from . import __version__, log
+from . import log
 from .catalogs import (
     Key,
     Lookup,
@@ -38,13 +37,24 @@ from .catalogs import (
 )
 from .errors import PipelineError, PipelineErrors, raise_if_any
 from .files import exclusive, write_atomic
+from .freshness import (
+    Target,
+    inputs_hash,
+    quick_fingerprints,
+    read_bytes,
+    recorded_states,
+    remember_quick,
+    short_hash,
+    template_files,
+    up_to_date,
+    versions,
+)
 from .language import Language, language
 from .messages import extract_template, statement_messages
+from .pdf import DEFAULT_OPTIONS, PrintOptions
 from .project import TEMPLATE_LANGUAGE, Project, check_language_code
 from .render import (
-    DEFAULT_OPTIONS,
     Alternate,
-    PrintOptions,
     Provenance,
     Side,
     render_bilingual,
@@ -54,34 +64,6 @@ from .render import (
 from .source import Statement, load_statements
 
 ASSETS_DIR = "_assets"
-
-
-def short_hash(*parts: object) -> str:
-    digest = hashlib.sha256()
-    for part in parts:
-        digest.update(part if isinstance(part, bytes) else json.dumps(
-            part, ensure_ascii=False, sort_keys=True, default=str).encode())
-        digest.update(b"\0")
-    return digest.hexdigest()[:12]
-
-
-@dataclass(frozen=True)
-class Target:
-    """One file pair in ``output/<statement>/``: a language's edition, or the bilingual one."""
-
-    statement_id: str
-    variant: str  # a language code, or "bilingual"
-
-    @property
-    def name(self) -> str:
-        return f"{self.statement_id}.{self.variant}"
-
-    def paths(self, output_dir: Path) -> dict[str, Path]:
-        folder = output_dir / self.statement_id
-        return {"html": folder / f"{self.name}.html", "pdf": folder / f"{self.name}.pdf"}
-
-    def state_path(self, output_dir: Path) -> Path:
-        return output_dir / self.statement_id / f".{self.name}.state.json"
 
 
 @dataclass
@@ -183,20 +165,6 @@ def _translations_used(catalog: Catalog, needed: list[tuple[Key, str, str]]) -> 
     return used
 
 
-def template_files(project: Project) -> list[Path]:
-    """The templates, stylesheet, fonts and licence: not an editor's swap or backup files."""
-    return [p for p in sorted(project.templates_dir.rglob("*")) if p.is_file()
-            and not any(part.startswith(".") for part in p.relative_to(project.templates_dir).parts)
-            and not p.name.endswith(("~", ".swp", ".tmp", ".bak"))]
-
-
-def _inputs_hash(project: Project) -> str:
-    """Templates, stylesheet, fonts and the pipeline's own code: what every edition depends on."""
-    files = [(p.relative_to(project.templates_dir).as_posix(), p) for p in template_files(project)]
-    files += [(f"pipeline/{p.name}", p) for p in sorted(Path(__file__).parent.glob("*.py"))]
-    return short_hash(*[(name, _file_hash(p)) for name, p in files])
-
-
 def copy_assets(project: Project) -> Path:
     """The stylesheet, fonts and their licence beside the HTML editions, in ``output/_assets``,
     and nothing else there."""
@@ -211,49 +179,29 @@ def copy_assets(project: Project) -> Path:
     return target
 
 
-def select_languages(project: Project, languages: list[str] | None) -> list[str]:
-    known = project.languages()
-    if not languages:
-        if not known:
-            raise PipelineError("there is no catalog: create one with `python -m pipeline init "
-                                "LANG`", project.relative(project.locales_dir))
-        return known
-    problems = []
-    for code in languages:
-        try:
-            check_language_code(code)
-            if code not in known:
-                raise PipelineError(f"there is no catalog for {code!r}: create it with "
-                                    f"`python -m pipeline init {code}`",
-                                    project.relative(project.catalog_path(code)))
-        except PipelineError as error:
-            problems.append(error)
-    raise_if_any(problems)
-    return list(dict.fromkeys(languages))
-
-
 def build(project: Project, statement_ids: list[str] | None = None,
           languages: list[str] | None = None, *, draft: bool = False, force: bool = False,
           jobs: int | None = None, options: PrintOptions = DEFAULT_OPTIONS) -> Report:
     """Build every edition asked for; refuse (and report) incomplete languages unless ``draft``."""
     started = time.perf_counter()
     statements = load_statements(project, statement_ids)  # bad input: stop before writing
-    codes = select_languages(project, languages)
+    codes = project.select_languages(languages)
     check_output_dir(project, [s.id for s in statements])
     report = Report()
     with exclusive(project.output_dir, "waiting for another build to finish"):
         # Read again under the lock (the parse is kept): what is checked is what gets printed.
         statements = load_statements(project, statement_ids)
-        catalog_bytes = {code: _read_bytes(project.catalog_path(code)) for code in codes}
-        quick = quick_fingerprints(project, statements, catalog_bytes, draft, options)
-        if not force and all(_up_to_date(project, t, q, "quick") for t, q in quick.items()):
+        catalog_bytes = {code: read_bytes(project.catalog_path(code)) for code in codes}
+        quick = quick_fingerprints(project, {s.id: s.digest for s in statements}, catalog_bytes,
+                                   draft, options)
+        if not force and all(up_to_date(project, t, q, "quick") for t, q in quick.items()):
             for target in quick:  # nothing changed, byte for byte: nothing to read or render
                 report.built.append(Result(target.name, target.paths(project.output_dir)["pdf"],
                                            skipped=True))
                 log.info("%s: up to date", target.name)
             log.info("nothing to do, in %.2f s", time.perf_counter() - started)
             return report
-        stale = [t for t, q in quick.items() if force or not _up_to_date(project, t, q, "quick")]
+        stale = [t for t, q in quick.items() if force or not up_to_date(project, t, q, "quick")]
         with Printers(min(jobs or os.cpu_count() or 1, len(stale))) as printers:
             catalogs = read_catalogs(project, codes, catalog_bytes)
             template = extract_template(project)
@@ -277,53 +225,12 @@ def build(project: Project, statement_ids: list[str] | None = None,
     return report
 
 
-def quick_fingerprints(project: Project, statements: list[Statement],
-                       catalog_bytes: dict[str, bytes], draft: bool,
-                       options: PrintOptions) -> dict[Target, str]:
-    """A cheap first check, from the raw bytes of every input: when none changed, nothing needs
-    reading, extracting or rendering. (A change that turns out not to matter, such as a
-    translation of another statement in the same catalog, is caught by the precise check.)"""
-    common = short_hash(_inputs_hash(project), _file_hash(project.root / "babel.cfg"),
-                        project.formatting_locales, project.bilingual, _versions(), draft,
-                        options)
-    codes = list(catalog_bytes)
-    catalogs = {code: hashlib.sha256(data).hexdigest() for code, data in catalog_bytes.items()}
-    quick = {}
-    for statement in statements:
-        source = statement.digest
-        for code in codes:
-            quick[Target(statement.id, code)] = short_hash(common, source, catalogs[code])
-        if len([code for code in project.bilingual if code in codes]) >= 2:
-            quick[Target(statement.id, "bilingual")] = short_hash(common, source, catalogs)
-    return quick
-
-
-def _file_hash(path: Path) -> str:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return ""
-
-
-def _read_bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError:
-        return b""  # read_catalog says what is wrong
-
-
-@functools.cache
-def _versions() -> list[str]:
-    return [__version__] + [package_version(name) for name in ("weasyprint", "pydyf", "pyphen",
-                                                                "babel", "jinja2", "fonttools")]
-
-
 def plan(project: Project, statements: list[Statement], codes: list[str],
          catalogs: dict[str, Catalog], template: Catalog, draft: bool, force: bool,
          options: PrintOptions, report: Report,
          quick: dict[Target, str]) -> list[tuple[Target, dict, PrintJob]]:
     """Decide what is out of date and render its HTML; what is refused goes into the report."""
-    common = [_inputs_hash(project), _versions(), draft, options]
+    common = [inputs_hash(project), versions(), draft, options]
     recorded = recorded_states(project.output_dir)
     pending: list[tuple[Target, dict, PrintJob]] = []
 
@@ -333,8 +240,8 @@ def plan(project: Project, statements: list[Statement], codes: list[str],
         state["fingerprint"] = short_hash(common, state)
         state["quick"] = quick.get(target, "")
         paths = target.paths(project.output_dir)
-        if not force and _up_to_date(project, target, state["fingerprint"]):
-            _remember_quick(project, target, state["quick"])
+        if not force and up_to_date(project, target, state["fingerprint"]):
+            remember_quick(project, target, state["quick"])
             report.built.append(Result(target.name, paths["pdf"], skipped=True))
             log.info("%s: up to date", target.name)
             return
@@ -446,20 +353,6 @@ def _html_title(html: str) -> str:
         "\u2069", "")
 
 
-def recorded_states(output_dir: Path) -> list[dict]:
-    """What the editions in an output folder were built from, as their state files say."""
-    states = []
-    for path in sorted(output_dir.glob("*/.*.state.json")):
-        try:
-            state = json.loads(path.read_text("utf-8"))
-        except (OSError, ValueError):
-            continue
-        if isinstance(state, dict) and {"statement", "variant", "files", "draft",
-                                        "options"} <= state.keys():
-            states.append(state)
-    return states
-
-
 def write_index(project: Project) -> None:
     """``output/index.html``: every statement and edition now in the output folder."""
     english = Locale.parse("en")
@@ -550,28 +443,6 @@ def verify(project: Project, jobs: int | None = None) -> list[str]:
     return differences
 
 
-def _remember_quick(project: Project, target: Target, quick: str) -> None:
-    """An edition found up to date by the precise check keeps the new cheap fingerprint."""
-    path = target.state_path(project.output_dir)
-    state = json.loads(path.read_text("utf-8"))
-    if state.get("quick") != quick:
-        state["quick"] = quick
-        write_atomic(path, json.dumps(state, indent=1, ensure_ascii=False).encode(),
-                     project.output_dir)
-
-
-def _up_to_date(project: Project, target: Target, fingerprint: str,
-                kind: str = "fingerprint") -> bool:
-    try:
-        state = json.loads(target.state_path(project.output_dir).read_text("utf-8"))
-        if not fingerprint or state.get(kind) != fingerprint:
-            return False
-        return all(hashlib.sha256(path.read_bytes()).hexdigest() == state["files"][name]
-                   for name, path in target.paths(project.output_dir).items())
-    except (OSError, ValueError, KeyError, TypeError):
-        return False
-
-
 class Printers:
     """Where editions are printed: in this process, or in worker processes started (and
     importing WeasyPrint, its costliest step) while this one still reads catalogs and renders
@@ -652,7 +523,7 @@ def _extract(project: Project) -> Catalog:
 
 def update(project: Project, languages: list[str] | None = None) -> None:
     """Re-extract, then merge the template into every language's catalog (msgmerge semantics)."""
-    codes = select_languages(project, languages)
+    codes = project.select_languages(languages)
     with catalogs_lock(project):
         _update(project, codes)
 
@@ -679,7 +550,7 @@ def check(project: Project, statement_ids: list[str] | None = None,
           languages: list[str] | None = None) -> list[EditionStatus]:
     """How complete and how sound each language's translation of each statement is."""
     statements = load_statements(project, statement_ids)
-    codes = select_languages(project, languages)
+    codes = project.select_languages(languages)
     catalogs = read_catalogs(project, codes)
     template = extract_template(project)
     results = []

@@ -9,11 +9,10 @@ import re
 import sys
 from pathlib import Path
 
-from . import build as recipes
 from . import log
 from .errors import PipelineError
+from .pdf import PrintOptions
 from .project import Project
-from .render import PrintOptions
 
 PAPER_SIZES = {"a3": "A3", "a4": "A4", "a5": "A5", "letter": "letter", "legal": "legal"}
 
@@ -107,6 +106,17 @@ def main(argv: list[str] | None = None) -> int:
 def run(args: argparse.Namespace) -> int:
     try:
         project = Project.at(args.project)
+        if args.command == "build" and not args.force:
+            from .freshness import nothing_to_do  # the fast path imports nothing heavy
+
+            options = PrintOptions(args.paper, args.bleed, args.archival)
+            fresh = nothing_to_do(project, args.statements, args.languages, args.draft, options)
+            if fresh is not None:
+                for target in fresh:
+                    log.info("%s", project.relative(target.paths(project.output_dir)["pdf"]))
+                return 0
+        from . import build as recipes
+
         if args.command == "build":
             report = recipes.build(project, args.statements, args.languages, draft=args.draft,
                                    force=args.force, jobs=args.jobs, options=PrintOptions(
@@ -160,7 +170,7 @@ def run(args: argparse.Namespace) -> int:
         return 130
 
 
-def report_check(results: list[recipes.EditionStatus], as_json: bool) -> int:
+def report_check(results: list, as_json: bool) -> int:
     failed = any(result.status.errors for result in results)
     if as_json:
         sys.stdout.write(json.dumps([{

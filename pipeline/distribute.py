@@ -21,8 +21,8 @@ from . import log
 from .build import ASSETS_DIR, Target, build, check, recorded_states, short_hash
 from .errors import PipelineError, PipelineErrors
 from .files import exclusive, write_atomic
+from .pdf import DEFAULT_OPTIONS, PrintOptions
 from .project import Project
-from .render import DEFAULT_OPTIONS, PrintOptions
 from .source import load_statements
 
 LIBRARIES = ("weasyprint", "pydyf", "fonttools", "jinja2", "babel", "pyyaml")

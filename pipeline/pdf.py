@@ -16,7 +16,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
-from html.parser import HTMLParser
 from pathlib import Path
 
 from .errors import PipelineError
@@ -25,24 +24,48 @@ FONT_URL = re.compile(r"url\(\s*['\"]?([^'\")]+\.(?:ttf|otf|woff2?))['\"]?\s*\)"
 
 
 @dataclass(frozen=True)
+class PrintOptions:
+    """How an edition is printed: paper size, bleed with crop marks, PDF variant."""
+
+    paper: str = "A4"
+    bleed: str | None = None
+    archival: bool = False
+
+    @property
+    def pdf_variant(self) -> str:
+        return "pdf/a-3b" if self.archival else "pdf/ua-1"
+
+
+DEFAULT_OPTIONS = PrintOptions()
+
+
+@dataclass(frozen=True)
 class PrintedPdf:
     data: bytes
     pages: int
 
 
-class _Text(HTMLParser):
-    """Every character an HTML document shows, including its inline stylesheet's strings."""
+def _shown_characters(html: str) -> set[str]:
+    """Every character an HTML document shows, its stylesheet's strings and the PDF's
+    properties (title, author, description) included."""
+    from html.parser import HTMLParser
 
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.chars: set[str] = set()
+    class Text(HTMLParser):
+        def __init__(self):
+            super().__init__(convert_charrefs=True)
+            self.chars: set[str] = set()
 
-    def handle_data(self, data):
-        self.chars.update(data)
+        def handle_data(self, data):
+            self.chars.update(data)
 
-    def handle_starttag(self, tag, attrs):
-        if tag == "meta":  # the PDF's properties: title, author, description
-            self.chars.update("".join(value or "" for name, value in attrs if name == "content"))
+        def handle_starttag(self, tag, attrs):
+            if tag == "meta":
+                self.chars.update("".join(value or "" for name, value in attrs if name == "content"))
+
+    parser = Text()
+    parser.feed(html)
+    parser.close()
+    return parser.chars
 
 
 @cache
@@ -69,11 +92,8 @@ def check_glyphs(html: str, stylesheet: Path, where: str) -> None:
             raise PipelineError(f"the font {url} cannot be read ({error}): put the font file "
                                 "there or correct the url()", f"templates/{stylesheet.name}",
                                 line) from None
-    parser = _Text()
-    parser.feed(html)
-    parser.close()
     missing = sorted(
-        char for char in parser.chars
+        char for char in _shown_characters(html)
         if ord(char) not in covered and not char.isspace()
         and unicodedata.category(char) not in ("Cc", "Cf"))  # controls and isolates draw nothing
     if missing:

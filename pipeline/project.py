@@ -9,7 +9,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import PipelineError
+from .errors import PipelineError, raise_if_any
 
 DOMAIN = "statements"
 """The gettext domain: one catalog per language holds every statement's messages and the
@@ -138,3 +138,24 @@ class Project:
 
     def formatting_locale(self, language: str) -> str:
         return self.formatting_locales.get(language, language)
+
+    def select_languages(self, languages: list[str] | None) -> list[str]:
+        """The languages asked for, each with a catalog; every one there is when none is asked."""
+        known = self.languages()
+        if not languages:
+            if not known:
+                raise PipelineError("there is no catalog: create one with `python -m pipeline init "
+                                    "LANG`", self.relative(self.locales_dir))
+            return known
+        problems = []
+        for code in languages:
+            try:
+                check_language_code(code)
+                if code not in known:
+                    raise PipelineError(f"there is no catalog for {code!r}: create it with "
+                                        f"`python -m pipeline init {code}`",
+                                        self.relative(self.catalog_path(code)))
+            except PipelineError as error:
+                problems.append(error)
+        raise_if_any(problems)
+        return list(dict.fromkeys(languages))

@@ -19,6 +19,7 @@ from markupsafe import Markup, escape
 from .catalogs import Lookup
 from .errors import PipelineError
 from .language import Language, language
+from .pdf import DEFAULT_OPTIONS, PrintOptions
 from .project import TEMPLATE_LANGUAGE, Project
 from .source import Statement
 
@@ -113,22 +114,6 @@ def css_content(value, counter_style: str) -> Markup:
         elif piece:
             parts.append(css_string(piece))
     return Markup(" ".join(parts))
-
-
-@dataclass(frozen=True)
-class PrintOptions:
-    """How an edition is printed: paper size, bleed with crop marks, PDF variant."""
-
-    paper: str = "A4"
-    bleed: str | None = None
-    archival: bool = False
-
-    @property
-    def pdf_variant(self) -> str:
-        return "pdf/a-3b" if self.archival else "pdf/ua-1"
-
-
-DEFAULT_OPTIONS = PrintOptions()
 
 
 @dataclass(frozen=True)

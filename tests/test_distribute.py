@@ -54,7 +54,7 @@ def test_pdfs_are_tagged_for_accessibility(built):
 
 
 def test_archival_bleed_and_paper_options(project):
-    from pipeline.render import PrintOptions
+    from pipeline.pdf import PrintOptions
 
     build(project, languages=["en"], jobs=1, options=PrintOptions("letter", "3mm", True))
     reader = PdfReader(project.output_dir / "sochi-2018" / "sochi-2018.en.pdf")
