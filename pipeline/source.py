@@ -63,7 +63,7 @@ FIELDS = {
         Field("subtitle", "text", False, "a line under the title, such as 'Joint Statement by ...'"),
         Field("date", "date", True, "the date of the statement, as an ISO date: 2018-01-03"),
         Field("language", "language", True, "the language the source is written in, such as 'en'"),
-        Field("issuer", "text", True, "who issues it, recorded as the PDF's author"),
+        Field("issuer", "text", True, "who issues it, printed at the foot of each page"),
         Field("body", "text list", True, "the paragraphs, one list item each"),
         Field("signatories", "text list", True, "the signatory organisations, one list item each"),
     )

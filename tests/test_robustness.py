@@ -208,8 +208,8 @@ def test_a_missing_field_says_what_to_add(project, capsys):
     edit(project, SOURCE, "issuer: Syrian Civil Society\n", "")
     status, lines = cli(capsys, project, "build", "-j1")
     assert status == 1
-    assert lines == [f"{SOURCE}:1: the field 'issuer' is missing: add who issues it, recorded as "
-                     "the PDF's author"]
+    assert lines == [f"{SOURCE}:1: the field 'issuer' is missing: add who issues it, printed at "
+                     "the foot of each page"]
 
 
 def test_an_unknown_field_suggests_the_known_one(project, capsys):
@@ -218,8 +218,8 @@ def test_an_unknown_field_suggests_the_known_one(project, capsys):
     status, lines = cli(capsys, project, "build", "-j1")
     assert status == 1
     assert f"{SOURCE}:{line}: unknown field 'isuser': did you mean 'issuer'?" in lines
-    assert f"{SOURCE}:1: the field 'issuer' is missing: add who issues it, recorded as the PDF's " \
-           "author" in lines
+    assert f"{SOURCE}:1: the field 'issuer' is missing: add who issues it, printed at the foot of " \
+           "each page" in lines
 
 
 def test_empty_strings_are_refused(project, capsys):
