@@ -48,13 +48,19 @@ def watch(project: Project, languages: list[str] | None = None, draft: bool = Fa
     import weasyprint  # noqa: F401  (once, here, rather than on the first edit)
     from watchfiles import watch as changes
 
-    rebuild(project, languages, draft)
     folders = [p for p in (project.sources_dir, project.locales_dir, project.templates_dir)
                if p.is_dir()]
+    batches = changes(*folders, debounce=debounce_ms, step=20, stop_event=stop,
+                      watch_filter=lambda _, path: relevant(project, Path(path).resolve()),
+                      raise_interrupt=False, yield_on_timeout=True, rust_timeout=100)
+    pending = next(batches, None)  # the watcher runs from here on: no save is missed
+    rebuild(project, languages, draft)
     log.info("watching %s; stop with Ctrl-C", ", ".join(project.relative(f) for f in folders))
-    for batch in changes(*folders, debounce=debounce_ms, step=20, stop_event=stop,
-                         watch_filter=lambda _, path: relevant(project, Path(path).resolve()),
-                         raise_interrupt=False):
-        names = sorted({project.relative(Path(path)) for _, path in batch})
+    for batch in batches:
+        if not batch and not pending:
+            continue
+        names = sorted({project.relative(Path(path)) for _, path in (batch or set()) | (
+            pending or set())})
+        pending = None
         log.info("changed: %s", ", ".join(names))
         rebuild(project, languages, draft)
