@@ -14,6 +14,7 @@ import functools
 import hashlib
 import json
 import os
+import re
 import time
 from dataclasses import dataclass, field
 from html import unescape
@@ -192,8 +193,9 @@ def build(project: Project, statement_ids: list[str] | None = None,
         # Read again under the lock (the parse is kept): what is checked is what gets printed.
         statements = load_statements(project, statement_ids)
         catalog_bytes = {code: read_bytes(project.catalog_path(code)) for code in codes}
-        quick = quick_fingerprints(project, {s.id: s.digest for s in statements}, catalog_bytes,
-                                   draft, options)
+        look = inputs_hash(project)
+        quick = quick_fingerprints(project, look, {s.id: s.digest for s in statements},
+                                   catalog_bytes, draft, options)
         if not force and all(up_to_date(project, t, q, "quick") for t, q in quick.items()):
             for target in quick:  # nothing changed, byte for byte: nothing to read or render
                 report.built.append(Result(target.name, target.paths(project.output_dir)["pdf"],
@@ -206,7 +208,7 @@ def build(project: Project, statement_ids: list[str] | None = None,
             catalogs = read_catalogs(project, codes, catalog_bytes)
             template = extract_template(project)
             pending = plan(project, statements, codes, catalogs, template, draft, force, options,
-                           report, quick)
+                           report, quick, look)
             failed = False
             for target, state, job, outcome in printers.run(pending):
                 if isinstance(outcome, PipelineError):
@@ -227,10 +229,11 @@ def build(project: Project, statement_ids: list[str] | None = None,
 
 def plan(project: Project, statements: list[Statement], codes: list[str],
          catalogs: dict[str, Catalog], template: Catalog, draft: bool, force: bool,
-         options: PrintOptions, report: Report,
-         quick: dict[Target, str]) -> list[tuple[Target, dict, PrintJob]]:
-    """Decide what is out of date and render its HTML; what is refused goes into the report."""
-    common = [inputs_hash(project), versions(), draft, options]
+         options: PrintOptions, report: Report, quick: dict[Target, str],
+         look: str) -> list[tuple[Target, dict, PrintJob]]:
+    """Decide what is out of date and render its HTML; what is refused goes into the report.
+    ``look`` is the fingerprint of the templates, stylesheet, fonts and code."""
+    common = [look, versions(), draft, options]
     recorded = recorded_states(project.output_dir)
     pending: list[tuple[Target, dict, PrintJob]] = []
 
@@ -496,6 +499,9 @@ def _import_weasyprint() -> None:
 
 # --- the catalog recipes ------------------------------------------------------------------------
 
+CREATION_DATE = re.compile(rb'"POT-Creation-Date: [^"]*"')
+
+
 def catalogs_lock(project: Project):
     return exclusive(project.locales_dir, "waiting for another run to finish with the catalogs")
 
@@ -510,13 +516,11 @@ def _extract(project: Project) -> Catalog:
     load_statements(project)  # report every problem in the sources, with lines, first
     template = extract_template(project)
     path = project.template_path
-    old = _read_if_present(project, path, None)
-    if old is not None:
-        fresh = template.creation_date
-        template.creation_date = old.creation_date  # no timestamp-only churn...
-        if serialise(template) != path.read_bytes():
-            template.creation_date = fresh  # ...but a real change is dated
-    if write_catalog(project, path, template):
+    data = serialise(template)
+    old = read_bytes(path)
+    if dated := CREATION_DATE.search(old):  # no timestamp-only churn: a real change is dated
+        data = CREATION_DATE.sub(lambda _: dated.group(), data, count=1)
+    if write_atomic(path, data, project.root):
         log.info("%s: %d messages", project.relative(path), len([m for m in template if m.id]))
     return template
 
@@ -582,7 +586,3 @@ def _init(project: Project, code: str) -> Path:
     return path
 
 
-def _read_if_present(project: Project, path: Path, code: str | None) -> Catalog | None:
-    if not path.exists():
-        return None
-    return read_catalog(path, project.relative(path), code)

@@ -32,8 +32,7 @@ Key = tuple[str | None, str]  # (context, singular msgid)
 
 
 def key_of(message: Message) -> Key:
-    msgid = message.id[0] if isinstance(message.id, (tuple, list)) else message.id
-    return (message.context, msgid)
+    return (message.context, _strings(message.id)[0])
 
 
 # --- reading and writing ------------------------------------------------------------------------
@@ -261,9 +260,13 @@ def merge(catalog: Catalog, template: Catalog) -> Catalog:
     return catalog
 
 
+def _strings(value) -> list[str]:
+    """A message's ids or translations as a list, whether it has plural forms or not."""
+    return list(value) if isinstance(value, (tuple, list)) else [value]
+
+
 def _has_translation(message: Message) -> bool:
-    strings = message.string if isinstance(message.string, (tuple, list)) else (message.string,)
-    return any(strings)
+    return any(_strings(message.string))
 
 
 def new_catalog(code: str, template: Catalog) -> Catalog:
@@ -313,7 +316,7 @@ class Lookup:
 
 
 def _complete(message: Message) -> bool:
-    strings = message.string if isinstance(message.string, (tuple, list)) else (message.string,)
+    strings = _strings(message.string)
     return bool(strings) and all(strings)
 
 
@@ -409,8 +412,7 @@ def _label(key: Key) -> str:
 
 
 def _translation_problems(message: Message, script: str) -> list[str]:
-    ids = list(message.id) if isinstance(message.id, (tuple, list)) else [message.id]
-    strings = list(message.string) if isinstance(message.string, (tuple, list)) else [message.string]
+    ids, strings = _strings(message.id), _strings(message.string)
     problems = []
     id_placeholders = {p for i in ids for p in PYTHON_PLACEHOLDER.findall(i)}
     for string in strings:

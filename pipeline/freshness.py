@@ -63,13 +63,13 @@ def inputs_hash(project: Project) -> str:
     return short_hash(*[(name, file_hash(p)) for name, p in files])
 
 
-def quick_fingerprints(project: Project, sources: dict[str, str],
+def quick_fingerprints(project: Project, look: str, sources: dict[str, str],
                        catalog_bytes: dict[str, bytes], draft: bool,
                        options: PrintOptions) -> dict[Target, str]:
     """A cheap first check, from the raw bytes of every input: when none changed, nothing needs
     reading, extracting or rendering. (A change that turns out not to matter, such as a
     translation of another statement in the same catalog, is caught by the precise check.)"""
-    common = short_hash(inputs_hash(project), file_hash(project.root / "babel.cfg"),
+    common = short_hash(look, file_hash(project.root / "babel.cfg"),
                         project.formatting_locales, project.bilingual, versions(), draft,
                         options)
     codes = list(catalog_bytes)
@@ -159,7 +159,8 @@ def nothing_to_do(project: Project, statement_ids: list[str] | None, languages: 
         return None  # the full build reports every problem
     if not paths or not all(STATEMENT_ID.fullmatch(path.stem) for path in paths):
         return None
-    quick = quick_fingerprints(project, {path.stem: file_hash(path) for path in paths},
+    quick = quick_fingerprints(project, inputs_hash(project),
+                               {path.stem: file_hash(path) for path in paths},
                                {code: read_bytes(project.catalog_path(code)) for code in codes},
                                draft, options)
     if not all(up_to_date(project, target, value, "quick") for target, value in quick.items()):
