@@ -1,4 +1,10 @@
-"""The command line: a thin layer over the library. ``main(argv) -> exit code``."""
+"""The command line: a thin layer over the commands. ``main(argv) -> exit status``.
+
+Each sub-command maps its arguments onto one function of ``pipeline.commands`` (argparse's
+``set_defaults(func=...)``). Expected failures print as ``file:line: message`` lines and exit 1;
+anything else is a bug and keeps its traceback. SIGTERM and SIGHUP end a run as Ctrl-C does:
+files written so far are complete, workers are stopped, the rest is untouched.
+"""
 
 from __future__ import annotations
 
@@ -6,29 +12,146 @@ import argparse
 import json
 import logging
 import re
+import signal
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 
 from . import log
 from .errors import PipelineError
-from .pdf import PrintOptions
+from .model import PAPER_SIZES, PrintOptions
+from .plan import Request
 from .project import Project
 
-PAPER_SIZES = {"a3": "A3", "a4": "A4", "a5": "A5", "letter": "letter", "legal": "legal"}
+MAX_BLEED_MM = 10.0
+UNIT_MM = {"mm": 1.0, "pt": 25.4 / 72, "in": 25.4}
 
 
 def paper_size(value: str) -> str:
-    if value.lower() not in PAPER_SIZES:
+    sizes = {size.lower(): size for size in PAPER_SIZES}
+    if value.lower() not in sizes:
         raise argparse.ArgumentTypeError(f"unknown paper size {value!r}: use one of "
-                                         f"{', '.join(PAPER_SIZES.values())}")
-    return PAPER_SIZES[value.lower()]
+                                         f"{', '.join(PAPER_SIZES)}")
+    return sizes[value.lower()]
 
 
 def bleed_length(value: str) -> str:
-    if not re.fullmatch(r"(?:\d{1,2}(?:\.\d{1,2})?)(?:mm|pt|in)", value.strip()):
-        raise argparse.ArgumentTypeError(f"{value!r} is not a bleed such as 3mm, 9pt or 0.125in")
+    match = re.fullmatch(r"(\d{1,3}(?:\.\d{1,3})?)(mm|pt|in)", value.strip())
+    if not match or float(match.group(1)) * UNIT_MM[match.group(2)] > MAX_BLEED_MM:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a bleed such as 3mm, 9pt or 0.125in "
+                                         f"(at most {MAX_BLEED_MM:.0f} mm)")
     return value.strip()
 
+
+# --- the commands, each a thin call into the library ---------------------------------------------
+
+def run_build(project: Project, args: argparse.Namespace) -> int:
+    from .commands.build import build
+
+    report = build(project, request_of(args), args.jobs)
+    return fail_on(report.refused)
+
+
+def run_check(project: Project, args: argparse.Namespace) -> int:
+    from .commands.check import check
+
+    report = check(project, args.statements, args.languages)
+    for error in report.unreadable:
+        for problem in error.problems:
+            log.error("%s", problem)
+    if args.json:
+        sys.stdout.write(json.dumps([{
+            "statement": e.statement, "language": e.status.language, "catalog": e.status.file,
+            "released": e.released, "translated": e.status.translated, "fuzzy": e.status.fuzzy,
+            "untranslated": e.status.untranslated, "percent": round(e.status.percent, 1),
+            "releasable": e.status.releasable,
+            "problems": [{"severity": p.severity, "file": p.file, "line": p.line,
+                          "message": p.message} for p in e.status.problems],
+        } for e in report.editions], ensure_ascii=False, indent=2) + "\n")
+        return 1 if report.failed else 0
+    for edition in report.editions:
+        status = edition.status
+        log.info("%s %s%s: %d messages, %d translated (%.0f%%), %d fuzzy, %d untranslated%s",
+                 edition.statement, status.language, "" if edition.released else " (in progress)",
+                 status.total, status.translated, status.percent, status.fuzzy,
+                 status.untranslated, "" if status.releasable else " - not releasable")
+        for problem in status.problems:
+            (log.error if problem.severity == "error" else log.warning)("%s", problem)
+    return 1 if report.failed else 0
+
+
+def run_verify(project: Project, args: argparse.Namespace) -> int:
+    from .commands.verify import verify
+
+    differences = verify(project, args.jobs)
+    for difference in differences:
+        log.error("%s: %s", difference.name, difference.what)
+    if not differences:
+        log.info("every file in %s is what its inputs give, byte for byte",
+                 project.relative(project.output_dir))
+    return 1 if differences else 0
+
+
+def run_watch(project: Project, args: argparse.Namespace) -> int:
+    from .commands.watch import watch
+
+    watch(project, request_of(args))
+    return 0
+
+
+def run_dist(project: Project, args: argparse.Namespace) -> int:
+    from .commands.dist import bundle
+
+    for path in bundle(project, args.statements, args.languages, jobs=args.jobs):
+        log.info("%s", project.relative(path))
+    return 0
+
+
+def run_preview(project: Project, args: argparse.Namespace) -> int:
+    from .commands.preview import preview
+
+    preview(project, args.into)
+    return 0
+
+
+def run_extract(project: Project, args: argparse.Namespace) -> int:
+    from .commands.update import extract
+
+    extract(project)
+    return 0
+
+
+def run_update(project: Project, args: argparse.Namespace) -> int:
+    from .commands.update import update
+
+    update(project, args.languages)
+    return 0
+
+
+def run_init(project: Project, args: argparse.Namespace) -> int:
+    from .commands.update import init
+
+    init(project, args.language)
+    return 0
+
+
+def request_of(args: argparse.Namespace) -> Request:
+    return Request(tuple(getattr(args, "statements", None) or ()),
+                   tuple(args.languages or ()), args.draft, getattr(args, "force", False),
+                   PrintOptions(getattr(args, "paper", "A4"), getattr(args, "bleed", None),
+                                getattr(args, "archival", False)))
+
+
+def fail_on(refused: list[PipelineError]) -> int:
+    for error in refused:
+        for problem in error.problems:
+            log.error("%s", problem)
+    return 1 if refused else 0
+
+
+# --- the parser ----------------------------------------------------------------------------------
 
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m pipeline", description=(
@@ -37,21 +160,39 @@ def parser() -> argparse.ArgumentParser:
     common.add_argument("-C", "--project", type=Path, default=Path.cwd(),
                         help="the project folder (default: the current folder)")
     common.add_argument("-q", "--quiet", action="store_true", help="report only errors")
+    common.add_argument("-v", "--verbose", action="store_true",
+                        help="say more, and show where each error was raised")
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def command(name: str, help: str) -> argparse.ArgumentParser:
-        return commands.add_parser(name, help=help, description=help, parents=[common])
+    def command(name: str, help: str, func: Callable[[Project, argparse.Namespace], int]
+                ) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help, description=help, parents=[common])
+        sub.set_defaults(func=func)
+        return sub
 
-    build = command("build", "print the PDF and HTML editions into output/")
-    build.add_argument("statements", nargs="*", metavar="STATEMENT",
-                       help="statement identifiers (default: every file in sources/)")
-    build.add_argument("--lang", action="append", dest="languages", metavar="LANG",
-                       help="only this language (repeatable; default: every catalog)")
-    build.add_argument("--draft", action="store_true",
-                       help="print incomplete translations too, marked as drafts")
+    def statements(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("statements", nargs="*", metavar="STATEMENT",
+                         help="statement identifiers (default: every file in sources/)")
+
+    def languages(sub: argparse.ArgumentParser, what: str) -> None:
+        sub.add_argument("--lang", action="append", dest="languages", metavar="LANG",
+                         help=f"only this language (repeatable; default: {what})")
+
+    def jobs(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("-j", "--jobs", type=int, default=None,
+                         help="worker processes (default: one per core)")
+
+    def draft(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--draft", action="store_true", help=(
+            "also print languages in progress and incomplete translations, as drafts in "
+            "output/drafts/"))
+
+    build = command("build", "print the PDF and HTML editions into output/", run_build)
+    statements(build)
+    languages(build, "every released language")
+    draft(build)
     build.add_argument("--force", action="store_true", help="rebuild even what is up to date")
-    build.add_argument("-j", "--jobs", type=int, default=None,
-                       help="worker processes (default: one per core)")
+    jobs(build)
     build.add_argument("--paper", type=paper_size, default="A4",
                        help="A4 (default), A5, A3, letter or legal")
     build.add_argument("--bleed", type=bleed_length, default=None, metavar="LENGTH",
@@ -59,34 +200,65 @@ def parser() -> argparse.ArgumentParser:
     build.add_argument("--archival", action="store_true",
                        help="PDF/A-3b for archives (default: tagged, accessible PDF/UA-1)")
 
-    check = command("check", "report how complete and sound each translation is")
-    check.add_argument("statements", nargs="*", metavar="STATEMENT",
-                       help="statement identifiers (default: every file in sources/)")
-    check.add_argument("--lang", action="append", dest="languages", metavar="LANG",
-                       help="only this language (repeatable; default: every catalog)")
+    check = command("check", "report how complete and sound each translation is", run_check)
+    statements(check)
+    languages(check, "every catalog")
     check.add_argument("--json", action="store_true", help="print the report as JSON")
 
-    verify = command("verify", "rebuild into a temporary folder and compare with output/")
-    verify.add_argument("-j", "--jobs", type=int, default=None)
-    watch = command("watch", "rebuild the affected editions whenever a file is saved")
-    watch.add_argument("--lang", action="append", dest="languages", metavar="LANG")
-    watch.add_argument("--draft", action="store_true",
-                       help="print incomplete translations too, marked as drafts")
+    verify = command("verify", "rebuild into a temporary folder and compare with output/",
+                     run_verify)
+    jobs(verify)
 
-    dist = command("dist", "build for release and zip each statement's editions into dist/")
-    dist.add_argument("statements", nargs="*", metavar="STATEMENT")
-    dist.add_argument("-j", "--jobs", type=int, default=None)
-    preview = command("preview", "PNG pictures of the first page of every PDF")
+    watch = command("watch", "update and rebuild whenever a file is saved (Ctrl-C stops)",
+                    run_watch)
+    languages(watch, "every released language")
+    draft(watch)
+
+    dist = command("dist", "build the released languages and zip each statement's editions "
+                           "into dist/", run_dist)
+    statements(dist)
+    languages(dist, "every released language")
+    jobs(dist)
+
+    preview = command("preview", "PNG pictures of the first page of every PDF", run_preview)
     preview.add_argument("--into", type=Path, default=None,
                          help="the folder for the pictures (default: beside each PDF)")
 
-    command("extract", "write the message template locales/statements.pot")
-    update = command("update", "extract, then merge the template into every catalog")
-    update.add_argument("--lang", action="append", dest="languages", metavar="LANG",
-                        help="only this language (repeatable; default: every catalog)")
-    init = command("init", "create the catalog of a new language")
+    command("extract", "write the message template locales/statements.pot", run_extract)
+    update = command("update", "extract, then merge the template into every catalog", run_update)
+    languages(update, "every catalog")
+    init = command("init", "create the catalog of a new language", run_init)
     init.add_argument("language", metavar="LANG", help="a language code such as fa or fr")
     return top
+
+
+# --- running -------------------------------------------------------------------------------------
+
+class Terminated(BaseException):
+    """SIGTERM or SIGHUP: end the run as Ctrl-C would."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    raise Terminated(signum)
+
+
+@contextmanager
+def handled_signals() -> Iterator[None]:
+    saved = {}
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        try:
+            saved[signum] = signal.signal(signum, _terminate)
+        except ValueError:  # not the main thread: leave signals alone
+            pass
+    try:
+        yield
+    finally:
+        for signum, handler in saved.items():
+            signal.signal(signum, handler)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -95,10 +267,11 @@ def main(argv: list[str] | None = None) -> int:
     handler.setFormatter(logging.Formatter("%(message)s"))
     saved = log.handlers[:], log.level, log.propagate
     log.handlers[:] = [handler]
-    log.setLevel(logging.WARNING if args.quiet else logging.INFO)
+    log.setLevel(logging.DEBUG if args.verbose else logging.WARNING if args.quiet else logging.INFO)
     log.propagate = False
     try:
-        return run(args)
+        with handled_signals():
+            return run(args)
     finally:  # the library's logger as it was: main() may be called again, from tests
         log.handlers[:], log.level, log.propagate = saved
 
@@ -106,87 +279,17 @@ def main(argv: list[str] | None = None) -> int:
 def run(args: argparse.Namespace) -> int:
     try:
         project = Project.at(args.project)
-        if args.command == "build" and not args.force:
-            from .freshness import nothing_to_do  # the fast path imports nothing heavy
-
-            options = PrintOptions(args.paper, args.bleed, args.archival)
-            fresh = nothing_to_do(project, args.statements, args.languages, args.draft, options)
-            if fresh is not None:
-                for target in fresh:
-                    log.info("%s", project.relative(target.paths(project.output_dir)["pdf"]))
-                return 0
-        from . import build as recipes
-
-        if args.command == "build":
-            report = recipes.build(project, args.statements, args.languages, draft=args.draft,
-                                   force=args.force, jobs=args.jobs, options=PrintOptions(
-                                       args.paper, args.bleed, args.archival))
-            for error in report.refused:
-                for problem in error.problems:
-                    log.error("%s", problem)
-            for pdf in report.pdfs:
-                log.info("%s", project.relative(pdf))
-            return 1 if report.refused else 0
-        if args.command == "check":
-            return report_check(recipes.check(project, args.statements, args.languages),
-                                args.json)
-        if args.command == "verify":
-            differences = recipes.verify(project, args.jobs)
-            for name in differences:
-                log.error("%s: differs from a fresh build of the same inputs", name)
-            if not differences:
-                log.info("every edition in %s is what its inputs give, byte for byte",
-                         project.relative(project.output_dir))
-            return 1 if differences else 0
-        if args.command == "watch":
-            from .watch import watch
-
-            watch(project, args.languages, args.draft)
-            return 0
-        if args.command == "dist":
-            from .distribute import bundle
-
-            for path in bundle(project, args.statements, jobs=args.jobs):
-                log.info("%s", project.relative(path))
-            return 0
-        if args.command == "preview":
-            from .distribute import preview
-
-            preview(project, args.into)
-            return 0
-        if args.command == "extract":
-            recipes.extract(project)
-        elif args.command == "update":
-            recipes.update(project, args.languages)
-        elif args.command == "init":
-            recipes.init(project, args.language)
-        return 0
+        return int(args.func(project, args))
     except PipelineError as error:
+        if args.verbose:
+            log.debug("raised here:", exc_info=True)
         for problem in error.problems:
             log.error("%s", problem)
         return 1
     except KeyboardInterrupt:
         log.error("interrupted: the files written so far are complete, the rest untouched")
         return 130
-
-
-def report_check(results: list, as_json: bool) -> int:
-    failed = any(result.status.errors for result in results)
-    if as_json:
-        sys.stdout.write(json.dumps([{
-            "statement": r.statement, "language": r.status.code, "catalog": r.status.file,
-            "translated": r.status.translated, "fuzzy": r.status.fuzzy,
-            "untranslated": r.status.untranslated, "percent": round(r.status.percent, 1),
-            "releasable": r.status.releasable,
-            "findings": [{"severity": f.severity, "file": f.file, "line": f.line,
-                          "message": f.message} for f in r.status.findings],
-        } for r in results], ensure_ascii=False, indent=2) + "\n")
-        return 1 if failed else 0
-    for result in results:
-        status = result.status
-        log.info("%s %s: %d messages, %d translated (%.0f%%), %d fuzzy, %d untranslated%s",
-                 result.statement, status.code, status.total, status.translated, status.percent,
-                 status.fuzzy, status.untranslated, "" if status.releasable else " - not releasable")
-        for finding in status.findings:
-            (log.error if finding.severity == "error" else log.warning)("%s", finding)
-    return 1 if failed else 0
+    except Terminated as stop:
+        log.error("stopped by signal %d: the files written so far are complete, the rest "
+                  "untouched", stop.signum)
+        return 128 + stop.signum

@@ -1,49 +1,86 @@
-"""One family of exceptions for expected failures, each carrying where it happened."""
+"""Problems and the one family of exceptions for expected failures.
+
+A ``Problem`` is one thing wrong (or worth a warning) in one place: ``file:line: message``.
+Checks yield problems; a stage that cannot go on raises ``PipelineError`` carrying every problem
+it found, so one run reports them all. Anything else that escapes is a bug in the pipeline and
+keeps its traceback (``-v`` shows it).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from pathlib import Path
+from dataclasses import dataclass, replace
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem: what is wrong and what to do, and where (a project-relative file, a line)."""
+
+    message: str
+    file: str | None = None
+    line: int | None = None
+    severity: Severity = "error"
+
+    @property
+    def where(self) -> str:
+        if self.file and self.line:
+            return f"{self.file}:{self.line}"
+        return self.file or ""
+
+    def at(self, file: str | None, line: int | None = None) -> Problem:
+        """The same problem placed in another file (a parse done on bytes, named afterwards)."""
+        return replace(self, file=file, line=self.line if line is None else line)
+
+    def __str__(self) -> str:
+        text = f"warning: {self.message}" if self.severity == "warning" else self.message
+        return f"{self.where}: {text}" if self.where else text
 
 
 class PipelineError(Exception):
-    """An expected failure: bad input or a refused operation, reported as ``file:line: message``."""
+    """An expected failure: bad input or a refused operation, with every problem found.
 
-    def __init__(self, message: str, file: str | Path | None = None, line: int | None = None):
-        super().__init__(message)
-        self.message = message
-        self.file = str(file) if file is not None else None
-        self.line = line
+    ``PipelineError("message", file, line)`` for one problem, ``PipelineError.of(problems)`` for
+    several.
+    """
 
-    @property
-    def problems(self) -> list[PipelineError]:
-        return [self]
+    def __init__(self, message: str, file: str | None = None, line: int | None = None):
+        self.problems: list[Problem] = [Problem(message, file, line)]
+        super().__init__(str(self))
 
-    def __str__(self) -> str:
-        where = self.file or ""
-        if self.file and self.line:
-            where += f":{self.line}"
-        return f"{where}: {self.message}" if where else self.message
-
-
-class PipelineErrors(PipelineError):
-    """Several problems found in one pass, reported together so one run shows them all."""
-
-    def __init__(self, problems: Iterable[PipelineError]):
-        self._problems = [p for problem in problems for p in problem.problems]
-        super().__init__("\n".join(str(p) for p in self._problems))
+    @classmethod
+    def of(cls, problems: Iterable[Problem | PipelineError]) -> PipelineError:
+        flat = [p for item in problems
+                for p in (item.problems if isinstance(item, PipelineError) else [item])]
+        if not flat:
+            raise ValueError("a PipelineError needs at least one problem")
+        error = cls(flat[0].message, flat[0].file, flat[0].line)
+        error.problems = flat
+        error.args = (str(error),)
+        return error
 
     @property
-    def problems(self) -> list[PipelineError]:
-        return list(self._problems)
+    def message(self) -> str:
+        return self.problems[0].message
+
+    @property
+    def file(self) -> str | None:
+        return self.problems[0].file
+
+    @property
+    def line(self) -> int | None:
+        return self.problems[0].line
 
     def __str__(self) -> str:
-        return "\n".join(str(p) for p in self._problems)
+        return "\n".join(str(p) for p in self.problems)
 
 
-def raise_if_any(problems: list[PipelineError]) -> None:
-    """Stop once, with every problem found so far."""
-    if len(problems) == 1:
-        raise problems[0]
-    if problems:
-        raise PipelineErrors(problems)
+def raise_if_any(problems: Iterable[Problem | PipelineError]) -> None:
+    """Stop once, with every error found so far (warnings alone do not stop anything)."""
+    errors = [p for item in problems
+              for p in (item.problems if isinstance(item, PipelineError) else [item])
+              if p.severity == "error"]
+    if errors:
+        raise PipelineError.of(errors)

@@ -1,53 +1,209 @@
-"""Writing files so that nothing is ever half-written: temp file, fsync, atomic rename."""
+"""The only place that touches the file system: reading inputs safely, writing outputs so that
+nothing is ever half-written, and the lock two runs share.
+
+- An input is a regular file inside the project, of a bounded size: a symbolic link out of the
+  project, a device, a FIFO or a folder is refused before a byte is read.
+- An output is written to a temporary file beside it, flushed, renamed into place, and the folder
+  flushed too; nothing is ever written through a symbolic link.
+- Files that belong together (an edition's HTML, PDF and state) are published together: a
+  journal names them before the first rename, and a run that was killed half-way is completed
+  by the next one, under the lock, before anything else.
+- Every operating-system failure (permission, read-only or full disk, a folder where a file
+  should be) becomes a one-line ``PipelineError`` naming the file.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
+import json
 import os
-import re
+import stat
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+from . import log
 from .errors import PipelineError
 
+MAX_SOURCE = 2 * 1024 * 1024
+"""The largest statement read: some thousand signatories fit in a tenth of it; far more would
+only make a build lay out pages for minutes."""
+MAX_INPUT = 16 * 1024 * 1024
+"""The largest catalog, template or settings file read."""
+MAX_FONT = 32 * 1024 * 1024
 
-def write_atomic(path: Path, data: bytes, root: Path, expected: bytes | None = None) -> bool:
-    """Put ``data`` at ``path`` atomically; return False (and touch nothing) if it is unchanged.
+JOURNAL = ".publish.json"
+TEMPORARY_SUFFIX = ".tmp"
 
-    ``path`` must lie inside ``root`` once its folders are resolved, so a folder that is a
-    symbolic link out of the project is refused; a file that is a symbolic link is replaced by a
-    regular file, never written through. With ``expected``, the file must still hold those bytes
-    when it is replaced (a translator may have saved it meanwhile): otherwise nothing is written.
-    """
-    path = Path(path)
-    parent = path.parent.resolve()
-    if not parent.is_relative_to(root.resolve()):
-        raise PipelineError(f"refusing to write outside the project: the folder leads to "
-                            f"{parent} (a symbolic link?); remove the link", path)
-    target = parent / path.name
-    if not target.is_symlink() and target.is_file():
+
+def describe_os_error(error: OSError, doing: str) -> str:
+    """What an operating-system error means for the user, and what to do about it."""
+    code = error.errno
+    if code in (errno.EACCES, errno.EPERM):
+        return f"cannot {doing}: permission denied; check the permissions of the file and its folder"
+    if code == errno.EROFS:
+        return f"cannot {doing}: the file system is read-only; build on a writable disk"
+    if code in (errno.ENOSPC, errno.EDQUOT):
+        return f"cannot {doing}: the disk is full; free some space, then run again"
+    if code == errno.EISDIR:
+        return f"cannot {doing}: a folder is where a file should be; remove or rename the folder"
+    if code == errno.ENOTDIR:
+        return f"cannot {doing}: a file is where a folder should be; remove or rename the file"
+    if code == errno.ELOOP:
+        return f"cannot {doing}: it is a symbolic link; replace it with a regular file"
+    if code == errno.ENOENT:
+        return f"cannot {doing}: it does not exist"
+    return f"cannot {doing}: {error.strerror or error}"
+
+
+def display(path: Path, root: Path) -> str:
+    """How a file is named in messages: relative to the project root, with forward slashes."""
+    try:
+        return Path(os.path.abspath(path)).relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+def inside(path: Path, root: Path) -> bool:
+    return Path(os.path.realpath(path)).is_relative_to(os.path.realpath(root))
+
+
+def read_input(path: Path, root: Path, limit: int = MAX_INPUT, what: str = "file") -> bytes | None:
+    """The bytes of an input file, or None when there is none. Refused before reading: a link
+    leading out of the project, anything but a regular file, more than ``limit`` bytes."""
+    name = display(path, root)
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise PipelineError(describe_os_error(error, f"read the {what}"), name) from None
+    if stat.S_ISLNK(info.st_mode):
+        target = Path(os.path.realpath(path))
+        if not target.is_relative_to(os.path.realpath(root)):
+            raise PipelineError(f"is a symbolic link to {target}, outside the project: the pipeline "
+                                f"reads only the project's own files; copy the {what} here "
+                                "instead", name)
+        if not target.exists():
+            raise PipelineError(f"is a symbolic link to {target}, which does not exist", name)
+    try:
+        fd = os.open(os.path.realpath(path), os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as error:
+        raise PipelineError(describe_os_error(error, f"read the {what}"), name) from None
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise PipelineError(f"is a folder, not a {what}: remove or rename it", name)
+        if not stat.S_ISREG(info.st_mode):
+            raise PipelineError(f"is not a regular file (a device, a FIFO or a socket): the "
+                                f"pipeline reads only regular files; replace it with the {what}", name)
+        if info.st_size > limit:
+            raise PipelineError(f"is {info.st_size / 1024 / 1024:.1f} MB, more than the "
+                                f"{limit / 1024 / 1024:.0f} MB a {what} may have: is it the right "
+                                "file?", name)
+        chunks, size = [], 0
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > limit:
+                raise PipelineError(f"is more than the {limit / 1024 / 1024:.0f} MB a {what} may "
+                                    "have: is it the right file?", name)
+        return b"".join(chunks)
+    except OSError as error:
+        raise PipelineError(describe_os_error(error, f"read the {what}"), name) from None
+    finally:
+        os.close(fd)
+
+
+def list_files(folder: Path, root: Path, pattern: str = "*") -> list[Path]:
+    """The files matching ``pattern`` in a folder of the project, sorted; hidden files, editor
+    backups and temporary files are not inputs."""
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.glob(pattern) if not is_scratch(p.name)
+                  and (p.is_file() or p.is_symlink()))
+
+
+def is_scratch(name: str) -> bool:
+    """An editor's swap or backup file, or a temporary file of ours: never an input."""
+    return name.startswith((".", "#", "~")) or name.endswith(("~", ".swp", ".swx", ".tmp", ".bak",
+                                                               ".orig", ".rej"))
+
+
+# --- writing -------------------------------------------------------------------------------------
+
+def _checked_folder(path: Path, root: Path) -> Path:
+    """The folder ``path`` is written into, which must lead nowhere outside ``root``."""
+    parent = Path(os.path.realpath(path.parent))
+    if not parent.is_relative_to(os.path.realpath(root)):
+        raise PipelineError(f"refusing to write outside the project: the folder leads to {parent} "
+                            "(a symbolic link?); remove the link", display(path, root))
+    return parent
+
+
+def _sync_folder(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
         try:
-            if target.stat().st_size == len(data) and target.read_bytes() == data:
-                return False
-        except OSError:
-            pass
-    parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=parent, prefix=f".{path.name}.", suffix=".tmp")
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _temporary(target: Path, data: bytes) -> Path:
+    """``data`` in a flushed temporary file beside ``target``."""
+    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=TEMPORARY_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temp, 0o644)
-        if expected is not None and _current(target) != expected:
-            raise PipelineError("the file changed while it was being updated (saved by an "
-                                "editor?): nothing was written; run the command again", path)
-        os.replace(temp, target)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+    return Path(temp)
+
+
+def unchanged(path: Path, data: bytes) -> bool:
+    try:
+        return (not path.is_symlink() and path.is_file() and path.stat().st_size == len(data)
+                and path.read_bytes() == data)
+    except OSError:
+        return False
+
+
+def write_atomic(path: Path, data: bytes, root: Path, expected: bytes | None = None) -> bool:
+    """Put ``data`` at ``path`` atomically; return False (and touch nothing) if it is unchanged.
+
+    A file that is a symbolic link is replaced by a regular file, never written through. With
+    ``expected``, the file must still hold those bytes when it is replaced (a translator may have
+    saved it meanwhile): otherwise nothing is written.
+    """
+    name = display(path, root)
+    try:
+        folder = _checked_folder(path, root)
+        target = folder / path.name
+        if unchanged(target, data):
+            return False
+        folder.mkdir(parents=True, exist_ok=True)
+        temp = _temporary(target, data)
+        try:
+            if expected is not None and _current(target) != expected:
+                raise PipelineError("the file changed while it was being updated (saved by an "
+                                    "editor?): nothing was written; run the command again", name)
+            os.replace(temp, target)
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
+        _sync_folder(folder)
+    except OSError as error:
+        raise PipelineError(describe_os_error(error, "write the file"), name) from None
     return True
 
 
@@ -58,40 +214,146 @@ def _current(path: Path) -> bytes | None:
         return None
 
 
-TEMPORARY = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")
-_held: set[Path] = set()
+def publish(files: dict[Path, bytes], root: Path, journal_folder: Path) -> None:
+    """Write files that belong together so that a reader finds all of them old or all new.
+
+    Each is written to a flushed temporary file first; a journal then names every rename; the
+    renames follow and the journal goes. A run killed between two renames leaves the journal,
+    and the next run (``recover``) finishes the renames before it does anything else.
+    """
+    names = {path: display(path, root) for path in files}
+    temps: dict[Path, Path] = {}
+    try:
+        for path, data in files.items():
+            folder = _checked_folder(path, root)
+            folder.mkdir(parents=True, exist_ok=True)
+            temps[folder / path.name] = _temporary(folder / path.name, data)
+        journal = journal_folder / JOURNAL
+        entries = [[os.path.relpath(temp, journal_folder), os.path.relpath(target, journal_folder)]
+                   for target, temp in temps.items()]
+        write_atomic(journal, json.dumps(entries).encode(), root)
+    except (OSError, PipelineError) as error:
+        for temp in temps.values():
+            temp.unlink(missing_ok=True)
+        if isinstance(error, PipelineError):
+            raise
+        raise PipelineError(describe_os_error(error, "write the edition"),
+                            next(iter(names.values()), None)) from None
+    _finish(journal, root)
+
+
+def recover(journal_folder: Path, root: Path) -> None:
+    """Finish the publication a killed run began (called under the lock, before anything else)."""
+    journal = journal_folder / JOURNAL
+    if journal.is_file() and not journal.is_symlink():
+        log.info("%s: finishing the publication an interrupted run began", display(journal, root))
+        _finish(journal, root)
+
+
+def _finish(journal: Path, root: Path) -> None:
+    try:
+        entries = json.loads(journal.read_bytes())
+    except (OSError, ValueError):
+        entries = []  # a damaged journal: its temporary files are cleared as stale ones
+    folders = set()
+    try:
+        for temp, target in entries if isinstance(entries, list) else []:
+            temp_path, target_path = journal.parent / temp, journal.parent / target
+            if not inside(target_path, root) or not temp_path.name.endswith(TEMPORARY_SUFFIX):
+                continue
+            if temp_path.is_file() and not temp_path.is_symlink():
+                if target_path.is_symlink():
+                    target_path.unlink()
+                os.replace(temp_path, target_path)
+                folders.add(target_path.parent)
+        for folder in sorted(folders):
+            _sync_folder(folder)
+        journal.unlink(missing_ok=True)
+        _sync_folder(journal.parent)
+    except OSError as error:
+        raise PipelineError(describe_os_error(error, "publish the edition"),
+                            display(journal, root)) from None
+
+
+def remove(path: Path, root: Path) -> bool:
+    """Delete an output file (never through a link out of ``root``); True if it was there."""
+    try:
+        if not path.is_symlink() and not path.exists():
+            return False
+        _checked_folder(path, root)
+        path.unlink()
+        return True
+    except FileNotFoundError:
+        return False
+    except OSError as error:
+        raise PipelineError(describe_os_error(error, "remove the file"), display(path, root)) from None
 
 
 def remove_stale_temporaries(folder: Path) -> None:
     """Temporary files a killed run left behind (``.name.XXXXXXXX.tmp``): only ever called while
     holding the folder's lock, so no running write can own them."""
-    if folder.is_dir():
-        for path in folder.rglob(".*.tmp"):
-            if TEMPORARY.fullmatch(path.name) and path.is_file() and not path.is_symlink():
-                path.unlink(missing_ok=True)
+    if not folder.is_dir() or folder.is_symlink():
+        return
+    for path in folder.rglob(f".*{TEMPORARY_SUFFIX}"):
+        if path.is_file() and not path.is_symlink():
+            with contextlib.suppress(OSError):
+                path.unlink()
+
+
+# --- the lock ------------------------------------------------------------------------------------
+
+_thread_locks: dict[str, threading.RLock] = {}
+_thread_locks_guard = threading.Lock()
+_depth = threading.local()
 
 
 @contextlib.contextmanager
-def exclusive(folder: Path, waiting_message: str) -> Iterator[None]:
-    """Hold the folder's lock for a while, so a second run (a watcher and a manual build) waits
-    for the first instead of interleaving its writes; then clear what killed runs left there."""
-    from . import log
+def exclusive(folder: Path, root: Path, waiting_message: str) -> Iterator[None]:
+    """Hold the folder's lock, so a second run (a watcher and a manual build, two threads of one
+    process, two processes) waits for the first instead of interleaving its writes; then finish
+    what a killed run began and clear its temporary files.
 
-    lock_file = folder / ".lock"
-    if lock_file in _held:  # already ours: an update that extracts
-        yield
-        return
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(lock_file, "a+b") as handle:
+    The lock file is opened without following links (a planted ``.lock`` link is refused, never
+    truncated through); within one thread the lock may be taken again (a build that updates).
+    """
+    folder_name = os.path.realpath(folder)
+    with _thread_locks_guard:
+        thread_lock = _thread_locks.setdefault(folder_name, threading.RLock())
+    if not thread_lock.acquire(blocking=False):
+        log.info("%s", waiting_message)
+        thread_lock.acquire()
+    depths = _depth.__dict__.setdefault("folders", {})
+    try:
+        if depths.get(folder_name):
+            depths[folder_name] += 1
+            try:
+                yield
+            finally:
+                depths[folder_name] -= 1
+            return
+        lock_file = folder / ".lock"
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            log.info("%s", waiting_message)
-            fcntl.flock(handle, fcntl.LOCK_EX)
-        _held.add(lock_file)
+            _checked_folder(lock_file, root)
+            folder.mkdir(parents=True, exist_ok=True)
+            fd = os.open(lock_file, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+        except OSError as error:
+            raise PipelineError(describe_os_error(error, "take the lock"),
+                                display(lock_file, root)) from None
         try:
-            remove_stale_temporaries(folder)
-            yield
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                log.info("%s", waiting_message)
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            depths[folder_name] = 1
+            try:
+                recover(folder, root)
+                remove_stale_temporaries(folder)
+                yield
+            finally:
+                depths[folder_name] = 0
+                fcntl.flock(fd, fcntl.LOCK_UN)
         finally:
-            _held.discard(lock_file)
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            os.close(fd)
+    finally:
+        thread_lock.release()

@@ -66,8 +66,15 @@ class Language:
         """Western digits written as the locale writes them (Babel formats with 0-9)."""
         return text.translate(str.maketrans("0123456789", self.digits))
 
-    def format_date(self, date: datetime.date) -> str:
-        return self.localise_digits(dates.format_date(date, "long", locale=self.locale))
+    def format_date(self, date: datetime.date, precision: str = "day") -> str:
+        """A day, a month or a year as the locale writes it in running text: ``3 January 2018``,
+        ``August 2017``, ``آب ٢٠١٧``."""
+        if precision == "day":
+            text = dates.format_date(date, "long", locale=self.locale)
+        else:
+            skeleton = "yMMMM" if precision == "month" else "y"
+            text = dates.format_skeleton(skeleton, date, locale=self.locale)
+        return self.localise_digits(text)
 
     def format_number(self, number: int) -> str:
         from babel.numbers import format_decimal
@@ -85,3 +92,8 @@ class Language:
 @cache
 def language(code: str, locale: str | None = None) -> Language:
     return Language(code, Locale.parse(locale or code))
+
+
+def plural_forms(code: str) -> tuple[int, str]:
+    """How many plural forms a language has in gettext, and the C expression choosing one."""
+    return language(code).plural_forms

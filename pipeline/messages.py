@@ -4,55 +4,85 @@ A message is identified by its whitespace-normalised text and a context naming i
 (``title``, ``paragraph``, ``signatory``...), so re-wrapping the YAML changes nothing and an
 organisation's name never collides with a sentence. ``extract_statement`` is the Babel extractor
 for statement files (entry point ``statement``), so ``pybabel extract -F babel.cfg`` and
-``python -m pipeline extract`` find the same messages.
+``python -m pipeline extract`` find the same messages; the pipeline itself extracts from the bytes
+of its snapshot, with the extractors ``babel.cfg`` maps to each file.
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterator
+import configparser
+import functools
+import io
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from babel.messages.catalog import Catalog
-from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
-from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.catalog import Catalog, Message
+from babel.messages.extract import DEFAULT_KEYWORDS, extract
+from babel.util import pathmatch
 
+from .catalogs.pofile import Key, key_of
+from .catalogs.checks import NAMED_PLACEHOLDER
 from .errors import PipelineError
-from .project import DOMAIN, Project
+from .language import language
+from .project import DOMAIN, EDITION_TEMPLATE, MAPPING, TEMPLATE_LANGUAGE
+from .snapshot import Input, Snapshot
 from .source import Statement, parse_statement
+from .text import written_in
 
 COMMENT_TAGS = ("Translators:",)
 """Comments in templates starting with this tag reach the translator (``pybabel extract -c``)."""
 
+MessageId = str | tuple[str, ...]
+
 
 @dataclass(frozen=True)
 class SourceMessage:
-    context: str
-    id: str
+    """A message as extracted: its context, id (a tuple for plural forms), where it is, and the
+    comment the translator sees."""
+
+    context: str | None
+    id: MessageId
+    file: str
     line: int
-    comment: str
+    comments: tuple[str, ...]
+
+    @property
+    def key(self) -> Key:
+        return (self.context, self.id if isinstance(self.id, str) else self.id[0])
 
 
 def statement_messages(statement: Statement) -> list[SourceMessage]:
     """The statement's translatable texts, each with the comment the translator sees."""
-    messages = [SourceMessage("title", statement.title.value, statement.title.line,
-                              "The statement's title, also printed at the top of every page.")]
+    def message(context: str, text: str, line: int, comment: str) -> SourceMessage:
+        return SourceMessage(context, text, statement.file, line, (comment,))
+
+    messages = [message("title", statement.title.value, statement.title.line,
+                        "The statement's title, also printed at the top of every page."
+                        if statement.short_title is None else "The statement's title.")]
+    if statement.short_title:
+        messages.append(message("short-title", statement.short_title.value,
+                                statement.short_title.line,
+                                "A short form of the title, printed at the top of every page."))
     if statement.subtitle:
-        messages.append(SourceMessage("subtitle", statement.subtitle.value, statement.subtitle.line,
-                                      "The line printed above the title."))
-    messages.append(SourceMessage(
+        messages.append(message("subtitle", statement.subtitle.value, statement.subtitle.line,
+                                "The line printed above the title."))
+    messages.append(message(
         "issuer", statement.issuer.value, statement.issuer.line,
         "Who issues the statement: printed at the foot of every page and recorded as the PDF's author."))
     total = len(statement.body)
-    messages += [SourceMessage("paragraph", text.value, text.line, f"Paragraph {n} of {total}.")
+    messages += [message("paragraph", text.value, text.line, f"Paragraph {n} of {total}.")
                  for n, text in enumerate(statement.body, 1)]
     total = len(statement.signatories)
-    messages += [SourceMessage(
-        "signatory", text.value, text.line,
-        f"Signatory {n} of {total}: the name of an organisation. Write it as the organisation "
-        "itself writes it in your language; a name written only in Latin letters stays as it is.")
-        for n, text in enumerate(statement.signatories, 1)]
+    for n, signatory in enumerate(statement.signatories, 1):
+        comment = (f"Signatory {n} of {total}: the name of an organisation. Write it as the "
+                   "organisation itself writes it in your language; a name written only in Latin "
+                   "letters stays as it is.")
+        if signatory.given:
+            comment += (" The organisation gives its name itself in "
+                        + ", ".join(f"{code} ({name})" for code, name in signatory.given)
+                        + ": the editions in those languages print it as given.")
+        messages.append(message("signatory", signatory.value, signatory.line, comment))
     return messages
 
 
@@ -61,71 +91,179 @@ def extract_statement(fileobj, keywords, comment_tags, options) -> Iterator[tupl
     name = getattr(fileobj, "name", "statement.yaml")
     statement = parse_statement(fileobj.read(), str(name), Path(str(name)).stem)
     for message in statement_messages(statement):
-        yield message.line, "pgettext", (message.context, message.id), [message.comment]
+        yield message.line, "pgettext", (message.context, message.id), list(message.comments)
 
 
-def read_mapping(project: Project):
-    """The extraction mapping of ``babel.cfg``: which extractor reads which files."""
-    import configparser
+# --- the extraction mapping ----------------------------------------------------------------------
 
-    path = project.root / "babel.cfg"
+@dataclass(frozen=True)
+class Mapping:
+    """``babel.cfg``: which extractor reads which files, with its options."""
+
+    methods: tuple[tuple[str, str], ...]  # (pattern, method), in the file's order
+    options: tuple[tuple[str, tuple[tuple[str, str], ...]], ...]  # pattern -> options
+
+    def method_for(self, path: str) -> tuple[str, dict[str, str]] | None:
+        for pattern, method in self.methods:
+            if pathmatch(pattern, path):
+                return None if method == "ignore" else (method, dict(dict(self.options).get(
+                    pattern, ())))
+        return None
+
+
+@functools.lru_cache(maxsize=8)
+def parse_mapping(data: bytes) -> Mapping:
+    from babel.messages.frontend import parse_mapping_cfg
+
     try:
-        with path.open(encoding="utf-8") as fileobj:
-            return parse_mapping_cfg(fileobj, filename=str(path))
-    except OSError as error:
-        raise PipelineError(f"cannot read the extraction mapping: {error.strerror}",
-                            "babel.cfg") from None
+        methods, options = parse_mapping_cfg(io.StringIO(data.decode("utf-8")), filename=MAPPING)
     except (configparser.Error, ValueError, UnicodeDecodeError) as error:
         line = getattr(error, "lineno", None)
-        raise PipelineError(f"the extraction mapping is not valid: {error}", "babel.cfg",
-                            line) from None
+        text = getattr(error, "message", None) or str(error)
+        raise PipelineError(f"the extraction mapping is not valid: {text.splitlines()[0]}",
+                            MAPPING, line) from None
+    return Mapping(tuple(methods), tuple((pattern, tuple(sorted(values.items())))
+                                         for pattern, values in options.items()))
 
 
-def extract_template(project: Project) -> Catalog:
-    """Every message of every statement and template, as the message template (POT)."""
+def mapping_of(snapshot: Snapshot) -> Mapping:
+    if snapshot.mapping is None:
+        raise PipelineError("there is no extraction mapping: restore babel.cfg from the repository",
+                            MAPPING)
+    return parse_mapping(snapshot.mapping.data)
+
+
+def _walk_order(path: str) -> tuple:
+    """The order ``pybabel extract`` reads files in: a folder's files before its subfolders."""
+    parts = path.split("/")
+    return tuple((1, part) for part in parts[:-1]) + ((0, parts[-1]),)
+
+
+# --- the templates' words ------------------------------------------------------------------------
+
+def template_messages(snapshot: Snapshot) -> list[SourceMessage]:
+    """Every word of every template, with the extractor ``babel.cfg`` maps to it."""
+    mapping = mapping_of(snapshot)
+    files = sorted(((item.name, item) for item in snapshot.templates.values()
+                    if (found := mapping.method_for(item.name)) and found[0] != "statement"),
+                   key=lambda pair: _walk_order(pair[0]))
+    key = (mapping, tuple((name, item.digest) for name, item in files))
+    if key not in _extracted:  # kept while no template changes: a watcher renders on every save
+        _extracted.clear()
+        _extracted[key] = _extract_templates(mapping, [item for _, item in files])
+    return _extracted[key]
+
+
+_extracted: dict[tuple, list[SourceMessage]] = {}
+
+
+def _extract_templates(mapping: Mapping, files: list[Input]) -> list[SourceMessage]:
+    from jinja2 import TemplateError
+
+    messages = []
+    for item in files:
+        found = mapping.method_for(item.name)
+        assert found is not None
+        method, options = found
+        try:
+            results = list(extract(method, io.BytesIO(item.data), keywords=DEFAULT_KEYWORDS,
+                                   comment_tags=COMMENT_TAGS, options=options,
+                                   strip_comment_tags=True))
+        except (TemplateError, ValueError, SyntaxError) as error:  # one it cannot parse
+            text = getattr(error, "message", None) or str(error)
+            raise PipelineError(f"template error: {text}", item.name,
+                                getattr(error, "lineno", None)) from None
+        for line, message_id, comments, context in results:
+            messages.append(SourceMessage(context, message_id if isinstance(message_id, str)
+                                          else tuple(message_id), item.name, line,
+                                          tuple(comments)))
+    return messages
+
+
+# --- the message template (POT) ------------------------------------------------------------------
+
+def build_template(messages: Iterable[SourceMessage], carried: Iterable[Message] = ()) -> Catalog:
+    """The message template: every message once, with all its references and comments, in the
+    order they were found. ``carried`` are entries kept from the previous template (those of a
+    statement that cannot be read now, so its translations are not made obsolete)."""
     catalog = Catalog(project=DOMAIN, version=None, copyright_holder="the statement's authors",
                       charset="utf-8", fuzzy=False)
-    for filename, lineno, message, comments, context in _extracted(project):
-        catalog.add(message, None, [(Path(filename).as_posix(), lineno)],
-                    auto_comments=comments, context=context)
+    for message in messages:
+        catalog.add(message.id, None, [(message.file, message.line)],
+                    auto_comments=list(message.comments), context=message.context)
+    for message in carried:
+        catalog[message.id] = Message(message.id, None, list(message.locations),
+                                      auto_comments=list(message.auto_comments),
+                                      context=message.context)
+    for message in catalog:
+        if message.id:  # Babel flags "50% of voters" python-format; only named ones are placeholders
+            ids = [message.id] if isinstance(message.id, str) else list(message.id)
+            if any(NAMED_PLACEHOLDER.search(text) for text in ids):
+                message.flags.add("python-format")
+            else:
+                message.flags.discard("python-format")
     return catalog
 
 
-_last_extraction: tuple[str, list] = ("", [])
+def ordered_source_files(snapshot: Snapshot, statements: dict[str, Statement]) -> list[str]:
+    """The statement files ``babel.cfg`` maps to the statement extractor, in walk order."""
+    mapping = mapping_of(snapshot)
+    names = [s.file for s in statements.values()]
+    return sorted((name for name in names if (found := mapping.method_for(name))
+                   and found[0] == "statement"), key=_walk_order)
 
 
-def _extracted(project: Project) -> list:
-    """What Babel extracts, kept while no input file changes (a watcher extracts on every save,
-    mostly for a catalog edit that changes no message)."""
-    global _last_extraction
-    key = _inputs_key(project)
-    if _last_extraction[0] == key:
-        return _last_extraction[1]
-    method_map, options_map = read_mapping(project)
-    current: list[str] = []  # the file being read, for a message that names it
-
-    def remember(filename, method, options):
-        current[:] = [filename]
-
-    try:
-        extracted = list(extract_from_dir(
-            str(project.root), method_map, options_map, keywords=DEFAULT_KEYWORDS,
-            comment_tags=COMMENT_TAGS, strip_comment_tags=True, callback=remember))
-    except PipelineError:
-        raise
-    except Exception as error:  # a template the Jinja extractor cannot parse
-        message = getattr(error, "message", None) or str(error)
-        raise PipelineError(f"template error: {message}", current[0] if current else "babel.cfg",
-                            getattr(error, "lineno", None)) from None
-    if _inputs_key(project) == key:  # nothing was saved meanwhile: safe to keep
-        _last_extraction = (key, extracted)
-    return extracted
+def extraction(snapshot: Snapshot, statements: dict[str, Statement]) -> list[SourceMessage]:
+    """Every message of the statements and templates, in the order ``pybabel extract`` finds
+    them (statement files sort before templates)."""
+    by_file = {s.file: s for s in statements.values()}
+    found: list[SourceMessage] = []
+    for name in ordered_source_files(snapshot, statements):
+        found += statement_messages(by_file[name])
+    found += template_messages(snapshot)
+    return found
 
 
-def _inputs_key(project: Project) -> str:
-    digest = hashlib.sha256()
-    for path in [project.root / "babel.cfg", *sorted(project.sources_dir.glob("*.yaml")),
-                 *sorted(p for p in project.templates_dir.rglob("*.j2") if p.is_file())]:
-        digest.update(str(path).encode() + b"\0")
-        digest.update(path.read_bytes() if path.is_file() else b"")
-    return digest.hexdigest()
+# --- what one edition needs ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class EditionMessage:
+    """A message one statement's editions use, with the language its text is written in."""
+
+    key: Key
+    source_language: str
+    reference: str
+    given: tuple[tuple[str, str], ...] = ()  # names given in other languages (signatories)
+
+    def as_written_in(self, code: str) -> str | None:
+        """The text this edition prints without a translation, if any: a name the organisation
+        gives in that language, or writes in that language's script."""
+        given = next((name for language_code, name in self.given if language_code == code), None)
+        if given is not None:
+            return given
+        context, text = self.key
+        if context == "signatory" and code != self.source_language:
+            script = language(code).script
+            if script != language(self.source_language).script and written_in(text, script):
+                return text
+        return None
+
+
+def edition_messages(statement: Statement, words: list[SourceMessage]) -> list[EditionMessage]:
+    """The messages one statement's editions use: its own, then the templates' words. They
+    depend on nothing else, so another statement never changes this one's editions."""
+    given = {("signatory", s.value): s.given for s in statement.signatories if s.given}
+    needed: dict[Key, EditionMessage] = {}
+    for message in statement_messages(statement):
+        needed.setdefault(message.key, EditionMessage(
+            message.key, statement.language, f"{message.file}:{message.line}",
+            given.get(message.key, ())))
+    edition_template = f"templates/{EDITION_TEMPLATE}"
+    for word in sorted(words, key=lambda w: w.file != edition_template):  # as the edition uses them
+        needed.setdefault(word.key, EditionMessage(word.key, TEMPLATE_LANGUAGE,
+                                                   f"{word.file}:{word.line}"))
+    return list(needed.values())
+
+
+def key_set(template: Catalog) -> set[Key]:
+    return {key_of(m) for m in template if m.id}

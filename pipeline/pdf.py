@@ -1,42 +1,43 @@
 """Printing an edition's HTML to PDF with WeasyPrint, fenced in and checked.
 
-The fetcher reads only the edition's assets (stylesheet and fonts) and nothing else: no network,
-no file elsewhere. Every character must be covered by the fonts the stylesheet declares: a
-missing glyph stops the build with its name instead of printing a box or borrowing a font from
-whatever machine runs the build. WeasyPrint is imported only here, and only when printing.
+The fetcher serves the edition's assets (stylesheet and fonts) from the bytes the run read, and
+nothing else: no network, no file elsewhere. Every character must be covered by the fonts the
+stylesheet declares: a missing glyph stops the build with its name instead of printing a box or
+borrowing a font from whatever machine runs the build. WeasyPrint is imported only here, and only
+when printing.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 import mimetypes
-import os
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
+from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from .errors import PipelineError
+from .project import STYLESHEET
 
 FONT_URL = re.compile(r"url\(\s*['\"]?([^'\")]+\.(?:ttf|otf|woff2?))['\"]?\s*\)")
 
 
 @dataclass(frozen=True)
-class PrintOptions:
-    """How an edition is printed: paper size, bleed with crop marks, PDF variant."""
+class PrintJob:
+    """What printing one edition needs, as plain data (it crosses into a worker process)."""
 
-    paper: str = "A4"
-    bleed: str | None = None
-    archival: bool = False
-
-    @property
-    def pdf_variant(self) -> str:
-        return "pdf/a-3b" if self.archival else "pdf/ua-1"
-
-
-DEFAULT_OPTIONS = PrintOptions()
+    name: str  # the edition, such as sochi-2018.ar: the PDF's identifier
+    where: str  # the PDF's project-relative path, for messages
+    html: str
+    base_url: str  # the edition's folder, as a file URL: where its relative links start
+    assets_url: str  # the folder the HTML finds its assets in, as a file URL
+    assets: dict[str, bytes]  # the files below templates/ (fonts, stylesheet) by relative path
+    variant: str | None
 
 
 @dataclass(frozen=True)
@@ -45,55 +46,62 @@ class PrintedPdf:
     pages: int
 
 
-def _shown_characters(html: str) -> set[str]:
-    """Every character an HTML document shows, its stylesheet's strings and the PDF's
-    properties (title, author, description) included."""
-    from html.parser import HTMLParser
+class _ShownText(HTMLParser):
+    """Every character an HTML document shows, and the PDF's properties (title, author,
+    description) from its ``meta`` elements."""
 
-    class Text(HTMLParser):
-        def __init__(self):
-            super().__init__(convert_charrefs=True)
-            self.chars: set[str] = set()
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.chars: set[str] = set()
 
-        def handle_data(self, data):
-            self.chars.update(data)
+    def handle_data(self, data: str) -> None:
+        self.chars.update(data)
 
-        def handle_starttag(self, tag, attrs):
-            if tag == "meta":
-                self.chars.update("".join(value or "" for name, value in attrs if name == "content"))
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "meta":
+            self.chars.update("".join(value or "" for name, value in attrs if name == "content"))
 
-    parser = Text()
+
+def shown_characters(html: str) -> set[str]:
+    parser = _ShownText()
     parser.feed(html)
     parser.close()
     return parser.chars
 
 
 @cache
-def _coverage(font_file: Path) -> frozenset[int]:
+def _coverage(font: bytes) -> frozenset[int]:
     from fontTools.ttLib import TTFont
 
-    with TTFont(font_file, lazy=True) as font:
-        return frozenset(font.getBestCmap())
+    with TTFont(io.BytesIO(font), lazy=True) as parsed:
+        return frozenset(parsed.getBestCmap())
 
 
-def check_glyphs(html: str, stylesheet: Path, where: str) -> None:
+def check_glyphs(html: str, assets: dict[str, bytes], where: str) -> None:
     """Fail naming every character that none of the stylesheet's fonts can draw."""
+    stylesheet = f"templates/{STYLESHEET}"
     try:
-        css = stylesheet.read_text("utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise PipelineError(f"cannot read the stylesheet: {error}", f"templates/{stylesheet.name}"
+        css = assets[STYLESHEET].decode("utf-8")
+    except KeyError:
+        raise PipelineError("the stylesheet is missing: restore it from the repository",
+                            stylesheet) from None
+    except UnicodeDecodeError:
+        raise PipelineError("the stylesheet is not UTF-8 text: save it as UTF-8", stylesheet
                             ) from None
     covered: frozenset[int] = frozenset()
     for url in FONT_URL.findall(css):
+        line = css[: css.find(url)].count("\n") + 1
+        font = assets.get(url)
+        if font is None:
+            raise PipelineError(f"the font {url} cannot be read (there is no such file): put the "
+                                "font file there or correct the url()", stylesheet, line)
         try:
-            covered |= _coverage(stylesheet.parent / url)
-        except Exception as error:  # missing, or not a font fontTools can read
-            line = css[: css.find(url)].count("\n") + 1
-            raise PipelineError(f"the font {url} cannot be read ({error}): put the font file "
-                                "there or correct the url()", f"templates/{stylesheet.name}",
-                                line) from None
+            covered |= _coverage(font)
+        except Exception as error:  # fontTools raises many kinds on a file that is not a font
+            raise PipelineError(f"the font {url} cannot be read ({type(error).__name__}): put a "
+                                "font file there or correct the url()", stylesheet, line) from None
     missing = sorted(
-        char for char in _shown_characters(html)
+        char for char in shown_characters(html)
         if ord(char) not in covered and not char.isspace()
         and unicodedata.category(char) not in ("Cc", "Cf"))  # controls and isolates draw nothing
     if missing:
@@ -101,59 +109,50 @@ def check_glyphs(html: str, stylesheet: Path, where: str) -> None:
                           for c in missing[:10])
         raise PipelineError(f"no font of the edition can draw {len(missing)} character(s): "
                             f"{names}; replace them in the text or add a font that has them "
-                            f"to {stylesheet.name}", where)
+                            f"to {STYLESHEET}", where)
 
 
-def _fetcher_class():
+def _fetcher(assets_url: str, assets: dict[str, bytes]):
     from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
-    class FencedFetcher(URLFetcher):
-        """Serves the edition's assets and nothing else, loudly: a URL under ``url_dir`` (where
-        the HTML finds them, ``output/_assets``) is read from ``source`` (the templates folder,
-        so a broken stylesheet never replaces the published one before it has printed)."""
+    base = unquote(urlsplit(assets_url).path).rstrip("/") + "/"
 
-        def __init__(self, url_dir: Path, source: Path):
-            super().__init__(allowed_protocols=("file",))
-            self.url_dir = Path(os.path.abspath(url_dir))
-            self.source = source.resolve()
+    class FencedFetcher(URLFetcher):
+        """Serves the edition's assets and nothing else, loudly: a URL under the assets folder
+        (where the HTML finds them, ``output/_assets``) is served from the bytes the run read
+        from ``templates/``, so a stylesheet saved meanwhile never mixes into this edition."""
 
         def fetch(self, url, headers=None):
-            from urllib.parse import unquote, urlsplit
-
             parts = urlsplit(url)
-            wanted = Path(os.path.normpath(unquote(parts.path))) if parts.scheme == "file" else None
-            path = None
-            if wanted is not None and wanted.is_relative_to(self.url_dir):
-                path = (self.source / wanted.relative_to(self.url_dir)).resolve()
-            if path is None or not path.is_relative_to(self.source) or not path.is_file() \
-                    or path.suffix == ".j2":
+            path = unquote(parts.path) if parts.scheme == "file" else ""
+            relative = path[len(base):] if path.startswith(base) else None
+            data = assets.get(relative) if relative and ".." not in relative.split("/") \
+                and not relative.endswith(".j2") else None
+            if data is None:
                 raise FatalURLFetchingError(
                     f"refused to load {url!r}, which a template or stylesheet asks for: an "
                     "edition may only use the stylesheet and fonts in templates/")
-            content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-            return URLFetcherResponse(url, path.read_bytes(),
-                                      headers={"Content-Type": content_type})
+            content_type = mimetypes.guess_type(relative or "")[0] or "application/octet-stream"
+            return URLFetcherResponse(url, data, headers={"Content-Type": content_type})
 
-    return FencedFetcher
+    return FencedFetcher(allowed_protocols=("file",))
 
 
 class _ProblemCatcher(logging.Handler):
     """WeasyPrint only logs what it could not do (a stylesheet it ignored, a .notdef glyph, an
     unsupported property): each of those is a defect in the printed edition."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(logging.WARNING)
         self.messages: list[str] = []
 
-    def emit(self, record):
+    def emit(self, record: logging.LogRecord) -> None:
         self.messages.append(record.getMessage())
 
 
-def print_pdf(html: str, base_dir: Path, assets_url: Path, assets_source: Path, where: str,
-              identifier: str, variant: str | None = "pdf/ua-1") -> PrintedPdf:
-    """Print HTML whose relative links resolve from ``base_dir``; the assets it links to under
-    ``assets_url`` are read from ``assets_source``, and nothing else is read at all."""
-    check_glyphs(html, assets_source / "statement.css", where)
+def print_pdf(job: PrintJob) -> PrintedPdf:
+    """Print the job's HTML; its assets are served from the job's bytes, nothing else is read."""
+    check_glyphs(job.html, job.assets, job.where)
     from weasyprint import HTML
     from weasyprint.logger import LOGGER
     from weasyprint.text.fonts import FontConfiguration
@@ -162,19 +161,26 @@ def print_pdf(html: str, base_dir: Path, assets_url: Path, assets_source: Path, 
     catcher = _ProblemCatcher()
     LOGGER.addHandler(catcher)
     try:
-        document = HTML(string=html, base_url=Path(os.path.abspath(base_dir)).as_uri() + "/",
-                        url_fetcher=_fetcher_class()(assets_url, assets_source)).render(
+        document = HTML(string=job.html, base_url=job.base_url,
+                        url_fetcher=_fetcher(job.assets_url, job.assets)).render(
             font_config=FontConfiguration(), custom_metadata=True)
         # Custom properties carry the provenance; the viewport is for screens, not for the PDF.
         document.metadata.custom.pop("viewport", None)
         data = document.write_pdf(
-            pdf_identifier=hashlib.sha256(identifier.encode()).hexdigest()[:32].encode(),
-            custom_metadata=True, pdf_variant=variant)
+            pdf_identifier=hashlib.sha256(job.name.encode()).hexdigest()[:32].encode(),
+            custom_metadata=True, pdf_variant=job.variant)
     except FatalURLFetchingError as error:
-        raise PipelineError(str(error), where) from None
+        raise PipelineError(str(error), job.where) from None
     finally:
         LOGGER.removeHandler(catcher)
     if catcher.messages:
         raise PipelineError("WeasyPrint could not print the edition as written: "
-                            + "; ".join(dict.fromkeys(catcher.messages)), where)
+                            + "; ".join(dict.fromkeys(catcher.messages)), job.where)
     return PrintedPdf(data, len(document.pages))
+
+
+def folder_url(path: Path) -> str:
+    """A folder as the file URL relative links resolve from."""
+    import os
+
+    return Path(os.path.abspath(path)).as_uri() + "/"

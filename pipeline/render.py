@@ -1,52 +1,38 @@
-"""Merging a statement and a catalog into one language's HTML edition (Jinja2).
+"""Merging a statement and a catalog into one language's HTML edition (Jinja2, sandboxed).
 
-Nothing from a statement or a catalog becomes markup: the environment autoescapes, and the
-gettext callables escape translations before Jinja marks them safe. Dates, counts and list and
-page numbers follow the edition's locale; in a right-to-left edition each run of Latin text is
-wrapped in Unicode isolates so the bidi algorithm cannot move the punctuation around it.
+Templates come from the run's snapshot (never from the disk again) and run in Jinja's immutable
+sandbox: they can format what they are given and nothing more — no attribute of Python's
+internals, no file, no network. Nothing from a statement or a catalog becomes markup: the
+environment autoescapes, and the gettext callables escape translations before Jinja marks them
+safe. The callables are passed with each render; nothing is installed on the shared environment.
+Dates, counts and list and page numbers follow the edition's locale; in a right-to-left edition
+each run of Latin text is wrapped in Unicode isolates so the bidi algorithm cannot move the
+punctuation around it.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
+from typing import Any
 
 from babel import Locale
 from markupsafe import Markup, escape
 
-from .catalogs import Lookup
+from .catalogs.lookup import Lookup
+from .catalogs.pofile import Key
 from .errors import PipelineError
 from .language import Language, language
-from .pdf import DEFAULT_OPTIONS, PrintOptions
-from .project import TEMPLATE_LANGUAGE, Project
+from .messages import EditionMessage
+from .model import Alternate, PrintOptions, Provenance
+from .project import BILINGUAL_TEMPLATE, EDITION_TEMPLATE, INDEX_TEMPLATE, TEMPLATE_LANGUAGE
+from .snapshot import Snapshot
 from .source import Statement
-
-TEMPLATE = "statement.html.j2"
-BILINGUAL_TEMPLATE = "bilingual.html.j2"
-INDEX_TEMPLATE = "index.html.j2"
-ASSETS = "../_assets"
-"""Where an edition's HTML finds the stylesheet and fonts, relative to its own folder."""
+from .text import FSI, PDI, isolate_latin
 
 PAGE, PAGES = "\ue000", "\ue001"
 """Stand-ins for the page counters inside translated page furniture; see ``css_content``."""
-
-_LETTERS = "A-Za-z\u00c0-\u024f"
-_WORD = rf"[0-9]*[{_LETTERS}][{_LETTERS}0-9]*"  # a Latin word (Help4Syria, 2nd)
-_GROUP = rf"\({_WORD}(?:[ '’.,&/+-]+(?:{_WORD}|[0-9]+))*\)"  # a bracketed one: (SNHR)
-LATIN_RUN = re.compile(rf"(?:{_WORD}|{_GROUP})(?:[ '’.,&/+-]+(?:{_WORD}|{_GROUP}|[0-9]+(?![0-9])))*"
-                       rf"(?<![ '’.,&/+-])")
-"""A phrase in Latin letters: words with the spaces, punctuation, numbers and balanced
-brackets between them, isolated as one, so "Syrian Network for Human Rights (SNHR)" or
-"Group 2011" keep their order inside an Arabic line."""
-FSI, PDI = "\u2068", "\u2069"
-_ISOLATABLE = re.compile(r"(%\([^)]*\)[a-z])|(" + LATIN_RUN.pattern + ")")
-
-
-def isolate_latin(text: str) -> str:
-    """Wrap each run of Latin words in first-strong isolates, leaving placeholders alone."""
-    return _ISOLATABLE.sub(lambda m: m.group() if m.group(1) else f"{FSI}{m.group()}{PDI}", text)
 
 
 @dataclass(frozen=True)
@@ -63,33 +49,47 @@ class Localised:
 
 
 @dataclass(frozen=True)
-class Provenance:
-    """Which source text and which translations an edition was printed from."""
+class Rendered:
+    """An edition's HTML, and the messages that fell back to their source text."""
 
-    source_version: str
-    catalog_version: str
-
-
-@dataclass(frozen=True)
-class Edition:
     html: str
-    fallbacks: int
+    fallbacks: tuple[Key, ...]
 
 
-@cache
-def environment(templates_dir: Path):
-    from jinja2 import Environment, FileSystemLoader, StrictUndefined  # only when rendering
+# --- the environment ------------------------------------------------------------------------------
 
-    env = Environment(
-        loader=FileSystemLoader(templates_dir), autoescape=True, undefined=StrictUndefined,
-        extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True,
-        keep_trailing_newline=True)
-    env.filters["css_string"] = css_string
-    env.filters["css_content"] = css_content
-    return env
+_environments: dict[str, Any] = {}
 
 
-def css_string(value) -> Markup:
+def environment(snapshot: Snapshot):
+    """The sandboxed environment of a snapshot's templates (kept while they do not change)."""
+    from jinja2 import FunctionLoader, StrictUndefined
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    key = snapshot.look
+    if key not in _environments:
+        sources = {}
+        for name, item in snapshot.templates.items():
+            if name.endswith(".j2"):
+                try:
+                    sources[name] = item.data.decode("utf-8")
+                except UnicodeDecodeError as error:
+                    raise PipelineError("the template is not UTF-8 text: save it as UTF-8",
+                                        item.name, item.data[: error.start].count(b"\n") + 1
+                                        ) from None
+        env = ImmutableSandboxedEnvironment(
+            loader=FunctionLoader(lambda name: (sources[name], f"templates/{name}", lambda: True)
+                                  if name in sources else None), autoescape=True, undefined=StrictUndefined,
+            extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True,
+            keep_trailing_newline=True)
+        env.filters["css_string"] = css_string
+        env.filters["css_content"] = css_content
+        _environments.clear()
+        _environments[key] = env
+    return _environments[key]
+
+
+def css_string(value: object) -> Markup:
     """A CSS string literal that no text can break out of (quotes, backslashes, ``</style>``)."""
     text = value.unescape() if isinstance(value, Markup) else str(value)
     out = []
@@ -101,7 +101,7 @@ def css_string(value) -> Markup:
     return Markup('"' + "".join(out) + '"')
 
 
-def css_content(value, counter_style: str) -> Markup:
+def css_content(value: object, counter_style: str) -> Markup:
     """Translated furniture such as 'Page %(page)s of %(pages)s' as a CSS ``content`` value, its
     placeholders replaced by page counters in the edition's digits."""
     text = value.unescape() if isinstance(value, Markup) else str(value)
@@ -116,39 +116,39 @@ def css_content(value, counter_style: str) -> Markup:
     return Markup(" ".join(parts))
 
 
-@dataclass(frozen=True)
-class Alternate:
-    """Another language's edition of the same statement, for the language switcher."""
-
-    code: str
-    tag: str
-    name: str
-    href: str
-    current: bool = False
-
+# --- one language's view of a statement ----------------------------------------------------------
 
 class Side:
-    """A statement as one language shows it: its texts, its template words, its digits."""
+    """A statement as one language shows it: its texts, its template words, its digits; and the
+    gettext callables its templates call (``_``, ``ngettext``, ``pgettext``, ``npgettext``)."""
 
-    def __init__(self, statement: Statement, language: Language, lookup: Lookup):
+    def __init__(self, statement: Statement, language: Language, lookup: Lookup,
+                 messages: list[EditionMessage]):
         self.statement = statement
         self.language = language
         self.lookup = lookup
         self._isolate = language.direction == "rtl"
         self._source_tag = statement.language.replace("_", "-")
         self._source_direction = Locale.parse(statement.language).text_direction
+        self._as_written = {m.key: text for m in messages
+                            if (text := m.as_written_in(language.code)) is not None}
         self.title = self.localise("title", statement.title.value)
+        self.short_title = (self.localise("short-title", statement.short_title.value)
+                            if statement.short_title else None)
         self.subtitle = (self.localise("subtitle", statement.subtitle.value)
                          if statement.subtitle else None)
         self.issuer = self.localise("issuer", statement.issuer.value)
         self.body = [self.localise("paragraph", p.value) for p in statement.body]
         self.signatories = [self.localise("signatory", s.value) for s in statement.signatories]
-        self.date = language.format_date(statement.date)
+        self.date = language.format_date(statement.date.first_day(), statement.date.precision)
         self.digits = list(language.digits)
         self.start = "right" if language.direction == "rtl" else "left"
         self.end = "left" if language.direction == "rtl" else "right"
 
     def localise(self, context: str, text: str) -> Localised:
+        written = self._as_written.get((context, text))
+        if written is not None:
+            return Localised(isolate_latin(written) if self._isolate else written)
         value, fallback = self.lookup.translate(context, text, self.statement.language)
         if fallback:
             return Localised(value, True, self._source_tag, self._source_direction)
@@ -157,7 +157,8 @@ class Side:
     def number(self, value: int) -> str:
         return self.language.format_number(value)
 
-    def _word(self, context, singular, plural=None, n=None) -> Markup:
+    def _word(self, context: str | None, singular: str, plural: str | None = None,
+              n: int = 1) -> Markup:
         if plural is None:
             value, fallback = self.lookup.translate(context, singular, TEMPLATE_LANGUAGE)
         else:
@@ -167,88 +168,97 @@ class Side:
             return escape(f"{FSI}{value}{PDI}")  # a whole phrase of the source, kept in order
         return escape(isolate_latin(value) if self._isolate else value)
 
-    # The template's gettext functions (Jinja's newstyle i18n calls them, then formats).
-    def gettext(self, message: str, **variables) -> Markup:
-        return self._word(None, message) % variables if variables else self._word(None, message)
+    # The templates' gettext callables, newstyle: they escape, then format with the variables.
+    def gettext(self, message: str, **variables: object) -> Markup:
+        word = self._word(None, message)
+        return word % variables if variables else word
 
-    def pgettext(self, context: str, message: str) -> Markup:
-        return self._word(context, message)
+    def ngettext(self, singular: str, plural: str, n: int, **variables: object) -> Markup:
+        return self._word(None, singular, plural, n) % {"num": n, **variables}
 
-    def npgettext(self, context: str, singular: str, plural: str, n: int) -> Markup:
-        return self._word(context, singular, plural, n)
+    def pgettext(self, context: str, message: str, **variables: object) -> Markup:
+        word = self._word(context, message)
+        return word % variables if variables else word
+
+    def npgettext(self, context: str, singular: str, plural: str, n: int,
+                  **variables: object) -> Markup:
+        return self._word(context, singular, plural, n) % {"num": n, **variables}
+
+    def callables(self) -> dict[str, Callable[..., Markup]]:
+        return {"gettext": self.gettext, "_": self.gettext, "ngettext": self.ngettext,
+                "pgettext": self.pgettext, "npgettext": self.npgettext}
 
 
-def _render(project: Project, template: str, side: Side | None, context: dict) -> str:
+# --- rendering -----------------------------------------------------------------------------------
+
+TEMPLATE_ERRORS: tuple[type[BaseException], ...] = (KeyError, ValueError, TypeError)
+"""What a template expression or a translation's placeholders can raise while rendering, besides
+Jinja's own errors; anything else is a bug in the pipeline and keeps its traceback."""
+
+
+def _render(snapshot: Snapshot, template: str, context: dict[str, object],
+            language_code: str | None = None) -> str:
     from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError
 
-    env = environment(project.templates_dir)
-    if side is not None:
-        env.install_gettext_callables(
-            lambda message: side._word(None, message),
-            lambda singular, plural, n: side._word(None, singular, plural, n),
-            newstyle=True, pgettext=side.pgettext, npgettext=side.npgettext)
-    context = {"assets": ASSETS, "PAGE": PAGE, "PAGES": PAGES, **context}
+    env = environment(snapshot)
+    where = f"templates/{template}"
     try:
         return env.get_template(template).render(context)
     except TemplateSyntaxError as error:
-        raise PipelineError(f"template error: {error.message}",
-                            project.relative(Path(error.filename)) if error.filename
-                            else f"templates/{template}", error.lineno) from None
-    except PipelineError:
-        raise
-    except Exception as error:  # whatever a template's expression raised, where it did
-        file, line = _template_frame(error, project, template)
+        raise PipelineError(f"template error: {error.message}", error.filename or where,
+                            error.lineno) from None
+    except (TemplateError, *TEMPLATE_ERRORS) as error:
+        file, line = _template_frame(error, where)
         if isinstance(error, TemplateNotFound):
             problem = f"template error: no template {error.name!r} in templates/"
         elif isinstance(error, TemplateError):
             problem = f"template error: {error}"
         else:
             problem = f"template error: {type(error).__name__}: {error}"
-            if side is not None and isinstance(error, (KeyError, ValueError, TypeError)):
+            if language_code is not None:
                 problem += (" (if it comes from a translation's placeholders, run "
-                            f"`python -m pipeline check --lang {side.language.code}`)")
+                            f"`python -m pipeline check --lang {language_code}`)")
         raise PipelineError(problem, file, line) from None
 
 
-def _template_frame(error: BaseException, project: Project, template: str) -> tuple[str, int | None]:
+def _template_frame(error: BaseException, where: str) -> tuple[str, int | None]:
     """The innermost template line in a traceback (Jinja maps template frames to their lines)."""
-    file, line = f"templates/{template}", None
+    file, line = where, None
     tb = error.__traceback__
     while tb is not None:
         name = tb.tb_frame.f_code.co_filename
-        if name.endswith(".j2"):
-            file, line = project.relative(Path(name)), tb.tb_lineno
+        if name.startswith("templates/"):
+            file, line = name, tb.tb_lineno
         tb = tb.tb_next
     return file, line
 
 
-def render_edition(project: Project, statement: Statement, language: Language, lookup: Lookup,
-                   provenance: Provenance, draft: bool = False,
-                   options: PrintOptions = DEFAULT_OPTIONS,
-                   alternates: tuple[Alternate, ...] = ()) -> Edition:
+def render_edition(snapshot: Snapshot, side: Side, provenance: Provenance, draft: bool,
+                   options: PrintOptions, alternates: tuple[Alternate, ...],
+                   assets: str) -> Rendered:
     """One language's edition of a statement, as HTML for print and screen."""
-    side = Side(statement, language, lookup)
-    html = _render(project, TEMPLATE, side, {
-        "statement": statement, "side": side, "language": language,
+    html = _render(snapshot, EDITION_TEMPLATE, {
+        **side.callables(), "statement": side.statement, "side": side, "language": side.language,
         "title": side.title, "subtitle": side.subtitle, "issuer": side.issuer, "body": side.body,
         "signatories": side.signatories, "date": side.date, "digits": side.digits,
         "number": side.number, "draft": draft, "provenance": provenance, "options": options,
-        "alternates": alternates})
-    return Edition(html, len(lookup.fallbacks))
+        "alternates": alternates, "assets": assets, "PAGE": PAGE, "PAGES": PAGES},
+        side.language.code)
+    return Rendered(html, tuple(side.lookup.fallbacks))
 
 
-def render_bilingual(project: Project, statement: Statement, left: Side, right: Side,
-                     provenance: Provenance, draft: bool = False,
-                     options: PrintOptions = DEFAULT_OPTIONS) -> Edition:
+def render_bilingual(snapshot: Snapshot, left: Side, right: Side, provenance: Provenance,
+                     draft: bool, options: PrintOptions, assets: str) -> Rendered:
     """Two languages side by side, paragraph by paragraph, each in its own direction."""
-    html = _render(project, BILINGUAL_TEMPLATE, None, {
-        "statement": statement, "left": left, "right": right, "draft": draft,
-        "provenance": provenance, "options": options,
+    html = _render(snapshot, BILINGUAL_TEMPLATE, {
+        "statement": left.statement, "left": left, "right": right, "draft": draft,
+        "provenance": provenance, "options": options, "assets": assets,
+        "PAGE": PAGE, "PAGES": PAGES,
         "rows": list(zip(left.body, right.body, strict=True)),
         "names": list(zip(left.signatories, right.signatories, strict=True))})
-    return Edition(html, len(left.lookup.fallbacks) + len(right.lookup.fallbacks))
+    return Rendered(html, tuple(left.lookup.fallbacks) + tuple(right.lookup.fallbacks))
 
 
-def render_index(project: Project, editions: list[dict]) -> str:
+def render_index(snapshot: Snapshot, listing: list[dict[str, object]]) -> str:
     """``output/index.html``: every statement and the languages it is published in."""
-    return _render(project, INDEX_TEMPLATE, None, {"editions": editions})
+    return _render(snapshot, INDEX_TEMPLATE, {"editions": listing, "assets": "_assets"})

@@ -1,25 +1,30 @@
 """Reading a statement's YAML source into a typed, validated ``Statement``.
 
 Every problem in a file is collected with its line, then reported at once. Only plain YAML is
-read: no tags, no duplicate keys (PyYAML would silently keep the last), no tabs.
+read: no tags, no anchors, no duplicate keys (PyYAML would silently keep the last), no tabs.
 """
 
 from __future__ import annotations
 
-import dataclasses
+import calendar
 import datetime
 import difflib
 import functools
-import hashlib
 import re
-import unicodedata
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Literal
 
 import yaml
 
-from .errors import PipelineError, PipelineErrors, raise_if_any
-from .project import Project, check_language_code, check_statement_id
+from .errors import PipelineError, Problem, raise_if_any
+from .identifiers import language_problem, statement_id_problem
+from .markup import normalise_block
+from .text import forbidden_character, forbidden_message, normalise
+
+MAX_WORD = 80
+"""The longest word (a run of characters without a space) a text may show: a longer one cannot
+fit a column and would be clipped off the page."""
 
 
 @dataclass(frozen=True)
@@ -33,61 +38,94 @@ class Text:
         return self.value
 
 
+Precision = Literal["day", "month", "year"]
+
+
+@dataclass(frozen=True)
+class StatementDate:
+    """The date of a statement as precisely as it is known: a day, a month or a year."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    @property
+    def precision(self) -> Precision:
+        return "day" if self.day else "month" if self.month else "year"
+
+    def isoformat(self) -> str:
+        """``2018-01-03``, ``2017-08`` or ``2017``."""
+        parts = [f"{self.year:04d}"] + [f"{n:02d}" for n in (self.month, self.day) if n]
+        return "-".join(parts)
+
+    def first_day(self) -> datetime.date:
+        """The first day the date covers, for the PDF's creation date."""
+        return datetime.date(self.year, self.month or 1, self.day or 1)
+
+    def __str__(self) -> str:
+        return self.isoformat()
+
+
+@dataclass(frozen=True)
+class Signatory:
+    """An organisation that signed: its name in the statement's language (what translators
+    see), and the names it gives itself in other languages, used as given."""
+
+    name: Text
+    given: tuple[tuple[str, str], ...] = ()  # (language, name)
+
+    @property
+    def value(self) -> str:
+        return self.name.value
+
+    @property
+    def line(self) -> int:
+        return self.name.line
+
+    def given_in(self, language: str) -> str | None:
+        return next((name for code, name in self.given if code == language), None)
+
+
 @dataclass(frozen=True)
 class Statement:
     id: str
     file: str  # relative to the project, for messages and references
     title: Text
+    short_title: Text | None
     subtitle: Text | None
-    date: datetime.date
+    date: StatementDate
     language: str
     issuer: Text
     body: tuple[Text, ...]
-    signatories: tuple[Text, ...]
-    digest: str = ""  # of the bytes it was read from, for the build's cheap check
+    signatories: tuple[Signatory, ...]
 
 
 @dataclass(frozen=True)
 class Field:
     name: str
-    kind: str  # "text", "date", "language", "identifier", "text list"
     required: bool
     help: str
 
 
-FIELDS = {
-    f.name: f
-    for f in (
-        Field("id", "identifier", True, "the statement's identifier, the same as its file name"),
-        Field("title", "text", True, "the headline"),
-        Field("subtitle", "text", False, "a line under the title, such as 'Joint Statement by ...'"),
-        Field("date", "date", True, "the date of the statement, as an ISO date: 2018-01-03"),
-        Field("language", "language", True, "the language the source is written in, such as 'en'"),
-        Field("issuer", "text", True, "who issues it, printed at the foot of each page"),
-        Field("body", "text list", True, "the paragraphs, one list item each"),
-        Field("signatories", "text list", True, "the signatory organisations, one list item each"),
-    )
-}
-
-# Characters that have no business in a statement or a translation: C0/C1 controls (other than
-# white space), bidirectional embeddings, overrides and isolates, and invisible characters that
-# can make printed text differ from what a reviewer sees (Trojan Source). The zero-width
-# (non-)joiner stays allowed: Persian and Kurdish spelling needs it.
-FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u202a-\u202e"
-                       "\u2060-\u2064\u2066-\u2069\ufeff\ud800-\udfff]")
-BIDI_MARK = re.compile("[\u200e\u200f\u061c]")
-"""Left-to-right, right-to-left and Arabic letter marks: harmless, usually unneeded."""
+FIELDS = {f.name: f for f in (
+    Field("id", True, "the statement's identifier, the same as its file name"),
+    Field("title", True, "the headline"),
+    Field("short-title", False, "a shorter title for the running header of every page"),
+    Field("subtitle", False, "a line over the title, such as 'Joint Statement by ...'"),
+    Field("date", True, "the date of the statement: a day (2018-01-03), a month (2017-08) or a "
+                        "year (2017)"),
+    Field("language", True, "the language the source is written in, such as 'en'"),
+    Field("issuer", True, "who issues it, printed at the foot of each page"),
+    Field("body", True, "the paragraphs, one list item each"),
+    Field("signatories", False, "the signatory organisations, one list item each"),
+)}
 
 YAML_TAG = "tag:yaml.org,2002:"
 SCALAR_TAGS = {YAML_TAG + name for name in ("str", "int", "float", "bool", "timestamp")}
 """Plain scalars YAML would read as numbers, yes/no or dates are taken as written: an
 organisation called NO or 2011 is text, not false or a number."""
 KNOWN_TAGS = SCALAR_TAGS | {YAML_TAG + name for name in ("null", "seq", "map")}
-
-
-def normalise(text: str) -> str:
-    """The identity of a piece of text: NFC, with every run of white space one space."""
-    return " ".join(unicodedata.normalize("NFC", text).split())
+DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
 
 
 class _Reader:
@@ -95,11 +133,11 @@ class _Reader:
 
     def __init__(self, file: str):
         self.file = file
-        self.problems: list[PipelineError] = []
+        self.problems: list[Problem] = []
 
-    def problem(self, message: str, node_or_line) -> None:
+    def problem(self, message: str, node_or_line: yaml.Node | int) -> None:
         line = node_or_line if isinstance(node_or_line, int) else node_or_line.start_mark.line + 1
-        self.problems.append(PipelineError(message, self.file, line))
+        self.problems.append(Problem(message, self.file, line))
 
     def tag_allowed(self, name: str, node: yaml.Node) -> bool:
         if node.tag in KNOWN_TAGS:
@@ -109,55 +147,102 @@ class _Reader:
                      "statement; write plain text", node)
         return False
 
-    def text(self, name: str, node: yaml.Node) -> Text | None:
+    def text(self, name: str, node: yaml.Node, normalised: Callable[[str], str] = normalise
+             ) -> Text | None:
         if not self.tag_allowed(name, node):
             return None
         if not isinstance(node, yaml.ScalarNode):
             self.problem(f"'{name}' must be text, not {_describe(node)}", node)
             return None
-        value = normalise(node.value) if node.tag in SCALAR_TAGS else ""
+        if found := forbidden_character(node.value):
+            self.problem(f"'{name}': {forbidden_message(found[1])}", node)
+            return None
+        value = normalised(node.value) if node.tag in SCALAR_TAGS else ""
         if not value:
             self.problem(f"'{name}' is empty: write the text, or remove the field if it is "
                          "optional", node)
             return None
-        if match := FORBIDDEN.search(node.value):
-            self.problem(f"'{name}' contains the invisible or control character "
-                         f"U+{ord(match.group()):04X} ({unicodedata.name(match.group(), 'control')}):"
-                         " delete it", node)
+        if long := next((word for word in value.split() if len(word) > MAX_WORD), None):
+            self.problem(f"'{name}' has a word of {len(long)} characters ({long[:20]}...), "
+                         "too long to fit a line: break it with spaces", node)
             return None
         return Text(value, node.start_mark.line + 1)
 
-    def texts(self, name: str, node: yaml.Node) -> tuple[Text, ...]:
+    def items(self, name: str, node: yaml.Node, required: bool) -> list[yaml.Node]:
         if not self.tag_allowed(name, node):
-            return ()
+            return []
+        if not required and isinstance(node, yaml.ScalarNode) and node.tag == YAML_TAG + "null":
+            return []
         if not isinstance(node, yaml.SequenceNode):
             self.problem(f"'{name}' must be a list, one item per line starting with '- '", node)
-            return ()
-        items = [self.text(f"{name} item {i}", item) for i, item in enumerate(node.value, 1)]
-        if not node.value:
+            return []
+        if not node.value and required:
             self.problem(f"'{name}' is an empty list: give at least one item", node)
+        return list(node.value)
+
+    def paragraphs(self, node: yaml.Node) -> tuple[Text, ...]:
+        items = [self.text(f"body item {i}", item, normalise_block)
+                 for i, item in enumerate(self.items("body", node, True), 1)]
         return tuple(item for item in items if item is not None)
 
-    def date(self, node: yaml.Node) -> datetime.date | None:
+    def signatories(self, node: yaml.Node) -> list[Text | list[tuple[str, Text]]]:
+        """Each signatory as its name, or as the names it gives itself in several languages."""
+        signatories: list[Text | list[tuple[str, Text]]] = []
+        for i, item in enumerate(self.items("signatories", node, False), 1):
+            label = f"signatories item {i}"
+            if isinstance(item, yaml.MappingNode):
+                if self.tag_allowed(label, item) and (names := self.names(label, item)):
+                    signatories.append(names)
+            elif text := self.text(label, item):
+                signatories.append(text)
+        return signatories
+
+    def names(self, label: str, node: yaml.MappingNode) -> list[tuple[str, Text]]:
+        """``{en: Baytna Syria, ar: بيتنا سوريا}``: the names an organisation gives itself."""
+        names: list[tuple[str, Text]] = []
+        for key_node, value_node in node.value:
+            code = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else ""
+            if message := language_problem(code):
+                self.problem(f"{label}: {message}", key_node)
+            elif any(code == known for known, _ in names):
+                self.problem(f"{label}: the name in {code!r} is given twice: keep one", key_node)
+            elif text := self.text(f"{label} ({code})", value_node):
+                names.append((code, text))
+        if not node.value:
+            self.problem(f"{label} is empty: give the organisation's name", node)
+        return names
+
+    def date(self, node: yaml.Node) -> StatementDate | None:
         if not self.tag_allowed("date", node):
             return None
-        value = node.value if isinstance(node, yaml.ScalarNode) else None
-        try:
-            return datetime.date.fromisoformat(str(value).strip())
-        except ValueError:
-            self.problem(f"'date' must be an ISO date such as 2018-01-03, not {_describe(node)}",
+        value = node.value.strip() if isinstance(node, yaml.ScalarNode) else None
+        match = DATE.fullmatch(value or "")
+        if not match:
+            self.problem("'date' must be a day such as 2018-01-03, a month such as 2017-08 or a "
+                         f"year such as 2017, not {_describe(node)}", node)
+            return None
+        year, month, day = (int(part) if part else None for part in match.groups())
+        assert year is not None
+        if month is not None and not 1 <= month <= 12:
+            self.problem(f"'date' {value}: there is no month {month}; months go from 01 to 12",
                          node)
             return None
+        if month is not None and day is not None:
+            last = calendar.monthrange(year, month)[1]
+            if not 1 <= day <= last:
+                self.problem(f"'date' {value}: that day does not exist: "
+                             f"{calendar.month_name[month]} {year} has {last} days", node)
+                return None
+        return StatementDate(year, month, day)
 
-    def checked(self, check, name: str, node: yaml.Node) -> str | None:
+    def checked(self, check: Callable[[str], str | None], name: str, node: yaml.Node) -> str | None:
         text = self.text(name, node)
         if text is None:
             return None
-        try:
-            return check(text.value, self.file, text.line)
-        except PipelineError as error:
-            self.problems.append(error)
+        if message := check(text.value):
+            self.problem(message, node)
             return None
+        return text.value
 
     def statement(self, root: yaml.Node, expected_id: str) -> Statement | None:
         if not isinstance(root, yaml.MappingNode):
@@ -179,29 +264,53 @@ class _Reader:
                 self.problem(f"unknown field '{key}': {advice}", line)
                 continue
             seen[key] = line
-            kind = FIELDS[key].kind
-            if kind == "text":
-                values[key] = self.text(key, value_node)
-            elif kind == "text list":
-                values[key] = self.texts(key, value_node)
-            elif kind == "date":
-                values[key] = self.date(value_node)
-            elif kind == "language":
-                values[key] = self.checked(check_language_code, key, value_node)
-            elif kind == "identifier":
-                values[key] = self.checked(check_statement_id, key, value_node)
+            if key == "id":
+                values[key] = self.checked(statement_id_problem, key, value_node)
                 if values[key] and values[key] != expected_id:
                     self.problem(f"'id' is {values[key]!r} but the file is named "
                                  f"{expected_id}.yaml: make them the same", value_node)
+            elif key == "language":
+                values[key] = self.checked(language_problem, key, value_node)
+            elif key == "date":
+                values[key] = self.date(value_node)
+            elif key == "body":
+                values[key] = self.paragraphs(value_node)
+            elif key == "signatories":
+                values[key] = self.signatories(value_node)
+            else:
+                values[key] = self.text(key, value_node)
         for name, spec in FIELDS.items():
             if spec.required and name not in seen:
                 self.problem(f"the field '{name}' is missing: add {spec.help}", 1)
+        values["signatories"] = self.resolve_signatories(values.get("signatories", []),
+                                                         values.get("language"))
         if self.problems:
             return None
         return Statement(
             id=values["id"], file=self.file, title=values["title"],
-            subtitle=values.get("subtitle"), date=values["date"], language=values["language"],
-            issuer=values["issuer"], body=values["body"], signatories=values["signatories"])
+            short_title=values.get("short-title"), subtitle=values.get("subtitle"),
+            date=values["date"], language=values["language"], issuer=values["issuer"],
+            body=values["body"], signatories=values["signatories"])
+
+    def resolve_signatories(self, items: list[Text | list[tuple[str, Text]]],
+                            language: str | None) -> tuple[Signatory, ...]:
+        """A name given in several languages must be given in the statement's own language too:
+        that one is the message translators see; the others are used as given."""
+        signatories = []
+        for item in items:
+            if isinstance(item, Text):
+                signatories.append(Signatory(item))
+                continue
+            own = next((text for code, text in item if code == language), None)
+            if own is None:
+                if language:
+                    self.problem(f"the signatory {item[0][1].value!r} is given in "
+                                 f"{', '.join(code for code, _ in item)} but not in {language}, "
+                                 f"the statement's language: add '{language}: ...'", item[0][1].line)
+                continue
+            signatories.append(Signatory(own, tuple((code, text.value) for code, text in item
+                                                    if code != language)))
+        return tuple(signatories)
 
 
 def _describe(node: yaml.Node) -> str:
@@ -222,20 +331,20 @@ def parse_statement(data: bytes, file: str, expected_id: str) -> Statement:
         line = data[: error.start].count(b"\n") + 1
         raise PipelineError("the file is not UTF-8 text: save it with the UTF-8 encoding",
                             file, line) from None
-    text = text.removeprefix("\ufeff")
     try:
-        statement = _parse_text(text, expected_id)
+        statement = _parse_text(text.removeprefix("\ufeff"), expected_id)
     except PipelineError as error:
-        problems = [PipelineError(p.message, file, p.line) for p in error.problems]
-        raise (problems[0] if len(problems) == 1 else PipelineErrors(problems)) from None
-    return dataclasses.replace(statement, file=file)
+        raise PipelineError.of(p.at(file) for p in error.problems) from None
+    return replace(statement, file=file)
 
 
 @functools.lru_cache(maxsize=64)
 def _parse_text(text: str, expected_id: str) -> Statement:
-    """Parsed once per process although loading, extraction and the index all read the file
-    (the file name is filled in by the caller)."""
-    file = ""
+    """Parsed once per process although a long-lived watcher reads the file on every save of
+    another (the file name is filled in by the caller)."""
+    if found := forbidden_character(text):
+        position, char = found
+        raise PipelineError(forbidden_message(char), "", text.count("\n", 0, position) + 1)
     documents = None
     if _FAST_LOADER is not None:
         try:
@@ -243,15 +352,18 @@ def _parse_text(text: str, expected_id: str) -> Statement:
         except (yaml.YAMLError, RecursionError):
             documents = None  # the pure-Python parser below explains the problem better
     if documents is None:
-        documents = _compose_explained(text, file)
+        documents = _compose_explained(text)
     documents = [d for d in documents if d is not None]
     if not documents:
         raise PipelineError("the file is empty: a statement needs the fields "
-                            f"{', '.join(name for name, f in FIELDS.items() if f.required)}", file, 1)
+                            f"{', '.join(name for name, f in FIELDS.items() if f.required)}", "", 1)
     if len(documents) > 1:
         raise PipelineError("the file holds more than one YAML document ('---'): keep one "
-                            "statement per file", file, documents[1].start_mark.line + 1)
-    reader = _Reader(file)
+                            "statement per file", "", documents[1].start_mark.line + 1)
+    if anchor := _first_alias(documents[0]):
+        raise PipelineError("anchors and aliases (&name, *name) are not allowed in a statement: "
+                            "write the text out", "", anchor)
+    reader = _Reader("")
     statement = reader.statement(documents[0], expected_id)
     raise_if_any(reader.problems)
     assert statement is not None
@@ -261,69 +373,48 @@ def _parse_text(text: str, expected_id: str) -> Statement:
 _FAST_LOADER = getattr(yaml, "CSafeLoader", None)  # libyaml: 25 times faster, same marks
 
 
-def _compose_explained(text: str, file: str) -> list:
+def _first_alias(root: yaml.Node) -> int | None:
+    """The line of the first node used twice (an alias): YAML's way to a billion laughs."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            return node.start_mark.line + 1
+        seen.add(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.extend((key, value))
+    return None
+
+
+def _compose_explained(text: str) -> list:
     try:
         return list(yaml.compose_all(text, Loader=yaml.SafeLoader))
     except yaml.MarkedYAMLError as error:
-        raise _syntax_error(error, text, file) from None
+        raise _syntax_error(error, text) from None
     except yaml.reader.ReaderError as error:  # a character YAML does not accept at all
         line = text[: error.position].count("\n") + 1
         char = chr(error.character) if isinstance(error.character, int) else str(error.character)
-        raise PipelineError(f"the control character U+{ord(char):04X} "
-                            f"({unicodedata.name(char, 'control')}) is not allowed: delete it",
-                            file, line) from None
+        raise PipelineError(forbidden_message(char), "", line) from None
     except RecursionError:
         raise PipelineError("lists or mappings are nested too deeply: a statement needs a "
-                            "mapping of fields and lists of texts", file, 1) from None
+                            "mapping of fields and lists of texts", "", 1) from None
 
 
-def _syntax_error(error: yaml.MarkedYAMLError, text: str, file: str) -> PipelineError:
+def _syntax_error(error: yaml.MarkedYAMLError, text: str) -> PipelineError:
     mark = error.problem_mark or error.context_mark
     line = mark.line + 1 if mark else None
-    source_line = text.splitlines()[line - 1] if line and line <= len(text.splitlines()) else ""
+    lines = text.splitlines()
+    source_line = lines[line - 1] if line and line <= len(lines) else ""
     if "\t" in source_line[: len(source_line) - len(source_line.lstrip())] or (
             "'\\t'" in str(error.problem)):
         return PipelineError("a tab is used for indentation: YAML needs spaces, so replace the "
-                             "tabs with spaces", file, line)
+                             "tabs with spaces", "", line)
     problem = error.problem or "invalid YAML"
     if error.context:
         problem = f"{error.context}, {problem}"
     return PipelineError(f"YAML syntax error: {problem}; check the indentation and quoting "
-                         "on this line and the one before", file, line)
-
-
-def load_statement(project: Project, path: Path) -> Statement:
-    file = project.relative(path)
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise PipelineError(f"cannot read the file: {error.strerror}", file) from None
-    statement = parse_statement(data, file, path.stem)
-    return dataclasses.replace(statement, digest=hashlib.sha256(data).hexdigest())
-
-
-def load_statements(project: Project, ids: list[str] | None = None) -> list[Statement]:
-    """The named statements (every one in ``sources/`` if none is named), all checked at once."""
-    problems: list[PipelineError] = []
-    paths: list[Path] = []
-    if ids:
-        for statement_id in ids:
-            try:
-                paths.append(project.source_path(statement_id))
-            except PipelineError as error:
-                problems.append(error)
-    else:
-        paths = project.source_paths()
-        if not paths:
-            problems.append(PipelineError(
-                "there is no statement to build: add one as sources/<identifier>.yaml",
-                project.relative(project.sources_dir)))
-    statements = []
-    for path in paths:
-        try:
-            check_statement_id(path.stem, project.relative(path))
-            statements.append(load_statement(project, path))
-        except PipelineError as error:
-            problems.append(error)
-    raise_if_any(problems)
-    return statements
+                         "on this line and the one before", "", line)

@@ -1,0 +1,181 @@
+"""How far a catalog serves one edition, and what is wrong with its translations.
+
+Each checker is a small function that yields the problems of one translated message; the edition
+check counts translated, fuzzy and untranslated messages and gathers every problem, so `check`
+can list them all and a build can refuse a language that is not ready.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+from babel.messages.catalog import Catalog, Message
+
+from ..errors import Problem
+from ..text import describe, direction_mark, forbidden_character
+from .lookup import messages_by_key
+from .pofile import Key, has_translation, is_complete, strings
+
+
+@dataclass(frozen=True)
+class Needed:
+    """A message an edition needs: its key, the language its text is written in, where it comes
+    from (``file:line``), and whether this edition prints it as written (a name the organisation
+    gives in this language, or writes in this language's script), needing no translation."""
+
+    key: Key
+    source_language: str
+    reference: str
+    as_written: bool = False
+
+
+@dataclass
+class Status:
+    """How far one language's catalog serves the messages one edition needs."""
+
+    language: str
+    file: str
+    translated: int = 0
+    fuzzy: int = 0
+    untranslated: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return self.translated + self.fuzzy + self.untranslated
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.translated / self.total if self.total else 100.0
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def releasable(self) -> bool:
+        return not self.errors
+
+
+NAMED_PLACEHOLDER = re.compile(r"%\(([A-Za-z_][A-Za-z0-9_]*)\)[sd]")
+"""The placeholders the templates use: ``%(num)s``. A ``%`` followed by anything else is text
+("50% of voters"), never a placeholder."""
+MARKUP = re.compile(r"</?[A-Za-z][^>]*>")
+LETTER = re.compile(r"[^\W\d_]")
+
+Checker = Callable[[Message, str], Iterator[str | tuple[str, str]]]
+"""A checker yields messages (errors) or ``("warning", message)`` for one translated message of
+a catalog whose language is written in the given script."""
+
+
+def placeholders(text: str) -> list[str]:
+    return sorted(NAMED_PLACEHOLDER.findall(text))
+
+
+def check_placeholders(message: Message, script: str) -> Iterator[str | tuple[str, str]]:
+    """Each translation has the source's placeholders; a plural form may leave the number out
+    ("one organisation"), but none may add one."""
+    ids = strings(message.id)
+    expected = set(placeholders(ids[-1]))
+    for string in strings(message.string):
+        found = set(placeholders(string))
+        if found - expected or (len(ids) == 1 and found != expected):
+            shown = ", ".join(f"%({p})s" for p in sorted(expected)) or "none"
+            yield (f"the placeholders differ from the source text (which has {shown}): keep "
+                   "each placeholder exactly as it is")
+            return
+
+
+def check_markup(message: Message, script: str) -> Iterator[str | tuple[str, str]]:
+    source = sorted(MARKUP.findall(strings(message.id)[0]))
+    if any(sorted(MARKUP.findall(string)) != source for string in strings(message.string)):
+        yield "the markup differs from the source text"
+
+
+def check_characters(message: Message, script: str) -> Iterator[str | tuple[str, str]]:
+    for string in strings(message.string):
+        if found := forbidden_character(string):
+            yield (f"contains the invisible or control character {describe(found[1])}: delete it "
+                   "(it can make the printed text differ from what reviewers see)")
+            return
+        if mark := direction_mark(string):
+            yield ("warning", f"likely unneeded: the direction mark {describe(mark)}; the pipeline "
+                   "isolates Latin names itself, so it can usually go")
+            return
+
+
+def check_white_space(message: Message, script: str) -> Iterator[str | tuple[str, str]]:
+    source = strings(message.id)[0]
+    for string in strings(message.string):
+        if (string[:1].isspace(), string[-1:].isspace()) != (source[:1].isspace(),
+                                                              source[-1:].isspace()):
+            yield "leading or trailing white space differs from the source text"
+            return
+
+
+def check_copy(message: Message, script: str) -> Iterator[str | tuple[str, str]]:
+    ids, values = strings(message.id), strings(message.string)
+    if script != "Latn" and "ignore-same" not in message.flags and all(
+            value == ids[min(i, len(ids) - 1)] for i, value in enumerate(values)) \
+            and LETTER.search(ids[0]):
+        yield ("warning", "likely a copy: identical to the source text although the language is "
+               f"written in another script ({script}); add the flag 'ignore-same' if it is meant "
+               "to stay as it is")
+
+
+CHECKERS: tuple[Checker, ...] = (check_placeholders, check_markup, check_characters,
+                                 check_white_space, check_copy)
+
+
+def label(key: Key) -> str:
+    context, msgid = key
+    text = msgid if len(msgid) <= 60 else msgid[:57] + "..."
+    return f"{context} {text!r}" if context else repr(text)
+
+
+def check_edition(catalog: Catalog, file: str, language: str, script: str,
+                  needed: Iterable[Needed]) -> Status:
+    """Count and check the messages an edition needs."""
+    status = Status(language, file)
+    messages = messages_by_key(catalog)
+    for item in needed:
+        message = messages.get(item.key)
+        name = label(item.key)
+        source_side = item.source_language == language or item.as_written
+        if message is None and source_side:
+            status.translated += 1  # as in the source
+            continue
+        if message is None:
+            status.untranslated += 1
+            status.problems.append(Problem(
+                f"{name} ({item.reference}) is not in the catalog: run `python -m pipeline update`",
+                file))
+            continue
+        line = message.lineno
+        if message.fuzzy and has_translation(message) and not source_side:
+            status.fuzzy += 1
+            status.problems.append(Problem(f"{name} is fuzzy: review the translation against the "
+                                           "changed source text, then remove the fuzzy flag",
+                                           file, line))
+            continue
+        if not is_complete(message) and not source_side:
+            status.untranslated += 1
+            what = "some plural forms are empty" if has_translation(message) else "untranslated"
+            status.problems.append(Problem(f"{name} is {what}", file, line))
+            continue
+        status.translated += 1
+        if has_translation(message) and not message.fuzzy:
+            status.problems.extend(translation_problems(message, script, name, file))
+    return status
+
+
+def translation_problems(message: Message, script: str, name: str, file: str) -> list[Problem]:
+    found: dict[str, Problem] = {}
+    for checker in CHECKERS:
+        for result in checker(message, script):
+            severity, text = result if isinstance(result, tuple) else ("error", result)
+            found.setdefault(text, Problem(f"{name}: {text}", file, message.lineno,
+                                           "warning" if severity == "warning" else "error"))
+    return list(found.values())

@@ -1,0 +1,64 @@
+"""``verify``: is ``output/`` exactly what its inputs give? Everything is built afresh into a
+temporary folder, with the options each edition was printed with, and every file is compared:
+one that differs, one the inputs no longer give, and one that is missing are each named."""
+
+from __future__ import annotations
+
+import dataclasses
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import PipelineError
+from ..plan import Request
+from ..project import DRAFTS, Project
+from ..site import SITE_STATE
+from ..state import read_states
+from .build import build
+
+
+@dataclass(frozen=True)
+class Difference:
+    name: str  # project-relative
+    what: str
+
+
+def published_files(output: Path) -> dict[str, Path]:
+    """The files of an output folder a reader sees (not states, the lock or temporary files)."""
+    if not output.is_dir():
+        return {}
+    return {path.relative_to(output).as_posix(): path for path in sorted(output.rglob("*"))
+            if (path.is_file() or path.is_symlink())
+            and not any(part.startswith(".") for part in path.relative_to(output).parts)
+            and path.name != SITE_STATE}
+
+
+def verify(project: Project, jobs: int | None = None) -> list[Difference]:
+    recorded = read_states(project.output_dir, project.output_dir / DRAFTS)
+    if not recorded:
+        raise PipelineError("nothing to verify: build first", project.relative(project.output_dir))
+    groups: dict[tuple, list] = {}
+    for state in recorded.values():
+        groups.setdefault((dataclasses.astuple(state.options)), []).append(state)
+    shipped = published_files(project.output_dir)
+    fresh: dict[str, bytes] = {}
+    with tempfile.TemporaryDirectory(prefix="verify-") as folder:
+        for number, states in enumerate(groups.values()):
+            twin = dataclasses.replace(project, output=Path(folder) / f"output-{number}")
+            options = states[0].options
+            build(twin, Request(draft=any(s.draft for s in states), force=True, options=options),
+                  jobs)
+            for name, path in published_files(twin.output_dir).items():
+                fresh.setdefault(name, path.read_bytes())
+    differences = []
+    for name in sorted(shipped.keys() | fresh.keys()):
+        shown = project.relative(project.output_dir / name)
+        if name not in fresh:
+            differences.append(Difference(shown, "is not given by the inputs (left from a removed "
+                                                 "statement or language?): `python -m pipeline "
+                                                 "build` removes it"))
+        elif name not in shipped:
+            differences.append(Difference(shown, "is missing: `python -m pipeline build` prints it"))
+        elif shipped[name].is_symlink() or shipped[name].read_bytes() != fresh[name]:
+            differences.append(Difference(shown, "differs from a fresh build of the same inputs"))
+    return differences

@@ -1,0 +1,41 @@
+"""What a statement identifier and a language code may be: they name files and folders, so
+nothing else gets near the file system."""
+
+from __future__ import annotations
+
+import re
+
+from .errors import PipelineError
+
+STATEMENT_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(?:_[A-Z][a-z]{3})?(?:_(?:[A-Z]{2}|[0-9]{3}))?")
+
+
+def statement_id_problem(statement_id: str) -> str | None:
+    if STATEMENT_ID.fullmatch(statement_id) and len(statement_id) <= 100:
+        return None
+    return (f"{statement_id!r} is not a valid statement identifier: use lower-case letters, "
+            "digits and single hyphens, such as 'sochi-2018'")
+
+
+def language_problem(code: str) -> str | None:
+    """Why ``code`` is not a language code as gettext folders name them (``ar``, ``pt_BR``) and
+    CLDR knows, or None."""
+    from babel import localedata
+
+    if LANGUAGE_CODE.fullmatch(code) and localedata.exists(code):
+        return None
+    return (f"{code!r} is not a language code known to CLDR: use a code such as 'ar', 'fa', "
+            "'fr' or 'pt_BR'")
+
+
+def check_statement_id(statement_id: str, file: str | None = None, line: int | None = None) -> str:
+    if message := statement_id_problem(statement_id):
+        raise PipelineError(message, file, line)
+    return statement_id
+
+
+def check_language_code(code: str, file: str | None = None, line: int | None = None) -> str:
+    if message := language_problem(code):
+        raise PipelineError(message, file, line)
+    return code

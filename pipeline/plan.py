@@ -1,0 +1,336 @@
+"""Deciding what a build does, without doing any of it: which editions each statement gets, in
+which languages, released or as drafts, which are refused and why, which are already what their
+inputs give, and which files in ``output/`` no input gives any more.
+
+Everything here is a pure function of the run's inputs (the snapshot, what was parsed from it,
+the request) and of the states recorded in ``output/``; it writes nothing and renders nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+from babel.messages.catalog import Catalog
+
+from .catalogs.checks import Needed, Status, check_edition
+from .catalogs.lookup import messages_by_key
+from .errors import PipelineError, Problem
+from .language import Language, language
+from .messages import EditionMessage, edition_messages, statement_messages
+from .model import BILINGUAL, Alternate, PrintOptions, Provenance, Target
+from .settings import Settings
+from .snapshot import Snapshot, short_hash, toolchain
+from .source import Statement
+from .state import EditionState
+
+LISTED = 12
+"""How many of a refused language's problems a build lists; `check` lists them all."""
+
+
+@dataclass(frozen=True)
+class Request:
+    """What a build was asked for."""
+
+    statement_ids: tuple[str, ...] = ()  # none: every statement
+    languages: tuple[str, ...] = ()  # none: every released language (and, for drafts, the rest)
+    draft: bool = False
+    force: bool = False
+    options: PrintOptions = PrintOptions()
+
+    @property
+    def everything(self) -> bool:
+        """A build of every statement in every language: it also decides what output/ holds."""
+        return not self.statement_ids and not self.languages
+
+
+@dataclass(frozen=True)
+class EditionPlan:
+    """One edition to print (or found up to date): everything rendering and printing need."""
+
+    target: Target
+    statement: Statement
+    languages: tuple[Language, ...]  # the edition's language, or the bilingual left and right
+    messages: tuple[EditionMessage, ...]
+    provenance: Provenance
+    alternates: tuple[Alternate, ...]
+    options: PrintOptions
+    state: EditionState  # what will be recorded once it is printed (pages and files filled in)
+    up_to_date: bool
+
+    @property
+    def draft(self) -> bool:
+        return self.target.draft
+
+
+@dataclass
+class Plan:
+    editions: list[EditionPlan] = field(default_factory=list)
+    refused: list[PipelineError] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    statuses: dict[tuple[str, str], Status] = field(default_factory=dict)
+    obsolete: list[Target] = field(default_factory=list)
+    """Editions in ``output/`` that no input gives any more (a statement or a language removed)."""
+
+    @property
+    def stale(self) -> list[EditionPlan]:
+        return [e for e in self.editions if not e.up_to_date]
+
+
+def source_version(statement: Statement) -> str:
+    """A short code for the statement's text, printed in every edition's colophon."""
+    messages: list[list[object]] = [[m.context, m.id] for m in statement_messages(statement)]
+    messages += [["given", s.value, code, name] for s in statement.signatories
+                 for code, name in s.given]
+    return short_hash(statement.id, statement.language, statement.date, messages)
+
+
+def translations_used(catalog: Catalog, messages: list[EditionMessage], code: str) -> list:
+    """The translations one edition shows (context, id, translation, fuzzy flag): nothing else
+    of the catalog, so another statement's translations or a moved reference change nothing."""
+    by_key = messages_by_key(catalog)
+    used = []
+    for message in messages:
+        written = message.as_written_in(code)
+        if written is not None:
+            used.append([list(message.key), ["as written", written]])
+            continue
+        found = by_key.get(message.key)
+        used.append([list(message.key), None if found is None else
+                     [found.string, sorted(found.flags & {"fuzzy"})]])
+    return used
+
+
+def needed(messages: list[EditionMessage], code: str) -> list[Needed]:
+    return [Needed(m.key, m.source_language, m.reference, m.as_written_in(code) is not None)
+            for m in messages]
+
+
+def refusal(target: Target, statement: Statement, status: Status) -> PipelineError:
+    errors = status.errors
+    more = [Problem(f"... and {len(errors) - LISTED} more: `python -m pipeline check --lang "
+                    f"{status.language}` lists them all", status.file)] if len(errors) > LISTED else []
+    return PipelineError.of(
+        [Problem(f"{target.name} is not printed: {status.untranslated} untranslated, "
+                 f"{status.fuzzy} fuzzy, {len(errors)} problem(s) in its catalog (listed below); "
+                 "print a draft with --draft", statement.file)] + errors[:LISTED] + more)
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """What the planner reads: the snapshot and what was parsed from it."""
+
+    snapshot: Snapshot
+    statements: dict[str, Statement]
+    catalogs: dict[str, Catalog]
+    words: list  # the templates' messages (SourceMessage)
+    catalog_languages: tuple[str, ...]  # every language with a catalog, read or not
+
+    @property
+    def settings(self) -> Settings:
+        return self.snapshot.project.settings
+
+
+def requested_languages(settings: Settings, available: tuple[str, ...],
+                        request: Request) -> tuple[list[str], list[Problem]]:
+    """The languages a build prints: those asked for, or every released one (every one, for a
+    draft build). An in-progress language asked for without --draft is an error."""
+    problems = []
+    if request.languages:
+        codes = list(dict.fromkeys(request.languages))
+        for code in codes:
+            if code not in available:
+                problems.append(Problem(f"there is no catalog for {code!r}: create it with "
+                                        f"`python -m pipeline init {code}`"))
+            elif not settings.is_released(code) and not request.draft:
+                problems.append(Problem(
+                    f"{code} is a language in progress: print a draft with `python -m pipeline "
+                    f"build --draft --lang {code}`, or release it by adding it to "
+                    "[tool.pipeline] released in pyproject.toml"))
+        return codes, problems
+    if request.draft:
+        return list(available), problems
+    return [code for code in available if settings.is_released(code)], problems
+
+
+def quick_inputs(snapshot: Snapshot, catalog_languages: tuple[str, ...], statement_id: str,
+                 codes: tuple[str, ...]) -> dict[str, str]:
+    """The hashes of the bytes one edition is printed from: its source, its languages'
+    catalogs, the templates, the settings that concern it, the code."""
+    settings = snapshot.project.settings
+    return {
+        "source": snapshot.sources[statement_id].digest,
+        **{f"catalog {code}": snapshot.catalogs[code].digest for code in codes},
+        "templates": snapshot.look,
+        "mapping": snapshot.mapping.digest if snapshot.mapping else "",
+        "settings": short_hash([settings.formatting_locale(c) for c in codes], settings.bilingual,
+                               alternates_languages(settings, catalog_languages)),
+        "toolchain": toolchain(),
+    }
+
+
+def alternates_languages(settings: Settings, available: tuple[str, ...]) -> list[str]:
+    """The languages a released edition links to: every released language with a catalog."""
+    return [code for code in sorted(available) if settings.is_released(code)]
+
+
+def quick_hash(state_inputs: dict[str, str], target: Target, options: PrintOptions) -> str:
+    return short_hash(state_inputs, target.variant, target.draft, dataclasses.asdict(options))
+
+
+def alternates_for(statement: Statement, codes: list[str], current: str, settings: Settings
+                   ) -> tuple[Alternate, ...]:
+    found = []
+    for code in sorted(codes):
+        edition_language = language(code, settings.formatting_locale(code))
+        found.append(Alternate(code, edition_language.tag, edition_language.name,
+                               f"{statement.id}.{code}.html", current=code == current))
+    return tuple(found) if len(found) > 1 else ()
+
+
+def make_plan(inputs: Inputs, request: Request, recorded: dict[Target, EditionState],
+              intact: set[Target]) -> Plan:
+    """Every edition the request gives, and what to do with each. ``recorded`` are the states in
+    ``output/``; ``intact`` the editions whose files still have the bytes their state records."""
+    settings = inputs.settings
+    result = Plan()
+    codes, problems = requested_languages(settings, inputs.catalog_languages, request)
+    if problems:
+        raise PipelineError.of(problems)
+    released_links = alternates_languages(settings, inputs.catalog_languages)
+    common = [inputs.snapshot.look, toolchain(), dataclasses.asdict(request.options)]
+
+    def schedule(target: Target, statement: Statement, langs: tuple[Language, ...],
+                 messages: list[EditionMessage], provenance: Provenance,
+                 alternates: tuple[Alternate, ...]) -> None:
+        state_inputs = quick_inputs(inputs.snapshot, inputs.catalog_languages, statement.id,
+                                    tuple(lang.code for lang in langs))
+        fingerprint = short_hash(common, target.variant, target.draft,
+                                 [str(lang.locale) for lang in langs], provenance,
+                                 [dataclasses.asdict(a) for a in alternates], settings.bilingual)
+        state = EditionState(
+            statement=statement.id, variant=target.variant, draft=target.draft,
+            options=request.options, languages=tuple(lang.code for lang in langs),
+            locales=tuple(str(lang.locale) for lang in langs), inputs=state_inputs,
+            quick=quick_hash(state_inputs, target, request.options), fingerprint=fingerprint,
+            source_version=provenance.source_version,
+            catalog_version=provenance.catalog_version, pages=0)
+        previous = recorded.get(target)
+        fresh = (not request.force and previous is not None and target in intact
+                 and previous.fingerprint == fingerprint)
+        result.editions.append(EditionPlan(target, statement, langs, tuple(messages), provenance,
+                                           alternates, request.options, state, fresh))
+
+    for statement_id, statement in inputs.statements.items():
+        messages = edition_messages_of(inputs, statement)
+        version = source_version(statement)
+        printed: dict[str, tuple[Language, str, bool]] = {}  # code -> language, version, draft
+        for code in codes:
+            catalog = inputs.catalogs.get(code)
+            if catalog is None:
+                continue  # its catalog could not be read: reported once, with its problems
+            edition_language = language(code, settings.formatting_locale(code))
+            status = check_edition(catalog, inputs.snapshot.catalogs[code].name, code,
+                                   edition_language.script, needed(messages, code))
+            result.statuses[(statement_id, code)] = status
+            released = settings.is_released(code)
+            catalog_version = short_hash(catalog.plural_expr,
+                                         translations_used(catalog, messages, code))
+            if released and status.releasable:
+                printed[code] = (edition_language, catalog_version, False)
+            elif request.draft:
+                printed[code] = (edition_language, catalog_version, True)
+            else:
+                result.refused.append(refusal(Target(statement_id, code), statement, status))
+        for code, (edition_language, catalog_version, draft) in printed.items():
+            links = released_links if not draft else sorted({*released_links, code})
+            schedule(Target(statement_id, code, draft), statement, (edition_language,), messages,
+                     Provenance(version, catalog_version),
+                     alternates_for(statement, links, code, settings))
+        pair = bilingual_pair(settings, printed)
+        wanted = [code for code in settings.bilingual if code in codes]
+        if pair is None and len(wanted) == 2:
+            missing = [code for code in wanted if code not in printed]
+            if missing:
+                result.notes.append(f"{statement_id}.{BILINGUAL}: not printed while "
+                                    f"{' and '.join(missing)} is not")
+        if pair is not None:
+            (left, left_version, left_draft), (right, right_version, right_draft) = (
+                printed[code] for code in pair)
+            schedule(Target(statement_id, BILINGUAL, left_draft or right_draft), statement,
+                     (left, right), messages,
+                     Provenance(version, short_hash(left_version, right_version)), ())
+    if request.everything:
+        given = {e.target for e in result.editions}
+        result.obsolete = sorted(target for target in recorded if target not in given
+                                 and not _kept(target, inputs, settings))
+    return result
+
+
+def _kept(target: Target, inputs: Inputs, settings: Settings) -> bool:
+    """A previous edition stays while its language is refused (the last good one) or its
+    statement or catalog cannot be read, and a draft stays while its language is still not
+    released; what no input gives any more goes."""
+    snapshot = inputs.snapshot
+    if target.statement_id in snapshot.unreadable_sources or (
+            target.statement_id in snapshot.sources and target.statement_id not in inputs.statements):
+        return True  # it cannot be read now: its editions are kept until it can
+    languages = settings.bilingual if target.variant == BILINGUAL else (target.variant,)
+    if target.statement_id in snapshot.sources and all(
+            code in inputs.catalog_languages for code in languages) and any(
+            code not in inputs.catalogs for code in languages):
+        return True  # a catalog cannot be read now
+    return kept_by_name(target, set(snapshot.sources), inputs.catalog_languages, settings)
+
+
+def kept_by_name(target: Target, statement_ids: set[str], catalog_languages: tuple[str, ...],
+                 settings: Settings) -> bool:
+    """Whether the inputs still give an edition that a build does not print now, judged by names
+    alone: its statement and catalogs exist, and it is a released language's edition (kept while
+    refused) or an in-progress language's draft."""
+    languages = settings.bilingual if target.variant == BILINGUAL else (target.variant,)
+    if target.statement_id not in statement_ids or not languages \
+            or any(code not in catalog_languages for code in languages):
+        return False
+    if target.draft:
+        return any(not settings.is_released(code) for code in languages)
+    return all(settings.is_released(code) for code in languages)
+
+
+def expected_targets(settings: Settings, statement_ids: list[str], codes: list[str],
+                     draft: bool) -> list[tuple[Target, ...]]:
+    """The editions a build gives, by names alone, for the check that decides nothing changed:
+    each is a choice of targets (a release, or with --draft its draft) one of which must be up
+    to date."""
+    expected = []
+    for statement_id in statement_ids:
+        for code in codes:
+            release = Target(statement_id, code)
+            if settings.is_released(code):
+                expected.append((release, Target(statement_id, code, True)) if draft else (release,))
+            elif draft:
+                expected.append((Target(statement_id, code, True),))
+        if len(settings.bilingual) == 2 and all(code in codes for code in settings.bilingual):
+            release = Target(statement_id, BILINGUAL)
+            if all(settings.is_released(code) for code in settings.bilingual):
+                expected.append((release, Target(statement_id, BILINGUAL, True)) if draft
+                                else (release,))
+            elif draft:
+                expected.append((Target(statement_id, BILINGUAL, True),))
+    return expected
+
+
+def edition_messages_of(inputs: Inputs, statement: Statement) -> list[EditionMessage]:
+    return edition_messages(statement, inputs.words)
+
+
+def bilingual_pair(settings: Settings, printed: dict[str, tuple[Language, str, bool]]
+                   ) -> tuple[str, str] | None:
+    """The two languages of the bilingual edition, left then right, when both are printed (a
+    right-to-left language goes on the right)."""
+    if len(settings.bilingual) != 2 or not all(code in printed for code in settings.bilingual):
+        return None
+    first, second = settings.bilingual
+    if printed[first][0].direction == "rtl" and printed[second][0].direction == "ltr":
+        first, second = second, first
+    return first, second

@@ -1,0 +1,96 @@
+"""Where editions are printed: in this process, or in worker processes that start importing
+WeasyPrint (its costliest step) while this one still reads catalogs and renders HTML.
+
+Workers only print: they get plain data and return bytes, and the build alone writes files, so
+no worker writes anything, ever. They end with their build: the pool is terminated when the
+build ends or is interrupted (SIGINT, SIGTERM, SIGHUP reach the build as exceptions, see
+``cli``), and the kernel kills a worker whose parent died without a word (``PR_SET_PDEATHSIG``).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import signal
+import time
+import traceback
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from . import log
+from .errors import PipelineError
+from .pdf import PrintedPdf, PrintJob, print_pdf
+
+PR_SET_PDEATHSIG = 1
+
+
+@dataclass(frozen=True)
+class Printed:
+    pdf: PrintedPdf
+    seconds: float
+
+
+def _print(job: PrintJob) -> Printed | PipelineError:
+    """Print one edition; an expected failure comes back as its error (pickled with its
+    problems), anything else as an error that says it is a bug and carries its traceback."""
+    started = time.perf_counter()
+    try:
+        return Printed(print_pdf(job), time.perf_counter() - started)
+    except PipelineError as error:
+        return error
+    except Exception as error:  # WeasyPrint or the pipeline failed unexpectedly: a bug
+        error_text = f"{type(error).__name__}: {error}"
+        log.debug("printing %s failed:\n%s", job.where, traceback.format_exc())
+        return PipelineError(f"printing failed unexpectedly ({error_text}); this is a bug: run "
+                             "again with -v for the details, and report it", job.where)
+
+
+def _start_worker(parent: int) -> None:
+    """A worker dies with its parent, ignores Ctrl-C (the build handles it and ends the pool),
+    and loads WeasyPrint at once, before its first job arrives."""
+    libc_name = ctypes.util.find_library("c")
+    if libc_name:
+        try:
+            ctypes.CDLL(libc_name, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    import weasyprint  # noqa: F401
+
+
+class Printers:
+    """Print jobs here (one worker or one job) or in a pool of worker processes. The longest
+    editions start first; results come back in the planned order, so the log reads the same
+    whatever finishes first."""
+
+    def __init__(self, workers: int):
+        self.pool = None
+        if workers > 1:
+            import multiprocessing
+
+            self.pool = multiprocessing.get_context("spawn").Pool(
+                workers, initializer=_start_worker, initargs=(os.getpid(),))
+
+    def __enter__(self) -> Printers:
+        return self
+
+    def __exit__(self, kind: object, error: object, trace: object) -> None:
+        if self.pool is not None:
+            if kind is None:
+                self.pool.close()
+            else:  # interrupted or failed: the workers stop now
+                self.pool.terminate()
+            self.pool.join()
+
+    def run(self, jobs: list[PrintJob]) -> Iterator[tuple[PrintJob, Printed | PipelineError]]:
+        if self.pool is None or len(jobs) < 2:
+            for job in jobs:
+                yield job, _print(job)
+            return
+        longest_first = sorted(range(len(jobs)), key=lambda i: -len(jobs[i].html))
+        results = {i: self.pool.apply_async(_print, (jobs[i],)) for i in longest_first}
+        for i, job in enumerate(jobs):
+            yield job, results[i].get()

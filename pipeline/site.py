@@ -1,0 +1,177 @@
+"""The web site around the editions: ``output/_assets`` (the stylesheet, fonts and licence the
+HTML editions use, and nothing else) and ``output/index.html`` (every statement and its released
+editions). Drafts are never listed."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from babel import Locale
+
+from .errors import PipelineError
+from .files import display, publish, remove
+from .language import language
+from .model import BILINGUAL
+from .project import ASSETS, Project
+from .render import render_index
+from .snapshot import Snapshot, digest, short_hash
+from .state import EditionState
+from .text import FSI, PDI
+
+SITE_STATE = ".site.state.json"
+
+
+@dataclass(frozen=True)
+class IndexEdition:
+    """One released edition as the index lists it."""
+
+    statement_id: str
+    variant: str
+    title: str  # in the edition's language
+    languages: tuple[str, ...]
+    locales: tuple[str, ...]
+
+
+@dataclass
+class Site:
+    """What ``output/`` holds beside the editions: its files by name, and the hash of the inputs
+    they were made from."""
+
+    files: dict[str, bytes] = field(default_factory=dict)
+    quick: str = ""
+
+
+def asset_files(snapshot: Snapshot) -> dict[str, bytes]:
+    """The stylesheet, fonts and licence, by their path below ``_assets``."""
+    return {name: item.data for name, item in snapshot.templates.items()
+            if not name.endswith(".j2")}
+
+
+def index_listing(editions: list[IndexEdition],
+                  sources: dict[str, tuple[str, tuple[str, str]]]) -> list[dict[str, object]]:
+    """The index's entries: a statement each, its editions in the source language first."""
+    english = Locale.parse("en")
+    listing = []
+    for statement_id in sorted({e.statement_id for e in editions}):
+        own = [e for e in editions if e.statement_id == statement_id]
+        entry: dict[str, object] = {"id": statement_id, "bilingual": None, "bilingual_names": ""}
+        rows = []
+        source_language, date = sources[statement_id]
+        for edition in own:
+            name = f"{statement_id}/{statement_id}.{edition.variant}"
+            if edition.variant == BILINGUAL:
+                entry["bilingual"] = f"{name}.pdf"
+                entry["bilingual_names"] = " + ".join(english.languages.get(code, code)
+                                                      for code in edition.languages)
+                continue
+            edition_language = language(edition.languages[0], edition.locales[0])
+            rows.append({"code": edition_language.code, "tag": edition_language.tag,
+                         "direction": edition_language.direction,
+                         "native_name": edition_language.name, "title": edition.title,
+                         "html": f"{name}.html", "pdf": f"{name}.pdf", "draft": False, "date": ""})
+        if not rows:
+            continue
+        first = next((row for row in rows if row["code"] == source_language), rows[0])
+        rows.sort(key=lambda row: (row is not first, str(row["code"])))
+        entry.update(editions=rows, title=first["title"], tag=first["tag"],
+                     direction=first["direction"], date=date[0], date_text=date[1])
+        listing.append(entry)
+    return listing
+
+
+def plain_title(side_title: str) -> str:
+    return side_title.replace(FSI, "").replace(PDI, "")
+
+
+def make_site(snapshot: Snapshot, editions: list[IndexEdition],
+              sources: dict[str, tuple[str, tuple[str, str]]], quick: str) -> Site:
+    """The index and assets: ``sources`` gives each statement's language and date (ISO, and as
+    the index writes it)."""
+    files = {f"{ASSETS}/{name}": data for name, data in sorted(asset_files(snapshot).items())}
+    files["index.html"] = render_index(snapshot, index_listing(editions, sources)).encode("utf-8")
+    return Site(files, quick)
+
+
+def site_quick(snapshot: Snapshot, states: list[EditionState]) -> str:
+    """A hash of what the index and assets are made from."""
+    return short_hash(snapshot.look, sorted((s.statement, s.variant, s.fingerprint) for s in states))
+
+
+def site_is_current(project: Project, quick: str) -> bool:
+    """Whether ``output/`` holds the index and assets ``quick`` gives, byte for byte."""
+    recorded = _read_site_state(project)
+    if recorded is None or recorded.get("quick") != quick:
+        return False
+    return all(_file_digest(project.output_dir / name) == sha
+               for name, sha in recorded.get("files", {}).items())
+
+
+def publish_site(project: Project, site: Site) -> list[str]:
+    """Write the index and assets, remove every other file below ``_assets`` (hidden files and
+    links included), and record what was written. Returns the names removed."""
+    output = project.output_dir
+    changed = {output / name: data for name, data in site.files.items()
+               if _file_digest(output / name) != digest(data)}
+    state = json.dumps({"quick": site.quick, "files": {name: digest(data) for name, data
+                                                       in sorted(site.files.items())}},
+                       indent=1, sort_keys=True).encode()
+    changed[output / SITE_STATE] = state
+    publish(changed, project.root if project.output is None else output.parent, output)
+    removed = []
+    assets = output / ASSETS
+    wanted = {output / name for name in site.files}
+    if assets.is_dir() and not assets.is_symlink():
+        for path in sorted(assets.rglob("*"), reverse=True):
+            if path.is_symlink() or path.is_file():
+                if path not in wanted and remove(path, output):
+                    removed.append(display(path, project.root))
+            elif path.is_dir() and not any(path.iterdir()):
+                path.rmdir()
+    return removed
+
+
+def _read_site_state(project: Project) -> dict | None:
+    path = project.output_dir / SITE_STATE
+    try:
+        data = json.loads(path.read_bytes()) if path.is_file() and not path.is_symlink() else None
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and isinstance(data.get("files"), dict) else None
+
+
+def _file_digest(path: Path) -> str:
+    try:
+        if path.is_symlink() or not path.is_file():
+            return ""
+        return digest(path.read_bytes())
+    except OSError:
+        return ""
+
+
+def edition_entry(statement_id: str, variant: str, title: str, languages: tuple[str, ...],
+                  locales: tuple[str, ...]) -> IndexEdition:
+    return IndexEdition(statement_id, variant, plain_title(title), languages, locales)
+
+
+def check_not_linked_out(project: Project, names: list[str]) -> None:
+    """Nothing is written through a symbolic link that leads out of ``output/`` (nor out of the
+    project, for ``output/`` itself unless the caller chose another place)."""
+    problems = []
+    output = project.output_dir
+    if project.output is None:
+        resolved = output.resolve()
+        if not resolved.is_relative_to(project.root):
+            raise PipelineError(f"output/ leads outside the project (to {resolved}): make it a "
+                                "plain folder", "output")
+    for name in names:
+        folder = output / name
+        if folder.is_symlink() or (folder.exists() and not folder.resolve().is_relative_to(
+                output.resolve())):
+            problems.append(PipelineError(
+                f"is a symbolic link to {folder.resolve()}, outside the project's output folder: "
+                "the pipeline does not write through it; remove the link (a plain folder is "
+                "made in its place)", project.relative(folder)))
+    if problems:
+        raise PipelineError.of(problems)

@@ -1,0 +1,204 @@
+"""Every input of a run, read once: the bytes of each source, catalog, template, stylesheet and
+font, with their hashes. Every later step of the run uses these bytes and never the files again,
+so a file saved while a build runs cannot make one edition's parts disagree; each edition's state
+records the hashes it was printed from.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import PipelineError, Problem, raise_if_any
+from .files import MAX_FONT, MAX_INPUT, MAX_SOURCE, is_scratch, list_files, read_input
+from .identifiers import language_problem, statement_id_problem
+from .project import DOMAIN, FONTS, MAPPING, Project
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def short_hash(*parts: object) -> str:
+    """A short, stable hash of JSON-able values (a version code printed in an edition)."""
+    hashed = hashlib.sha256()
+    for part in parts:
+        hashed.update(part if isinstance(part, bytes) else json.dumps(
+            part, ensure_ascii=False, sort_keys=True, default=str).encode())
+        hashed.update(b"\0")
+    return hashed.hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class Input:
+    """One input file: its project-relative name, its bytes and their hash."""
+
+    name: str
+    data: bytes
+    digest: str
+
+    @classmethod
+    def of(cls, name: str, data: bytes) -> Input:
+        return cls(name, data, digest(data))
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The inputs of one run. ``sources`` and ``catalogs`` hold what was asked for; ``problems``
+    what could not be read (a statement that cannot be read does not stop the others)."""
+
+    project: Project
+    mapping: Input | None
+    sources: dict[str, Input]
+    catalogs: dict[str, Input]
+    templates: dict[str, Input]  # by path below templates/, such as "fonts/NotoSerif-Regular.ttf"
+    unreadable_sources: dict[str, PipelineError] = field(default_factory=dict)
+
+    @property
+    def look(self) -> str:
+        """One hash of the templates, stylesheet and fonts: what every edition depends on."""
+        return digest("\n".join(f"{name} {item.digest}" for name, item in
+                                sorted(self.templates.items())).encode())
+
+
+def statement_ids(project: Project) -> list[str]:
+    """The identifiers of the statements in ``sources/`` (file names, unchecked)."""
+    return [p.stem for p in list_files(project.sources_dir, project.root, "*.yaml")]
+
+
+def catalog_languages(project: Project) -> list[str]:
+    """Every language with a catalog, in a stable order; a folder that is not a language code is
+    an error."""
+    problems = []
+    codes = []
+    for path in list_files(project.locales_dir, project.root, f"*/LC_MESSAGES/{DOMAIN}.po"):
+        code = path.parent.parent.name
+        if message := language_problem(code):
+            problems.append(Problem(message + ": rename the folder",
+                                    project.relative(project.locales_dir / code)))
+        else:
+            codes.append(code)
+    raise_if_any(problems)
+    return codes
+
+
+def read_sources(project: Project, ids: list[str] | None) -> tuple[dict[str, Input],
+                                                                   dict[str, PipelineError]]:
+    """The statements named (every one in ``sources/`` when none is): their bytes, and for each
+    that cannot be read, why. An identifier that names no file is an error for the whole run."""
+    known = statement_ids(project)
+    if ids:
+        problems = []
+        for statement_id in ids:
+            if message := statement_id_problem(statement_id):
+                problems.append(Problem(message))
+            elif statement_id not in known:
+                problems.append(Problem(
+                    f"no statement {statement_id!r}: there is no "
+                    f"{project.relative(project.source_path(statement_id))} "
+                    f"(statements: {', '.join(known) or 'none'})"))
+        raise_if_any(problems)
+        wanted = list(dict.fromkeys(ids))
+    else:
+        wanted = known
+        if not wanted:
+            raise PipelineError("there is no statement to build: add one as "
+                                "sources/<identifier>.yaml", project.relative(project.sources_dir))
+    sources, unreadable = {}, {}
+    for statement_id in wanted:
+        path = project.source_path(statement_id)
+        name = project.relative(path)
+        try:
+            if message := statement_id_problem(statement_id):
+                raise PipelineError(message + ": rename the file", name)
+            data = read_input(path, project.root, MAX_SOURCE, "statement")
+            if data is None:
+                raise PipelineError("the file has gone: it was removed while the run started", name)
+            sources[statement_id] = Input.of(name, data)
+        except PipelineError as error:
+            unreadable[statement_id] = error
+    return sources, unreadable
+
+
+def read_catalogs(project: Project, codes: list[str]) -> dict[str, Input]:
+    catalogs, problems = {}, []
+    for code in codes:
+        path = project.catalog_path(code)
+        try:
+            data = read_input(path, project.root, MAX_INPUT, "catalog")
+            if data is None:
+                raise PipelineError(f"there is no catalog for {code!r}: create it with "
+                                    f"`python -m pipeline init {code}`", project.relative(path))
+            catalogs[code] = Input.of(project.relative(path), data)
+        except PipelineError as error:
+            problems.append(error)
+    raise_if_any(problems)
+    return catalogs
+
+
+def read_templates(project: Project) -> dict[str, Input]:
+    """Every file below ``templates/`` (not following links to folders), editors' backup and
+    swap files left out."""
+    folder = project.templates_dir
+    if not folder.is_dir():
+        raise PipelineError("there is no templates folder: restore it from the repository",
+                            project.relative(folder))
+    templates, problems = {}, []
+    for top, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not is_scratch(d))
+        for name in sorted(files):
+            if is_scratch(name):
+                continue
+            path = Path(top) / name
+            relative = path.relative_to(folder).as_posix()
+            limit = MAX_FONT if relative.startswith(f"{FONTS}/") else MAX_INPUT
+            try:
+                data = read_input(path, project.root, limit, "template file")
+                if data is not None:
+                    templates[relative] = Input.of(project.relative(path), data)
+            except PipelineError as error:
+                problems.append(error)
+    raise_if_any(problems)
+    return templates
+
+
+def take(project: Project, ids: list[str] | None = None,
+         languages: list[str] | None = None) -> Snapshot:
+    """Read every input a run needs, once."""
+    sources, unreadable = read_sources(project, ids)
+    mapping = read_input(project.root / MAPPING, project.root, MAX_INPUT, "extraction mapping")
+    return Snapshot(
+        project=project,
+        mapping=Input.of(MAPPING, mapping) if mapping is not None else None,
+        sources=sources,
+        catalogs=read_catalogs(project, languages if languages is not None
+                               else catalog_languages(project)),
+        templates=read_templates(project),
+        unreadable_sources=unreadable)
+
+
+_TOOLCHAIN: list[str] = []
+
+
+def toolchain() -> str:
+    """One hash of the pipeline's own code and its libraries' versions (from the files that
+    declare them: cheaper than package metadata, and any upgrade changes them)."""
+    if not _TOOLCHAIN:
+        import importlib.util
+
+        from . import __version__
+
+        parts = [__version__]
+        code = Path(__file__).parent
+        for path in sorted(code.rglob("*.py")):
+            parts.append(f"{path.relative_to(code).as_posix()} {digest(path.read_bytes())}")
+        for name in ("weasyprint", "pydyf", "pyphen", "fontTools", "babel", "jinja2", "yaml",
+                     "markdown_it"):
+            spec = importlib.util.find_spec(name)
+            origin = Path(spec.origin) if spec and spec.origin else None
+            parts.append(digest(origin.read_bytes()) if origin and origin.is_file() else name)
+        _TOOLCHAIN.append(digest("\n".join(parts).encode()))
+    return _TOOLCHAIN[0]

@@ -1,0 +1,84 @@
+"""What each edition in ``output/`` was printed from: a small versioned JSON file beside it
+(``.<statement>.<variant>.state.json``), written with the edition and read to decide whether it
+is still what its inputs give. A state that cannot be read is no state: the edition is printed
+again, never a traceback."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .model import PrintOptions, Target
+
+STATE_VERSION = 2
+
+
+@dataclass(frozen=True)
+class EditionState:
+    statement: str
+    variant: str
+    draft: bool
+    options: PrintOptions
+    languages: tuple[str, ...]
+    """The edition's language, or the bilingual edition's two, left then right."""
+    locales: tuple[str, ...]
+    inputs: dict[str, str]
+    """The hashes of the bytes it was printed from: source, catalogs, templates, settings, code."""
+    quick: str
+    """One hash of ``inputs`` and the request: equal means nothing can have changed."""
+    fingerprint: str
+    """One hash of everything the edition shows: equal means the same bytes would be printed."""
+    source_version: str
+    catalog_version: str
+    pages: int
+    files: dict[str, str] = field(default_factory=dict)
+    """The SHA-256 of each published file (``html``, ``pdf``)."""
+
+    @property
+    def target(self) -> Target:
+        return Target(self.statement, self.variant, self.draft)
+
+    def to_bytes(self) -> bytes:
+        data = dataclasses.asdict(self)
+        data["version"] = STATE_VERSION
+        return json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True).encode()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> EditionState | None:
+        """The state in a file's bytes; None when it is damaged, of another version, or odd."""
+        try:
+            raw = json.loads(data)
+            if not isinstance(raw, dict) or raw.pop("version", None) != STATE_VERSION:
+                return None
+            raw["options"] = PrintOptions(**raw["options"])
+            raw["languages"] = tuple(raw["languages"])
+            raw["locales"] = tuple(raw["locales"])
+            state = cls(**raw)
+            if not (isinstance(state.files, dict) and isinstance(state.inputs, dict)
+                    and isinstance(state.statement, str) and isinstance(state.variant, str)
+                    and isinstance(state.draft, bool)):
+                return None
+            return state
+        except (ValueError, TypeError, KeyError, AttributeError):
+            return None
+
+
+def read_states(output_dir: Path, drafts_dir: Path) -> dict[Target, EditionState]:
+    """Every edition state in an output folder, by target. (Read once per run; a state whose
+    name and content disagree is ignored.)"""
+    states = {}
+    for folder in (output_dir, drafts_dir):
+        if not folder.is_dir() or folder.is_symlink():
+            continue
+        for path in sorted(folder.glob("*/.*.state.json")):
+            if path.is_symlink() or not path.is_file():
+                continue
+            try:
+                state = EditionState.from_bytes(path.read_bytes())
+            except OSError:
+                continue
+            if state is not None and state.target.state_path(output_dir) == path:
+                states[state.target] = state
+    return states

@@ -1,0 +1,103 @@
+"""Rules for text, wherever it comes from (a statement, a catalog, a template): its identity,
+the characters it may not hold, its script, and how Latin phrases keep their order inside a
+right-to-left line."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+ALLOWED_FORMAT = {"\u00ad", "\u200c", "\u200d"}
+"""Invisible characters that are spelling, not tricks: the soft hyphen, and the zero-width
+(non-)joiner that Persian and Kurdish spelling needs."""
+DIRECTION_MARKS = {"\u200e", "\u200f", "\u061c"}
+"""Left-to-right, right-to-left and Arabic letter marks: harmless, usually unneeded (a warning)."""
+LINE_SEPARATORS = {"\u2028", "\u2029", "\x85"}
+"""Characters YAML reads as line breaks although no editor shows one."""
+FORBIDDEN_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn"}
+"""Controls, invisible format characters (embeddings, overrides, isolates, zero-width spaces,
+tag characters...), surrogates, private-use and unassigned code points: they can make printed
+text differ from what a reviewer sees (Trojan Source), or collide with the pipeline's markers."""
+WHITE_SPACE_CONTROLS = {"\t", "\n", "\r"}
+
+
+def normalise(text: str) -> str:
+    """The identity of a one-line text: NFC, with every run of white space one space."""
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def forbidden_character(text: str) -> tuple[int, str] | None:
+    """The first character ``text`` may not hold, and its position; warnings excluded."""
+    found = [char for char in set(text)
+             if (unicodedata.category(char) in FORBIDDEN_CATEGORIES or char in LINE_SEPARATORS)
+             and char not in ALLOWED_FORMAT and char not in DIRECTION_MARKS
+             and char not in WHITE_SPACE_CONTROLS]
+    if not found:
+        return None
+    position = min(text.index(char) for char in found)
+    return position, text[position]
+
+
+def direction_mark(text: str) -> str | None:
+    return next((char for char in text if char in DIRECTION_MARKS), None)
+
+
+def describe(char: str) -> str:
+    """``U+202E (RIGHT-TO-LEFT OVERRIDE)``, for messages."""
+    name = unicodedata.name(char, "")
+    if not name:
+        category = unicodedata.category(char)
+        name = {"Cc": "control", "Cs": "surrogate", "Co": "private use",
+                "Cn": "unassigned"}.get(category, category)
+    return f"U+{ord(char):04X} ({name})"
+
+
+def forbidden_message(char: str) -> str:
+    if char in LINE_SEPARATORS:
+        return (f"the line separator {describe(char)} is not allowed: replace it with an ordinary "
+                "line break or a space")
+    return f"the invisible or control character {describe(char)} is not allowed: delete it"
+
+
+LETTER = re.compile(r"[^\W\d_]")
+
+
+def scripts(text: str) -> set[str]:
+    """The scripts of the letters in ``text``, by the first word of their Unicode names
+    (``LATIN``, ``ARABIC``): enough to tell a name written in Arabic from one in Latin letters."""
+    found = set()
+    for char in set(text):
+        if LETTER.match(char):
+            found.add(unicodedata.name(char, "UNKNOWN").split(" ")[0])
+    return found
+
+
+SCRIPT_NAMES = {"Latn": "LATIN", "Arab": "ARABIC", "Cyrl": "CYRILLIC", "Grek": "GREEK",
+                "Hebr": "HEBREW", "Deva": "DEVANAGARI", "Hans": "CJK", "Hant": "CJK"}
+"""ISO 15924 codes as CLDR gives them, and the first word of their letters' Unicode names."""
+
+
+def written_in(text: str, script: str) -> bool:
+    """Whether every letter of ``text`` belongs to ``script`` (an ISO 15924 code)."""
+    found = scripts(text)
+    return bool(found) and found == {SCRIPT_NAMES.get(script, script.upper())}
+
+
+# --- Latin phrases inside right-to-left text ----------------------------------------------------
+
+_LETTERS = "A-Za-z\u00c0-\u024f"
+_WORD = rf"[0-9]*[{_LETTERS}][{_LETTERS}0-9]*"  # a Latin word (Help4Syria, 2nd)
+_GROUP = rf"\({_WORD}(?:[ '’.,&/+-]+(?:{_WORD}|[0-9]+))*\)"  # a bracketed one: (SNHR)
+LATIN_RUN = re.compile(rf"(?<![{_LETTERS}0-9])(?:{_WORD}|{_GROUP})"
+                       rf"(?:[ '’.,&/+-]+(?:{_WORD}|{_GROUP}|[0-9]+(?![0-9])))*(?<![ '’.,&/+-])")
+"""A phrase in Latin letters: words with the spaces, punctuation, numbers and balanced
+brackets between them, isolated as one, so "Syrian Network for Human Rights (SNHR)" or
+"Group 2011" keep their order inside an Arabic line. A phrase starts only where a run of
+letters and digits starts, so a long run of digits is scanned once."""
+FSI, PDI = "\u2068", "\u2069"
+_ISOLATABLE = re.compile(r"(%\([^)]*\)[a-z])|(" + LATIN_RUN.pattern + ")")
+
+
+def isolate_latin(text: str) -> str:
+    """Wrap each run of Latin words in first-strong isolates, leaving placeholders alone."""
+    return _ISOLATABLE.sub(lambda m: m.group() if m.group(1) else f"{FSI}{m.group()}{PDI}", text)
