@@ -1,18 +1,552 @@
-"""The Markdown subset of a statement's paragraphs (to be completed: parsing and rendering)."""
+"""A small Markdown subset for statement texts: parsing, HTML, plain text and translation checks.
+
+The subset (documented for editors and translators in ``SUBSET.md``):
+
+* paragraphs (a blank line between them),
+* ``*emphasis*`` / ``_emphasis_`` and ``**strong**`` / ``__strong__``,
+* inline links ``[text](https://…)`` to ``http``, ``https`` and ``mailto`` targets,
+* bullet lists (``- ``, ``* ``, ``+ ``) and numbered lists (``1. `` or ``1) ``), one level,
+* hard line breaks: every line break the text still contains (``breaks=True``),
+* backslash escapes (``\\*`` prints an asterisk).
+
+Everything else prints literally, exactly as typed: raw HTML (``<b>``), entities (``&amp;``),
+headings, block quotes, code, rules, tables, images, autolinks (``<https://…>``), reference-style
+links, and links to any other kind of target (``javascript:``, ``file:``, ``data:``, relative).
+
+Parsing is markdown-it-py's CommonMark parser with only the rules of the subset enabled; HTML is
+written by the small renderer below from the token stream, never by markdown-it's own renderer:
+it writes only the tags ``p ul ol li em strong a br`` and the attributes ``href`` and ``start``,
+and escapes every text and every attribute value.
+
+Decisions, with their reasons:
+
+* Entities are off: ``&amp;`` is HTML, and HTML prints literally; and an entity such as
+  ``&#x202E;`` would smuggle in a character the pipeline refuses when typed (bidi overrides,
+  invisible characters).
+* Autolinks are off: the visible text of ``<https://…>`` is the URL itself, which ``text_filter``
+  must never see and which this renderer could not isolate for a right-to-left edition;
+  ``[text](url)`` covers the need and gives ``compare`` one form to check.
+* Nested lists are not in the subset: ``normalise`` strips every line, so indentation is
+  ignored (an indented item is an item of the same list); a marker following another marker on
+  the same line (``- - item``) prints literally inside the outer item.
+* Image syntax ``![alt](src)`` prints literally (a rule of this module reads ``![`` as text,
+  where markdown-it without its image rule would make a ``!`` and a link).
+* Link titles (``[text](url "title")``) are accepted but not printed (only ``href`` is written).
+* ``inline_only`` (titles, names): only inline rules run, so ``- `` or ``1. `` at the start prints
+  literally; line breaks are still ``<br>``.
+* Emphasis counts: see ``compare``.
+"""
 
 from __future__ import annotations
 
 import unicodedata
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Literal
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_block import StateBlock, list_block
+from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+from markupsafe import Markup, escape
+
+__all__ = [
+    "Document", "Issue", "ListShape", "Signature", "TextFilter", "compare", "normalise",
+    "parse", "plain_text", "signature", "to_html",
+]
+
+TextFilter = Callable[[str], str]
+"""Applied to each run of text before it is escaped (never to a URL); e.g. Latin isolation."""
+
+ALLOWED_TAGS = frozenset({"p", "ul", "ol", "li", "em", "strong", "a", "br"})
+ALLOWED_ATTRIBUTES = frozenset({"href", "start"})
+LINK_SCHEMES = ("http://", "https://", "mailto:")
+
+_KEEP = {
+    "core": ("normalize", "block", "inline"),
+    "block": ("list", "paragraph"),
+    "inline": ("text", "newline", "escape", "emphasis", "image_as_text", "empty_link_as_text",
+               "link"),
+    "inline2": ("balance_pairs", "emphasis", "fragments_join"),
+}
+"""The only markdown-it rules that run. ``text_join`` (core) is off so that backslash escapes
+stay ``text_special`` tokens: ``compare`` must tell an escaped ``\\*`` from a stray ``*``."""
+
+_MARKUP_CHARACTERS = ("*", "_", "[", "]")
+"""Characters that are emphasis or link markup when paired; counted where they print literally."""
 
 
-def normalise_block(text: str) -> str:
-    """The identity of a body item: NFC; within each line, runs of white space become one space;
-    runs of blank lines become one; text on one line normalises as any one-line text does."""
-    lines = [" ".join(line.split()) for line in unicodedata.normalize("NFC", text).split("\n")]
-    blocks: list[str] = []
-    for line in lines:
-        if line or (blocks and blocks[-1]):
-            blocks.append(line)
-    while blocks and not blocks[-1]:
-        blocks.pop()
-    return "\n".join(blocks)
+# --- normalisation -----------------------------------------------------------------------------
+
+def normalise(text: str) -> str:
+    """The identity of one text (a message id): NFC; each line's runs of white space become one
+    space and the line is stripped; runs of blank lines become one; leading and trailing blank
+    lines go.
+
+    Line breaks are ``\\n``, ``\\r\\n`` and ``\\r``; every other white space character (tab,
+    form feed, U+2028...) is a space, as before. So a text without a line break gets exactly
+    its old identity, ``" ".join(unicodedata.normalize("NFC", text).split())``. Stripping the
+    lines keeps list markers at the start of a line and drops indentation (no nested lists,
+    no indented code).
+    """
+    text = unicodedata.normalize("NFC", text)
+    lines: list[str] = []
+    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        words = line.split()
+        if words:
+            lines.append(" ".join(words))
+        elif lines and lines[-1]:
+            lines.append("")
+    if lines and not lines[-1]:
+        lines.pop()
+    return "\n".join(lines)
+
+
+# --- parsing ------------------------------------------------------------------------------------
+
+def _allowed_url(url: str) -> bool:
+    """Whether a (normalised) link target may be a link: ``http(s)://`` with a host, or
+    ``mailto:`` with an address. Anything else (``javascript:``, ``file:``, ``data:``, relative
+    paths, fragments, empty) is not a link, and its source prints as text."""
+    lowered = url.lower()
+    if lowered.startswith(("http://", "https://")):
+        host = lowered.split("://", 1)[1]
+        return bool(host) and host[0] not in "/?#"
+    if lowered.startswith("mailto:"):
+        return len(lowered) > len("mailto:")
+    return False
+
+
+class _Parser(MarkdownIt):
+    def validateLink(self, url: str) -> bool:  # markdown-it's name
+        return _allowed_url(url)
+
+
+def _single_level_list(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """markdown-it's list rule, refused inside a list item: a nested marker prints literally.
+
+    (As a look-ahead, ``silent``, it still answers as usual, so that a line starting with a
+    marker ends the item before it; after ``normalise`` such a line is never indented, so it
+    starts the next item of the outer list.)"""
+    if state.level > 0 and not silent:
+        return False
+    return list_block(state, start_line, end_line, silent)
+
+
+def _image_as_text(state: StateInline, silent: bool) -> bool:
+    """``![`` is text: image syntax, ``![alt](src)``, then prints literally instead of turning
+    into a ``!`` and a link. (A link right after a ``!`` needs ``\\!``.)"""
+    if silent or not state.src.startswith("![", state.pos):
+        return False  # silent: while a link's text is measured, its "[" counts as a bracket
+    state.pending += "!["
+    state.pos += 2
+    return True
+
+
+def _empty_link_as_text(state: StateInline, silent: bool) -> bool:
+    """``[text]()`` is text: markdown-it makes it a link to "" whatever ``validateLink`` says.
+    Its ``[`` is taken as text here, so the whole of it prints as typed."""
+    if silent or state.src[state.pos] != "[":
+        return False
+    end = state.md.helpers.parseLinkLabel(state, state.pos, True)
+    if end < 0 or not state.src.startswith("(", end + 1):
+        return False
+    pos = end + 2
+    while pos < state.posMax and state.src[pos] in " \t\n":
+        pos += 1
+    if not state.src.startswith(")", pos):
+        return False
+    state.pending += "["
+    state.pos += 1
+    return True
+
+
+@cache
+def _parser() -> MarkdownIt:
+    md = _Parser("commonmark", {"html": False, "breaks": True, "linkify": False,
+                                "typographer": False})
+    every = md.get_all_rules()
+    keep = {name for names in _KEEP.values() for name in names}
+    md.disable(sorted({name for names in every.values() for name in names} - keep))
+    md.inline.ruler.before("link", "image_as_text", _image_as_text)
+    md.inline.ruler.before("link", "empty_link_as_text", _empty_link_as_text)
+    md.block.ruler.at("list", _single_level_list, {"alt": ["paragraph", "reference",
+                                                           "blockquote"]})
+    active = md.get_active_rules()
+    if {chain: tuple(names) for chain, names in active.items()} != _KEEP:
+        raise RuntimeError(f"unexpected markdown-it rules: {active}")  # a changed markdown-it
+    return md
+
+
+@dataclass(frozen=True)
+class Document:
+    """A parsed text: its normalised source and markdown-it's tokens (``inline`` tokens carry
+    their ``children``). Treat the tokens as read-only."""
+
+    source: str
+    tokens: tuple[Token, ...]
+    inline_only: bool = False
+
+
+def parse(text: str, *, inline_only: bool = False) -> Document:
+    """Parse a text (normalised first) into the subset's tokens.
+
+    ``inline_only`` parses no blocks at all (no paragraphs, no lists): for a title or a name.
+    """
+    source = normalise(text)
+    md = _parser()
+    tokens = md.parseInline(source, {}) if inline_only else md.parse(source, {})
+    for token in tokens:
+        if token.children:
+            token.children = _unlink(token.children)
+    return Document(source, tuple(tokens), inline_only)
+
+
+def _unlink(children: list[Token]) -> list[Token]:
+    """Turn a link whose target is not allowed back into text. A safety net only: markdown-it
+    refuses such links (``validateLink``), and ``[text]()`` never reaches its link rule."""
+    result: list[Token] = []
+    refused: list[bool] = []
+    for child in children:
+        if child.type == "link_open":
+            href = child.attrGet("href")
+            allowed = isinstance(href, str) and _allowed_url(href)
+            refused.append(not allowed)
+            result.append(child if allowed else Token("text", "", 0, content="["))
+        elif child.type == "link_close":
+            result.append(Token("text", "", 0, content="]()") if refused.pop() else child)
+        else:
+            result.append(child)
+    return result
+
+
+def _document(doc_or_text: Document | str, inline_only: bool) -> Document:
+    if isinstance(doc_or_text, Document):
+        if doc_or_text.inline_only != inline_only:
+            raise ValueError(f"the document was parsed with inline_only={doc_or_text.inline_only}"
+                             f", not {inline_only}: parse it again")
+        return doc_or_text
+    return parse(doc_or_text, inline_only=inline_only)
+
+
+# --- HTML ---------------------------------------------------------------------------------------
+
+def _start(token: Token) -> int:
+    value = token.attrGet("start")
+    return int(value) if value is not None else 1
+
+
+class _Writer:
+    """Collects HTML; text is gathered into runs, filtered, then escaped."""
+
+    def __init__(self, text_filter: TextFilter | None):
+        self.parts: list[str] = []
+        self.pending: list[str] = []
+        self.text_filter = text_filter
+
+    def text(self, value: str) -> None:
+        self.pending.append(value)
+
+    def tag(self, html: str) -> None:
+        self.flush()
+        self.parts.append(html)
+
+    def flush(self) -> None:
+        if self.pending:
+            run = "".join(self.pending)
+            self.pending.clear()
+            if self.text_filter is not None:
+                run = self.text_filter(run)
+            # str() first: a filter returning Markup must not slip markup through.
+            self.parts.append(str(escape(str(run))))
+
+    def html(self) -> str:
+        self.flush()
+        return "".join(self.parts)
+
+
+def _write_inline(children: Sequence[Token], out: _Writer) -> None:
+    open_links: list[bool] = []
+    for child in children:
+        kind = child.type
+        if kind in ("text", "text_special"):
+            out.text(child.content)
+        elif kind in ("softbreak", "hardbreak"):
+            out.tag("<br>")
+        elif kind == "em_open":
+            out.tag("<em>")
+        elif kind == "em_close":
+            out.tag("</em>")
+        elif kind == "strong_open":
+            out.tag("<strong>")
+        elif kind == "strong_close":
+            out.tag("</strong>")
+        elif kind == "link_open":
+            href = child.attrGet("href")
+            if isinstance(href, str) and _allowed_url(href):  # always so after _unlink
+                out.tag(f'<a href="{escape(href)}">')
+                open_links.append(True)
+            else:
+                out.text("[")
+                open_links.append(False)
+        elif kind == "link_close":
+            if open_links.pop():
+                out.tag("</a>")
+            else:
+                out.text("]()")
+        elif child.content:  # no other token type is produced by the rules enabled
+            out.text(child.content)
+
+
+def to_html(doc_or_text: Document | str, *, text_filter: TextFilter | None = None,
+            inline_only: bool = False) -> Markup:
+    """The text as safe HTML: ``<p>``, ``<ul>``/``<ol start>``/``<li>``, ``<em>``,
+    ``<strong>``, ``<a href>`` and ``<br>`` only; a single paragraph is ``<p>…</p>``.
+
+    ``text_filter`` is applied to each run of text (never to a link target) before escaping.
+    ``inline_only`` renders no block element: for a title or a name inside an element.
+    """
+    doc = _document(doc_or_text, inline_only)
+    out = _Writer(text_filter)
+    in_item = item_has_content = False
+    for token in doc.tokens:
+        kind = token.type
+        if kind == "inline":
+            _write_inline(token.children or (), out)
+            item_has_content = True
+        elif kind == "paragraph_open":
+            if not in_item:
+                out.tag("<p>")
+            elif item_has_content:  # not produced after normalise; kept apart all the same
+                out.tag("<br>")
+        elif kind == "paragraph_close":
+            if not in_item:
+                out.tag("</p>\n")
+        elif kind == "bullet_list_open":
+            out.tag("<ul>\n")
+        elif kind == "ordered_list_open":
+            start = _start(token)
+            out.tag(f'<ol start="{start}">\n' if start != 1 else "<ol>\n")
+        elif kind == "bullet_list_close":
+            out.tag("</ul>\n")
+        elif kind == "ordered_list_close":
+            out.tag("</ol>\n")
+        elif kind == "list_item_open":
+            out.tag("<li>")
+            in_item, item_has_content = True, False
+        elif kind == "list_item_close":
+            out.tag("</li>\n")
+            in_item = False
+    return Markup(out.html().rstrip("\n"))
+
+
+# --- plain text ---------------------------------------------------------------------------------
+
+def plain_text(doc_or_text: Document | str, *, text_filter: TextFilter | None = None,
+               inline_only: bool = False) -> str:
+    """The text without markup, on one line: for running headers, bookmarks, PDF metadata and
+    ``<title>``. Emphasis and link markup go (a link keeps its text, not its target); line
+    breaks, paragraphs and list items become spaces; list items keep their marker as written
+    (``- ``, ``3. ``); escapes print their character. ``text_filter`` is applied once, to the
+    whole result."""
+    doc = _document(doc_or_text, inline_only)
+    pieces: list[str] = []
+    for token in doc.tokens:
+        if token.type == "list_item_open":
+            pieces.append(f" {token.info}{token.markup} " if token.info else f" {token.markup} ")
+        elif token.type in ("paragraph_open", "paragraph_close"):
+            pieces.append(" ")
+        elif token.type == "inline":
+            for child in token.children or ():
+                if child.type in ("softbreak", "hardbreak"):
+                    pieces.append(" ")
+                elif child.type not in ("link_open", "link_close", "em_open", "em_close",
+                                        "strong_open", "strong_close"):
+                    pieces.append(child.content)
+    text = " ".join("".join(pieces).split())
+    return text_filter(text) if text_filter is not None else text
+
+
+# --- signatures and translation checks ----------------------------------------------------------
+
+@dataclass(frozen=True)
+class ListShape:
+    kind: Literal["bullet", "ordered"]
+    start: int
+    items: int
+
+
+@dataclass(frozen=True)
+class Signature:
+    """What a translation must keep of its source's markup."""
+
+    links: tuple[str, ...]  # normalised targets, in reading order
+    lists: tuple[ListShape, ...]
+    paragraphs: int  # outside lists
+    emphasis: int
+    strong: int
+    hard_breaks: int
+    literal: tuple[tuple[str, int], ...]  # unescaped *, _, [, ] printed as text, by character
+
+    def literal_count(self, character: str) -> int:
+        return dict(self.literal).get(character, 0)
+
+
+@dataclass
+class _OpenList:
+    kind: Literal["bullet", "ordered"]
+    start: int
+    items: int = 0
+
+
+def signature(doc_or_text: Document | str, *, inline_only: bool = False) -> Signature:
+    doc = _document(doc_or_text, inline_only)
+    links: list[str] = []
+    lists: list[_OpenList] = []
+    open_lists: list[_OpenList] = []
+    paragraphs = emphasis = strong = breaks = 0
+    literal: Counter[str] = Counter()
+    for token in doc.tokens:
+        kind = token.type
+        if kind in ("bullet_list_open", "ordered_list_open"):
+            shape = _OpenList("bullet" if kind == "bullet_list_open" else "ordered",
+                              _start(token))
+            lists.append(shape)
+            open_lists.append(shape)
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            open_lists.pop()
+        elif kind == "list_item_open":
+            open_lists[-1].items += 1
+        elif kind == "paragraph_open" and not open_lists:
+            paragraphs += 1
+        elif kind == "inline":
+            for child in token.children or ():
+                if child.type == "text":
+                    for character in _MARKUP_CHARACTERS:
+                        literal[character] += child.content.count(character)
+                elif child.type == "em_open":
+                    emphasis += 1
+                elif child.type == "strong_open":
+                    strong += 1
+                elif child.type in ("softbreak", "hardbreak"):
+                    breaks += 1
+                elif child.type == "link_open":
+                    links.append(str(child.attrGet("href")))
+    return Signature(
+        links=tuple(links),
+        lists=tuple(ListShape(shape.kind, shape.start, shape.items) for shape in lists),
+        paragraphs=paragraphs, emphasis=emphasis, strong=strong, hard_breaks=breaks,
+        literal=tuple((c, literal[c]) for c in _MARKUP_CHARACTERS if literal[c]))
+
+
+@dataclass(frozen=True)
+class Issue:
+    severity: Literal["error", "warning"]
+    message: str
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def compare(source: str, translation: str, *, inline_only: bool = False) -> list[Issue]:
+    """What a translation breaks of its source's markup; errors keep it from being printed.
+
+    Errors: a link dropped, its target changed, or a link added (targets are compared as a
+    multiset: languages reorder); a different number, kind, start or length of lists; markup
+    characters left printing literally where the source used them as markup (an unpaired
+    ``*``/``_``, or ``[``/``]`` of a link that no longer parses); emphasis or strong emphasis
+    that the source has and the translation lost altogether.
+
+    Warnings: a different count of emphasis or strong emphasis when the translation still has
+    some, a different number of hard line breaks or of paragraphs.
+
+    Why emphasis counts only warn: word order may split one emphasised phrase in two or join
+    two, so a different count is often right and must not block an edition. Losing every
+    emphasis is an error: it is never a matter of word order, and it is the likely slip of a
+    translator into a script without italics (Arabic). Each edition prints emphasis in its own
+    style, so the ``*…*`` stays in every translation.
+    """
+    src, tra = signature(source, inline_only=inline_only), signature(translation,
+                                                                      inline_only=inline_only)
+    issues: list[Issue] = []
+
+    def error(message: str) -> None:
+        issues.append(Issue("error", message))
+
+    def warning(message: str) -> None:
+        issues.append(Issue("warning", message))
+
+    # Links, as a multiset of targets.
+    missing = list((Counter(src.links) - Counter(tra.links)).elements())
+    extra = list((Counter(tra.links) - Counter(src.links)).elements())
+    missing.sort(key=src.links.index)
+    extra.sort(key=tra.links.index)
+    for old, new in zip(missing, extra, strict=False):
+        error(f"changes the link target {old} to {new}: keep the source's target")
+    for old in missing[len(extra):]:
+        error(f"drops the link to {old}: write [words](target) around the words that "
+              f"translate the link's text, with the target {old}")
+    for new in extra[len(missing):]:
+        error(f"adds a link to {new}, which the source does not have: remove it (the source "
+              "text is the one to change)")
+
+    # Lists.
+    if len(src.lists) != len(tra.lists):
+        hint = ""
+        ordered = sum(1 for shape in src.lists if shape.kind == "ordered")
+        if ordered > sum(1 for shape in tra.lists if shape.kind == "ordered"):
+            hint = (" (number list items with the digits 0-9 and a full stop and a space, "
+                    "as in the source: '1. '; the edition prints the numbers in its own digits)")
+        error(f"has {_count(len(tra.lists), 'list')} where the source has {len(src.lists)}: "
+              f"start each list item on its own line with '- ' or '1. ' as the source does{hint}")
+    else:
+        for number, (a, b) in enumerate(zip(src.lists, tra.lists, strict=True), 1):
+            where = f"list {number}" if len(src.lists) > 1 else "the list"
+            if a.kind != b.kind:
+                error(f"{where} is a {b.kind} list where the source has a {a.kind} list: use "
+                      f"the source's markers ({'1. ' if a.kind == 'ordered' else '- '})")
+            elif a.start != b.start:
+                error(f"{where} starts at {b.start} where the source's starts at {a.start}: "
+                      "number it as the source does")
+            if a.items != b.items:
+                error(f"{where} has {_count(b.items, 'item')} where the source has {a.items}: "
+                      "translate each item on its own line, keeping its marker; leave a blank "
+                      "line after the list before the next paragraph")
+
+    # Markup that no longer parses.
+    if src.emphasis or src.strong:
+        for character in ("*", "_"):
+            if tra.literal_count(character) > src.literal_count(character):
+                error(f"'{character}' would print literally: an emphasis mark has no partner. "
+                      f"Write *words* or **words**, with no space just inside the marks; for a "
+                      f"literal '{character}' write \\{character}")
+    if src.links:
+        for character in ("[", "]"):
+            if tra.literal_count(character) > src.literal_count(character):
+                error(f"'{character}' would print literally: a link is broken. Write "
+                      "[words](target), with no space between ']' and '('; for a literal "
+                      f"'{character}' write \\{character}")
+
+    # Emphasis.
+    for name, marks, had, has in (("emphasis", "*words*", src.emphasis, tra.emphasis),
+                                  ("strong emphasis", "**words**", src.strong, tra.strong)):
+        if had and not has:
+            error(f"drops the {name} ({marks}): keep the marks around the words that "
+                  "correspond; every edition prints them in its own style")
+        elif had != has:
+            warning(f"has {has} {name} where the source has {had}: check that the same words "
+                    f"are marked {marks}")
+
+    if src.lists != tra.lists:  # already an error; the counts below would only repeat it
+        return issues
+    if src.hard_breaks != tra.hard_breaks:
+        warning(f"has {_count(tra.hard_breaks, 'line break')} where the source has "
+                f"{src.hard_breaks}: each line break of a message prints as one; break the "
+                "lines where the source does")
+    if src.paragraphs != tra.paragraphs:
+        warning(f"has {_count(tra.paragraphs, 'paragraph')} where the source has "
+                f"{src.paragraphs}: a blank line starts a new paragraph")
+    return issues

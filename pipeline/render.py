@@ -20,6 +20,7 @@ from typing import Any
 from babel import Locale
 from markupsafe import Markup, escape
 
+from . import markup
 from .catalogs.lookup import Lookup
 from .catalogs.pofile import Key
 from .errors import PipelineError
@@ -37,15 +38,31 @@ PAGE, PAGES = "\ue000", "\ue001"
 
 @dataclass(frozen=True)
 class Localised:
-    """A piece of text in the edition's language, or the source text it fell back to."""
+    """A piece of text in the edition's language, or the source text it fell back to: Markdown
+    (see ``markup``), shown as block HTML (a paragraph, ``.html``), inline HTML (a title or a
+    name, ``.inline``) or plain text (``str()``: the page title, a running header, metadata)."""
 
     text: str
     fallback: bool = False
     language: str | None = None  # a fallback's BCP 47 tag and direction, for its attributes
     direction: str | None = None
+    isolate: bool = False  # Latin runs isolated: a right-to-left edition's own text
+    block: bool = False  # a paragraph, which may hold lists
+
+    @property
+    def _filter(self) -> Callable[[str], str] | None:
+        return isolate_latin if self.isolate else None
+
+    @property
+    def html(self) -> Markup:
+        return markup.to_html(self.text, text_filter=self._filter, inline_only=not self.block)
+
+    @property
+    def inline(self) -> Markup:
+        return markup.to_html(self.text, text_filter=self._filter, inline_only=True)
 
     def __str__(self) -> str:
-        return self.text
+        return markup.plain_text(self.text, text_filter=self._filter, inline_only=not self.block)
 
 
 @dataclass(frozen=True)
@@ -146,13 +163,14 @@ class Side:
         self.end = "left" if language.direction == "rtl" else "right"
 
     def localise(self, context: str, text: str) -> Localised:
+        block = context == "paragraph"
         written = self._as_written.get((context, text))
         if written is not None:
-            return Localised(isolate_latin(written) if self._isolate else written)
+            return Localised(written, isolate=self._isolate, block=block)
         value, fallback = self.lookup.translate(context, text, self.statement.language)
         if fallback:
-            return Localised(value, True, self._source_tag, self._source_direction)
-        return Localised(isolate_latin(value) if self._isolate else value)
+            return Localised(value, True, self._source_tag, self._source_direction, block=block)
+        return Localised(value, isolate=self._isolate, block=block)
 
     def number(self, value: int) -> str:
         return self.language.format_number(value)

@@ -19,7 +19,7 @@ import yaml
 
 from .errors import PipelineError, Problem, raise_if_any
 from .identifiers import language_problem, statement_id_problem
-from .markup import normalise_block
+from . import markup
 from .text import forbidden_character, forbidden_message, normalise
 
 MAX_WORD = 80
@@ -181,7 +181,7 @@ class _Reader:
         return list(node.value)
 
     def paragraphs(self, node: yaml.Node) -> tuple[Text, ...]:
-        items = [self.text(f"body item {i}", item, normalise_block)
+        items = [self.text(f"body item {i}", item, markup.normalise)
                  for i, item in enumerate(self.items("body", node, True), 1)]
         return tuple(item for item in items if item is not None)
 

@@ -1,52 +1,113 @@
-"""Shared fixtures: copies of the real project (so tests never touch the repository's files),
-and one build of every edition for the tests that read the PDFs."""
+"""The test suite's own projects and shared builds.
+
+Tests never read the repository's ``sources/`` or ``locales/``: they copy the statements,
+catalogs and settings of ``tests/fixtures/project`` into a temporary project, beside the
+repository's templates and extraction mapping (the product under test). The fixture project
+holds three statements of different shapes:
+
+- ``sochi-2018``: a day for a date, a subtitle, six paragraphs, 133 signatories (the seed);
+- ``ghouta-2017``: a month for a date, no subtitle, emphasis, a link and a list in its
+  paragraphs, four signatories (one that also signed Sochi, one that gives its own Arabic name,
+  one whose name is written in Arabic);
+- ``one-voice-2019``: a year for a date, a long title and no signatories.
+
+Layers: tests that print PDFs are marked ``slow`` (``make test-fast`` leaves them out); a build of
+every edition is made once per session and shared, read-only, by the tests that only read it.
+"""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from pathlib import Path
 
 import pytest
 
-from pipeline.build import build
+from pipeline.commands.build import build
+from pipeline.plan import Request
 from pipeline.project import Project
 
 ROOT = Path(__file__).resolve().parent.parent
-DATA = Path(__file__).parent / "data"
-PROJECT_FILES = ("sources", "locales", "templates", "babel.cfg", "pyproject.toml")
+FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURE_PROJECT = FIXTURES / "project"
+PRODUCT_FILES = ("templates", "babel.cfg")
+STATEMENTS = ("ghouta-2017", "one-voice-2019", "sochi-2018")
+SMALL = ("ghouta-2017", "one-voice-2019")
+"""The statements that print in a fraction of a second: for tests where the seed is not the point."""
 
 
-def copy_project(destination: Path) -> Project:
-    for name in PROJECT_FILES:
+def make_project(destination: Path, statements: tuple[str, ...] = STATEMENTS) -> Project:
+    """A project of the fixture's settings, catalogs and the named statements, with the
+    repository's templates."""
+    destination.mkdir(parents=True, exist_ok=True)
+    for name in PRODUCT_FILES:
         source = ROOT / name
         if source.is_dir():
             shutil.copytree(source, destination / name)
         else:
             shutil.copy2(source, destination / name)
+    shutil.copy2(FIXTURE_PROJECT / "pyproject.toml", destination / "pyproject.toml")
+    shutil.copytree(FIXTURE_PROJECT / "locales", destination / "locales")
+    (destination / "sources").mkdir()
+    for statement_id in statements:
+        shutil.copy2(FIXTURE_PROJECT / "sources" / f"{statement_id}.yaml",
+                     destination / "sources" / f"{statement_id}.yaml")
     return Project.at(destination)
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Project:
-    """A private copy of the repository's project, free to edit."""
-    return copy_project(tmp_path / "project")
+    """A private project with all three fixture statements, free to edit."""
+    return make_project(tmp_path / "project")
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> Project:
+    """A private project with the two short statements: fast to print."""
+    return make_project(tmp_path / "small", SMALL)
+
+
+def _shared_build(tmp_path_factory: pytest.TempPathFactory, name: str,
+                  statements: tuple[str, ...]) -> Project:
+    """One build per test session, shared by pytest-xdist's workers (the first to come builds,
+    under a lock; the others wait and use it)."""
+    import fcntl
+
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent
+    folder = base / f"shared-{name}"
+    with open(base / f"shared-{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (folder / "done").exists():
+            if folder.exists():
+                shutil.rmtree(folder)
+            project = make_project(folder / "project", statements)
+            report = build(project, Request(), jobs=2)
+            assert not report.refused, [str(e) for e in report.refused]
+            (folder / "done").write_text("built")
+    return Project.at(folder / "project")
 
 
 @pytest.fixture(scope="session")
-def built(tmp_path_factory) -> Project:
-    """The real project built once, every statement in every language."""
-    project = copy_project(tmp_path_factory.mktemp("built") / "project")
-    report = build(project, jobs=2)
-    assert not report.refused, [str(e) for e in report.refused]
-    return project
+def built(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """Every fixture statement built in every language: read it, never change it (copy it)."""
+    return _shared_build(tmp_path_factory, "all", STATEMENTS)
+
+
+@pytest.fixture
+def good(built: Project, tmp_path: Path) -> Project:
+    """A private copy of a project with every edition built: the previous good output."""
+    shutil.copytree(built.root, tmp_path / "good", symlinks=True)
+    return Project.at(tmp_path / "good")
 
 
 @pytest.fixture(scope="session")
 def seed() -> dict:
-    """The statement's original text: title, subtitle, date, paragraphs and signatories."""
-    lines = [line.strip() for line in (DATA / "sochi-2018.seed.txt").read_text("utf-8").splitlines()]
-    lines = [line for line in lines if line]
+    """The Sochi statement's original text: title, subtitle, date, paragraphs and signatories."""
+    text = (FIXTURES / "sochi-2018.seed.txt").read_text("utf-8")
+    lines = [line for line in (line.strip() for line in text.splitlines()) if line]
     heading = lines.index("Signatories:")
     return {
         "title": lines[0], "subtitle": lines[1], "date": lines[2],

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from babel.messages.catalog import Catalog, Message
 
+from .. import markup
 from ..errors import Problem
 from ..text import describe, direction_mark, forbidden_character
 from .lookup import messages_by_key
@@ -89,9 +90,18 @@ def check_placeholders(message: Message, script: str) -> Iterator[str | tuple[st
 
 
 def check_markup(message: Message, script: str) -> Iterator[str | tuple[str, str]]:
-    source = sorted(MARKUP.findall(strings(message.id)[0]))
-    if any(sorted(MARKUP.findall(string)) != source for string in strings(message.string)):
+    """The translation keeps the source's Markdown: its links and their targets, its lists, its
+    emphasis (see ``markup.compare``); and adds no HTML the source lacks (it would print as
+    text)."""
+    source = strings(message.id)[0]
+    if any(sorted(MARKUP.findall(string)) != sorted(MARKUP.findall(source))
+           for string in strings(message.string)):
         yield "the markup differs from the source text"
+        return
+    inline = message.context != "paragraph"
+    for string in strings(message.string):
+        for issue in markup.compare(source, string, inline_only=inline):
+            yield issue.message if issue.severity == "error" else ("warning", issue.message)
 
 
 def check_characters(message: Message, script: str) -> Iterator[str | tuple[str, str]]:

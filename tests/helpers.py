@@ -1,0 +1,127 @@
+"""What many tests do: run the command line, edit a project file, read a PDF back."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import traceback
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from pipeline.cli import main
+from pipeline.project import Project
+
+PASSWD = Path("/etc/passwd")
+
+
+def cli(capsys: pytest.CaptureFixture[str], project: Project, *args: str) -> tuple[int, list[str]]:
+    """Run the command line; its exit status and the lines it wrote to stderr. An exception
+    escaping ``main`` fails the test with the traceback, as the user would see it."""
+    capsys.readouterr()
+    try:
+        status = main([*args, "-C", str(project.root)])
+    except Exception:  # the standard: never a traceback
+        seen = capsys.readouterr().err
+        pytest.fail(f"`python -m pipeline {' '.join(args)}` crashed instead of reporting an "
+                    f"error:\n{seen}{traceback.format_exc(limit=-3)}", pytrace=False)
+    return status, [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+
+
+def edit(project: Project, name: str, old: str, new: str) -> None:
+    path = project.root / name
+    text = path.read_text("utf-8")
+    assert old in text, f"{name} no longer contains {old!r}: update the test"
+    path.write_text(text.replace(old, new, 1), "utf-8")
+
+
+def edit_bytes(project: Project, name: str, old: bytes, new: bytes) -> None:
+    path = project.root / name
+    data = path.read_bytes()
+    assert old in data, f"{name} no longer contains {old!r}: update the test"
+    path.write_bytes(data.replace(old, new, 1))
+
+
+def line_of(project: Project, name: str, needle: str) -> int:
+    """The first line of a project file that contains ``needle`` (1-based)."""
+    text = (project.root / name).read_bytes().decode("utf-8", "replace")
+    for number, line in enumerate(text.splitlines(), 1):
+        if needle in line:
+            return number
+    raise AssertionError(f"{needle!r} not in {name}")
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    """Every file below ``folder`` (hidden ones too) with its bytes."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file() and not p.is_symlink()}
+
+
+def changed(before: dict[str, bytes], after: dict[str, bytes]) -> list[str]:
+    return sorted(name for name in before.keys() | after.keys()
+                  if before.get(name) != after.get(name))
+
+
+def temp_files(project: Project) -> list[str]:
+    return sorted(project.relative(p) for folder in (project.output_dir, project.locales_dir)
+                  if folder.is_dir() for p in folder.rglob("*.tmp"))
+
+
+def is_complete_pdf(data: bytes) -> bool:
+    if not (data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")):
+        return False
+    try:
+        return len(PdfReader(io.BytesIO(data)).pages) > 0
+    except Exception:  # pypdf raises many kinds on a damaged file
+        return False
+
+
+def pdf_text(path: Path) -> str:
+    """The text of a PDF as poppler's pdftotext reads it, in reading order."""
+    result = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
+                            text=True, check=True)
+    return result.stdout
+
+
+def pdf_words(path: Path, page: int = 1) -> list[tuple[float, float, float, float, str]]:
+    """The words of one page with their boxes (x0, y0, x1, y1), as pdftotext -bbox gives them."""
+    import html
+    import re
+
+    result = subprocess.run(["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(path),
+                             "-"], capture_output=True, text=True, check=True)
+    words = []
+    for match in re.finditer(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" '
+                             r'yMax="([\d.]+)">([^<]*)</word>', result.stdout):
+        x0, y0, x1, y1 = (float(match.group(i)) for i in range(1, 5))
+        words.append((x0, y0, x1, y1, html.unescape(match.group(5))))
+    return words
+
+
+def squash(text: str) -> str:
+    """Text without white space, hyphenation hyphens and bidi isolates, for comparisons."""
+    return "".join(c for c in text if not c.isspace() and c not in "\u2010\u00ad\u2068\u2069")
+
+
+def assert_no_attachment(data: bytes, where: str) -> None:
+    """No embedded file, no file attachment or launch action, nothing of /etc/passwd."""
+    reader = PdfReader(io.BytesIO(data))
+    names = reader.trailer["/Root"].get("/Names")
+    assert names is None or "/EmbeddedFiles" not in names.get_object(), where
+    assert not reader.attachments, f"{where} has attachments: {list(reader.attachments)}"
+    assert b"/EmbeddedFile" not in data and b"/Launch" not in data, where
+    for page in reader.pages:
+        for annotation in page.get("/Annots", None) or []:
+            assert annotation.get_object().get("/Subtype") != "/FileAttachment", where
+    if PASSWD.is_file():
+        secret = PASSWD.read_bytes().splitlines()[0]
+        streams = [data]
+        for number in range(1, reader.trailer.get("/Size", 0)):
+            try:
+                obj = reader.get_object(number)
+                if hasattr(obj, "get_data"):
+                    streams.append(obj.get_data())
+            except Exception:  # an object pypdf cannot read is no stream of ours
+                continue
+        assert not any(secret in stream for stream in streams), f"{where} holds /etc/passwd"
