@@ -21,8 +21,8 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import DEFAULT_KEYWORDS, extract
 from babel.util import pathmatch
 
-from .catalogs.pofile import Key, key_of
 from .catalogs.checks import NAMED_PLACEHOLDER
+from .catalogs.pofile import Key, key_of
 from .errors import PipelineError
 from .language import language
 from .project import DOMAIN, EDITION_TEMPLATE, MAPPING, TEMPLATE_LANGUAGE
@@ -188,13 +188,12 @@ def build_template(messages: Iterable[SourceMessage], carried: Iterable[Message]
     statement that cannot be read now, so its translations are not made obsolete)."""
     catalog = Catalog(project=DOMAIN, version=None, copyright_holder="the statement's authors",
                       charset="utf-8", fuzzy=False)
-    for message in messages:
-        catalog.add(message.id, None, [(message.file, message.line)],
-                    auto_comments=list(message.comments), context=message.context)
-    for message in carried:
-        catalog[message.id] = Message(message.id, None, list(message.locations),
-                                      auto_comments=list(message.auto_comments),
-                                      context=message.context)
+    for found in messages:
+        catalog.add(found.id, None, [(found.file, found.line)],
+                    auto_comments=list(found.comments), context=found.context)
+    for kept in carried:
+        catalog[kept.id] = Message(kept.id, None, list(kept.locations),
+                                   auto_comments=list(kept.auto_comments), context=kept.context)
     for message in catalog:
         if message.id:  # Babel flags "50% of voters" python-format; only named ones are placeholders
             ids = [message.id] if isinstance(message.id, str) else list(message.id)
@@ -252,7 +251,8 @@ class EditionMessage:
 def edition_messages(statement: Statement, words: list[SourceMessage]) -> list[EditionMessage]:
     """The messages one statement's editions use: its own, then the templates' words. They
     depend on nothing else, so another statement never changes this one's editions."""
-    given = {("signatory", s.value): s.given for s in statement.signatories if s.given}
+    given: dict[Key, tuple[tuple[str, str], ...]] = {
+        ("signatory", s.value): s.given for s in statement.signatories if s.given}
     needed: dict[Key, EditionMessage] = {}
     for message in statement_messages(statement):
         needed.setdefault(message.key, EditionMessage(

@@ -44,6 +44,10 @@ class Request:
         return not self.statement_ids and not self.languages
 
 
+DEFAULT_REQUEST = Request()
+"""Every statement, every released language, released editions only."""
+
+
 @dataclass(frozen=True)
 class EditionPlan:
     """One edition to print (or found up to date): everything rendering and printing need."""
@@ -302,7 +306,7 @@ def expected_targets(settings: Settings, statement_ids: list[str], codes: list[s
     """The editions a build gives, by names alone, for the check that decides nothing changed:
     each is a choice of targets (a release, or with --draft its draft) one of which must be up
     to date."""
-    expected = []
+    expected: list[tuple[Target, ...]] = []
     for statement_id in statement_ids:
         for code in codes:
             release = Target(statement_id, code)

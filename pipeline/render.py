@@ -209,23 +209,20 @@ class Side:
 
 # --- rendering -----------------------------------------------------------------------------------
 
-TEMPLATE_ERRORS: tuple[type[BaseException], ...] = (KeyError, ValueError, TypeError)
-"""What a template expression or a translation's placeholders can raise while rendering, besides
-Jinja's own errors; anything else is a bug in the pipeline and keeps its traceback."""
-
-
 def _render(snapshot: Snapshot, template: str, context: dict[str, object],
             language_code: str | None = None) -> str:
     from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError
 
     env = environment(snapshot)
     where = f"templates/{template}"
+    # Besides Jinja's own errors, a template expression or a translation's placeholders can raise
+    # KeyError, ValueError or TypeError; anything else is a bug and keeps its traceback.
     try:
         return env.get_template(template).render(context)
     except TemplateSyntaxError as error:
         raise PipelineError(f"template error: {error.message}", error.filename or where,
                             error.lineno) from None
-    except (TemplateError, *TEMPLATE_ERRORS) as error:
+    except (TemplateError, KeyError, ValueError, TypeError) as error:
         file, line = _template_frame(error, where)
         if isinstance(error, TemplateNotFound):
             problem = f"template error: no template {error.name!r} in templates/"

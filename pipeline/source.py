@@ -17,9 +17,9 @@ from typing import Literal
 
 import yaml
 
+from . import markup
 from .errors import PipelineError, Problem, raise_if_any
 from .identifiers import language_problem, statement_id_problem
-from . import markup
 from .text import forbidden_character, forbidden_message, normalise
 
 MAX_WORD = 80

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from babel.messages.catalog import Catalog, Message
 
-from .pofile import Key, is_complete, key_of
+from .pofile import Key, is_complete, key_of, strings
 
 
 @dataclass
@@ -31,7 +31,7 @@ class Lookup:
         """The translation and whether it fell back to the source text."""
         message = self.messages.get((context, msgid))
         if message is not None and self._usable(message):
-            return message.string, False
+            return str(message.string), False
         if source_language != self.code:
             self.fallbacks.append((context, msgid))
         return msgid, source_language != self.code
@@ -40,7 +40,7 @@ class Lookup:
                          source_language: str) -> tuple[str, bool]:
         message = self.messages.get((context, singular))
         if message is not None and self._usable(message):
-            return message.string[self._plural(n)], False
+            return strings(message.string)[self._plural(n)], False
         if source_language != self.code:
             self.fallbacks.append((context, singular))
         english = gettext.NullTranslations().ngettext(singular, plural, n)

@@ -54,16 +54,16 @@ def merge(catalog: Catalog, template: Catalog) -> MergeReport:
         if message.id and message.fuzzy and key in previous_ids and not message.previous_id:
             message.previous_id = previous_ids[key]  # Babel drops it on every update
     returned = _restore_returning(catalog)
-    for key, obsolete in list(catalog.obsolete.items()):
-        if not has_translation(obsolete) and not obsolete.user_comments:
-            del catalog.obsolete[key]  # nothing to keep: an empty entry, often the source's own
+    for obsolete_key, entry in list(catalog.obsolete.items()):
+        if not has_translation(entry) and not entry.user_comments:
+            del catalog.obsolete[obsolete_key]  # nothing to keep: an empty entry, often the source's
     fuzzy = _match_changed(catalog)
     new = sum(1 for m in catalog if m.id and key_of(m) not in before and not has_translation(m))
-    obsolete = sum(1 for key in catalog.obsolete if key not in obsolete_before)
+    obsolete = sum(1 for k in catalog.obsolete if k not in obsolete_before)
     return MergeReport(new, fuzzy, obsolete, returned)
 
 
-def _obsolete_key(key: Key) -> object:
+def _obsolete_key(key: Key) -> str | tuple[str, str]:
     context, msgid = key
     return msgid if context is None else (msgid, context)  # how Babel keys obsolete messages
 
@@ -172,7 +172,7 @@ def _match_changed(catalog: Catalog) -> int:
         if old.fuzzy and old.previous_id:
             message.previous_id = list(old.previous_id)
         else:
-            message.previous_id = list(old.id) if isinstance(old.id, tuple) else [old.id]
+            message.previous_id = list(old.id) if isinstance(old.id, (tuple, list)) else [old.id]
         del catalog.obsolete[_obsolete_key(old_key)]
     return len(taken_new)
 

@@ -136,29 +136,29 @@ def serialise(catalog: Catalog) -> bytes:
     reader keeps it only as a comment, so both directions of it are done here: previous ids are
     written, wrapped like msgids, for fuzzy messages only (as msgmerge does)."""
     stash: dict[str, str] = {}
-    saved = []
+    saved: list[tuple[Message, list[str]]] = []
     for message in catalog:
         if not message.id or not message.previous_id:
             continue
-        saved.append((message, message.previous_id))
+        saved.append((message, list(message.previous_id)))
         if not message.fuzzy:
             message.previous_id = []
             continue
         tokens = []
-        for n, previous in enumerate(message.previous_id[:2]):
+        for n, text in enumerate(message.previous_id[:2]):
             token = f"@@previous-{len(stash)}@@"
-            stash[token] = ("msgid " if n == 0 else "msgid_plural ") + previous
+            stash[token] = ("msgid " if n == 0 else "msgid_plural ") + text
             tokens.append(token)
         message.previous_id = tokens
     out = io.BytesIO()
     try:
         write_po(out, catalog, width=PO_WIDTH, include_previous=True, ignore_obsolete=False)
     finally:
-        for message, previous in saved:
-            message.previous_id = previous
+        for message, ids in saved:
+            message.previous_id = ids
     text = out.getvalue().decode("utf-8")
-    for token, previous in stash.items():
-        keyword, _, value = previous.partition(" ")
+    for token, stashed in stash.items():
+        keyword, _, value = stashed.partition(" ")
         lines = normalize(value, width=PO_WIDTH - 3).splitlines()
         block = "\n".join([f"#| {keyword} {lines[0]}"] + [f"#| {line}" for line in lines[1:]])
         text = text.replace(f'#| {keyword} "{token}"', block)

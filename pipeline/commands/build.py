@@ -25,13 +25,31 @@ from ..language import language
 from ..messages import template_messages
 from ..model import Target
 from ..pdf import PrintJob, folder_url
-from ..plan import EditionPlan, Inputs, Plan, Request, expected_targets, kept_by_name, \
-    make_plan, quick_hash, quick_inputs, requested_languages
+from ..plan import (
+    DEFAULT_REQUEST,
+    EditionPlan,
+    Inputs,
+    Plan,
+    Request,
+    expected_targets,
+    kept_by_name,
+    make_plan,
+    quick_hash,
+    quick_inputs,
+    requested_languages,
+)
 from ..printing import Printed, Printers
 from ..project import ASSETS, DRAFTS, Project
 from ..render import Rendered, Side, render_bilingual, render_edition
-from ..site import asset_files, check_not_linked_out, edition_entry, make_site, publish_site, \
-    site_is_current, site_quick
+from ..site import (
+    asset_files,
+    check_not_linked_out,
+    edition_entry,
+    make_site,
+    publish_site,
+    site_is_current,
+    site_quick,
+)
 from ..snapshot import Snapshot, catalog_languages, digest, take
 from ..source import Statement, parse_statement
 from ..state import EditionState, read_states
@@ -62,7 +80,7 @@ class Report:
         return [p for error in self.refused for p in error.problems]
 
 
-def build(project: Project, request: Request = Request(), jobs: int | None = None) -> Report:
+def build(project: Project, request: Request = DEFAULT_REQUEST, jobs: int | None = None) -> Report:
     """Build every edition the request gives; refuse (and report) what is not ready."""
     started = time.perf_counter()
     with exclusive(project.output_dir, project.root if project.output is None
@@ -183,8 +201,7 @@ def recorded_up_to_date(snapshot: Snapshot, codes: list[str], request: Request,
 def parse_statements(snapshot: Snapshot, report: Report) -> dict[str, Statement]:
     """Every statement that can be read; each that cannot is refused with all its problems."""
     statements = {}
-    for statement_id, error in snapshot.unreadable_sources.items():
-        report.refused.append(error)
+    report.refused.extend(snapshot.unreadable_sources.values())
     for statement_id, item in snapshot.sources.items():
         try:
             statements[statement_id] = parse_statement(item.data, item.name, statement_id)

@@ -17,11 +17,12 @@ import platform
 import zipfile
 from importlib.metadata import version as package_version
 from pathlib import Path
+from typing import Any
 
 from .. import log
 from ..errors import PipelineError, Problem
 from ..files import MAX_FONT, exclusive, read_input, write_atomic
-from ..model import DEFAULT_OPTIONS, BILINGUAL, PrintOptions, Target
+from ..model import BILINGUAL, DEFAULT_OPTIONS, PrintOptions, Target
 from ..plan import Request
 from ..project import ASSETS, DRAFTS, Project
 from ..snapshot import short_hash
@@ -43,7 +44,7 @@ def bundle(project: Project, statement_ids: list[str] | None = None,
                                         options=options), jobs)
         if report.refused:
             raise PipelineError.of([Problem("no bundle: every released language must be complete "
-                                            "for a release (see below)")] + report.refused)
+                                            "for a release (see below)"), *report.refused])
         states = read_states(project.output_dir, project.output_dir / DRAFTS)
         wanted = set(report.up_to_date) | {p.target for p in report.printed}
         bundles = []
@@ -76,7 +77,7 @@ def _bundle(project: Project, statement_id: str, targets: list[Target], states: 
                    for name, data in sorted(files.items()))
     version = short_hash(sums)[:10]
     editions = {t.variant: states[t] for t in targets}
-    manifest = {
+    manifest: dict[str, Any] = {
         "statement": statement.id, "title": statement.title.value,
         "date": statement.date.isoformat(), "language": statement.language,
         "bundle_version": version,

@@ -14,7 +14,7 @@ from pathlib import Path
 from .. import log
 from ..errors import PipelineError
 from ..files import is_scratch
-from ..plan import Request
+from ..plan import DEFAULT_REQUEST, Request
 from ..project import Project
 from ..snapshot import digest
 from .build import build
@@ -52,14 +52,14 @@ def round_of_work(project: Project, request: Request) -> dict[Path, str]:
             pass
     try:
         result = build(project, request, jobs=1)
-        for error in result.refused:
-            report(error)
+        for refusal in result.refused:
+            report(refusal)
     except PipelineError as error:
         report(error)
     return written
 
 
-def watch(project: Project, request: Request = Request(), debounce_ms: int = 50,
+def watch(project: Project, request: Request = DEFAULT_REQUEST, debounce_ms: int = 50,
           stop: threading.Event | None = None) -> None:
     import weasyprint  # noqa: F401  (once, here, rather than on the first edit)
     from watchfiles import watch as changes
