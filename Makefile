@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: all build update check test bench dist preview clean
+.PHONY: all build update check test test-fast bench dist preview clean
 
 all: build
 
@@ -28,8 +28,13 @@ check: $(INSTALLED)
 
 test: $(INSTALLED)
 	@tools/system-packages test
-	$(VENV)/bin/ruff check pipeline tests
-	$(PY) -m pytest
+	$(VENV)/bin/ruff check pipeline tests bench
+	$(VENV)/bin/mypy
+	$(PY) -m pytest -n 2
+
+# The unit layer only (no PDF is printed, no browser started): seconds, for the inner loop.
+test-fast: $(INSTALLED)
+	$(PY) -m pytest -n 2 -m "not slow"
 
 # A release bundle per statement: PDFs, bilingual PDF, HTML edition, SHA256SUMS, manifest.
 dist: $(INSTALLED)

@@ -22,7 +22,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from .errors import PipelineError
-from .project import STYLESHEET
+from .project import FONTS, STYLESHEET
 
 FONT_URL = re.compile(r"url\(\s*['\"]?([^'\")]+\.(?:ttf|otf|woff2?))['\"]?\s*\)")
 
@@ -77,8 +77,75 @@ def _coverage(font: bytes) -> frozenset[int]:
         return frozenset(parsed.getBestCmap())
 
 
+GENERIC_FAMILIES = {"serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui",
+                    "ui-serif", "ui-sans-serif", "ui-monospace", "math", "emoji", "fangsong"}
+KEYWORDS = {"inherit", "initial", "unset", "revert", "revert-layer"}
+
+
+def _declarations(rules: list) -> list:  # type: ignore[type-arg]
+    """Every declaration of a stylesheet's rules, inside @media and @page blocks too."""
+    import tinycss2
+
+    found = []
+    for rule in rules:
+        if rule.type not in ("qualified-rule", "at-rule") or rule.content is None:
+            continue
+        if rule.type == "at-rule" and rule.lower_at_keyword in ("media", "supports"):
+            found += _declarations(tinycss2.parse_rule_list(rule.content, True, True))
+            continue
+        items = tinycss2.parse_blocks_contents(rule.content, True, True)
+        found += [item for item in items if item.type == "declaration"]
+        found += _declarations([item for item in items if item.type in ("at-rule",
+                                                                          "qualified-rule")])
+    return found
+
+
+def _families(tokens: list) -> list[str]:  # type: ignore[type-arg]
+    """The family names of a ``font-family`` value: quoted, or identifiers joined by spaces."""
+    names, current = [], []
+    for token in tokens:
+        if token.type == "literal" and token.value == ",":
+            names.append(" ".join(current))
+            current = []
+        elif token.type == "string":
+            current.append(token.value)
+        elif token.type == "ident":
+            current.append(token.value)
+    names.append(" ".join(current))
+    return [name for name in names if name]
+
+
+def check_font_families(css: str, file: str, declared: set[str] | None = None) -> set[str]:
+    """The families ``@font-face`` declares; fails naming any ``font-family`` that is not one of
+    them (a font of the machine, or a generic family that would pick one)."""
+    import tinycss2
+
+    rules = tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True)
+    faces = set(declared or ())
+    for rule in rules:
+        if rule.type == "at-rule" and rule.lower_at_keyword == "font-face" and rule.content:
+            for item in tinycss2.parse_blocks_contents(rule.content, True, True):
+                if item.type == "declaration" and item.lower_name == "font-family":
+                    faces.update(_families(item.value))
+    for item in _declarations(rules):
+        if item.lower_name != "font-family":
+            continue
+        for family in _families(item.value):
+            if family.lower() in KEYWORDS or family in faces:
+                continue
+            raise PipelineError(
+                f"font-family names {family!r}, which is not a font of templates/{FONTS}: an "
+                "edition uses only the fonts its stylesheet declares with @font-face (declared: "
+                f"{', '.join(sorted(faces)) or 'none'}); name one of them", file, item.source_line)
+    return faces
+
+
+STYLE_BLOCK = re.compile(r"<style[^>]*>(.*?)</style>", re.S | re.I)
+
+
 def check_glyphs(html: str, assets: dict[str, bytes], where: str) -> None:
-    """Fail naming every character that none of the stylesheet's fonts can draw."""
+    """Fail naming every character that none of the stylesheet's fonts can draw, and every font
+    family that is not one of the stylesheet's own fonts."""
     stylesheet = f"templates/{STYLESHEET}"
     try:
         css = assets[STYLESHEET].decode("utf-8")
@@ -88,6 +155,9 @@ def check_glyphs(html: str, assets: dict[str, bytes], where: str) -> None:
     except UnicodeDecodeError:
         raise PipelineError("the stylesheet is not UTF-8 text: save it as UTF-8", stylesheet
                             ) from None
+    faces = check_font_families(css, stylesheet)
+    for block in STYLE_BLOCK.findall(html):
+        check_font_families(block, where, faces)
     covered: frozenset[int] = frozenset()
     for url in FONT_URL.findall(css):
         line = css[: css.find(url)].count("\n") + 1
@@ -161,9 +231,17 @@ def print_pdf(job: PrintJob) -> PrintedPdf:
     catcher = _ProblemCatcher()
     LOGGER.addHandler(catcher)
     try:
-        document = HTML(string=job.html, base_url=job.base_url,
+        def render(*stylesheets):
+            return HTML(string=job.html, base_url=job.base_url,
                         url_fetcher=_fetcher(job.assets_url, job.assets)).render(
-            font_config=FontConfiguration(), custom_metadata=True)
+                font_config=FontConfiguration(), custom_metadata=True,
+                stylesheets=list(stylesheets))
+
+        document = render()
+        if starts_too_short(document):
+            from weasyprint import CSS
+
+            document = render(CSS(string=OWN_PAGE))
         # Custom properties carry the provenance; the viewport is for screens, not for the PDF.
         document.metadata.custom.pop("viewport", None)
         data = document.write_pdf(
@@ -177,6 +255,31 @@ def print_pdf(job: PrintJob) -> PrintedPdf:
         raise PipelineError("WeasyPrint could not print the edition as written: "
                             + "; ".join(dict.fromkeys(catcher.messages)), job.where)
     return PrintedPdf(data, len(document.pages))
+
+
+OWN_PAGE = "[data-keep] { break-before: page; margin-top: 0; }"
+"""For a list that would start with too few of its items at the foot of a page."""
+
+
+def starts_too_short(document) -> bool:  # type: ignore[no-untyped-def]
+    """Whether an element marked ``data-keep="N"`` (the signatory list) starts on a page that
+    holds fewer than N of its items (``li`` or ``tr``) although it goes on to the next page:
+    then it reads better starting on a page of its own."""
+    started = None
+    for page in document.pages:
+        for box in page._page_box.descendants():
+            element = getattr(box, "element", None)
+            if element is None or element.get("data-keep") is None:
+                continue
+            items = [e for e in element.iter() if e.tag in ("li", "tr")]
+            shown = {id(b.element) for b in box.descendants()
+                     if getattr(b, "element", None) is not None and b.element.tag in ("li", "tr")}
+            started = (int(element.get("data-keep")), len(items), len(shown))
+            break
+        if started is not None:
+            keep, total, on_first_page = started
+            return on_first_page < min(keep, total)
+    return False
 
 
 def folder_url(path: Path) -> str:

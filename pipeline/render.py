@@ -32,6 +32,9 @@ from .snapshot import Snapshot
 from .source import Statement
 from .text import FSI, PDI, isolate_latin
 
+RUNNING_TITLE_LENGTH = 60
+"""The most characters of a title the running header shows (a short title is better)."""
+
 PAGE, PAGES = "\ue000", "\ue001"
 """Stand-ins for the page counters inside translated page furniture; see ``css_content``."""
 
@@ -171,6 +174,17 @@ class Side:
         if fallback:
             return Localised(value, True, self._source_tag, self._source_direction, block=block)
         return Localised(value, isolate=self._isolate, block=block)
+
+    @property
+    def running_title(self) -> str:
+        """The title at the top of every page: the short title, or the title cut at a word
+        boundary when it is too long for one line of the header."""
+        text = str(self.short_title if self.short_title is not None else self.title)
+        if len(text) <= RUNNING_TITLE_LENGTH:
+            return text
+        cut = text[: RUNNING_TITLE_LENGTH - 1]
+        cut = cut[: cut.rfind(" ")] if " " in cut else cut
+        return cut.rstrip(" ,;:،؛-–—") + "…"
 
     def number(self, value: int) -> str:
         return self.language.format_number(value)

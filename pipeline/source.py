@@ -358,8 +358,12 @@ def _parse_text(text: str, expected_id: str) -> Statement:
         raise PipelineError("the file is empty: a statement needs the fields "
                             f"{', '.join(name for name, f in FIELDS.items() if f.required)}", "", 1)
     if len(documents) > 1:
+        start = documents[1].start_mark.line
+        lines = text.splitlines()
+        marker = next((n for n in range(min(start, len(lines) - 1), -1, -1)
+                       if lines[n].startswith("---")), start)
         raise PipelineError("the file holds more than one YAML document ('---'): keep one "
-                            "statement per file", "", documents[1].start_mark.line + 1)
+                            "statement per file", "", marker + 1)
     if anchor := _first_alias(documents[0]):
         raise PipelineError("anchors and aliases (&name, *name) are not allowed in a statement: "
                             "write the text out", "", anchor)

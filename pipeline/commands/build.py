@@ -24,7 +24,7 @@ from ..files import display, exclusive, publish, remove, write_atomic
 from ..language import language
 from ..messages import template_messages
 from ..model import Target
-from ..pdf import PrintJob, folder_url
+from ..pdf import PrintJob, check_font_families, folder_url
 from ..plan import (
     DEFAULT_REQUEST,
     EditionPlan,
@@ -39,7 +39,7 @@ from ..plan import (
     requested_languages,
 )
 from ..printing import Printed, Printers
-from ..project import ASSETS, DRAFTS, Project
+from ..project import ASSETS, DRAFTS, STYLESHEET, Project
 from ..render import Rendered, Side, render_bilingual, render_edition
 from ..site import (
     asset_files,
@@ -114,6 +114,7 @@ def _build(project: Project, request: Request, jobs: int | None) -> Report:
             log.info("%s: up to date", target.name)
         return report
     report = Report(assets=assets)
+    check_stylesheet(snapshot)
     workers = max(1, min(jobs or os.cpu_count() or 1, len(stale)))
     with Printers(workers) as printers:  # the workers load WeasyPrint while this plans
         statements = parse_statements(snapshot, report)
@@ -197,6 +198,20 @@ def recorded_up_to_date(snapshot: Snapshot, codes: list[str], request: Request,
 
 
 # --- reading ------------------------------------------------------------------------------------
+
+def check_stylesheet(snapshot: Snapshot) -> None:
+    """The stylesheet names only its own fonts: checked once, before anything prints."""
+    item = snapshot.templates.get(STYLESHEET)
+    if item is None:
+        raise PipelineError("the stylesheet is missing: restore it from the repository",
+                            f"templates/{STYLESHEET}")
+    try:
+        css = item.data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise PipelineError("the stylesheet is not UTF-8 text: save it as UTF-8", item.name
+                            ) from None
+    check_font_families(css, item.name)
+
 
 def parse_statements(snapshot: Snapshot, report: Report) -> dict[str, Statement]:
     """Every statement that can be read; each that cannot is refused with all its problems."""

@@ -1,0 +1,77 @@
+"""The command line: a thin layer mapping arguments to commands, errors to lines and statuses."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+
+import pytest
+
+from pipeline import cli
+from pipeline.cli import main, parser
+
+from .conftest import ROOT
+from .helpers import cli as run_cli
+
+
+@pytest.mark.parametrize("command", ["build", "check", "verify", "watch", "dist", "preview",
+                                     "extract", "update", "init"])
+def test_every_command_maps_to_one_function(command):
+    args = parser().parse_args([command] + (["fr"] if command == "init" else []))
+    assert args.func.__name__ == f"run_{command}"
+
+
+@pytest.mark.parametrize(("value", "ok"), [("3mm", True), ("9pt", True), ("0.125in", True),
+                                           ("10mm", True), ("99.99in", False), ("11mm", False),
+                                           ("3 cm", False), ("-3mm", False)])
+def test_bleed_is_a_small_length(value, ok, capsys):
+    if ok:
+        assert parser().parse_args(["build", "--bleed", value]).bleed == value
+    else:
+        with pytest.raises(SystemExit):
+            parser().parse_args(["build", f"--bleed={value}"])
+        assert "is not a bleed such as 3mm" in capsys.readouterr().err
+
+
+def test_paper_sizes_ignore_case():
+    assert parser().parse_args(["build", "--paper", "LETTER"]).paper == "letter"
+
+
+def test_a_folder_that_is_no_project(tmp_path, capsys):
+    assert main(["check", "-C", str(tmp_path / "nowhere")]) == 1
+    assert capsys.readouterr().err.strip().endswith("is not a project folder: there is no such folder")
+
+
+def test_an_expected_failure_is_one_line_and_verbose_shows_where_it_was_raised(small, capsys):
+    (small.sources_dir / "ghouta-2017.yaml").write_text("id: [", "utf-8")
+    status, lines = run_cli(capsys, small, "update")
+    assert status == 1 and all("Traceback" not in line for line in lines)
+    assert lines[-1].startswith("sources/ghouta-2017.yaml:1: YAML syntax error")
+    status, lines = run_cli(capsys, small, "update", "-v")
+    assert status == 1 and any("Traceback" in line for line in lines)
+
+
+def test_a_bug_keeps_its_traceback(small, monkeypatch):
+    def broken(project, args):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(cli, "run_check", broken)
+    with pytest.raises(RuntimeError, match="a bug"):
+        main(["check", "-C", str(small.root)])
+
+
+def test_sigterm_ends_a_run_like_ctrl_c(small, tmp_path):
+    """The signal reaches the running command as an exception: it stops cleanly, status 143."""
+    script = ("import os, signal, sys\n"
+              "from pipeline import cli\n"
+              "def slow(project, args):\n"
+              "    os.kill(os.getpid(), signal.SIGTERM)\n"
+              "    raise AssertionError('the signal did not stop the command')\n"
+              "cli.run_check = slow\n"
+              f"sys.exit(cli.main(['check', '-C', {str(small.root)!r}]))\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60)
+    assert result.returncode == 128 + signal.SIGTERM, result.stderr
+    assert "stopped by signal 15" in result.stderr and "Traceback" not in result.stderr

@@ -1,0 +1,457 @@
+"""The printed editions themselves, read back with real PDF tools (pypdf, poppler's pdftotext)
+from the session's shared build of the fixture project (read-only): the Sochi statement word for
+word in English and Arabic, right-to-left lists and page furniture, fonts and metadata, and the
+other shapes of statement (a month or a year for a date, no signatories, formatted paragraphs,
+names given or written in Arabic) in every edition.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+import unicodedata
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from fontTools.ttLib import TTFont
+from pypdf import PdfReader
+
+from pipeline.catalogs.pofile import read_catalog
+from pipeline.project import Project
+from pipeline.source import parse_statement
+
+from .helpers import pdf_text, pdf_words
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(shutil.which("pdftotext") is None,
+                       reason="poppler's pdftotext is missing: run tools/system-packages test"),
+]
+
+A4 = (595.28, 841.89)
+MIDDLE = A4[0] / 2
+TOP, BOTTOM = 62.4, 68.0  # the page margins (22 mm, 24 mm) that hold the page furniture
+LINK = "https://undocs.org/S/RES/2139(2014)"
+GIVEN_ARABIC = "الشبكة السورية لحقوق الإنسان"  # the Arabic name Syrian Network for Human Rights gives
+WRITTEN_IN_ARABIC = "تجمع المحامين السوريين الأحرار"  # a name written only in Arabic in the source
+LIST_ITEMS = {
+    "en": ["demand that every siege in Syria be lifted;",
+           "ensure the safe evacuation of the sick and the wounded;",
+           "hold to account those who starve civilians as a method of war."],
+    "ar": ["المطالبة برفع كل حصار في سوريا؛", "ضمان الإجلاء الآمن للمرضى والجرحى؛",
+           "محاسبة من يستخدمون تجويع المدنيين أسلوباً من أساليب الحرب."],
+}
+STRONG = {"en": "immediate, unconditional and sustained", "ar": "فوري وغير مشروط ومستدام"}
+PLAIN = {"en": "humanitarian access", "ar": "تدعو المنظمات"}
+
+
+def edition(project: Project, statement_id: str, variant: str, kind: str = "pdf") -> Path:
+    return project.output_dir / statement_id / f"{statement_id}.{variant}.{kind}"
+
+
+def squash(text: str, punctuation: bool = True) -> str:
+    """Text without white space, hyphens (hyphenation adds some), format characters (bidi
+    marks, isolates) and, if asked, punctuation and marks (text extraction misplaces the
+    punctuation between a right-to-left run and a number, and drops the shadda, although both
+    are printed right)."""
+    return "".join(c for c in text if not c.isspace() and c not in "-\u2010\u00ad"
+                   and unicodedata.category(c) != "Cf"
+                   and (punctuation or unicodedata.category(c)[0] not in "PM"))
+
+
+def body_text(path: Path) -> str:
+    """The text inside the page margins, page after page, without the running furniture."""
+    pages = len(PdfReader(path).pages)
+    chunks = []
+    for page in range(1, pages + 1):
+        chunks.append(subprocess.run(
+            ["pdftotext", "-f", str(page), "-l", str(page), "-r", "72", "-x", "0",
+             "-y", str(int(TOP)), "-W", str(int(A4[0])), "-H", str(int(A4[1] - TOP - BOTTOM)),
+             str(path), "-"], check=True, capture_output=True, text=True).stdout)
+    return "\n".join(chunks)
+
+
+def lines(path: Path) -> list[str]:
+    return [line.strip() for line in pdf_text(path).splitlines() if line.strip()]
+
+
+def spans(path: Path, page: int = 0) -> list[tuple[str, str]]:
+    """(font name without its subset tag, text) of each piece of text pypdf finds on a page."""
+    found: list[tuple[str, str]] = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip() and font is not None:
+            found.append((str(font.get("/BaseFont", "")).split("+", 1)[-1], text))
+
+    PdfReader(path).pages[page].extract_text(visitor_text=visit)
+    return found
+
+
+def link_rects(path: Path, page: int = 0) -> list[tuple[str, tuple[float, float, float, float]]]:
+    """The URI links of a page: target, and rectangle in pdftotext's coordinates (y down)."""
+    reader = PdfReader(path)
+    height = float(reader.pages[page].mediabox.height)
+    links = []
+    for annotation in reader.pages[page].get("/Annots") or []:
+        annotation = annotation.get_object()
+        action = annotation.get("/A")
+        if annotation.get("/Subtype") == "/Link" and action and action.get("/S") == "/URI":
+            x0, y0, x1, y1 = (float(v) for v in annotation["/Rect"])
+            links.append((str(action["/URI"]), (min(x0, x1), height - max(y0, y1),
+                                                max(x0, x1), height - min(y0, y1))))
+    return links
+
+
+def visual(word: str) -> str:
+    """A word as pdftotext -bbox writes it: Arabic letters in visual order (reversed)."""
+    return word[::-1]
+
+
+class Html(HTMLParser):
+    """What an HTML edition shows: its links, its bulleted lists (outside the language
+    switcher), its headings and its text."""
+
+    def __init__(self, text: str):
+        super().__init__(convert_charrefs=True)
+        self.links: list[tuple[str, str]] = []
+        self.lists: list[list[str]] = []
+        self.text: list[str] = []
+        self.headings: list[str] = []
+        self.classes: list[str] = []
+        self._anchor: list[str] | None = None
+        self._href = ""
+        self._item: list[str] | None = None
+        self._heading: list[str] | None = None
+        self._skip = 0
+        self._open: list[str] = []  # the lists open around the current point
+        self._nav = 0
+        self.feed(text)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        self.classes += (attributes.get("class") or "").split()
+        if tag in ("style", "title", "head"):
+            self._skip += 1
+        elif tag == "a":
+            self._anchor, self._href = [], attributes.get("href") or ""
+        elif tag in ("ul", "ol"):
+            self._open.append(tag)
+            if tag == "ul" and not self._nav:
+                self.lists.append([])
+        elif tag == "li" and self._open[-1:] == ["ul"] and not self._nav:
+            self._item = []
+        elif tag == "nav":
+            self._nav += 1
+        elif tag in ("h1", "h2"):
+            self._heading = []
+
+    def handle_endtag(self, tag):
+        if tag in ("style", "title", "head"):
+            self._skip -= 1
+        elif tag == "a" and self._anchor is not None:
+            self.links.append((self._href, "".join(self._anchor)))
+            self._anchor = None
+        elif tag in ("ul", "ol") and self._open:
+            self._open.pop()
+        elif tag == "nav":
+            self._nav -= 1
+        elif tag == "li" and self._item is not None and self.lists:
+            self.lists[-1].append("".join(self._item))
+            self._item = None
+        elif tag in ("h1", "h2") and self._heading is not None:
+            self.headings.append("".join(self._heading))
+            self._heading = None
+
+    def handle_data(self, data):
+        if self._skip:
+            return
+        self.text.append(data)
+        for part in (self._anchor, self._item, self._heading):
+            if part is not None:
+                part.append(data)
+
+
+def html_of(project: Project, statement_id: str, variant: str) -> Html:
+    return Html(edition(project, statement_id, variant, "html").read_text("utf-8"))
+
+
+def sochi_arabic(project: Project) -> dict[tuple[str, str], str]:
+    """The Arabic translations of the Sochi statement's paragraphs and names."""
+    statement = parse_statement(project.source_path("sochi-2018").read_bytes(), "sochi-2018.yaml",
+                                "sochi-2018")
+    path = project.catalog_path("ar")
+    catalog = read_catalog(path.read_bytes(), "ar.po", "ar")
+    found = {}
+    for context, texts in (("paragraph", [t.value for t in statement.body]),
+                           ("signatory", [s.value for s in statement.signatories])):
+        for text in texts:
+            found[(context, text)] = catalog.get(text, context=context).string
+    return found
+
+
+# --- Sochi, the seed ------------------------------------------------------------------------------
+
+def test_english_pdf_holds_the_seed_word_for_word(built, seed):
+    text = squash(body_text(edition(built, "sochi-2018", "en")))
+    for part in [seed["title"], seed["subtitle"], seed["date"], *seed["paragraphs"]]:
+        assert squash(part) in text, part
+    assert len(seed["signatories"]) == 133
+    position = text.find(squash(seed["paragraphs"][-1]))
+    for number, name in enumerate(seed["signatories"], 1):
+        found = text.find(squash(f"{number}.{name}"), position)
+        assert found > position, f"{number}. {name} is missing or out of order"
+        position = found
+
+
+def test_arabic_pdf_holds_the_arabic_text(built):
+    text = squash(body_text(edition(built, "sochi-2018", "ar")), punctuation=False)
+    translations = sochi_arabic(built)
+    paragraphs = [s for (context, _), s in translations.items() if context == "paragraph"]
+    assert len(paragraphs) == 6
+    for paragraph in paragraphs:
+        assert squash(paragraph, punctuation=False) in text, paragraph[:40]
+    names = [s for (context, _), s in translations.items() if context == "signatory"]
+    assert len(names) == 133
+    for name in names:
+        for run in re.split(r"[A-Za-z0-9(),.، -]+", name):  # the Arabic runs of mixed names
+            assert squash(run, punctuation=False) in text, name
+    assert "٣كانونالثاني٢٠١٨" in text
+    assert "وقعت١٣٣" in text and "منظمةعلىهذاالبيان" in text
+    before_colophon = text.split("هذهالنسخةمطبوعة")[0]  # whose version codes are Latin
+    assert not re.search("[0-9]", before_colophon.replace("Help4Syria", "").replace(
+        "Scotland4Syria", ""))
+
+
+def test_the_arabic_list_reads_from_the_right(built):
+    """Each number stands at the right of its name, and the first column is the rightmost."""
+    path = edition(built, "sochi-2018", "ar")
+    marker = re.compile(r"^(?:\.([٠-٩]{1,3})|([٠-٩]{1,3})\.)$")
+    numbers = []
+    for page in range(1, len(PdfReader(path).pages) + 1):
+        page_words = pdf_words(path, page)
+        items = []
+        for x0, y0, x1, _, word in page_words:
+            if (match := marker.match(word)) and TOP - 10 < y0 < A4[1] - BOTTOM:
+                digits = match.group(1) or match.group(2)
+                items.append((x0, x1, y0, int("".join(str(unicodedata.decimal(d)) for d in digits))))
+        for x0, x1, y0, number in items:
+            same_line = [w for w in page_words
+                         if abs(w[1] - y0) < 1 and (w[0] > MIDDLE) == (x0 > MIDDLE)]
+            assert x1 == max(w[2] for w in same_line), f"the number {number} is not at the right"
+            numbers.append(number)
+        right = [n for x0, _, _, n in items if x0 > MIDDLE]
+        left = [n for x0, _, _, n in items if x0 < MIDDLE]
+        if right and left:
+            assert max(right) < min(left), "the first column must be the rightmost"
+    assert sorted(numbers) == list(range(1, 134))
+
+
+def test_arabic_page_furniture_uses_arabic_indic_digits(built):
+    path = edition(built, "sochi-2018", "ar")
+    pages = len(PdfReader(path).pages)
+    assert pages > 1
+    digits = "٠١٢٣٤٥٦٧٨٩"
+    for page in range(1, pages + 1):
+        footer = [w[4] for w in pdf_words(path, page) if w[1] > A4[1] - BOTTOM]
+        assert visual("الصفحة") in footer, footer
+        assert digits[page] in footer and digits[pages] in footer, footer
+        assert not re.search("[0-9]", "".join(footer)), footer
+
+
+def font_names(path: Path) -> dict[str, str]:
+    """Each font a PDF uses: its name in the PDF, and the PostScript name of the embedded font
+    program (which a subset keeps); fails on a font that is not embedded."""
+    reader = PdfReader(path)
+    found = {}
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descriptor = (font["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+                          if "/DescendantFonts" in font else font["/FontDescriptor"]).get_object()
+            program = next((descriptor[key] for key in ("/FontFile2", "/FontFile3", "/FontFile")
+                            if key in descriptor), None)
+            assert program is not None, f"{path.name}: {font['/BaseFont']} is not embedded"
+            with TTFont(io.BytesIO(program.get_object().get_data())) as embedded:
+                found[str(font["/BaseFont"])] = embedded["name"].getDebugName(6)
+    return found
+
+
+def test_fonts_are_embedded_subset_and_only_the_repositorys(built):
+    repository = set()
+    for path in (built.templates_dir / "fonts").glob("*.ttf"):
+        with TTFont(path) as font:
+            repository.add(font["name"].getDebugName(6))
+    pdfs = sorted(built.output_dir.glob("*/*.pdf"))
+    assert len(pdfs) == 9
+    for path in pdfs:
+        fonts = font_names(path)
+        assert fonts, path.name
+        for name, program in fonts.items():
+            assert re.match(r"/[A-Z]{6}\+", name), f"{path.name}: {name} is not a subset"
+            assert program in repository, f"{path.name}: {name} is {program}, not a font of templates/"
+
+
+def test_metadata(built):
+    english = PdfReader(edition(built, "sochi-2018", "en"))
+    assert english.metadata.title == "Sochi Conference Threatens Syria Peace Process"
+    assert english.metadata.author == "Syrian Civil Society"
+    assert english.metadata.subject == "Joint Statement by Syrian Civil Society"
+    assert english.trailer["/Root"]["/Lang"] == "en-GB"
+    arabic = PdfReader(edition(built, "sochi-2018", "ar"))
+    assert arabic.metadata.title == "مؤتمر سوتشي يهدد عملية السلام في سوريا"
+    assert arabic.metadata.author == "المجتمع المدني السوري"
+    assert arabic.trailer["/Root"]["/Lang"] == "ar-SY"
+    for reader in (english, arabic):
+        assert reader.metadata["/CreationDate"] == "D:20180103"
+        assert re.fullmatch(r"[0-9a-f]{12}", reader.metadata["/sourceversion"])
+        assert re.fullmatch(r"[0-9a-f]{12}", reader.metadata["/catalogversion"])
+    assert english.metadata["/sourceversion"] == arabic.metadata["/sourceversion"]
+    assert english.metadata["/catalogversion"] != arabic.metadata["/catalogversion"]
+    for statement_id, date in (("ghouta-2017", "D:201711"), ("one-voice-2019", "D:2019")):
+        for code in ("en", "ar"):
+            metadata = PdfReader(edition(built, statement_id, code)).metadata
+            assert metadata["/CreationDate"] == date, (statement_id, code)
+    assert PdfReader(edition(built, "ghouta-2017", "ar")).metadata.title == "أنهوا حصار الغوطة الشرقية"
+
+
+def test_html_editions_are_written_beside_the_pdfs(built):
+    for pdf in sorted(built.output_dir.glob("*/*.pdf")):
+        html = pdf.with_suffix(".html")
+        assert html.read_text("utf-8").startswith("<!DOCTYPE html>"), html.name
+    assert len(list(built.output_dir.glob("*/*.html"))) == 9
+    assert (built.output_dir / "_assets" / "statement.css").is_file()
+    assert (built.output_dir / "_assets" / "fonts" / "OFL.txt").is_file()
+
+
+# --- the other shapes: a month or a year for a date, no signatories ------------------------------
+
+@pytest.mark.parametrize(("statement_id", "english", "arabic", "iso"), [
+    ("ghouta-2017", "November 2017", "تشرين الثاني ٢٠١٧", "2017-11"),
+    ("one-voice-2019", "2019", "٢٠١٩", "2019"),
+])
+def test_a_date_prints_as_precisely_as_it_is_known(built, statement_id, english, arabic, iso):
+    assert english in lines(edition(built, statement_id, "en"))
+    assert squash(arabic) in [squash(line) for line in lines(edition(built, statement_id, "ar"))]
+    for code, shown in (("en", english), ("ar", arabic)):
+        html = edition(built, statement_id, code, "html").read_text("utf-8")
+        assert f'<time datetime="{iso}">{shown}</time>' in html
+    bilingual = edition(built, statement_id, "bilingual", "html").read_text("utf-8")
+    assert f'<time datetime="{iso}">{english}</time>' in bilingual
+    assert f'<time datetime="{iso}">{arabic}</time>' in bilingual
+    assert not re.search(r"\b(?:1|01) (?:November|January) ", pdf_text(edition(built, statement_id, "en")))
+
+
+def test_a_statement_without_signatories_has_no_signatories_section(built):
+    for code, heading, count in (("en", "Signatories", "organisation"), ("ar", "الموقعون", "وقّعت")):
+        text = squash(pdf_text(edition(built, "one-voice-2019", code)))
+        assert squash(heading) not in text and count not in text, code
+        html = html_of(built, "one-voice-2019", code)
+        assert "signatories" not in html.classes and "count" not in html.classes
+        assert len(html.headings) == 1, html.headings  # the title alone
+    bilingual = html_of(built, "one-voice-2019", "bilingual")
+    assert "names" not in bilingual.classes and "Signatories" not in "".join(bilingual.text)
+    assert "Signatories" not in pdf_text(edition(built, "one-voice-2019", "bilingual"))
+    # the statement that has signatories says so
+    assert "Signatories" in lines(edition(built, "ghouta-2017", "en"))
+    assert "4 organisations signed this statement." in lines(edition(built, "ghouta-2017", "en"))
+
+
+# --- formatted paragraphs ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("code", ["en", "ar"])
+def test_a_link_in_a_paragraph_is_clickable_in_the_pdf_and_the_html(built, code):
+    path = edition(built, "ghouta-2017", code)
+    links = link_rects(path)
+    assert links and {target for target, _ in links} == {LINK}
+    word = {"en": "resolution", "ar": visual("قرار")}[code]
+    [box] = [w for w in pdf_words(path) if w[4] == word]
+    middle = ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
+    assert any(x0 <= middle[0] <= x1 and y0 <= middle[1] <= y1 for _, (x0, y0, x1, y1) in links), \
+        f"the link does not cover the words it links: {links} / {box}"
+    html = html_of(built, "ghouta-2017", code)
+    anchors = [text for href, text in html.links if href == LINK]
+    assert anchors == [{"en": "Security Council resolution 2139",
+                        "ar": "قرار مجلس الأمن الدولي ٢١٣٩"}[code]]
+
+
+def test_the_bilingual_edition_links_both_languages(built):
+    path = edition(built, "ghouta-2017", "bilingual")
+    links = link_rects(path)
+    assert {target for target, _ in links} == {LINK}
+    assert any(rect[2] < MIDDLE for _, rect in links) and any(rect[0] > MIDDLE for _, rect in links)
+    assert [href for href, _ in html_of(built, "ghouta-2017", "bilingual").links] == [LINK, LINK]
+
+
+@pytest.mark.parametrize("code", ["en", "ar"])
+def test_a_list_in_a_paragraph_prints_as_a_bulleted_list(built, code):
+    html = html_of(built, "ghouta-2017", code)
+    assert html.lists == [LIST_ITEMS[code]]
+    path = edition(built, "ghouta-2017", code)
+    bulleted = [line for line in lines(path) if "•" in line]
+    assert len(bulleted) == 3, bulleted
+    for item, line in zip(LIST_ITEMS[code], bulleted, strict=True):
+        assert item.split()[0] in line, (item, line)
+    bullets = [w for w in pdf_words(path) if w[4] == "•"]
+    assert len(bullets) == 3 and len({round(w[0]) for w in bullets}) == 1, "one bullet per item, aligned"
+    assert all((w[0] > MIDDLE) == (code == "ar") for w in bullets), "the bullets stand where lines start"
+
+
+@pytest.mark.parametrize("code", ["en", "ar"])
+def test_strong_text_prints_in_a_bold_font(built, code):
+    pieces = spans(edition(built, "ghouta-2017", code))
+    strong = [font for font, text in pieces if STRONG[code].split()[0] in text]
+    plain = [font for font, text in pieces if PLAIN[code] in text]
+    assert strong and all(font.endswith("-Bold") for font in strong), pieces
+    assert plain and not any(font.endswith("-Bold") for font in plain), pieces
+    html = edition(built, "ghouta-2017", code, "html").read_text("utf-8")
+    assert f"<strong>{STRONG[code]}</strong>" in html
+
+
+@pytest.mark.parametrize("variant", ["en", "ar", "bilingual"])
+def test_no_markdown_is_left_in_the_text(built, variant):
+    printed = pdf_text(edition(built, "ghouta-2017", variant))
+    shown = "".join(html_of(built, "ghouta-2017", variant).text)
+    for text in (printed, shown):
+        assert "*" not in text and "[" not in text and "](" not in text and "https://" not in text
+
+
+# --- names given in Arabic, and written in Arabic ------------------------------------------------
+
+def test_a_name_given_in_arabic_prints_as_given_in_the_arabic_edition(built):
+    arabic = [squash(line) for line in lines(edition(built, "ghouta-2017", "ar"))]
+    assert any(squash(GIVEN_ARABIC) in line for line in arabic)
+    assert f"٢. {GIVEN_ARABIC}" in edition(built, "ghouta-2017", "ar", "html").read_text("utf-8")
+    english = pdf_text(edition(built, "ghouta-2017", "en"))
+    assert "2. Syrian Network for Human Rights" in english and GIVEN_ARABIC not in english
+
+
+def test_a_name_written_in_arabic_prints_as_written_in_both_editions(built):
+    for code, number in (("en", "4."), ("ar", "٤.")):
+        text = squash(pdf_text(edition(built, "ghouta-2017", code)))
+        assert squash(WRITTEN_IN_ARABIC) in text, code
+        html = edition(built, "ghouta-2017", code, "html").read_text("utf-8")
+        assert f"{number} {WRITTEN_IN_ARABIC}<" in html, code
+    bilingual = edition(built, "ghouta-2017", "bilingual", "html").read_text("utf-8")
+    assert bilingual.count(WRITTEN_IN_ARABIC) == 2
+
+
+# --- the bilingual edition -----------------------------------------------------------------------
+
+def test_the_bilingual_edition_sets_english_on_the_left_and_arabic_on_the_right(built):
+    path = edition(built, "ghouta-2017", "bilingual")
+    words = pdf_words(path)
+    heading = min(w[1] for w in words if w[4] == "Signatories")
+    body = [w for w in words if TOP < w[1] < heading]
+    latin = [w for w in body if re.search("[A-Za-z]", w[4])]
+    arabic = [w for w in body if re.search("[\u0621-\u064a]", w[4])]
+    assert len(latin) > 50 and len(arabic) > 50
+    assert all(w[2] < MIDDLE for w in latin), [w for w in latin if w[2] >= MIDDLE]
+    assert all(w[0] > MIDDLE for w in arabic), [w for w in arabic if w[0] <= MIDDLE]
+    html = edition(built, "ghouta-2017", "bilingual", "html").read_text("utf-8")
+    for row in re.findall(r'<tr class="paragraph">(.*?)</tr>', html, re.S):
+        cells = re.findall(r'<td lang="([^"]+)" dir="([^"]+)"', row)
+        assert cells == [("en-GB", "ltr"), ("ar-SY", "rtl")]
