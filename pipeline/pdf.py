@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from .errors import PipelineError
@@ -82,7 +83,7 @@ GENERIC_FAMILIES = {"serif", "sans-serif", "monospace", "cursive", "fantasy", "s
 KEYWORDS = {"inherit", "initial", "unset", "revert", "revert-layer"}
 
 
-def _declarations(rules: list) -> list:  # type: ignore[type-arg]
+def _declarations(rules: list[Any]) -> list[Any]:
     """Every declaration of a stylesheet's rules, inside @media and @page blocks too."""
     import tinycss2
 
@@ -100,9 +101,10 @@ def _declarations(rules: list) -> list:  # type: ignore[type-arg]
     return found
 
 
-def _families(tokens: list) -> list[str]:  # type: ignore[type-arg]
+def _families(tokens: list[Any]) -> list[str]:
     """The family names of a ``font-family`` value: quoted, or identifiers joined by spaces."""
-    names, current = [], []
+    names: list[str] = []
+    current: list[str] = []
     for token in tokens:
         if token.type == "literal" and token.value == ",":
             names.append(" ".join(current))
@@ -261,7 +263,7 @@ OWN_PAGE = "[data-keep] { break-before: page; margin-top: 0; }"
 """For a list that would start with too few of its items at the foot of a page."""
 
 
-def starts_too_short(document) -> bool:  # type: ignore[no-untyped-def]
+def starts_too_short(document: Any) -> bool:
     """Whether an element marked ``data-keep="N"`` (the signatory list) starts on a page that
     holds fewer than N of its items (``li`` or ``tr``) although it goes on to the next page:
     then it reads better starting on a page of its own."""
