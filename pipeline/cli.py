@@ -138,10 +138,15 @@ def run_init(project: Project, args: argparse.Namespace) -> int:
 
 
 def request_of(args: argparse.Namespace) -> Request:
+    print_shop = getattr(args, "print_shop", False)
+    if print_shop and args.draft:
+        raise PipelineError("a draft is not for a print shop: print the draft without "
+                            "--print-shop, or the release without --draft")
+    bleed = getattr(args, "bleed", None) or ("3mm" if print_shop else None)
     return Request(tuple(getattr(args, "statements", None) or ()),
                    tuple(args.languages or ()), args.draft, getattr(args, "force", False),
-                   PrintOptions(getattr(args, "paper", "A4"), getattr(args, "bleed", None),
-                                getattr(args, "archival", False)))
+                   PrintOptions(getattr(args, "paper", "A4"), bleed,
+                                getattr(args, "archival", False), print_shop))
 
 
 def fail_on(refused: list[PipelineError]) -> int:
@@ -197,8 +202,12 @@ def parser() -> argparse.ArgumentParser:
                        help="A4 (default), A5, A3, letter or legal")
     build.add_argument("--bleed", type=bleed_length, default=None, metavar="LENGTH",
                        help="bleed around each page, with crop marks, for a print shop: 3mm")
-    build.add_argument("--archival", action="store_true",
-                       help="PDF/A-3b for archives (default: tagged, accessible PDF/UA-1)")
+    variant = build.add_mutually_exclusive_group()
+    variant.add_argument("--archival", action="store_true",
+                         help="PDF/A-3a for archives, tagged and accessible (default: PDF/UA-1)")
+    variant.add_argument("--print-shop", action="store_true", help=(
+        "PDF/X-1a for a print shop: text on the black plate only, crop marks in registration "
+        "colour, 3 mm bleed unless --bleed says otherwise"))
 
     check = command("check", "report how complete and sound each translation is", run_check)
     statements(check)

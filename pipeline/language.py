@@ -94,6 +94,12 @@ def language(code: str, locale: str | None = None) -> Language:
     return Language(code, Locale.parse(locale or code))
 
 
+def likely_language(script: str) -> str:
+    """The language CLDR finds most likely for text in a script: ``Arab`` -> ``ar``."""
+    likely = get_global("likely_subtags").get(f"und_{script}", "")
+    return likely.split("_")[0] or "und"
+
+
 def plural_forms(code: str) -> tuple[int, str]:
     """How many plural forms a language has in gettext, and the C expression choosing one."""
     return language(code).plural_forms

@@ -47,11 +47,14 @@ class PrintOptions:
 
     paper: str = "A4"
     bleed: str | None = None
-    archival: bool = False
+    archival: bool = False  # PDF/A-3a, still tagged and accessible
+    print_shop: bool = False  # PDF/X-1a: text on the black plate, registration crop marks
 
     @property
     def pdf_variant(self) -> str:
-        return "pdf/a-3b" if self.archival else "pdf/ua-1"
+        if self.print_shop:
+            return "pdf/x-1a"
+        return "pdf/a-3a" if self.archival else "pdf/ua-1"
 
 
 DEFAULT_OPTIONS = PrintOptions()

@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from .errors import PipelineError
+from .model import PrintOptions
 from .project import FONTS, STYLESHEET
 
 FONT_URL = re.compile(r"url\(\s*['\"]?([^'\")]+\.(?:ttf|otf|woff2?))['\"]?\s*\)")
@@ -38,7 +39,7 @@ class PrintJob:
     base_url: str  # the edition's folder, as a file URL: where its relative links start
     assets_url: str  # the folder the HTML finds its assets in, as a file URL
     assets: dict[str, bytes]  # the files below templates/ (fonts, stylesheet) by relative path
-    variant: str | None
+    options: PrintOptions
 
 
 @dataclass(frozen=True)
@@ -222,35 +223,58 @@ class _ProblemCatcher(logging.Handler):
         self.messages.append(record.getMessage())
 
 
+def load_weasyprint() -> None:
+    """Import WeasyPrint without its warning that fontconfig knows no font: it knows none on
+    purpose (``pipeline/__init__.py``), the stylesheet declares every font an edition uses."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "No fonts configured in FontConfig", UserWarning)
+        import weasyprint  # noqa: F401
+
+
 def print_pdf(job: PrintJob) -> PrintedPdf:
     """Print the job's HTML; its assets are served from the job's bytes, nothing else is read."""
     check_glyphs(job.html, job.assets, job.where)
-    from weasyprint import HTML
+    load_weasyprint()
+    from weasyprint import CSS, HTML
     from weasyprint.logger import LOGGER
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import FatalURLFetchingError
 
+    from . import printshop, tagging
+
     catcher = _ProblemCatcher()
     LOGGER.addHandler(catcher)
+    options: dict[str, Any] = {}
+    finishers: tuple[tagging.Finisher, ...] = ()
+    if job.options.print_shop:
+        stylesheet = job.assets.get(printshop.PRINT_SHOP_STYLESHEET)
+        if stylesheet is None:
+            raise PipelineError("the print-shop stylesheet is missing: restore it from the "
+                                "repository", f"templates/{printshop.PRINT_SHOP_STYLESHEET}")
+        options = printshop.render_options(stylesheet.decode("utf-8", "replace"))
+        finishers = (printshop.finisher(printshop.FOGRA39),)
     try:
-        def render(*stylesheets):
+        def render(*extra: CSS):
             return HTML(string=job.html, base_url=job.base_url,
                         url_fetcher=_fetcher(job.assets_url, job.assets)).render(
                 font_config=FontConfiguration(), custom_metadata=True,
-                stylesheets=list(stylesheets))
+                **{**options, "stylesheets": [*options.get("stylesheets", ()), *extra]})
 
         document = render()
         if starts_too_short(document):
-            from weasyprint import CSS
-
             document = render(CSS(string=OWN_PAGE))
         # Custom properties carry the provenance; the viewport is for screens, not for the PDF.
         document.metadata.custom.pop("viewport", None)
-        data = document.write_pdf(
-            pdf_identifier=hashlib.sha256(job.name.encode()).hexdigest()[:32].encode(),
-            custom_metadata=True, pdf_variant=job.variant)
+        data = tagging.write_pdf(
+            document, pdf_identifier=hashlib.sha256(job.name.encode()).hexdigest()[:32].encode(),
+            custom_metadata=True, pdf_variant=job.options.pdf_variant,
+            claim_pdfua=job.options.archival, finishers=finishers)
     except FatalURLFetchingError as error:
         raise PipelineError(str(error), job.where) from None
+    except printshop.PrintShopError as error:
+        raise PipelineError(str(error), f"templates/{printshop.PRINT_SHOP_STYLESHEET}") from None
     finally:
         LOGGER.removeHandler(catcher)
     if catcher.messages:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from . import log
 from .errors import PipelineError
-from .pdf import PrintedPdf, PrintJob, print_pdf
+from .pdf import PrintedPdf, PrintJob, load_weasyprint, print_pdf
 
 PR_SET_PDEATHSIG = 1
 
@@ -58,7 +58,7 @@ def _start_worker(parent: int) -> None:
     if os.getppid() != parent:  # the parent died before the request took effect
         os._exit(1)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    import weasyprint  # noqa: F401
+    load_weasyprint()
 
 
 class Printers:

@@ -24,16 +24,19 @@ from . import markup
 from .catalogs.lookup import Lookup
 from .catalogs.pofile import Key
 from .errors import PipelineError
-from .language import Language, language
+from .language import Language, language, likely_language
+from .language import language as get_language
 from .messages import EditionMessage
 from .model import Alternate, PrintOptions, Provenance
 from .project import BILINGUAL_TEMPLATE, EDITION_TEMPLATE, INDEX_TEMPLATE, TEMPLATE_LANGUAGE
 from .snapshot import Snapshot
 from .source import Statement
-from .text import FSI, PDI, isolate_latin
+from .text import FSI, PDI, isolate_latin, script_of
 
 RUNNING_TITLE_LENGTH = 60
 """The most characters of a title the running header shows (a short title is better)."""
+
+ISOLATED = re.compile(f"{FSI}[^{FSI}{PDI}<>]*{PDI}")
 
 PAGE, PAGES = "\ue000", "\ue001"
 """Stand-ins for the page counters inside translated page furniture; see ``css_content``."""
@@ -51,18 +54,30 @@ class Localised:
     direction: str | None = None
     isolate: bool = False  # Latin runs isolated: a right-to-left edition's own text
     block: bool = False  # a paragraph, which may hold lists
+    latin: str = "en"  # the language a Latin run in a right-to-left text is tagged with
 
     @property
     def _filter(self) -> Callable[[str], str] | None:
         return isolate_latin if self.isolate else None
 
+    def _tagged(self, html: Markup) -> Markup:
+        """Each isolated Latin run of the text as ``<span lang class="latin">``: read in its own
+        language's voice, and set at a size that matches the Naskh around it. (Isolates are only
+        ever in text, already escaped, never in an attribute.)"""
+        if not self.isolate:
+            return html
+        return Markup(ISOLATED.sub(lambda m: f'<span lang="{self.latin}" class="latin">'
+                                             f"{m.group()}</span>", str(html)))
+
     @property
     def html(self) -> Markup:
-        return markup.to_html(self.text, text_filter=self._filter, inline_only=not self.block)
+        return self._tagged(markup.to_html(self.text, text_filter=self._filter,
+                                           inline_only=not self.block))
 
     @property
     def inline(self) -> Markup:
-        return markup.to_html(self.text, text_filter=self._filter, inline_only=True)
+        return self._tagged(markup.to_html(self.text, text_filter=self._filter,
+                                           inline_only=True))
 
     def __str__(self) -> str:
         return markup.plain_text(self.text, text_filter=self._filter, inline_only=not self.block)
@@ -152,6 +167,9 @@ class Side:
         self._source_direction = Locale.parse(statement.language).text_direction
         self._as_written = {m.key: text for m in messages
                             if (text := m.as_written_in(language.code)) is not None}
+        self._given = {m.key: dict(m.given) for m in messages if m.given}
+        self._latin = self._source_tag if get_language(statement.language).script == "Latn" \
+            else "en"
         self.title = self.localise("title", statement.title.value)
         self.short_title = (self.localise("short-title", statement.short_title.value)
                             if statement.short_title else None)
@@ -169,11 +187,28 @@ class Side:
         block = context == "paragraph"
         written = self._as_written.get((context, text))
         if written is not None:
-            return Localised(written, isolate=self._isolate, block=block)
-        value, fallback = self.lookup.translate(context, text, self.statement.language)
+            value, fallback = written, False
+        else:
+            value, fallback = self.lookup.translate(context, text, self.statement.language)
         if fallback:
             return Localised(value, True, self._source_tag, self._source_direction, block=block)
-        return Localised(value, isolate=self._isolate, block=block)
+        code = self._foreign_language(context, text, value)
+        if code is not None:
+            return Localised(value, False, code.replace("_", "-"), get_language(code).direction,
+                             block=block)
+        return Localised(value, isolate=self._isolate, block=block, latin=self._latin)
+
+    def _foreign_language(self, context: str, text: str, shown: str) -> str | None:
+        """The language of a text shown in an edition of another script (a name written in
+        Arabic in the English edition): the language the organisation gave it in, or the most
+        likely one of its script. (Latin phrases in a right-to-left edition are tagged one by one,
+        see ``Localised.latin``.)"""
+        script = script_of(shown)
+        if script is None or script == self.language.script or (self._isolate and script == "Latn"):
+            return None
+        given = self._given.get((context, text), {})
+        return next((code for code, name in given.items() if name == shown), None) \
+            or likely_language(script)
 
     @property
     def running_title(self) -> str:

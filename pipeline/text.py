@@ -77,6 +77,16 @@ SCRIPT_NAMES = {"Latn": "LATIN", "Arab": "ARABIC", "Cyrl": "CYRILLIC", "Grek": "
 """ISO 15924 codes as CLDR gives them, and the first word of their letters' Unicode names."""
 
 
+def script_of(text: str) -> str | None:
+    """The ISO 15924 code of the one script ``text``'s letters are written in, if it is one this
+    module knows (``Arab``, ``Latn``...)."""
+    found = scripts(text)
+    if len(found) != 1:
+        return None
+    name = next(iter(found))
+    return next((code for code, unicode_name in SCRIPT_NAMES.items() if unicode_name == name), None)
+
+
 def written_in(text: str, script: str) -> bool:
     """Whether every letter of ``text`` belongs to ``script`` (an ISO 15924 code)."""
     found = scripts(text)

@@ -97,13 +97,14 @@ def test_names_given_in_the_source_or_written_in_arabic_are_used_as_they_are(pro
     assert "٤. تجمع المحامين السوريين الأحرار</li>" in arabic
     english = html_of(project, "ghouta-2017", "en")
     assert "2. Syrian Network for Human Rights</li>" in english
-    assert "4. تجمع المحامين السوريين الأحرار</li>" in english
+    # read with an Arabic voice, right to left, in the English edition
+    assert '4. <span lang="ar" dir="rtl">تجمع المحامين السوريين الأحرار</span></li>' in english
 
 
 def test_latin_runs_in_arabic_are_isolated_but_never_inside_a_link(project):
     html = html_of(project, "sochi-2018", "ar")
-    assert f"{FSI}Help4Syria{PDI}، المملكة المتحدة" in html
-    assert f"{FSI}(SAC){PDI}" in html
+    assert f'<span lang="en" class="latin">{FSI}Help4Syria{PDI}</span>، المملكة المتحدة' in html
+    assert f'<span lang="en" class="latin">{FSI}(SAC){PDI}</span>' in html
     assert FSI not in html_of(project, "sochi-2018", "en")
     ghouta = html_of(project, "ghouta-2017", "ar")
     assert 'href="https://undocs.org/S/RES/2139(2014)"' in ghouta

@@ -8,6 +8,7 @@ can list them all and a build can refuse a language that is not ready.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -87,6 +88,14 @@ def check_placeholders(message: Message, script: str) -> Iterator[str | tuple[st
             yield (f"the placeholders differ from the source text (which has {shown}): keep "
                    "each placeholder exactly as it is")
             return
+    if expected or len(ids) > 1:  # printed through `text % values`, every value a text
+        for string in strings(message.string):
+            try:
+                string % defaultdict(str)
+            except (TypeError, ValueError):
+                yield ("the translation cannot be formatted: write each placeholder exactly as "
+                       "the source does (such as %(num)s), and a percent sign as %%")
+                return
 
 
 def check_markup(message: Message, script: str) -> Iterator[str | tuple[str, str]]:
@@ -110,6 +119,7 @@ def check_characters(message: Message, script: str) -> Iterator[str | tuple[str,
             yield (f"contains the invisible or control character {describe(found[1])}: delete it "
                    "(it can make the printed text differ from what reviewers see)")
             return
+    for string in strings(message.string):  # after every form: a mark must not hide an error
         if mark := direction_mark(string):
             yield ("warning", f"likely unneeded: the direction mark {describe(mark)}; the pipeline "
                    "isolates Latin names itself, so it can usually go")

@@ -49,10 +49,13 @@ def merge(catalog: Catalog, template: Catalog) -> MergeReport:
     template = copy.deepcopy(template)  # Babel inserts new messages without cloning them
     catalog.update(template, no_fuzzy_matching=True, update_header_comment=False,
                    update_creation_date=False)
+    formatted = {key_of(m) for m in template if m.id and "python-format" in m.flags}
     for message in catalog:
         key = key_of(message)
         if message.id and message.fuzzy and key in previous_ids and not message.previous_id:
             message.previous_id = previous_ids[key]  # Babel drops it on every update
+        if message.id and key not in formatted:  # Babel's reader flags "50% of voters" too
+            message.flags.discard("python-format")
     returned = _restore_returning(catalog)
     for obsolete_key, entry in list(catalog.obsolete.items()):
         if not has_translation(entry) and not entry.user_comments:

@@ -150,13 +150,31 @@ def serialise(catalog: Catalog) -> bytes:
             stash[token] = ("msgid " if n == 0 else "msgid_plural ") + text
             tokens.append(token)
         message.previous_id = tokens
+    # Babel writes no flag nor previous msgid for an obsolete entry: a fuzzy one would come
+    # back as reviewed. A comment token marks where msgmerge writes them (#, fuzzy and #~|).
+    obsolete_blocks: dict[str, str] = {}
+    commented: list[tuple[Message, list[str]]] = []
+    for message in catalog.obsolete.values():
+        if message.fuzzy:
+            token = f"@@obsolete-{len(obsolete_blocks)}@@"
+            lines = ["#, fuzzy"]
+            for keyword, text in zip(("msgid", "msgid_plural"), message.previous_id, strict=False):
+                wrapped = normalize(text, width=PO_WIDTH - 4).splitlines()
+                lines += [f"#~| {keyword} {wrapped[0]}"] + [f"#~| {line}" for line in wrapped[1:]]
+            obsolete_blocks[token] = "\n".join(lines)
+            commented.append((message, message.user_comments))
+            message.user_comments = [*message.user_comments, token]
     out = io.BytesIO()
     try:
         write_po(out, catalog, width=PO_WIDTH, include_previous=True, ignore_obsolete=False)
     finally:
         for message, ids in saved:
             message.previous_id = ids
+        for message, comments in commented:
+            message.user_comments = comments
     text = out.getvalue().decode("utf-8")
+    for token, block in obsolete_blocks.items():
+        text = text.replace(f"# {token}\n", f"{block}\n")
     for token, stashed in stash.items():
         keyword, _, value = stashed.partition(" ")
         lines = normalize(value, width=PO_WIDTH - 3).splitlines()

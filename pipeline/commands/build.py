@@ -288,8 +288,7 @@ def print_job(project: Project, snapshot: Snapshot, edition: EditionPlan, html: 
         name=edition.target.name, where=project.relative(paths["pdf"]), html=html,
         base_url=folder_url(paths["pdf"].parent),
         assets_url=folder_url(project.output_dir / ASSETS),
-        assets=asset_files(snapshot),
-        variant=edition.options.pdf_variant)
+        assets=asset_files(snapshot), options=edition.options)
 
 
 def publish_edition(project: Project, edition: EditionPlan, html: str,

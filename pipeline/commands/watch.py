@@ -61,7 +61,9 @@ def round_of_work(project: Project, request: Request) -> dict[Path, str]:
 
 def watch(project: Project, request: Request = DEFAULT_REQUEST, debounce_ms: int = 50,
           stop: threading.Event | None = None) -> None:
-    import weasyprint  # noqa: F401  (once, here, rather than on the first edit)
+    from ..pdf import load_weasyprint
+
+    load_weasyprint()  # once, here, rather than on the first edit
     from watchfiles import watch as changes
 
     folders = [p for p in (project.sources_dir, project.locales_dir, project.templates_dir)

@@ -1,0 +1,183 @@
+"""The print-shop edition: PDF/X-1a, text and rules on the black plate, registration crop marks.
+
+How to print it (pipeline/pdf.py):
+
+    document = HTML(string=html, ...).render(font_config=..., custom_metadata=True,
+                                             **printshop.render_options())
+    data = finish.write_pdf(document, pdf_identifier=..., custom_metadata=True,
+                            pdf_variant=printshop.PDF_VARIANT,
+                            finishers=(printshop.finisher(printshop.FOGRA39),))
+
+with the edition's HTML printed with ``bleed: 3mm; marks: crop`` (``--bleed 3mm``).
+
+* Colour: ``templates/print-shop.css`` (a user stylesheet whose declarations are ``!important``, so it beats
+  the author styles without touching them) gives every colour of statement.css and of the
+  templates' page furniture as ``device-cmyk()``: near-black text and rules ``0 0 0 1`` (K only),
+  the greys K-only tints. WeasyPrint writes them as ``/DeviceCMYK cs 0 0 0 1 scn``; the finisher
+  rewrites that to the equivalent, conventional ``0 0 0 1 k``, then refuses (PrintShopError) a
+  PDF that still paints anything in RGB, Lab or ICC colour, with transparency, or with an RGB
+  image: a colour added to statement.css later breaks this build instead of printing
+  four-colour grey.
+* Crop marks: WeasyPrint draws ``marks: crop`` as an SVG background (draw/__init__.py,
+  ``draw_background``) with ``stroke="black"`` hard-coded: DeviceRGB, in a transparency group,
+  with a fully transparent fill (``ca 0``); the last two are transparency, which PDF/X-1a forbids.
+  The stylesheet turns them off (``marks: none``) and the finisher draws the same eight marks
+  (from the media edge to half the bleed, at the trim lines) itself, stroked in registration
+  colour ``[/Separation /All /DeviceCMYK {C0 [0 0 0 0] C1 [1 1 1 1]}]``, as a ``/Artifact <</Type
+  /Page>>``. /All (every separation, spot plates included) is what registration means, and
+  PDF/X-1a allows Separation spaces whose alternate is DeviceCMYK.
+* PDF/X: ``pdf/x-1a`` (PDF/X-1a:2003, PDF 1.4): CMYK and spot only, no transparency, which this
+  edition meets, and the PDF/X most print shops take. WeasyPrint writes GTS_PDFXVersion, Trapped,
+  the XMP and keeps the TrimBox (the A4 page) and BleedBox (3 mm further) on every page, but
+  writes an OutputIntent only when the document has an ICC profile (``@color-profile``): the
+  finisher adds the GTS_PDFX OutputIntent for a registered condition (FOGRA39 by default, no
+  profile needed for X-1a; pass ``profile=`` to embed the print shop's). ``pdf/x-4`` is not
+  deterministic in WeasyPrint 70 (it writes ``xmpMM:DocumentID`` from ``uuid4()``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import pydyf
+
+if TYPE_CHECKING:
+    from weasyprint.document import Document
+
+from .tagging import Finisher
+
+PDF_VARIANT = "pdf/x-1a"
+PRINT_SHOP_STYLESHEET = "print-shop.css"
+"""The colours of the print-shop edition, in ``templates/``: a user stylesheet of ``!important``
+declarations giving every colour of ``statement.css`` as ``device-cmyk()``."""
+REGISTRATION = "Registration"  # the resource name of the /Separation /All colour space
+MARK_WIDTH = 0.25  # pt, a hairline as in most imposition software
+
+
+def render_options(stylesheet: str) -> dict[str, Any]:
+    """The extra ``HTML.render`` options of the print-shop edition (``stylesheet``: the text of
+    ``templates/print-shop.css``)."""
+    from weasyprint import CSS
+
+    return {"stylesheets": [CSS(string=stylesheet)], "output_intent": "device-cmyk"}
+
+
+@dataclass(frozen=True)
+class OutputCondition:
+    """The printing condition the file is made for (the print shop says which)."""
+
+    identifier: str
+    info: str
+    registry: str = "http://www.color.org"
+    profile: bytes | None = None  # the condition's ICC output profile, to embed it
+
+
+FOGRA39 = OutputCondition("FOGRA39", "Coated FOGRA39 (ISO 12647-2:2004)")
+
+
+class PrintShopError(RuntimeError):
+    """The PDF would not be a PDF/X-1a file with K-only text."""
+
+
+def finisher(condition: OutputCondition = FOGRA39, crop_marks: bool = True) -> Finisher:
+    def finish_printshop(document: Document, pdf: pydyf.PDF) -> None:
+        from weasyprint.pdf.stream import Stream
+
+        streams = [obj for obj in pdf.objects if isinstance(obj, Stream)]
+        for stream in streams:
+            _use_cmyk_operators(stream.stream)
+        _refuse_non_cmyk(pdf, streams)
+        color_spaces = _resources_color_spaces(pdf)
+        for unused in ("lab-d50", "lab-d65"):
+            color_spaces.pop(unused, None)
+        if crop_marks:
+            function = pydyf.Dictionary({
+                "FunctionType": 2, "Domain": pydyf.Array([0, 1]), "N": 1,
+                "C0": pydyf.Array([0, 0, 0, 0]), "C1": pydyf.Array([1, 1, 1, 1])})
+            color_spaces[REGISTRATION] = pydyf.Array(
+                ["/Separation", "/All", "/DeviceCMYK", function])
+            for number in pdf.pages["Kids"][::3]:
+                _draw_crop_marks(pdf, pdf.objects[number])
+        intent = pydyf.Dictionary({
+            "Type": "/OutputIntent", "S": "/GTS_PDFX",
+            "OutputConditionIdentifier": pydyf.String(condition.identifier),
+            "RegistryName": pydyf.String(condition.registry),
+            "Info": pydyf.String(condition.info)})
+        if condition.profile is not None:
+            profile = pydyf.Stream([condition.profile], pydyf.Dictionary({"N": 4}),
+                                   compress=True)
+            pdf.add_object(profile)
+            intent["DestOutputProfile"] = profile.reference
+        pdf.catalog["OutputIntents"] = pydyf.Array([intent])
+
+    return finish_printshop
+
+
+def _use_cmyk_operators(items: list[Any]) -> None:
+    """``/DeviceCMYK cs c m y k scn`` -> ``c m y k k`` (and CS/SCN -> K), in place."""
+    i = 0
+    while i < len(items) - 1:
+        item = items[i]
+        if item in (b"/DeviceCMYK cs", b"/DeviceCMYK CS") and isinstance(items[i + 1], bytes):
+            operator = b" scn" if item.endswith(b"cs") else b" SCN"
+            if items[i + 1].endswith(operator) and len(items[i + 1].split()) == 5:
+                items[i:i + 2] = [items[i + 1][:-len(operator)] + (
+                    b" k" if operator == b" scn" else b" K")]
+        i += 1
+
+
+def _refuse_non_cmyk(pdf: pydyf.PDF, streams: list[Any]) -> None:
+    problems = []
+    for stream in streams:
+        for item in stream.stream:
+            if isinstance(item, bytes) and (item.endswith((b" rg", b" RG"))
+                                            or (item.endswith((b" cs", b" CS"))
+                                                and item != b"/Pattern cs")):
+                problems.append(item.decode("latin-1"))
+        group = stream.extra.get("Group")
+        if isinstance(group, dict) and group.get("S") == "/Transparency":
+            problems.append("a transparency group")
+    for obj in pdf.objects:
+        states = obj.get("ExtGState", {}) if isinstance(obj, dict) else {}
+        for state in (state for state in states.values() if isinstance(state, dict)):
+            if state.get("ca", 1) != 1 or state.get("CA", 1) != 1 or "SMask" in state \
+                    or state.get("BM", "/Normal") not in ("/Normal", "/Compatible"):
+                problems.append(f"transparency (ExtGState {dict(state)})")
+        if isinstance(obj, pydyf.Stream) and obj.extra.get("Subtype") == "/Image" \
+                and obj.extra.get("ColorSpace") not in ("/DeviceCMYK", "/DeviceGray"):
+            problems.append(f"an image in {obj.extra.get('ColorSpace')}")
+    if problems:
+        raise PrintShopError("not printable as PDF/X-1a with K-only black: "
+                             + ", ".join(sorted(set(problems))[:10])
+                             + "; give the colour as device-cmyk() in templates/print-shop.css")
+
+
+def _resources_color_spaces(pdf: pydyf.PDF) -> pydyf.Dictionary:
+    """The ColorSpace dictionary of the resources WeasyPrint shares between all pages."""
+    page = pdf.objects[pdf.pages["Kids"][0]]
+    resources = pdf.objects[int(page["Resources"].split()[0])]
+    return pdf.objects[int(resources["ColorSpace"].split()[0])]
+
+
+def _draw_crop_marks(pdf: pydyf.PDF, page: pydyf.Dictionary) -> None:
+    """Eight marks at the trim lines, from the media edge to half the bleed, in /All."""
+    x0, y0, x1, y1 = (float(value) for value in page["MediaBox"])
+    t0, u0, t1, u1 = (float(value) for value in page["TrimBox"])
+    if (t0 - x0, u0 - y0, x1 - t1, y1 - u1) == (0, 0, 0, 0):
+        return
+    lines = []
+    for x in (t0, t1):
+        lines += [(x, y0, x, y0 + (u0 - y0) / 2), (x, y1 - (y1 - u1) / 2, x, y1)]
+    for y in (u0, u1):
+        lines += [(x0, y, x0 + (t0 - x0) / 2, y), (x1 - (x1 - t1) / 2, y, x1, y)]
+    content = pdf.objects[int(page["Contents"].split()[0])]
+    content.stream.insert(0, b"q")  # WeasyPrint's page content ends in a flipped space
+    content.stream += [b"Q", b"/Artifact <</Type /Page>> BDC", b"q",
+                       f"/{REGISTRATION} CS 1 SCN {MARK_WIDTH} w 0 J [] 0 d".encode()]
+    content.stream += [f"{_n(a)} {_n(b)} m {_n(c)} {_n(d)} l".encode() for a, b, c, d in lines]
+    content.stream += [b"S", b"Q", b"EMC"]
+
+
+def _n(value: float) -> str:
+    return f"{value:.3f}".rstrip("0").rstrip(".")
