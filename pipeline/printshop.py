@@ -91,6 +91,8 @@ def finisher(condition: OutputCondition = FOGRA39, crop_marks: bool = True) -> F
         color_spaces = _resources_color_spaces(pdf)
         for unused in ("lab-d50", "lab-d65"):
             color_spaces.pop(unused, None)
+        for number in pdf.pages["Kids"][::3]:  # links: PDF/X allows no annotation on the page
+            pdf.objects[number].pop("Annots", None)
         if crop_marks:
             function = pydyf.Dictionary({
                 "FunctionType": 2, "Domain": pydyf.Array([0, 1]), "N": 1,

@@ -1,0 +1,92 @@
+"""The print-shop edition (`build --print-shop`): PDF/X-1a, text and rules on the black plate
+only, crop marks in registration colour, the trim and bleed boxes right."""
+
+from __future__ import annotations
+
+import re
+
+import pikepdf
+import pytest
+
+from pipeline import printshop
+from pipeline.commands.build import build
+from pipeline.model import PrintOptions
+from pipeline.plan import Request
+
+from . import pdfx
+from .helpers import cli
+
+pytestmark = pytest.mark.slow
+A4 = (595.276, 841.89)
+BLEED = 3 / 25.4 * 72  # 3 mm in points
+SHOP = PrintOptions(bleed="3mm", print_shop=True)
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory):
+    """The bilingual edition of the short statement with a list, for the print shop."""
+    from .conftest import SMALL, make_project
+
+    project = make_project(tmp_path_factory.mktemp("shop") / "project", SMALL)
+    report = build(project, Request(("ghouta-2017",), options=SHOP), jobs=1)
+    assert not report.refused, [str(e) for e in report.refused]
+    return project.output_dir / "ghouta-2017" / "ghouta-2017.bilingual.pdf"
+
+
+def test_colours_are_cmyk_with_k_only_black(shop):
+    with pikepdf.open(shop) as pdf:
+        for page in pdf.pages:
+            operators = [(" ".join(map(str, operands)), str(operator)) for operands, operator
+                         in pikepdf.parse_content_stream(page)]
+            assert not [o for o in operators if o[1] in ("rg", "RG", "sc", "scn")]
+            colours = {o for o in operators if o[1] in ("k", "K")}
+            assert ("0 0 0 1", "k") in colours  # the text
+            assert all(re.fullmatch(r"0 0 0 [\d.]+", values) for values, _ in colours)
+
+
+def test_crop_marks_are_in_registration_colour(shop):
+    with pikepdf.open(shop) as pdf:
+        space = pdf.pages[0].Resources.ColorSpace[f"/{printshop.REGISTRATION}"]
+        assert [str(space[0]), str(space[1]), str(space[2])] == [
+            "/Separation", "/All", "/DeviceCMYK"]
+        assert list(space[3].C1) == [1, 1, 1, 1] and list(space[3].C0) == [0, 0, 0, 0]
+        for page in pdf.pages:
+            instructions = list(pikepdf.parse_content_stream(page))
+            start = next(i for i, (ops, op) in enumerate(instructions)
+                         if str(op) == "CS" and ops[0] == f"/{printshop.REGISTRATION}")
+            marks = [op for _, op in instructions[start:] if str(op) in ("m", "l")]
+            assert len(marks) == 16  # eight lines
+
+
+def test_boxes_are_a4_with_3mm_bleed(shop):
+    with pikepdf.open(shop) as pdf:
+        for page in pdf.pages:
+            trim = [float(v) for v in page.TrimBox]
+            bleed = [float(v) for v in page.BleedBox]
+            assert trim == pytest.approx([0, 0, *A4], abs=0.01)
+            assert bleed == pytest.approx([-BLEED, -BLEED, A4[0] + BLEED, A4[1] + BLEED],
+                                          abs=0.01)
+
+
+def test_it_is_pdfx1a_for_fogra39(shop):
+    assert pdfx.problems(str(shop)) == []
+    with pikepdf.open(shop) as pdf:
+        (intent,) = pdf.Root.OutputIntents
+        assert intent.S == "/GTS_PDFX" and intent.OutputConditionIdentifier == "FOGRA39"
+        assert pdf.docinfo.GTS_PDFXVersion == "PDF/X-1a:2003" and pdf.pdf_version == "1.4"
+
+
+def test_a_colour_the_print_shop_stylesheet_does_not_know_fails_the_build(small, capsys):
+    css = small.templates_dir / "statement.css"
+    css.write_text(css.read_text("utf-8") + "\n.date { color: #0055aa; }\n", "utf-8")
+    status, lines = cli(capsys, small, "build", "ghouta-2017", "--lang", "en", "--print-shop",
+                        "-j1")
+    assert status == 1
+    assert any(line.startswith("templates/print-shop.css: not printable as PDF/X-1a with K-only "
+                               "black: ") and " rg" in line for line in lines), lines
+
+
+def test_a_draft_is_not_for_a_print_shop(small, capsys):
+    status, lines = cli(capsys, small, "build", "--draft", "--print-shop")
+    assert status == 1 and lines == ["a draft is not for a print shop: print the draft without "
+                                     "--print-shop, or the release without --draft"]
