@@ -8,13 +8,7 @@ onto them.
 """
 
 import logging
-import os
-from pathlib import Path
 
 __version__ = "0.2.0"
 
 log = logging.getLogger("pipeline")
-
-# Printing sees no font of the machine: only those the stylesheet declares, from templates/fonts/
-# (fontconfig reads this when WeasyPrint first loads, here or in a worker process).
-os.environ["FONTCONFIG_FILE"] = str(Path(__file__).with_name("fonts.conf"))

@@ -267,11 +267,29 @@ class _Writer:
         return "".join(self.parts)
 
 
-def _write_inline(children: Sequence[Token], out: _Writer) -> None:
+NBSP = "\u00a0"
+
+
+def _last_space(children: Sequence[Token]) -> tuple[int, int] | None:
+    """Where the last space of the last line of an inline is (child, offset): binding the last
+    two words there keeps a paragraph from ending on a line of one word."""
+    for index in range(len(children) - 1, -1, -1):
+        child = children[index]
+        if child.type in ("softbreak", "hardbreak"):
+            return None
+        if child.type in ("text", "text_special") and " " in child.content.rstrip():
+            return index, child.content.rstrip().rindex(" ")
+    return None
+
+
+def _write_inline(children: Sequence[Token], out: _Writer, keep_last: bool = False) -> None:
     open_links: list[bool] = []
-    for child in children:
+    bind = _last_space(children) if keep_last else None
+    for index, child in enumerate(children):
         kind = child.type
-        if kind in ("text", "text_special"):
+        if bind is not None and index == bind[0]:
+            out.text(child.content[: bind[1]] + NBSP + child.content[bind[1] + 1:])
+        elif kind in ("text", "text_special"):
             out.text(child.content)
         elif kind in ("softbreak", "hardbreak"):
             out.tag("<br>")
@@ -301,12 +319,14 @@ def _write_inline(children: Sequence[Token], out: _Writer) -> None:
 
 
 def to_html(doc_or_text: Document | str, *, text_filter: TextFilter | None = None,
-            inline_only: bool = False) -> Markup:
+            inline_only: bool = False, keep_last_words: bool = False) -> Markup:
     """The text as safe HTML: ``<p>``, ``<ul>``/``<ol start>``/``<li>``, ``<em>``,
     ``<strong>``, ``<a href>`` and ``<br>`` only; a single paragraph is ``<p>…</p>``.
 
     ``text_filter`` is applied to each run of text (never to a link target) before escaping.
     ``inline_only`` renders no block element: for a title or a name inside an element.
+    ``keep_last_words`` joins the last two words of each paragraph and list item with a no-break
+    space, so that none ends on a line of one word.
     """
     doc = _document(doc_or_text, inline_only)
     out = _Writer(text_filter)
@@ -314,7 +334,7 @@ def to_html(doc_or_text: Document | str, *, text_filter: TextFilter | None = Non
     for token in doc.tokens:
         kind = token.type
         if kind == "inline":
-            _write_inline(token.children or (), out)
+            _write_inline(token.children or (), out, keep_last_words)
             item_has_content = True
         elif kind == "paragraph_open":
             if not in_item:

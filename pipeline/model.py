@@ -66,6 +66,7 @@ class Provenance:
 
     source_version: str
     catalog_version: str
+    sides: tuple[str, ...] = ()  # the bilingual edition's two catalog versions, left and right
 
 
 @dataclass(frozen=True)

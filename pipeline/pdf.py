@@ -255,6 +255,8 @@ def print_pdf(job: PrintJob) -> PrintedPdf:
                                 "repository", f"templates/{printshop.PRINT_SHOP_STYLESHEET}")
         options = printshop.render_options(stylesheet.decode("utf-8", "replace"))
         finishers = (printshop.finisher(printshop.FOGRA39),)
+    fonts: list[str] = []
+    finishers += (lambda document, pdf: fonts.extend(embedded_fonts(pdf)),)
     try:
         def render(*extra: CSS):
             return HTML(string=job.html, base_url=job.base_url,
@@ -280,6 +282,13 @@ def print_pdf(job: PrintJob) -> PrintedPdf:
     if catcher.messages:
         raise PipelineError("WeasyPrint could not print the edition as written: "
                             + "; ".join(dict.fromkeys(catcher.messages)), job.where)
+    families = {name.replace(" ", "-") for name in declared_families(job.assets)}
+    if strangers := sorted({f for f in fonts if not any(f == family or f.startswith(f"{family}-")
+                                                        for family in families)}):
+        raise PipelineError(f"the edition used the font(s) {', '.join(strangers)}, which are not "
+                            f"fonts of templates/{FONTS}: a font of this machine was used "
+                            "where the stylesheet's own fonts should be; name only the "
+                            "stylesheet's @font-face families", job.where)
     return PrintedPdf(data, len(document.pages))
 
 
@@ -306,6 +315,25 @@ def starts_too_short(document: Any) -> bool:
             keep, total, on_first_page = started
             return on_first_page < min(keep, total)
     return False
+
+
+def embedded_fonts(pdf: Any) -> list[str]:
+    """The names of the fonts a PDF embeds, without their subset prefix (``ABCDEF+``)."""
+    names = []
+    for obj in pdf.objects:
+        if isinstance(obj, dict) and obj.get("Type") == "/Font" and "BaseFont" in obj:
+            value = obj["BaseFont"]
+            name = (value.decode("latin-1") if isinstance(value, bytes) else str(value)).lstrip("/")
+            names.append(name.split("+", 1)[-1])
+    return names
+
+
+def declared_families(assets: dict[str, bytes]) -> set[str]:
+    try:
+        css = assets[STYLESHEET].decode("utf-8")
+    except (KeyError, UnicodeDecodeError):
+        return set()
+    return check_font_families(css, f"templates/{STYLESHEET}")
 
 
 def folder_url(path: Path) -> str:

@@ -31,7 +31,7 @@ from .model import Alternate, PrintOptions, Provenance
 from .project import BILINGUAL_TEMPLATE, EDITION_TEMPLATE, INDEX_TEMPLATE, TEMPLATE_LANGUAGE
 from .snapshot import Snapshot
 from .source import Statement
-from .text import FSI, PDI, isolate_latin, script_of
+from .text import FSI, PDI, bind_short_words, isolate_latin, script_of
 
 RUNNING_TITLE_LENGTH = 60
 """The most characters of a title the running header shows (a short title is better)."""
@@ -55,9 +55,13 @@ class Localised:
     isolate: bool = False  # Latin runs isolated: a right-to-left edition's own text
     block: bool = False  # a paragraph, which may hold lists
     latin: str = "en"  # the language a Latin run in a right-to-left text is tagged with
+    heading: bool = False  # a title: short words bound to the next, no line ends on one
 
     @property
     def _filter(self) -> Callable[[str], str] | None:
+        if self.heading:
+            return (lambda text: isolate_latin(bind_short_words(text))) if self.isolate \
+                else bind_short_words
         return isolate_latin if self.isolate else None
 
     def _tagged(self, html: Markup) -> Markup:
@@ -72,15 +76,17 @@ class Localised:
     @property
     def html(self) -> Markup:
         return self._tagged(markup.to_html(self.text, text_filter=self._filter,
-                                           inline_only=not self.block))
+                                           inline_only=not self.block,
+                                           keep_last_words=self.block))
 
     @property
     def inline(self) -> Markup:
         return self._tagged(markup.to_html(self.text, text_filter=self._filter,
-                                           inline_only=True))
+                                           inline_only=True, keep_last_words=self.heading))
 
     def __str__(self) -> str:
-        return markup.plain_text(self.text, text_filter=self._filter, inline_only=not self.block)
+        filtered = isolate_latin if self.isolate else None  # plain text: no binding needed
+        return markup.plain_text(self.text, text_filter=filtered, inline_only=not self.block)
 
 
 @dataclass(frozen=True)
@@ -185,18 +191,21 @@ class Side:
 
     def localise(self, context: str, text: str) -> Localised:
         block = context == "paragraph"
+        heading = context in ("title", "subtitle")
         written = self._as_written.get((context, text))
         if written is not None:
             value, fallback = written, False
         else:
             value, fallback = self.lookup.translate(context, text, self.statement.language)
         if fallback:
-            return Localised(value, True, self._source_tag, self._source_direction, block=block)
+            return Localised(value, True, self._source_tag, self._source_direction, block=block,
+                             heading=heading)
         code = self._foreign_language(context, text, value)
         if code is not None:
             return Localised(value, False, code.replace("_", "-"), get_language(code).direction,
-                             block=block)
-        return Localised(value, isolate=self._isolate, block=block, latin=self._latin)
+                             block=block, heading=heading)
+        return Localised(value, isolate=self._isolate, block=block, latin=self._latin,
+                         heading=heading)
 
     def _foreign_language(self, context: str, text: str, shown: str) -> str | None:
         """The language of a text shown in an edition of another script (a name written in

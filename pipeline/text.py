@@ -97,15 +97,28 @@ def written_in(text: str, script: str) -> bool:
 
 _LETTERS = "A-Za-z\u00c0-\u024f"
 _WORD = rf"[0-9]*[{_LETTERS}][{_LETTERS}0-9]*"  # a Latin word (Help4Syria, 2nd)
-_GROUP = rf"\({_WORD}(?:[ '’.,&/+-]+(?:{_WORD}|[0-9]+))*\)"  # a bracketed one: (SNHR)
+_BETWEEN = " \u00a0'’.,&/+-"  # what may stand between the words of one Latin phrase
+_GROUP = rf"\({_WORD}(?:[{_BETWEEN}]+(?:{_WORD}|[0-9]+))*\)"  # a bracketed one: (SNHR)
 LATIN_RUN = re.compile(rf"(?<![{_LETTERS}0-9])(?:{_WORD}|{_GROUP})"
-                       rf"(?:[ '’.,&/+-]+(?:{_WORD}|{_GROUP}|[0-9]+(?![0-9])))*(?<![ '’.,&/+-])")
+                       rf"(?:[{_BETWEEN}]+(?:{_WORD}|{_GROUP}|[0-9]+(?![0-9])))*(?<![{_BETWEEN}])")
 """A phrase in Latin letters: words with the spaces, punctuation, numbers and balanced
 brackets between them, isolated as one, so "Syrian Network for Human Rights (SNHR)" or
 "Group 2011" keep their order inside an Arabic line. A phrase starts only where a run of
 letters and digits starts, so a long run of digits is scanned once."""
 FSI, PDI = "\u2068", "\u2069"
 _ISOLATABLE = re.compile(r"(%\([^)]*\)[a-z])|(" + LATIN_RUN.pattern + ")")
+
+
+BOUND_WORDS = {"from", "with", "into", "upon", "over", "than", "بشأن", "تجاه", "بحسب", "لدى",
+               "حول", "نحو", "منذ", "حتى", "عند"}
+"""Words that, like every word of one to three letters (of, the, في, من, على...), belong with
+the word after them: a title line never ends on one."""
+_SHORT = re.compile(r"(?<!\S)(\w{1,3}|" + "|".join(sorted(BOUND_WORDS)) + r") (?=\S)", re.IGNORECASE)
+
+
+def bind_short_words(text: str) -> str:
+    """Join each short word (a preposition, an article) to the next with a no-break space."""
+    return _SHORT.sub(lambda m: m.group(1) + "\u00a0", text)
 
 
 def isolate_latin(text: str) -> str:

@@ -125,3 +125,41 @@ def assert_no_attachment(data: bytes, where: str) -> None:
             except Exception:  # an object pypdf cannot read is no stream of ours
                 continue
         assert not any(secret in stream for stream in streams), f"{where} holds /etc/passwd"
+
+
+Word = tuple[float, float, float, float, str]  # x0, y0, x1, y1, text
+
+
+def pdf_blocks(path: Path) -> list[list[list[Word]]]:
+    """Poppler's blocks of every page: lines of words with their boxes, in the order it found
+    them (a word is as drawn: an Arabic word's letters come in visual order)."""
+    import html
+    import re
+    import unicodedata
+
+    result = subprocess.run(["pdftotext", "-bbox-layout", str(path), "-"], capture_output=True,
+                            text=True, check=True)
+    blocks = []
+    for block in re.finditer(r"<block [^>]*>(.*?)</block>", result.stdout, re.S):
+        lines = []
+        for line in re.finditer(r"<line [^>]*>(.*?)</line>", block.group(1), re.S):
+            words = [(float(m.group(1)), float(m.group(2)), float(m.group(3)), float(m.group(4)),
+                      html.unescape(m.group(5))) for m in re.finditer(
+                r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)'
+                r"</word>", line.group(1))]
+            # a lone mark (a tanwin poppler splits off its letter) is not a word
+            words = [w for w in words if any(unicodedata.category(c)[0] in "LN" for c in w[4])]
+            if words:
+                lines.append(sorted(words))
+        if lines:
+            blocks.append(lines)
+    return blocks
+
+
+def word_key(word: str) -> str:
+    """A word's letters and digits in sorted order: the same whether poppler gives a word in
+    logical or in visual order, with or without its punctuation and marks."""
+    import unicodedata
+
+    return "".join(sorted(c for c in unicodedata.normalize("NFKD", word)
+                          if unicodedata.category(c)[0] in "LN"))

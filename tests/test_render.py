@@ -24,8 +24,10 @@ from pipeline.text import FSI, PDI, isolate_latin
 from .helpers import edit
 
 
-def html_of(project: Project, statement_id: str, variant: str, draft: bool = False) -> str:
-    """The HTML an edition would have, rendered from the project's files (nothing printed)."""
+def html_of(project: Project, statement_id: str, variant: str, draft: bool = False,
+            spaces: bool = True) -> str:
+    """The HTML an edition would have, rendered from the project's files (nothing printed);
+    with ``spaces``, its no-break spaces read as spaces (see the test of where they go)."""
     available = tuple(catalog_languages(project))
     snapshot = take(project, [statement_id], list(available))
     item = snapshot.sources[statement_id]
@@ -36,7 +38,8 @@ def html_of(project: Project, statement_id: str, variant: str, draft: bool = Fal
     [edition] = [e for e in plan.editions if e.target == Target(statement_id, variant, draft)] or \
         [e for e in plan.editions if e.target.statement_id == statement_id
          and e.target.variant == variant]
-    return render(snapshot, edition, catalogs).html
+    html = render(snapshot, edition, catalogs).html
+    return html.replace("\xa0", " ") if spaces else html
 
 
 def test_english_edition(project):
@@ -108,6 +111,17 @@ def test_latin_runs_in_arabic_are_isolated_but_never_inside_a_link(project):
     assert FSI not in html_of(project, "sochi-2018", "en")
     ghouta = html_of(project, "ghouta-2017", "ar")
     assert 'href="https://undocs.org/S/RES/2139(2014)"' in ghouta
+
+
+def test_no_paragraph_ends_on_a_line_of_one_word_and_no_title_line_on_a_preposition(project):
+    english = html_of(project, "ghouta-2017", "en", spaces=False)
+    assert "from the\xa0capital." in english  # the last two words of a paragraph
+    assert "a method of\xa0war.</li>" in english  # and of a list item
+    assert "End\xa0the\xa0Siege of\xa0Eastern Ghouta</h1>" in english
+    arabic = html_of(project, "one-voice-2019", "ar", spaces=False)
+    title = arabic.split("<h1")[1].split("</h1>")[0]
+    assert "إلى\xa0أعضاء" in title and "عن\xa0المعتقلين" in title and "في\xa0شمال" in title
+    assert "نحو\xa0الحدود." in arabic
 
 
 def test_latin_phrases_are_isolated_whole():

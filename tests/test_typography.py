@@ -1,0 +1,145 @@
+"""Typography measured on the printed page, not guessed: word positions read back from the PDFs
+(poppler's pdftotext -bbox-layout) of every fixture edition.
+
+- A justified line never stretches a word gap beyond 1.6 times its paragraph's median gap.
+- No paragraph (or list item) ends on a line of one word.
+- No title line ends on a preposition or an article.
+- The names of the signatory list all start at the same place: their numbers sit in boxes of
+  one width.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from .conftest import STATEMENTS
+from .helpers import pdf_blocks, word_key
+
+pytestmark = pytest.mark.slow
+EDITIONS = [(s, v) for s in STATEMENTS for v in ("en", "ar", "bilingual")]
+MAX_GAP = 1.6
+PREPOSITIONS = {"of", "in", "on", "to", "for", "at", "by", "with", "from", "the", "a", "an", "and",
+                "في", "من", "إلى", "على", "عن", "مع", "بشأن", "حول", "نحو", "منذ", "لدى", "عند"}
+
+
+class Texts(HTMLParser):
+    """The words of each paragraph (and list item) and of each title of an edition's HTML."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.paragraphs: list[list[str]] = []
+        self.titles: list[list[str]] = []
+        self._open: list[str] = []
+        self._into: list[list[str]] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        classes = dict(attrs).get("class") or ""
+        if tag in ("p", "li") and any(c in self._open for c in ("paragraph", "parallel")):
+            self.paragraphs.append([])
+            self._into = self.paragraphs
+        elif tag == "h1":
+            self.titles.append([])
+            self._into = self.titles
+        self._open.append(classes.split()[0] if classes else tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._open:
+            self._open.pop()
+        if tag in ("p", "li", "h1"):
+            self._into = None
+
+    def handle_data(self, data: str) -> None:
+        if self._into is not None:
+            self._into[-1].extend(data.split())
+
+
+def texts(html_path: Path) -> Texts:
+    parser = Texts()
+    parser.feed(html_path.read_text("utf-8"))
+    return parser
+
+
+def matching_blocks(blocks, texts_words: list[list[str]]):
+    """The blocks of the PDF that are one of the given texts: nearly all their words in it."""
+    keys = [{word_key(w) for w in words} for words in texts_words]
+    for block in blocks:
+        words = [word_key(w[4]) for line in block for w in line]
+        for index, wanted in enumerate(keys):
+            if words and sum(w in wanted for w in words) >= 0.9 * len(words):
+                yield index, block
+                break
+
+
+def edition(built, statement_id: str, variant: str) -> tuple[Path, Path]:
+    folder = built.output_dir / statement_id
+    return folder / f"{statement_id}.{variant}.pdf", folder / f"{statement_id}.{variant}.html"
+
+
+@pytest.mark.parametrize(("statement_id", "variant"), EDITIONS)
+def test_justified_lines_open_no_holes(built, statement_id, variant):
+    pdf, html = edition(built, statement_id, variant)
+    holes = []
+    for _, block in matching_blocks(pdf_blocks(pdf), texts(html).paragraphs):
+        gaps = [[b[0] - a[2] for a, b in zip(line, line[1:], strict=False)] for line in block[:-1]]
+        flat = [gap for line in gaps for gap in line]
+        if len(flat) < 4:
+            continue
+        median = statistics.median(flat)
+        for line, line_gaps in zip(block, gaps, strict=False):
+            if line_gaps and max(line_gaps) > MAX_GAP * median:
+                holes.append(f"{max(line_gaps) / median:.2f}x: {' '.join(w[4] for w in line)}")
+    assert holes == []
+
+
+@pytest.mark.parametrize(("statement_id", "variant"), EDITIONS)
+def test_no_paragraph_ends_on_a_line_of_one_word(built, statement_id, variant):
+    pdf, html = edition(built, statement_id, variant)
+    paragraphs = texts(html).paragraphs
+    found = list(matching_blocks(pdf_blocks(pdf), paragraphs))
+    assert found, "no paragraph of the HTML was found in the PDF"
+    lonely = [block[-1][0][4] for index, block in found
+              if len(block) > 1 and len(block[-1]) == 1 and len(paragraphs[index]) > 2]
+    assert lonely == []
+
+
+@pytest.mark.parametrize(("statement_id", "variant"), EDITIONS)
+def test_no_title_line_ends_on_a_preposition(built, statement_id, variant):
+    pdf, html = edition(built, statement_id, variant)
+    bound = {word_key(w) for w in PREPOSITIONS}
+    ends = []
+    for _, block in matching_blocks(pdf_blocks(pdf), texts(html).titles):
+        for line in block[:-1]:
+            rtl = any("\u0600" <= c <= "\u06ff" for w in line for c in w[4])
+            last = line[0] if rtl else line[-1]  # the end of a line is its left in Arabic
+            if word_key(last[4]) in bound:
+                ends.append(last[4])
+    assert ends == []
+
+
+@pytest.mark.parametrize("variant", ["en", "ar"])
+def test_every_signatory_name_starts_at_the_same_place(built, variant):
+    pdf, _ = edition(built, "sochi-2018", variant)
+    starts: dict[int, list[float]] = {}
+    for block in pdf_blocks(pdf):
+        for line in block:
+            for number, name in numbered_names(line, variant == "ar"):
+                column = 0 if (number[0] < 300) != (variant == "ar") else 1
+                starts.setdefault(column, []).append(name)
+    assert len(starts) == 2 and all(len(xs) > 20 for xs in starts.values())
+    for xs in starts.values():
+        assert max(xs) - min(xs) < 0.5, (min(xs), max(xs))
+
+
+def numbered_names(line, rtl: bool):
+    """(number word, where its name starts) for each 'N. name' on a line (two columns)."""
+    number = re.compile(r"^[0-9٠-٩]+\.$|^\.[0-9٠-٩]+$")
+    words = sorted(line, key=lambda w: -w[0]) if rtl else line
+    for index, word in enumerate(words[:-1]):
+        if number.match(word[4]):
+            following = words[index + 1]
+            yield word, (following[2] if rtl else following[0])
