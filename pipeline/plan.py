@@ -182,13 +182,16 @@ def quick_hash(state_inputs: dict[str, str], target: Target, options: PrintOptio
     return short_hash(state_inputs, target.variant, target.draft, dataclasses.asdict(options))
 
 
-def alternates_for(statement: Statement, codes: list[str], current: str, settings: Settings
-                   ) -> tuple[Alternate, ...]:
+def alternates_for(statement: Statement, codes: list[str], current: str, settings: Settings,
+                   draft: bool = False) -> tuple[Alternate, ...]:
     found = []
     for code in sorted(codes):
         edition_language = language(code, settings.formatting_locale(code))
-        found.append(Alternate(code, edition_language.tag, edition_language.name,
-                               f"{statement.id}.{code}.html", current=code == current))
+        href = f"{statement.id}.{code}.html"
+        if draft and code != current:  # from drafts/<id>/ to the released editions in <id>/
+            href = f"../../{statement.id}/{href}"
+        found.append(Alternate(code, edition_language.tag, edition_language.name, href,
+                               current=code == current))
     return tuple(found) if len(found) > 1 else ()
 
 
@@ -250,7 +253,7 @@ def make_plan(inputs: Inputs, request: Request, recorded: dict[Target, EditionSt
             links = released_links if not draft else sorted({*released_links, code})
             schedule(Target(statement_id, code, draft), statement, (edition_language,), messages,
                      Provenance(version, catalog_version),
-                     alternates_for(statement, links, code, settings))
+                     alternates_for(statement, links, code, settings, draft))
         pair = bilingual_pair(settings, printed)
         wanted = [code for code in settings.bilingual if code in codes]
         if pair is None and len(wanted) == 2:
@@ -263,7 +266,8 @@ def make_plan(inputs: Inputs, request: Request, recorded: dict[Target, EditionSt
                 printed[code] for code in pair)
             schedule(Target(statement_id, BILINGUAL, left_draft or right_draft), statement,
                      (left, right), messages,
-                     Provenance(version, short_hash(left_version, right_version)), ())
+                     Provenance(version, short_hash(left_version, right_version),
+                                (left_version, right_version)), ())
     if request.everything:
         given = {e.target for e in result.editions}
         result.obsolete = sorted(target for target in recorded if target not in given
