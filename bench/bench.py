@@ -221,7 +221,7 @@ def noop_rebuild(bench: Bench) -> None:
     changed = rewritten(before, snapshot(bench.project))
     row("files rewritten", str(len(changed)), ", ".join(changed) or "none")
     # The same check in a warm process, as the watcher runs it: no interpreter start, no imports.
-    from pipeline.build import build
+    from pipeline.commands.build import build
     from pipeline.project import Project
 
     project = Project.at(bench.project)
@@ -380,7 +380,8 @@ def raw_floor(bench: Bench) -> None:
     section(5, "Raw WeasyPrint floor vs. the pipeline, one warm process (jobs=1, --force)")
     import weasyprint
 
-    from pipeline.build import build
+    from pipeline.commands.build import build
+    from pipeline.plan import Request
     from pipeline.project import Project
 
     project = Project.at(bench.project)
@@ -395,10 +396,10 @@ def raw_floor(bench: Bench) -> None:
             weasyprint.HTML(filename=str(html), base_url=str(html)).write_pdf()
 
         def pipeline(code=code, printing=printing):
-            report = build(project, languages=[code], force=True, jobs=1)
-            if report.refused or len(report.built) != 1:
+            report = build(project, Request(languages=(code,), force=True), jobs=1)
+            if report.refused or len(report.printed) != 1:
                 raise RuntimeError(f"the in-process build of {code} refused: {report.refused}")
-            printing.append(report.built[0].seconds)
+            printing.append(report.printed[0].seconds)
 
         times = warm_timings({"raw": raw, "untagged": untagged, "pipeline": pipeline})
         raw_time, pipe_time = median(times["raw"]), median(times["pipeline"])
