@@ -91,6 +91,10 @@ def read_input(path: Path, root: Path, limit: int = MAX_INPUT, what: str = "file
                                 "instead", name)
         if not target.exists():
             raise PipelineError(f"is a symbolic link to {target}, which does not exist", name)
+    elif not inside(path, root):  # a folder on its way is a link out of the project
+        raise PipelineError(f"leads to {os.path.realpath(path)} through a symbolic link, outside "
+                            f"the project: the pipeline reads only the project's own files; copy "
+                            f"the {what} here instead", name)
     try:
         fd = os.open(os.path.realpath(path), os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError as error:
@@ -255,11 +259,16 @@ def _finish(journal: Path, root: Path) -> None:
         entries = json.loads(journal.read_bytes())
     except (OSError, ValueError):
         entries = []  # a damaged journal: its temporary files are cleared as stale ones
+    if not isinstance(entries, list) or not all(
+            isinstance(e, list) and len(e) == 2 and all(isinstance(p, str) for p in e)
+            for e in entries):
+        entries = []
     folders = set()
     try:
-        for temp, target in entries if isinstance(entries, list) else []:
+        for temp, target in entries:
             temp_path, target_path = journal.parent / temp, journal.parent / target
-            if not inside(target_path, root) or not temp_path.name.endswith(TEMPORARY_SUFFIX):
+            # The folder must be inside, not the target: a link planted there is replaced.
+            if not inside(target_path.parent, root) or not temp_path.name.endswith(TEMPORARY_SUFFIX):
                 continue
             if temp_path.is_file() and not temp_path.is_symlink():
                 if target_path.is_symlink():

@@ -50,7 +50,8 @@ class EditionState:
         """The state in a file's bytes; None when it is damaged, of another version, or odd."""
         try:
             raw = json.loads(data)
-            if not isinstance(raw, dict) or raw.pop("version", None) != STATE_VERSION:
+            if not isinstance(raw, dict) or raw.pop("version", None) != STATE_VERSION \
+                    or not _well_formed(raw):
                 return None
             raw["options"] = PrintOptions(**raw["options"])
             raw["languages"] = tuple(raw["languages"])
@@ -61,8 +62,39 @@ class EditionState:
                     and isinstance(state.draft, bool)):
                 return None
             return state
-        except (ValueError, TypeError, KeyError, AttributeError):
+        except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
             return None
+
+
+TEXT_FIELDS = ("statement", "variant", "quick", "fingerprint", "source_version", "catalog_version")
+
+
+def _well_formed(raw: dict) -> bool:
+    """Every field there with its type, and locales CLDR knows (a kept edition's locale formats
+    the index): a state that is odd in any way is no state."""
+    from babel import Locale, UnknownLocaleError
+
+    options = raw.get("options")
+    if not (set(raw) == {f.name for f in dataclasses.fields(EditionState)}
+            and all(isinstance(raw[name], str) for name in TEXT_FIELDS)
+            and isinstance(raw["draft"], bool) and type(raw["pages"]) is int
+            and all(isinstance(raw[name], dict) and all(isinstance(value, str) for value in
+                                                        raw[name].values())
+                    for name in ("inputs", "files"))
+            and isinstance(raw["languages"], list) and isinstance(raw["locales"], list)
+            and 0 < len(raw["languages"]) == len(raw["locales"])
+            and all(isinstance(code, str) for code in raw["languages"] + raw["locales"])
+            and isinstance(options, dict)
+            and set(options) == {f.name for f in dataclasses.fields(PrintOptions)}
+            and isinstance(options["paper"], str) and isinstance(options["archival"], bool)
+            and (options["bleed"] is None or isinstance(options["bleed"], str))):
+        return False
+    try:
+        for locale in raw["locales"]:
+            Locale.parse(locale)
+    except (ValueError, UnknownLocaleError):
+        return False
+    return True
 
 
 def read_states(output_dir: Path, drafts_dir: Path) -> dict[Target, EditionState]:

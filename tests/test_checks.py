@@ -1,0 +1,329 @@
+"""How far a catalog serves an edition, and what is wrong with its translations.
+
+`check_edition` counts the messages an edition needs (translated, fuzzy, untranslated, or printed
+as in the source) and gathers every problem with its catalog file and line; each checker yields
+the problems of one translation, as errors (the edition is not released) or warnings.
+"""
+
+from __future__ import annotations
+
+import pytest
+from markupsafe import escape
+
+from pipeline import markup
+from pipeline.catalogs.checks import Needed, Status, check_edition
+from pipeline.catalogs.pofile import read_catalog
+from pipeline.errors import Problem
+from pipeline.language import plural_forms
+from pipeline.render import PAGE, PAGES
+from pipeline.text import describe
+
+FILE = "locales/ar/LC_MESSAGES/statements.po"
+SOURCE = "sources/ghouta-2017.yaml"
+LINK = "https://undocs.org/S/RES/2139(2014)"
+LINKED = ("The undersigned organisations call for **immediate** humanitarian access, as "
+          f"[Security Council resolution 2139]({LINK}) demands.")
+LINKED_AR = ("تطالب المنظمات الموقعة بوصول إنساني **فوري**، كما يقتضي "
+             f"[قرار مجلس الأمن ٢١٣٩]({LINK}).")
+COUNT = ("%(num)s organisation signed this statement.",
+         "%(num)s organisations signed this statement.")
+
+
+def quoted(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def header(code: str) -> str:
+    forms, expression = plural_forms(code)
+    return (f'msgid ""\nmsgstr ""\n"Language: {code}\\n"\n'
+            f'"Plural-Forms: nplurals={forms}; plural={expression};\\n"\n'
+            '"Content-Type: text/plain; charset=UTF-8\\n"\n')
+
+
+def entry(context: str | None, msgid: str | tuple[str, str], msgstr: str | tuple[str, ...],
+          flags: str = "") -> str:
+    lines = [f"#, {flags}"] if flags else []
+    if context is not None:
+        lines.append(f"msgctxt {quoted(context)}")
+    if isinstance(msgid, tuple):
+        lines += [f"msgid {quoted(msgid[0])}", f"msgid_plural {quoted(msgid[1])}"]
+        lines += [f"msgstr[{n}] {quoted(form)}" for n, form in enumerate(msgstr)]
+    else:
+        lines += [f"msgid {quoted(msgid)}", f"msgstr {quoted(str(msgstr))}"]
+    return "\n".join(lines) + "\n"
+
+
+def catalog_of(entries: list[str], code: str = "ar"):
+    return read_catalog("\n".join([header(code), *entries]).encode(), FILE, code)
+
+
+def line_of(text: str, needle: str) -> int:
+    return next(n for n, line in enumerate(text.splitlines(), 1) if needle in line)
+
+
+def needed(context: str | None, msgid: str | tuple[str, str], line: int = 12,
+           source_language: str = "en", as_written: bool = False) -> Needed:
+    singular = msgid if isinstance(msgid, str) else msgid[0]
+    return Needed((context, singular), source_language, f"{SOURCE}:{line}", as_written)
+
+
+def problems_of(context: str | None, msgid: str | tuple[str, str], msgstr: str | tuple[str, ...],
+                code: str = "ar", script: str = "Arab", flags: str = "") -> list[Problem]:
+    """The problems of one translated message."""
+    status = check_edition(catalog_of([entry(context, msgid, msgstr, flags)], code), FILE, code,
+                           script, [needed(context, msgid)])
+    assert (status.translated, status.fuzzy, status.untranslated) == (1, 0, 0)
+    return status.problems
+
+
+def errors(problems: list[Problem]) -> list[str]:
+    return [p.message for p in problems if p.severity == "error"]
+
+
+def warnings(problems: list[Problem]) -> list[str]:
+    return [p.message for p in problems if p.severity == "warning"]
+
+
+ARABIC_FORMS = ("لم توقع أي منظمة على هذا البيان.", "وقعت منظمة واحدة على هذا البيان.",
+                "وقعت منظمتان على هذا البيان.", "وقعت %(num)s منظمات على هذا البيان.",
+                "وقعت %(num)s منظمة على هذا البيان.", "وقعت %(num)s منظمة على هذا البيان.")
+
+
+# --- counting -----------------------------------------------------------------------------------
+
+def test_check_edition_counts_translated_fuzzy_and_untranslated_messages_with_their_lines():
+    text = "\n".join([header("ar"),
+                      entry("title", "End the Siege of Eastern Ghouta", "إنهاء حصار الغوطة الشرقية"),
+                      entry("signatory", "Baytna Syria", "بيتنا سوريا"),
+                      entry("paragraph", LINKED, LINKED_AR, flags="fuzzy"),
+                      entry("signatory", "Women Now for Development", ""),
+                      entry(None, COUNT, ("", "وقعت منظمة واحدة على هذا البيان.", "", "", "", ""))])
+    catalog = read_catalog(text.encode(), FILE, "ar")
+    status = check_edition(catalog, FILE, "ar", "Arab", [
+        needed("title", "End the Siege of Eastern Ghouta", 5),
+        needed("signatory", "Baytna Syria", 28),
+        needed("paragraph", LINKED, 15),
+        needed("signatory", "Women Now for Development", 31),
+        needed(None, COUNT, 64, "en"),
+        needed("signatory", "Kesh Malek", 32),  # not in the catalog at all
+    ])
+    assert (status.translated, status.fuzzy, status.untranslated, status.total) == (2, 1, 3, 6)
+    assert status.percent == pytest.approx(100 * 2 / 6)
+    assert not status.releasable
+    assert len(status.problems) == 4 and all(p.severity == "error" for p in status.problems)
+    assert all(p.file == FILE for p in status.problems)
+    fuzzy = next(p for p in status.problems if "is fuzzy" in p.message)
+    assert fuzzy.line == line_of(text, f"msgid {quoted(LINKED)[:30]}")
+    assert fuzzy.message.startswith("paragraph 'The undersigned organisations call")
+    empty = next(p for p in status.problems if "Women Now" in p.message)
+    assert empty.line == line_of(text, 'msgid "Women Now for Development"')
+    assert empty.message.endswith("is untranslated")
+    forms = next(p for p in status.problems if "organisation signed" in p.message)
+    assert forms.line == line_of(text, f"msgid {quoted(COUNT[0])}")
+    assert "some plural forms are empty" in forms.message
+    missing = next(p for p in status.problems if "Kesh Malek" in p.message)
+    assert missing.line is None, "a message the catalog lacks has no line in it"
+    assert f"({SOURCE}:32)" in missing.message and "python -m pipeline update" in missing.message
+    assert str(missing) == f"{FILE}: {missing.message}"
+    assert str(fuzzy) == f"{FILE}:{fuzzy.line}: {fuzzy.message}"
+
+
+def test_in_the_source_language_an_empty_or_missing_entry_is_the_source_text():
+    catalog = catalog_of([entry("title", "End the Siege of Eastern Ghouta", ""),
+                          entry("paragraph", LINKED, "", flags="fuzzy"),
+                          entry("signatory", "Baytna Syria", "Baytna Syria (Our Home)")], "en")
+    status = check_edition(catalog, "locales/en/LC_MESSAGES/statements.po", "en", "Latn", [
+        needed("title", "End the Siege of Eastern Ghouta"), needed("paragraph", LINKED),
+        needed("signatory", "Baytna Syria"), needed("signatory", "Kesh Malek")])
+    assert (status.translated, status.fuzzy, status.untranslated) == (4, 0, 0)
+    assert status.problems == [] and status.releasable and status.percent == 100.0
+
+
+def test_the_templates_words_need_a_translation_in_another_language():
+    catalog = catalog_of([entry(None, "Signatories", "")])
+    status = check_edition(catalog, FILE, "ar", "Arab", [needed(None, "Signatories", 63, "en")])
+    assert (status.translated, status.untranslated) == (0, 1)
+
+
+def test_a_name_printed_as_written_needs_no_translation():
+    """A name the organisation gives in Arabic, or writes in Arabic script, prints as written in
+    the Arabic edition, whether or not the catalog has an entry for it."""
+    catalog = catalog_of([entry("signatory", "Syrian Network for Human Rights", "")])
+    status = check_edition(catalog, FILE, "ar", "Arab", [
+        needed("signatory", "Syrian Network for Human Rights", as_written=True),
+        needed("signatory", "تجمع المحامين السوريين الأحرار", as_written=True)])
+    assert (status.translated, status.fuzzy, status.untranslated) == (2, 0, 0)
+    assert status.problems == []
+
+
+def test_an_empty_catalog_entry_is_untranslated_when_the_name_is_not_as_written():
+    catalog = catalog_of([entry("signatory", "Syrian Network for Human Rights", "")])
+    status = check_edition(catalog, FILE, "ar", "Arab",
+                           [needed("signatory", "Syrian Network for Human Rights")])
+    assert (status.translated, status.untranslated) == (0, 1)
+
+
+# --- placeholders -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("msgid", "msgstr"), [
+    ("Page %(page)s of %(pages)s", "صفحة %(page)s"),  # dropped
+    ("Page %(page)s of %(pages)s", "صفحة %(page)s من %(pages)s %(total)s"),  # added
+    ("Page %(page)s of %(pages)s", "صفحة %(pagez)s من %(pages)s"),  # misspelt
+    ("Signatories", "الموقعون (%(num)s)"),  # added to a text that has none
+])
+def test_a_placeholder_dropped_or_added_is_an_error(msgid, msgstr):
+    found = errors(problems_of(None, msgid, msgstr))
+    assert len(found) == 1 and "placeholders differ from the source text" in found[0]
+
+
+@pytest.mark.parametrize(("msgid", "msgstr"), [
+    ("Only 50% of voters took part.", "لم يشارك سوى ٥٠٪ من الناخبين."),
+    ("Only 50% of voters took part.", "لم يشارك سوى 50% من الناخبين."),
+    ("Aid reached 5 %of the besieged.", "وصلت المساعدات إلى ٥٪ من المحاصرين."),
+    ("Page %(page)s of %(pages)s", "%(pages)s / %(page)s"),  # reordered
+])
+def test_a_percent_sign_is_text_and_reordered_placeholders_are_fine(msgid, msgstr):
+    assert errors(problems_of("paragraph" if "%(" not in msgid else None, msgid, msgstr)) == []
+
+
+def test_a_plural_form_may_leave_the_number_out_but_never_add_one():
+    assert errors(problems_of(None, COUNT, ARABIC_FORMS)) == []
+    added = ARABIC_FORMS[:2] + ("وقعت %(count)s منظمتان على هذا البيان.",) + ARABIC_FORMS[3:]
+    found = errors(problems_of(None, COUNT, added))
+    assert len(found) == 1 and "%(num)s" in found[0]
+
+
+@pytest.mark.parametrize("msgstr", [
+    "صفحة %(page)d من %(pages)s",  # another conversion: the page number is text (digits)
+    "صفحة %(page)s من %(pages)s ١٠٠%",  # a lone % where the text is formatted
+    "صفحة %(page)s من %(pages)s % تقريبا",
+])
+def test_a_translation_that_the_formatting_would_reject_is_an_error(msgstr):
+    """The templates format these words with their values (``word % variables``, all of them
+    text): a translation that cannot be formatted would stop the build with a template error
+    that `check` must have named first."""
+    with pytest.raises((TypeError, ValueError)):
+        escape(msgstr) % {"page": PAGE, "pages": PAGES}  # what rendering does
+    found = errors(problems_of(None, "Page %(page)s of %(pages)s", msgstr))
+    assert found, f"{msgstr!r} passes the check but cannot be formatted"
+
+
+# --- markup -------------------------------------------------------------------------------------
+
+def test_a_translation_that_keeps_the_links_and_emphasis_has_no_problem():
+    assert problems_of("paragraph", LINKED, LINKED_AR) == []
+
+
+@pytest.mark.parametrize("translation", [
+    LINKED_AR.replace(f"[قرار مجلس الأمن ٢١٣٩]({LINK})", "قرار مجلس الأمن ٢١٣٩"),  # dropped
+    LINKED_AR.replace(LINK, "https://example.org/2139"),  # another target
+    LINKED_AR.replace("**فوري**", "فوري"),  # strong emphasis dropped
+    LINKED_AR.replace("](", "] ("),  # a broken link prints its brackets
+])
+def test_a_translation_that_breaks_the_markdown_is_an_error_as_markup_compare_says(translation):
+    expected = [i.message for i in markup.compare(LINKED, translation) if i.severity == "error"]
+    assert expected, "the case must break the markup"
+    found = errors(problems_of("paragraph", LINKED, translation))
+    assert found == [f"paragraph {LINKED[:57] + '...'!r}: {message}" for message in expected]
+
+
+def test_a_different_number_of_emphases_is_a_warning():
+    source = "Civilians are *besieged* and *starving*."
+    problems = problems_of("paragraph", source, "المدنيون *محاصرون وجائعون*.")
+    assert errors(problems) == []
+    assert len(warnings(problems)) == 1 and "emphasis" in warnings(problems)[0]
+
+
+def test_a_name_is_inline_markup_only():
+    """A list marker at the start of a name is text, so a translation with one matches."""
+    assert errors(problems_of("signatory", "1. Syrian Forum", "1. المنتدى السوري")) == []
+
+
+@pytest.mark.parametrize(("msgid", "msgstr"), [
+    ("Baytna Syria", "<b>بيتنا</b> سوريا"),
+    ("Signatories", "الموقعون<br>"),
+    ("Syrian <Forum> for Democracy", "المنتدى السوري للديمقراطية"),
+])
+def test_html_tags_that_differ_from_the_source_are_an_error(msgid, msgstr):
+    found = errors(problems_of("signatory", msgid, msgstr))
+    assert "the markup differs from the source text" in " ".join(found)
+
+
+# --- characters and white space -----------------------------------------------------------------
+
+@pytest.mark.parametrize("char", ["\u202e", "\u200b", "\U000e0041", "\u180e", "\u206a", "\u2066",
+                                  "\x07", "\ufeff"])
+def test_a_forbidden_invisible_character_is_an_error(char):
+    found = errors(problems_of("signatory", "Baytna Syria", f"بيتنا{char} سوريا"))
+    assert len(found) == 1 and describe(char) in found[0]
+
+
+@pytest.mark.parametrize("mark", ["\u200e", "\u200f", "\u061c"])
+def test_a_direction_mark_is_a_warning(mark):
+    problems = problems_of("signatory", "Baytna Syria", f"بيتنا {mark}سوريا")
+    assert errors(problems) == []
+    assert len(warnings(problems)) == 1 and describe(mark) in warnings(problems)[0]
+
+
+@pytest.mark.parametrize("char", ["\u00ad", "\u200c", "\u200d"])
+def test_spelling_characters_are_allowed(char):
+    assert problems_of("signatory", "Baytna Syria", f"بيتنا{char}سوريا") == []
+
+
+def test_a_forbidden_character_in_any_plural_form_is_an_error_even_after_a_direction_mark():
+    """The first form's harmless mark must not hide an override in another form."""
+    forms = (f"\u200e{ARABIC_FORMS[0]}", ARABIC_FORMS[1], ARABIC_FORMS[2],
+             ARABIC_FORMS[3].replace("منظمات", "\u202eمنظمات"), *ARABIC_FORMS[4:])
+    found = errors(problems_of(None, COUNT, forms))
+    assert any(describe("\u202e") in message for message in found), found
+
+
+@pytest.mark.parametrize("msgstr", [" بيتنا سوريا", "بيتنا سوريا ", "بيتنا سوريا\n"])
+def test_leading_or_trailing_white_space_that_the_source_lacks_is_an_error(msgstr):
+    found = errors(problems_of("signatory", "Baytna Syria", msgstr))
+    assert found == ["signatory 'Baytna Syria': leading or trailing white space differs from "
+                     "the source text"]
+
+
+# --- copies -------------------------------------------------------------------------------------
+
+def test_a_copy_of_the_source_in_another_script_is_a_warning():
+    problems = problems_of("signatory", "Women Now for Development", "Women Now for Development")
+    assert errors(problems) == []
+    assert len(warnings(problems)) == 1 and "likely a copy" in warnings(problems)[0]
+    assert "ignore-same" in warnings(problems)[0]
+
+
+@pytest.mark.parametrize(("text", "code", "script", "flags"), [
+    ("Scotland4Syria", "ar", "Arab", "ignore-same"),  # meant to stay as it is
+    ("Women Now for Development", "fr", "Latn", ""),  # the same script: names often stay
+    ("2254", "ar", "Arab", ""),  # no letter to translate
+])
+def test_no_copy_warning_when_it_is_meant_latin_or_letterless(text, code, script, flags):
+    assert problems_of("signatory", text, text, code, script, flags) == []
+
+
+# --- severity -----------------------------------------------------------------------------------
+
+def test_severity_is_a_typed_field_and_only_errors_block_an_edition():
+    """Severity is set by the checker, never read back from a message's words: a source text
+    that says "warning" does not make its error a warning."""
+    source = "warning: Page %(page)s of %(pages)s"
+    catalog = catalog_of([entry(None, source, "تحذير: صفحة %(page)s"),
+                          entry("signatory", "Baytna Syria", "\u200fبيتنا سوريا"),
+                          entry("signatory", "Kesh Malek", "Kesh Malek")])
+    status = check_edition(catalog, FILE, "ar", "Arab", [
+        needed(None, source), needed("signatory", "Baytna Syria"),
+        needed("signatory", "Kesh Malek")])
+    assert sorted(p.severity for p in status.problems) == ["error", "warning", "warning"]
+    error = status.errors[0]
+    assert "placeholders differ" in error.message and error.message.startswith("'warning:")
+    assert all(not p.message.startswith("warning") for p in status.problems
+               if p.severity == "warning")
+    assert all(str(p).startswith(f"{FILE}:{p.line}: warning: ") for p in status.problems
+               if p.severity == "warning")
+    assert not status.releasable
+
+    only_warnings = Status("ar", FILE, translated=2, problems=[
+        p for p in status.problems if p.severity == "warning"])
+    assert only_warnings.releasable and only_warnings.errors == []
