@@ -47,11 +47,26 @@ def bundle(project: Project, statement_ids: list[str] | None = None,
                                             "for a release (see below)"), *report.refused])
         states = read_states(project.output_dir, project.output_dir / DRAFTS)
         wanted = set(report.up_to_date) | {p.target for p in report.printed}
+        _complete_statuses(project, report, wanted)
         bundles = []
         for statement_id in sorted({t.statement_id for t in wanted}):
             targets = sorted(t for t in wanted if t.statement_id == statement_id and not t.draft)
             bundles.append(_bundle(project, statement_id, targets, states, report, options))
     return bundles
+
+
+def _complete_statuses(project: Project, report, wanted: set[Target]) -> None:
+    """The translation status of every bundled edition's language: a build that found its
+    editions up to date decided so from bytes and did not look, so look now (the manifest, and
+    so the bundle's bytes, must not depend on whether the editions were just printed)."""
+    from .check import check
+
+    codes = sorted({t.variant for t in wanted if t.variant != BILINGUAL})
+    missing = sorted({t.statement_id for t in wanted if any(
+        (t.statement_id, code) not in report.statuses for code in codes)})
+    if missing and codes:
+        for edition in check(project, missing, codes).editions:
+            report.statuses.setdefault((edition.statement, edition.status.language), edition.status)
 
 
 def _bundle(project: Project, statement_id: str, targets: list[Target], states: dict,
