@@ -180,9 +180,17 @@ def check_glyphs(html: str, assets: dict[str, bytes], where: str) -> None:
     if missing:
         names = ", ".join(f"'{c}' U+{ord(c):04X} {unicodedata.name(c, '')}".rstrip()
                           for c in missing[:10])
-        raise PipelineError(f"no font of the edition can draw {len(missing)} character(s): "
-                            f"{names}; replace them in the text or add a font that has them "
-                            f"to {STYLESHEET}", where)
+        missing_glyphs = MissingGlyphs(
+            f"no font of the edition can draw {len(missing)} character(s): {names}; replace "
+            f"them in the text or add a font that has them to {STYLESHEET}", where)
+        missing_glyphs.characters = missing
+        raise missing_glyphs
+
+
+class MissingGlyphs(PipelineError):
+    """Characters no font of the edition can draw (``characters``)."""
+
+    characters: list[str]
 
 
 def _fetcher(assets_url: str, assets: dict[str, bytes]):

@@ -24,7 +24,7 @@ from ..files import display, exclusive, publish, remove, write_atomic
 from ..language import language
 from ..messages import template_messages
 from ..model import Target
-from ..pdf import PrintJob, check_font_families, folder_url
+from ..pdf import MissingGlyphs, PrintJob, check_font_families, check_glyphs, folder_url
 from ..plan import (
     DEFAULT_REQUEST,
     EditionPlan,
@@ -269,8 +269,30 @@ def render_stale(snapshot: Snapshot, plan: Plan, catalogs: dict[str, Catalog],
         if result.fallbacks and not edition.draft:
             report.refused.append(fallback_refusal(edition, result))
             continue
+        try:
+            check_glyphs(result.html, asset_files(snapshot), snapshot.project.relative(
+                edition.target.paths(snapshot.project.output_dir)["pdf"]))
+        except MissingGlyphs as error:
+            report.refused.append(located(error, snapshot, edition))
+            continue
         rendered.append((edition, result.html))
     return rendered
+
+
+def located(error: MissingGlyphs, snapshot: Snapshot, edition: EditionPlan) -> PipelineError:
+    """A character no font can draw, named where it was written: the statement, one of the
+    edition's catalogs, or a template."""
+    char = error.characters[0]
+    inputs = [snapshot.sources.get(edition.statement.id),
+              *(snapshot.catalogs.get(lang.code) for lang in edition.languages),
+              *snapshot.templates.values()]
+    for item in inputs:
+        if item is None or not item.name.endswith((".yaml", ".po", ".j2")):
+            continue
+        text = item.data.decode("utf-8", "replace")
+        if (position := text.find(char)) >= 0:
+            return PipelineError(error.message, item.name, text.count("\n", 0, position) + 1)
+    return error
 
 
 def fallback_refusal(edition: EditionPlan, result: Rendered) -> PipelineError:

@@ -21,7 +21,7 @@ from typing import Any
 
 from .. import log
 from ..errors import PipelineError, Problem
-from ..files import MAX_FONT, exclusive, read_input, write_atomic
+from ..files import MAX_FONT, exclusive, read_input, remove_stale_temporaries, write_atomic
 from ..model import BILINGUAL, DEFAULT_OPTIONS, PrintOptions, Target
 from ..plan import Request
 from ..project import ASSETS, DRAFTS, Project
@@ -40,6 +40,7 @@ def bundle(project: Project, statement_ids: list[str] | None = None,
     """Build the released editions, then zip each statement's into ``dist/``."""
     root = project.root
     with exclusive(project.output_dir, root, "waiting for another build to finish"):
+        remove_stale_temporaries(project.dist_dir)  # a killed bundle's half-written zip
         report = build(project, Request(tuple(statement_ids or ()), tuple(languages or ()),
                                         options=options), jobs)
         if report.refused:
