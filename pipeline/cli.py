@@ -61,6 +61,8 @@ def run_check(project: Project, args: argparse.Namespace) -> int:
     for error in report.unreadable:
         for problem in error.problems:
             log.error("%s", problem)
+    for warning in report.warnings:
+        log.warning("%s", warning)
     if args.json:
         sys.stdout.write(json.dumps([{
             "statement": e.statement, "language": e.status.language, "catalog": e.status.file,

@@ -126,11 +126,11 @@ def read_input(path: Path, root: Path, limit: int = MAX_INPUT, what: str = "file
 
 def list_files(folder: Path, root: Path, pattern: str = "*") -> list[Path]:
     """The files matching ``pattern`` in a folder of the project, sorted; hidden files, editor
-    backups and temporary files are not inputs."""
+    backups and temporary files are not inputs. A folder, FIFO or device of such a name is
+    listed too, so that reading it names it instead of the input silently vanishing."""
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.glob(pattern) if not is_scratch(p.name)
-                  and (p.is_file() or p.is_symlink()))
+    return sorted(p for p in folder.glob(pattern) if not is_scratch(p.name))
 
 
 def is_scratch(name: str) -> bool:
@@ -267,8 +267,11 @@ def _finish(journal: Path, root: Path) -> None:
     try:
         for temp, target in entries:
             temp_path, target_path = journal.parent / temp, journal.parent / target
-            # The folder must be inside, not the target: a link planted there is replaced.
-            if not inside(target_path.parent, root) or not temp_path.name.endswith(TEMPORARY_SUFFIX):
+            # The folder must be inside, not the target: a link planted there is replaced. Inside
+            # the journal's own folder: a journal planted in output/ renames nothing elsewhere.
+            if not (inside(target_path.parent, journal.parent)
+                    and inside(temp_path.parent, journal.parent)
+                    and temp_path.name.endswith(TEMPORARY_SUFFIX)):
                 continue
             if temp_path.is_file() and not temp_path.is_symlink():
                 if target_path.is_symlink():

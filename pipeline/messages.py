@@ -17,15 +17,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import DEFAULT_KEYWORDS, extract
 from babel.util import pathmatch
 
-from .catalogs.checks import NAMED_PLACEHOLDER
-from .catalogs.pofile import Key, key_of
+from .catalogs.pofile import Key, PoCatalog, PoEntry, template_header, wants_python_format
 from .errors import PipelineError
 from .language import language
-from .project import DOMAIN, EDITION_TEMPLATE, MAPPING, TEMPLATE_LANGUAGE
+from .project import EDITION_TEMPLATE, MAPPING, TEMPLATE_LANGUAGE
 from .snapshot import Input, Snapshot
 from .source import Statement, parse_statement
 from .text import written_in
@@ -182,26 +180,39 @@ def _extract_templates(mapping: Mapping, files: list[Input]) -> list[SourceMessa
 
 # --- the message template (POT) ------------------------------------------------------------------
 
-def build_template(messages: Iterable[SourceMessage], carried: Iterable[Message] = ()) -> Catalog:
+def build_template(messages: Iterable[SourceMessage], carried: Iterable[PoEntry] = ()
+                   ) -> PoCatalog:
     """The message template: every message once, with all its references and comments, in the
     order they were found. ``carried`` are entries kept from the previous template (those of a
     statement that cannot be read now, so its translations are not made obsolete)."""
-    catalog = Catalog(project=DOMAIN, version=None, copyright_holder="the statement's authors",
-                      charset="utf-8", fuzzy=False)
+    entries: dict[Key, PoEntry] = {}
     for found in messages:
-        catalog.add(found.id, None, [(found.file, found.line)],
-                    auto_comments=list(found.comments), context=found.context)
+        reference = f"{found.file}:{found.line}"
+        singular, plural = ((found.id, None) if isinstance(found.id, str)
+                            else (found.id[0], found.id[1] if len(found.id) > 1 else None))
+        entry = entries.get(found.key)
+        if entry is None:
+            entry = entries[found.key] = PoEntry(msgid=singular, msgctxt=found.context,
+                                                 msgid_plural=plural)
+        elif plural is not None and entry.msgid_plural is None:
+            entry.msgid_plural = plural
+        if reference not in entry.references:
+            entry.references.append(reference)
+        for comment in found.comments:
+            if comment not in entry.extracted_comments:
+                entry.extracted_comments.append(comment)
     for kept in carried:
-        catalog[kept.id] = Message(kept.id, None, list(kept.locations),
-                                   auto_comments=list(kept.auto_comments), context=kept.context)
-    for message in catalog:
-        if message.id:  # Babel flags "50% of voters" python-format; only named ones are placeholders
-            ids = [message.id] if isinstance(message.id, str) else list(message.id)
-            if any(NAMED_PLACEHOLDER.search(text) for text in ids):
-                message.flags.add("python-format")
-            else:
-                message.flags.discard("python-format")
-    return catalog
+        if kept.key not in entries:
+            entries[kept.key] = PoEntry(msgid=kept.msgid, msgctxt=kept.msgctxt,
+                                        msgid_plural=kept.msgid_plural,
+                                        references=list(kept.references),
+                                        extracted_comments=list(kept.extracted_comments))
+    for entry in entries.values():
+        if entry.msgid_plural is not None:
+            entry.msgstr_plural = ["", ""]
+        if wants_python_format(entry.msgid, entry.msgid_plural):  # "50% of" has no placeholder
+            entry.flags.add("python-format")
+    return PoCatalog(header=template_header(), entries=list(entries.values()))
 
 
 def ordered_source_files(snapshot: Snapshot, statements: dict[str, Statement]) -> list[str]:
@@ -265,5 +276,5 @@ def edition_messages(statement: Statement, words: list[SourceMessage]) -> list[E
     return list(needed.values())
 
 
-def key_set(template: Catalog) -> set[Key]:
-    return {key_of(m) for m in template if m.id}
+def key_set(template: PoCatalog) -> set[Key]:
+    return {entry.key for entry in template.entries}

@@ -11,11 +11,10 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
-from babel.messages.catalog import Catalog
-
 from .catalogs.checks import Needed, Status, check_edition
-from .catalogs.lookup import messages_by_key
+from .catalogs.pofile import PoCatalog
 from .errors import PipelineError, Problem
+from .identifiers import language_problem
 from .language import Language, language
 from .messages import EditionMessage, edition_messages, statement_messages
 from .model import BILINGUAL, Alternate, PrintOptions, Provenance, Target
@@ -89,10 +88,10 @@ def source_version(statement: Statement) -> str:
     return short_hash(statement.id, statement.language, statement.date, messages)
 
 
-def translations_used(catalog: Catalog, messages: list[EditionMessage], code: str) -> list:
+def translations_used(catalog: PoCatalog, messages: list[EditionMessage], code: str) -> list:
     """The translations one edition shows (context, id, translation, fuzzy flag): nothing else
     of the catalog, so another statement's translations or a moved reference change nothing."""
-    by_key = messages_by_key(catalog)
+    by_key = catalog.index()
     used = []
     for message in messages:
         written = message.as_written_in(code)
@@ -101,7 +100,8 @@ def translations_used(catalog: Catalog, messages: list[EditionMessage], code: st
             continue
         found = by_key.get(message.key)
         used.append([list(message.key), None if found is None else
-                     [found.string, sorted(found.flags & {"fuzzy"})]])
+                     [found.msgstr_plural if found.is_plural else found.msgstr,
+                      sorted(found.flags & {"fuzzy"})]])
     return used
 
 
@@ -126,7 +126,7 @@ class Inputs:
 
     snapshot: Snapshot
     statements: dict[str, Statement]
-    catalogs: dict[str, Catalog]
+    catalogs: dict[str, PoCatalog]
     words: list  # the templates' messages (SourceMessage)
     catalog_languages: tuple[str, ...]  # every language with a catalog, read or not
 
@@ -143,7 +143,9 @@ def requested_languages(settings: Settings, available: tuple[str, ...],
     if request.languages:
         codes = list(dict.fromkeys(request.languages))
         for code in codes:
-            if code not in available:
+            if message := language_problem(code):  # never a path such as ../x
+                problems.append(Problem(message))
+            elif code not in available:
                 problems.append(Problem(f"there is no catalog for {code!r}: create it with "
                                         f"`python -m pipeline init {code}`"))
             elif not settings.is_released(code) and not request.draft:

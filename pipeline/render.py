@@ -274,13 +274,15 @@ def _render(snapshot: Snapshot, template: str, context: dict[str, object],
     env = environment(snapshot)
     where = f"templates/{template}"
     # Besides Jinja's own errors, a template expression or a translation's placeholders can raise
-    # KeyError, ValueError or TypeError; anything else is a bug and keeps its traceback.
+    # a lookup, value, type or arithmetic error, or recurse without end; anything else is a bug
+    # and keeps its traceback.
     try:
         return env.get_template(template).render(context)
     except TemplateSyntaxError as error:
         raise PipelineError(f"template error: {error.message}", error.filename or where,
                             error.lineno) from None
-    except (TemplateError, KeyError, ValueError, TypeError) as error:
+    except (TemplateError, LookupError, ValueError, TypeError, ArithmeticError,
+            RecursionError) as error:
         file, line = _template_frame(error, where)
         if isinstance(error, TemplateNotFound):
             problem = f"template error: no template {error.name!r} in templates/"

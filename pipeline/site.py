@@ -104,8 +104,14 @@ def site_is_current(project: Project, quick: str) -> bool:
     recorded = _read_site_state(project)
     if recorded is None or recorded.get("quick") != quick:
         return False
-    return all(_file_digest(project.output_dir / name) == sha
-               for name, sha in recorded.get("files", {}).items())
+    files = recorded.get("files", {})
+    assets = project.output_dir / ASSETS
+    if assets.is_dir() and not assets.is_symlink() and any(
+            (path.is_symlink() or path.is_file())
+            and path.relative_to(project.output_dir).as_posix() not in files
+            for path in assets.rglob("*")):
+        return False  # a file the build did not publish: a full build removes it
+    return all(_file_digest(project.output_dir / name) == sha for name, sha in files.items())
 
 
 def publish_site(project: Project, site: Site) -> list[str]:

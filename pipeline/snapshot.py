@@ -126,6 +126,9 @@ def read_sources(project: Project, ids: list[str] | None) -> tuple[dict[str, Inp
 def read_catalogs(project: Project, codes: list[str]) -> dict[str, Input]:
     catalogs, problems = {}, []
     for code in codes:
+        if message := language_problem(code):  # never a path such as ../../x
+            problems.append(PipelineError(message))
+            continue
         path = project.catalog_path(code)
         try:
             data = read_input(path, project.root, MAX_INPUT, "catalog")

@@ -328,7 +328,8 @@ def parse_statement(data: bytes, file: str, expected_id: str) -> Statement:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
+        before = data[: error.start].decode("utf-8")
+        line = _line_at(before, len(before))
         raise PipelineError("the file is not UTF-8 text: save it with the UTF-8 encoding",
                             file, line) from None
     try:
@@ -338,13 +339,19 @@ def parse_statement(data: bytes, file: str, expected_id: str) -> Statement:
     return replace(statement, file=file)
 
 
+def _line_at(text: str, position: int) -> int:
+    """The line of a position as YAML and editors count lines: after \\n, \\r\\n or a lone \\r."""
+    before = text[:position]
+    return before.count("\n") + before.count("\r") - before.count("\r\n") + 1
+
+
 @functools.lru_cache(maxsize=64)
 def _parse_text(text: str, expected_id: str) -> Statement:
     """Parsed once per process although a long-lived watcher reads the file on every save of
     another (the file name is filled in by the caller)."""
     if found := forbidden_character(text):
         position, char = found
-        raise PipelineError(forbidden_message(char), "", text.count("\n", 0, position) + 1)
+        raise PipelineError(forbidden_message(char), "", _line_at(text, position))
     documents = None
     if _FAST_LOADER is not None:
         try:

@@ -1,7 +1,9 @@
-"""The gettext catalogs, a module per artifact: ``pofile`` reads and writes PO files strictly,
-``merge`` brings a catalog up to date with the template (msgmerge's semantics), ``lookup``
-serves translations while rendering, ``checks`` yields the problems of a translation."""
+"""The gettext catalogs, a module per artifact: ``po`` reads and writes PO files as strictly as
+``msgfmt --check`` and as msgmerge writes them, ``pofile`` adds what this project knows (CLDR's
+plural forms, headers), ``merge`` brings a catalog up to date with the template (msgmerge's
+semantics), ``lookup`` serves translations while rendering, ``checks`` yields the problems of a
+translation."""
 
-from .pofile import Key, key_of, read_catalog, serialise
+from .pofile import Key, PoCatalog, PoEntry, read_catalog, serialise
 
-__all__ = ["Key", "key_of", "read_catalog", "serialise"]
+__all__ = ["Key", "PoCatalog", "PoEntry", "read_catalog", "serialise"]

@@ -12,13 +12,10 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from babel.messages.catalog import Catalog, Message
-
 from .. import markup
 from ..errors import Problem
 from ..text import describe, direction_mark, forbidden_character
-from .lookup import messages_by_key
-from .pofile import Key, has_translation, is_complete, strings
+from .pofile import Key, PoCatalog, PoEntry
 
 
 @dataclass(frozen=True)
@@ -67,21 +64,30 @@ NAMED_PLACEHOLDER = re.compile(r"%\(([A-Za-z_][A-Za-z0-9_]*)\)[sd]")
 MARKUP = re.compile(r"</?[A-Za-z][^>]*>")
 LETTER = re.compile(r"[^\W\d_]")
 
-Checker = Callable[[Message, str], Iterator[str | tuple[str, str]]]
+Checker = Callable[[PoEntry, str], Iterator[str | tuple[str, str]]]
 """A checker yields messages (errors) or ``("warning", message)`` for one translated message of
 a catalog whose language is written in the given script."""
+
+
+def source_texts(entry: PoEntry) -> list[str]:
+    """An entry's source texts: its msgid, and its plural msgid if it has one."""
+    return [entry.msgid] + ([entry.msgid_plural] if entry.msgid_plural is not None else [])
+
+
+def complete(entry: PoEntry) -> bool:
+    return bool(entry.strings) and all(entry.strings)
 
 
 def placeholders(text: str) -> list[str]:
     return sorted(NAMED_PLACEHOLDER.findall(text))
 
 
-def check_placeholders(message: Message, script: str) -> Iterator[str | tuple[str, str]]:
+def check_placeholders(message: PoEntry, script: str) -> Iterator[str | tuple[str, str]]:
     """Each translation has the source's placeholders; a plural form may leave the number out
     ("one organisation"), but none may add one."""
-    ids = strings(message.id)
+    ids = source_texts(message)
     expected = set(placeholders(ids[-1]))
-    for string in strings(message.string):
+    for string in message.strings:
         found = set(placeholders(string))
         if found - expected or (len(ids) == 1 and found != expected):
             shown = ", ".join(f"%({p})s" for p in sorted(expected)) or "none"
@@ -89,7 +95,7 @@ def check_placeholders(message: Message, script: str) -> Iterator[str | tuple[st
                    "each placeholder exactly as it is")
             return
     if expected or len(ids) > 1:  # printed through `text % values`, every value a text
-        for string in strings(message.string):
+        for string in message.strings:
             try:
                 string % defaultdict(str)
             except (TypeError, ValueError):
@@ -98,45 +104,45 @@ def check_placeholders(message: Message, script: str) -> Iterator[str | tuple[st
                 return
 
 
-def check_markup(message: Message, script: str) -> Iterator[str | tuple[str, str]]:
+def check_markup(message: PoEntry, script: str) -> Iterator[str | tuple[str, str]]:
     """The translation keeps the source's Markdown: its links and their targets, its lists, its
     emphasis (see ``markup.compare``); and adds no HTML the source lacks (it would print as
     text)."""
-    source = strings(message.id)[0]
+    source = source_texts(message)[0]
     if any(sorted(MARKUP.findall(string)) != sorted(MARKUP.findall(source))
-           for string in strings(message.string)):
+           for string in message.strings):
         yield "the markup differs from the source text"
         return
-    inline = message.context != "paragraph"
-    for string in strings(message.string):
+    inline = message.msgctxt != "paragraph"
+    for string in message.strings:
         for issue in markup.compare(source, string, inline_only=inline):
             yield issue.message if issue.severity == "error" else ("warning", issue.message)
 
 
-def check_characters(message: Message, script: str) -> Iterator[str | tuple[str, str]]:
-    for string in strings(message.string):
+def check_characters(message: PoEntry, script: str) -> Iterator[str | tuple[str, str]]:
+    for string in message.strings:
         if found := forbidden_character(string):
             yield (f"contains the invisible or control character {describe(found[1])}: delete it "
                    "(it can make the printed text differ from what reviewers see)")
             return
-    for string in strings(message.string):  # after every form: a mark must not hide an error
+    for string in message.strings:  # after every form: a mark must not hide an error
         if mark := direction_mark(string):
             yield ("warning", f"likely unneeded: the direction mark {describe(mark)}; the pipeline "
                    "isolates Latin names itself, so it can usually go")
             return
 
 
-def check_white_space(message: Message, script: str) -> Iterator[str | tuple[str, str]]:
-    source = strings(message.id)[0]
-    for string in strings(message.string):
+def check_white_space(message: PoEntry, script: str) -> Iterator[str | tuple[str, str]]:
+    source = source_texts(message)[0]
+    for string in message.strings:
         if (string[:1].isspace(), string[-1:].isspace()) != (source[:1].isspace(),
                                                               source[-1:].isspace()):
             yield "leading or trailing white space differs from the source text"
             return
 
 
-def check_copy(message: Message, script: str) -> Iterator[str | tuple[str, str]]:
-    ids, values = strings(message.id), strings(message.string)
+def check_copy(message: PoEntry, script: str) -> Iterator[str | tuple[str, str]]:
+    ids, values = source_texts(message), message.strings
     if script != "Latn" and "ignore-same" not in message.flags and all(
             value == ids[min(i, len(ids) - 1)] for i, value in enumerate(values)) \
             and LETTER.search(ids[0]):
@@ -155,11 +161,11 @@ def label(key: Key) -> str:
     return f"{context} {text!r}" if context else repr(text)
 
 
-def check_edition(catalog: Catalog, file: str, language: str, script: str,
+def check_edition(catalog: PoCatalog, file: str, language: str, script: str,
                   needed: Iterable[Needed]) -> Status:
     """Count and check the messages an edition needs."""
     status = Status(language, file)
-    messages = messages_by_key(catalog)
+    messages = catalog.index()
     for item in needed:
         message = messages.get(item.key)
         name = label(item.key)
@@ -173,29 +179,29 @@ def check_edition(catalog: Catalog, file: str, language: str, script: str,
                 f"{name} ({item.reference}) is not in the catalog: run `python -m pipeline update`",
                 file))
             continue
-        line = message.lineno
-        if message.fuzzy and has_translation(message) and not source_side:
+        line = message.msgstr_line or message.line
+        if message.fuzzy and message.translated and not source_side:
             status.fuzzy += 1
             status.problems.append(Problem(f"{name} is fuzzy: review the translation against the "
                                            "changed source text, then remove the fuzzy flag",
                                            file, line))
             continue
-        if not is_complete(message) and not source_side:
+        if not complete(message) and not source_side:
             status.untranslated += 1
-            what = "some plural forms are empty" if has_translation(message) else "untranslated"
+            what = "some plural forms are empty" if message.translated else "untranslated"
             status.problems.append(Problem(f"{name} is {what}", file, line))
             continue
         status.translated += 1
-        if has_translation(message) and not message.fuzzy:
+        if message.translated and not message.fuzzy:
             status.problems.extend(translation_problems(message, script, name, file))
     return status
 
 
-def translation_problems(message: Message, script: str, name: str, file: str) -> list[Problem]:
+def translation_problems(message: PoEntry, script: str, name: str, file: str) -> list[Problem]:
     found: dict[str, Problem] = {}
     for checker in CHECKERS:
         for result in checker(message, script):
             severity, text = result if isinstance(result, tuple) else ("error", result)
-            found.setdefault(text, Problem(f"{name}: {text}", file, message.lineno,
+            found.setdefault(text, Problem(f"{name}: {text}", file, message.msgstr_line or message.line,
                                            "warning" if severity == "warning" else "error"))
     return list(found.values())

@@ -3,12 +3,14 @@ that had to fall back to its source text."""
 
 from __future__ import annotations
 
-import gettext
 from dataclasses import dataclass, field
 
-from babel.messages.catalog import Catalog, Message
+from .pofile import Key, PoCatalog, PoEntry
 
-from .pofile import Key, is_complete, key_of, strings
+
+def usable(entry: PoEntry | None) -> bool:
+    """A translation an edition may print: present, reviewed (not fuzzy), every form filled."""
+    return entry is not None and not entry.fuzzy and bool(entry.strings) and all(entry.strings)
 
 
 @dataclass
@@ -16,37 +18,29 @@ class Lookup:
     """Translations of one catalog for rendering one edition, remembering every fallback."""
 
     code: str
-    catalog: Catalog
-    messages: dict[Key, Message] = field(init=False)
+    catalog: PoCatalog
+    entries: dict[Key, PoEntry] = field(init=False)
     fallbacks: list[Key] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.messages = messages_by_key(self.catalog)
-        self._plural = gettext.c2py(self.catalog.plural_expr)
-
-    def _usable(self, message: Message | None) -> bool:
-        return message is not None and not message.fuzzy and is_complete(message)
+        self.entries = self.catalog.index()
 
     def translate(self, context: str | None, msgid: str, source_language: str) -> tuple[str, bool]:
         """The translation and whether it fell back to the source text."""
-        message = self.messages.get((context, msgid))
-        if message is not None and self._usable(message):
-            return str(message.string), False
+        entry = self.entries.get((context, msgid))
+        if entry is not None and usable(entry):
+            return entry.msgstr, False
         if source_language != self.code:
             self.fallbacks.append((context, msgid))
         return msgid, source_language != self.code
 
     def translate_plural(self, context: str | None, singular: str, plural: str, n: int,
                          source_language: str) -> tuple[str, bool]:
-        message = self.messages.get((context, singular))
-        if message is not None and self._usable(message):
-            return strings(message.string)[self._plural(n)], False
+        entry = self.entries.get((context, singular))
+        if entry is not None and usable(entry) and entry.is_plural:
+            index = self.catalog.plural_index(n)
+            if 0 <= index < len(entry.msgstr_plural):
+                return entry.msgstr_plural[index], False
         if source_language != self.code:
             self.fallbacks.append((context, singular))
-        english = gettext.NullTranslations().ngettext(singular, plural, n)
-        return english, source_language != self.code
-
-
-def messages_by_key(catalog: Catalog) -> dict[Key, Message]:
-    """The catalog's messages (not its header) by context and msgid."""
-    return {key_of(m): m for m in catalog if m.id}
+        return (singular if n == 1 else plural), source_language != self.code

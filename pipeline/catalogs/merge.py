@@ -2,11 +2,12 @@
 catalog of a new language.
 
 Translations are kept; a changed message keeps its old translation marked fuzzy, with the text
-it translated as the previous msgid; a new message starts empty; a removed one becomes obsolete
-(and gets its translation back if it returns). Fuzzy matching is ours: within one context only;
-a signatory only for a small edit of its name (punctuation, case, a few letters), since two
-organisations with similar names are different organisations; each old translation given once.
-It costs time in proportion to the changed messages, not their square.
+it translated as the previous msgid (``#| msgctxt``, ``#| msgid``, as ``msgmerge --previous``
+writes them); a new message starts empty; a removed one becomes obsolete (and gets its
+translation back if it returns). Fuzzy matching is ours: within one context only; a signatory
+only for a small edit of its name (punctuation, case, a few letters), since two organisations
+with similar names are different organisations; each old translation given once. It costs time
+in proportion to the changed messages, not their square.
 """
 
 from __future__ import annotations
@@ -17,11 +18,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from babel.messages.catalog import Catalog, Message
-
-from ..language import language as get_language
-from ..project import DOMAIN
-from .pofile import Key, has_translation, key_of
+from .pofile import Key, PoCatalog, PoEntry, new_header, wants_python_format
 
 FUZZY_CUTOFF = 0.6
 """How similar a changed text must be to the old one to inherit its translation as fuzzy."""
@@ -31,6 +28,8 @@ same name after a small edit (see ``small_edit``)."""
 MAX_NAME_EDITS = 3
 CANDIDATES = 3
 """How many removed messages sharing the rarest words with a new one are compared with it."""
+KEPT_FLAGS = {"fuzzy", "ignore-same", "no-wrap", "wrap"}
+"""The flags a translator's entry keeps through an update; format flags come from the template."""
 
 
 @dataclass(frozen=True)
@@ -41,52 +40,76 @@ class MergeReport:
     returned: int  # messages that came back with their old translation
 
 
-def merge(catalog: Catalog, template: Catalog) -> MergeReport:
+def _blank(template: PoEntry, nplurals: int) -> PoEntry:
+    """A template entry as a catalog's untranslated entry."""
+    entry = copy.deepcopy(template)
+    entry.msgstr = ""
+    entry.msgstr_plural = [""] * max(nplurals, 2) if entry.is_plural else []
+    entry.flags = {f for f in template.flags if f.endswith("-format")}
+    if wants_python_format(entry.msgid, entry.msgid_plural):
+        entry.flags.add("python-format")
+    else:
+        entry.flags.discard("python-format")
+    entry.translator_comments, entry.obsolete = [], False
+    entry.previous_msgctxt = entry.previous_msgid = entry.previous_msgid_plural = None
+    entry.line = entry.msgid_line = entry.msgid_plural_line = entry.msgstr_line = None
+    return entry
+
+
+def _carry(entry: PoEntry, old: PoEntry, nplurals: int) -> None:
+    """Give a template entry an old entry's translation, comments and flags."""
+    entry.translator_comments = list(old.translator_comments)
+    entry.flags |= old.flags & KEPT_FLAGS
+    if entry.is_plural == old.is_plural:
+        entry.msgstr, entry.msgstr_plural = old.msgstr, list(old.msgstr_plural)
+    elif entry.is_plural:  # the message gained plural forms: each starts from the old text
+        entry.msgstr_plural = [old.msgstr] * max(nplurals, 2)
+        entry.flags.add("fuzzy")
+    else:
+        entry.msgstr = old.msgstr_plural[0] if old.msgstr_plural else ""
+        entry.flags.add("fuzzy")
+    if entry.fuzzy:
+        entry.previous_msgctxt = old.previous_msgctxt
+        entry.previous_msgid = old.previous_msgid
+        entry.previous_msgid_plural = old.previous_msgid_plural
+
+
+def merge(catalog: PoCatalog, template: PoCatalog) -> MergeReport:
     """Bring ``catalog`` up to date with ``template``, in place."""
-    before = {key_of(m): m for m in catalog if m.id}
-    previous_ids = {key: list(m.previous_id) for key, m in before.items() if m.previous_id}
-    obsolete_before = set(catalog.obsolete)
-    template = copy.deepcopy(template)  # Babel inserts new messages without cloning them
-    catalog.update(template, no_fuzzy_matching=True, update_header_comment=False,
-                   update_creation_date=False)
-    formatted = {key_of(m) for m in template if m.id and "python-format" in m.flags}
-    for message in catalog:
-        key = key_of(message)
-        if message.id and message.fuzzy and key in previous_ids and not message.previous_id:
-            message.previous_id = previous_ids[key]  # Babel drops it on every update
-        if message.id and key not in formatted:  # Babel's reader flags "50% of voters" too
-            message.flags.discard("python-format")
-    returned = _restore_returning(catalog)
-    for obsolete_key, entry in list(catalog.obsolete.items()):
-        if not has_translation(entry) and not entry.user_comments:
-            del catalog.obsolete[obsolete_key]  # nothing to keep: an empty entry, often the source's
-    fuzzy = _match_changed(catalog)
-    new = sum(1 for m in catalog if m.id and key_of(m) not in before and not has_translation(m))
-    obsolete = sum(1 for k in catalog.obsolete if k not in obsolete_before)
-    return MergeReport(new, fuzzy, obsolete, returned)
-
-
-def _obsolete_key(key: Key) -> str | tuple[str, str]:
-    context, msgid = key
-    return msgid if context is None else (msgid, context)  # how Babel keys obsolete messages
-
-
-def _restore_returning(catalog: Catalog) -> int:
-    """A message that comes back gets its old translation back as it was."""
-    returned = 0
-    for message in catalog:
-        if not message.id or has_translation(message):
-            continue
-        obsolete_key = _obsolete_key(key_of(message))
-        returning = catalog.obsolete.get(obsolete_key)
-        if returning is not None and has_translation(returning):
-            message.string = returning.string
-            message.flags = set(message.flags) | (set(returning.flags) & {"fuzzy", "ignore-same"})
-            message.user_comments = list(returning.user_comments)
-            message.previous_id = list(returning.previous_id) if message.fuzzy else []
-            del catalog.obsolete[obsolete_key]
+    nplurals = catalog.nplurals or 2
+    active = catalog.index()
+    obsolete = {entry.key: entry for entry in catalog.obsolete}
+    entries, new, returned = [], 0, 0
+    for model in template.entries:
+        entry = _blank(model, nplurals)
+        old = active.get(model.key)
+        if old is not None:
+            _carry(entry, old, nplurals)
+        elif (back := obsolete.get(model.key)) is not None and back.translated:
+            _carry(entry, back, nplurals)  # a message that comes back, with its translation
+            del obsolete[model.key]
             returned += 1
-    return returned
+        else:
+            new += 1
+        entries.append(entry)
+    kept = {entry.key for entry in entries}
+    leaving = [_obsolete(old) for key, old in active.items()
+               if key not in kept and (old.translated or old.translator_comments)]
+    # nothing to keep of an empty entry (often the source language's own)
+    pool = [e for e in obsolete.values() if e.translated or e.translator_comments] + leaving
+    catalog.entries = entries
+    matched = _match_changed(entries, pool)
+    catalog.obsolete = [e for e in pool if id(e) not in matched]
+    return MergeReport(new=new - len(matched), fuzzy=len(matched),
+                       obsolete=sum(1 for e in leaving if id(e) not in matched), returned=returned)
+
+
+def _obsolete(entry: PoEntry) -> PoEntry:
+    gone = copy.deepcopy(entry)
+    gone.obsolete = True
+    gone.references = []
+    gone.line = gone.msgid_line = gone.msgid_plural_line = gone.msgstr_line = None
+    return gone
 
 
 def _loose(text: str) -> str:
@@ -139,84 +162,89 @@ def _words(text: str) -> set[str]:
     return {word for word in (w.strip(".,;:!?()«»“”\"'’") for w in text.casefold().split()) if word}
 
 
-def _match_changed(catalog: Catalog) -> int:
-    """Give each new, untranslated message the translation of the most similar removed one of
-    its context (fuzzy, with the old text as its previous msgid). Candidates come from an index
-    of the removed messages' words, so the cost grows with the changed messages, not their square."""
-    removed_by_context: dict[str | None, list[Message]] = defaultdict(list)
-    for old in catalog.obsolete.values():
-        if has_translation(old):
-            removed_by_context[old.context].append(old)
-    if not removed_by_context:
-        return 0
-    indexes = {context: _WordIndex(olds) for context, olds in removed_by_context.items()}
+def _match_changed(entries: list[PoEntry], pool: list[PoEntry]) -> set[int]:
+    """Give each new, untranslated entry the translation of the most similar old one of its
+    context (fuzzy, with the old text as its previous msgid); returns the old ones used (ids).
+    Candidates come from an index of the old entries' words, so the cost grows with the changed
+    messages, not their square."""
+    by_context: dict[str | None, list[PoEntry]] = defaultdict(list)
+    for old in pool:
+        if old.translated:
+            by_context[old.msgctxt].append(old)
+    if not by_context:
+        return set()
+    indexes = {context: _WordIndex(olds) for context, olds in by_context.items()}
     candidates = []
-    for message in catalog:
-        if not message.id or has_translation(message) or message.context not in indexes:
+    for entry in entries:
+        if entry.translated or entry.msgctxt not in indexes:
             continue
-        new_text = key_of(message)[1]
-        for old in indexes[message.context].nearest(new_text):
-            if isinstance(old.id, tuple) != isinstance(message.id, tuple):
+        for old in indexes[entry.msgctxt].nearest(entry.msgid):
+            if old.is_plural != entry.is_plural:
                 continue
-            old_text = key_of(old)[1]
-            if message.context in NAME_CONTEXTS:  # only a touched-up name, ranked by likeness
-                score = (SequenceMatcher(None, old_text, new_text, autojunk=False).ratio() or 0.01
-                         ) if small_edit(old_text, new_text) else 0.0
+            if entry.msgctxt in NAME_CONTEXTS:  # only a touched-up name, ranked by likeness
+                score = (SequenceMatcher(None, old.msgid, entry.msgid, autojunk=False).ratio()
+                         or 0.01) if small_edit(old.msgid, entry.msgid) else 0.0
                 qualifies = score > 0
             else:
-                score = similarity(old_text, new_text)
+                score = similarity(old.msgid, entry.msgid)
                 qualifies = score >= FUZZY_CUTOFF
             if qualifies:
-                candidates.append((-score, key_of(message), key_of(old), message, old))
-    candidates.sort(key=lambda c: (c[0], c[1], c[2]))
-    taken_new, taken_old = set(), set()
-    for _, new_key, old_key, message, old in candidates:
-        if new_key in taken_new or old_key in taken_old:
+                candidates.append((-score, entry.key, old.key, entry, old))
+    candidates.sort(key=lambda c: (c[0], _order(c[1]), _order(c[2])))
+    taken_new: set[Key] = set()
+    taken_old: set[int] = set()
+    for _, new_key, _, entry, old in candidates:
+        if new_key in taken_new or id(old) in taken_old:
             continue
         taken_new.add(new_key)
-        taken_old.add(old_key)
-        message.string = old.string
-        message.flags.add("fuzzy")
+        taken_old.add(id(old))
+        entry.msgstr, entry.msgstr_plural = old.msgstr, list(old.msgstr_plural)
+        entry.translator_comments = list(old.translator_comments)
+        entry.flags |= (old.flags & KEPT_FLAGS) | {"fuzzy"}
         # The previous msgid is the last text that was translated: an old message that was
         # itself fuzzy passes on its own previous msgid, as msgmerge does.
-        if old.fuzzy and old.previous_id:
-            message.previous_id = list(old.previous_id)
+        if old.fuzzy and old.previous_msgid is not None:
+            entry.previous_msgctxt = old.previous_msgctxt
+            entry.previous_msgid = old.previous_msgid
+            entry.previous_msgid_plural = old.previous_msgid_plural
         else:
-            message.previous_id = list(old.id) if isinstance(old.id, (tuple, list)) else [old.id]
-        del catalog.obsolete[_obsolete_key(old_key)]
-    return len(taken_new)
+            entry.previous_msgctxt = old.msgctxt
+            entry.previous_msgid = old.msgid
+            entry.previous_msgid_plural = old.msgid_plural
+    return taken_old
+
+
+def _order(key: Key) -> tuple[str, str]:
+    return (key[0] or "", key[1])
 
 
 class _WordIndex:
-    """The removed messages of one context, found by the rarest words they share with a text."""
+    """The old entries of one context, found by the rarest words they share with a text."""
 
-    def __init__(self, messages: list[Message]):
-        self.messages = messages
+    def __init__(self, entries: list[PoEntry]):
+        self.entries = entries
         self.postings: dict[str, list[int]] = defaultdict(list)
-        for number, message in enumerate(messages):
-            for word in _words(key_of(message)[1]):
+        for number, entry in enumerate(entries):
+            for word in _words(entry.msgid):
                 self.postings[word].append(number)
 
-    def nearest(self, text: str) -> list[Message]:
-        if len(self.messages) <= CANDIDATES:
-            return self.messages
+    def nearest(self, text: str) -> list[PoEntry]:
+        if len(self.entries) <= CANDIDATES:
+            return self.entries
         words = sorted(_words(text), key=lambda w: (len(self.postings.get(w, ())), w))
         shared: Counter[int] = Counter()
         for word in words[:8]:
             posting = self.postings.get(word, [])
-            if len(posting) > 64:  # a word most messages share says nothing
+            if len(posting) > 64:  # a word most entries share says nothing
                 break
             shared.update(posting)
         best = [number for number, _ in sorted(shared.items(), key=lambda i: (-i[1], i[0]))]
-        return [self.messages[number] for number in best[:CANDIDATES]]
+        return [self.entries[number] for number in best[:CANDIDATES]]
 
 
-def new_catalog(code: str, template: Catalog) -> Catalog:
+def new_catalog(code: str, template: PoCatalog) -> PoCatalog:
     """The catalog of a new language: every message of the template, untranslated, with CLDR's
     plural forms."""
-    catalog = Catalog(locale=code, domain=DOMAIN, project=template.project,
-                      copyright_holder=template.copyright_holder, charset="utf-8", fuzzy=False)
-    catalog.creation_date = template.creation_date
-    catalog.language_team = f"{get_language(code).name} <>"
+    catalog = PoCatalog(header=new_header(code, template))
     merge(catalog, template)
     return catalog

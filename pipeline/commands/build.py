@@ -13,12 +13,10 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from babel.messages.catalog import Catalog
-
 from .. import log
 from ..catalogs.checks import Status
 from ..catalogs.lookup import Lookup
-from ..catalogs.pofile import read_catalog
+from ..catalogs.pofile import PoCatalog, read_catalog
 from ..errors import PipelineError, Problem
 from ..files import display, exclusive, publish, remove, write_atomic
 from ..language import language
@@ -225,7 +223,7 @@ def parse_statements(snapshot: Snapshot, report: Report) -> dict[str, Statement]
     return statements
 
 
-def parse_catalogs(snapshot: Snapshot, report: Report) -> dict[str, Catalog]:
+def parse_catalogs(snapshot: Snapshot, report: Report) -> dict[str, PoCatalog]:
     """Every catalog that can be read; the editions of one that cannot are refused."""
     catalogs = {}
     for code, item in snapshot.catalogs.items():
@@ -238,12 +236,12 @@ def parse_catalogs(snapshot: Snapshot, report: Report) -> dict[str, Catalog]:
 
 # --- rendering and printing ---------------------------------------------------------------------
 
-def sides(edition: EditionPlan, catalogs: dict[str, Catalog]) -> list[Side]:
+def sides(edition: EditionPlan, catalogs: dict[str, PoCatalog]) -> list[Side]:
     return [Side(edition.statement, lang, Lookup(lang.code, catalogs[lang.code]),
                  list(edition.messages)) for lang in edition.languages]
 
 
-def render(snapshot: Snapshot, edition: EditionPlan, catalogs: dict[str, Catalog]) -> Rendered:
+def render(snapshot: Snapshot, edition: EditionPlan, catalogs: dict[str, PoCatalog]) -> Rendered:
     parts = sides(edition, catalogs)
     if len(parts) == 2:
         return render_bilingual(snapshot, parts[0], parts[1], edition.provenance, edition.draft,
@@ -252,7 +250,7 @@ def render(snapshot: Snapshot, edition: EditionPlan, catalogs: dict[str, Catalog
                           edition.alternates, edition.target.assets_url)
 
 
-def render_stale(snapshot: Snapshot, plan: Plan, catalogs: dict[str, Catalog],
+def render_stale(snapshot: Snapshot, plan: Plan, catalogs: dict[str, PoCatalog],
                  report: Report) -> list[tuple[EditionPlan, str]]:
     """The HTML of every edition to print. A release in which any message fell back to its
     source text (a word a template uses that the catalog lacks) is refused."""
@@ -353,7 +351,7 @@ def remove_obsolete(project: Project, targets: list[Target]) -> list[str]:
     return removed
 
 
-def write_site(project: Project, snapshot: Snapshot, plan: Plan, catalogs: dict[str, Catalog],
+def write_site(project: Project, snapshot: Snapshot, plan: Plan, catalogs: dict[str, PoCatalog],
                report: Report) -> None:
     """The index of every released edition (printed now, up to date, or kept while its language
     is refused) and the assets they use."""

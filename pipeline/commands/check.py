@@ -3,11 +3,11 @@ every problem; in progress or released, every catalog is checked."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from ..catalogs.checks import Status, check_edition
 from ..catalogs.pofile import read_catalog
-from ..errors import PipelineError
+from ..errors import PipelineError, Problem
 from ..language import language
 from ..messages import edition_messages, template_messages
 from ..plan import needed
@@ -27,6 +27,7 @@ class EditionStatus:
 class CheckReport:
     editions: list[EditionStatus]
     unreadable: list[PipelineError]  # statements and catalogs that cannot be read at all
+    warnings: list[Problem] = field(default_factory=list)  # what msgfmt only warns about
 
     @property
     def failed(self) -> bool:
@@ -44,6 +45,7 @@ def check(project: Project, statement_ids: list[str] | None = None,
             catalogs[code] = read_catalog(item.data, item.name, code)
         except PipelineError as error:
             unreadable.append(error)
+    warnings = [replace(p, severity="warning") for c in catalogs.values() for p in c.warnings]
     words = template_messages(snapshot)
     results = []
     for statement_id, item in snapshot.sources.items():
@@ -59,4 +61,4 @@ def check(project: Project, statement_ids: list[str] | None = None,
                                    edition_language.script, needed(messages, code))
             results.append(EditionStatus(statement_id, status,
                                          project.settings.is_released(code)))
-    return CheckReport(results, unreadable)
+    return CheckReport(results, unreadable, warnings)

@@ -24,7 +24,8 @@ def preview(project: Project, into: Path | None = None, resolution: int = 50) ->
     if into is not None:
         into = Path(into).absolute()
         if into.exists() and not into.is_dir():
-            raise PipelineError("is not a folder: name a folder for the pictures", str(into))
+            raise PipelineError("is not a folder: name a folder for the pictures",
+                                project.relative(into))
         if not into.resolve().is_relative_to(project.root):
             raise PipelineError("is outside the project: name a folder inside it",
                                 str(into))

@@ -8,16 +8,13 @@ exits 1.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from babel.messages.catalog import Catalog, Message
-
 from .. import log
 from ..catalogs.merge import MergeReport, merge, new_catalog
-from ..catalogs.pofile import read_catalog, serialise
+from ..catalogs.pofile import PoCatalog, PoEntry, read_catalog, serialise, template_header
 from ..errors import PipelineError, raise_if_any
 from ..files import MAX_INPUT, exclusive, read_input, write_atomic
 from ..identifiers import check_language_code
@@ -26,8 +23,6 @@ from ..messages import build_template, extraction
 from ..project import Project
 from ..snapshot import Snapshot, take
 from ..source import Statement, parse_statement
-
-CREATION_DATE = re.compile(rb'"POT-Creation-Date: [^"]*"')
 
 
 @contextmanager
@@ -39,7 +34,7 @@ def catalogs_lock(project: Project) -> Iterator[None]:
 
 @dataclass
 class Extraction:
-    template: Catalog
+    template: PoCatalog
     problems: list[PipelineError] = field(default_factory=list)  # statements that cannot be read
 
 
@@ -55,15 +50,16 @@ def extract_template(project: Project, snapshot: Snapshot) -> Extraction:
         except PipelineError as error:
             problems.append(error)
             broken.add(item.name)
-    carried: list[Message] = []
+    carried: list[PoEntry] = []
     if broken:
         previous = read_previous_template(project)
         if previous is not None:
-            carried = [m for m in previous if m.id and any(f in broken for f, _ in m.locations)]
+            carried = [entry for entry in previous.entries if any(
+                reference.rsplit(":", 1)[0] in broken for reference in entry.references)]
     return Extraction(build_template(extraction(snapshot, statements), carried), problems)
 
 
-def read_previous_template(project: Project) -> Catalog | None:
+def read_previous_template(project: Project) -> PoCatalog | None:
     data = read_input(project.template_path, project.root, MAX_INPUT, "message template")
     if data is None:
         return None
@@ -73,17 +69,18 @@ def read_previous_template(project: Project) -> Catalog | None:
         return None  # a damaged template is simply written anew
 
 
-def write_template(project: Project, template: Catalog) -> None:
+def write_template(project: Project, template: PoCatalog) -> None:
+    """Write the template; its creation date changes only when a message does (no
+    timestamp-only churn in the repository)."""
     path = project.template_path
-    data = serialise(template)
-    old = read_input(path, project.root, MAX_INPUT, "message template") or b""
-    if dated := CREATION_DATE.search(old):  # no timestamp-only churn: a real change is dated
-        data = CREATION_DATE.sub(lambda _: dated.group(), data, count=1)
-    if write_atomic(path, data, project.root):
-        log.info("%s: %d messages", project.relative(path), len([m for m in template if m.id]))
+    previous = read_previous_template(project)
+    if previous is not None and previous.entries == template.entries and previous.header:
+        template.header = template_header(previous.header_field("POT-Creation-Date"))
+    if write_atomic(path, serialise(template), project.root):
+        log.info("%s: %d messages", project.relative(path), len(template.entries))
 
 
-def extract(project: Project) -> Catalog:
+def extract(project: Project) -> PoCatalog:
     """Write the message template (POT) from every statement and template."""
     with catalogs_lock(project):
         snapshot = take(project, languages=[])
