@@ -113,17 +113,18 @@ def _build(project: Project, request: Request, jobs: int | None) -> Report:
         return report
     report = Report(assets=assets)
     check_stylesheet(snapshot)
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(stale)))
-    with Printers(workers) as printers:  # the workers load WeasyPrint while this plans
-        statements = parse_statements(snapshot, report)
-        catalogs = parse_catalogs(snapshot, report)
-        words = template_messages(snapshot)
-        plan = make_plan(Inputs(snapshot, statements, catalogs, words, available), request,
-                         recorded, intact)
-        report.refused += plan.refused
-        report.statuses = plan.statuses
-        for note in plan.notes:
-            log.info("%s", note)
+    statements = parse_statements(snapshot, report)
+    catalogs = parse_catalogs(snapshot, report)
+    words = template_messages(snapshot)
+    plan = make_plan(Inputs(snapshot, statements, catalogs, words, available), request,
+                     recorded, intact)
+    report.refused += plan.refused
+    report.statuses = plan.statuses
+    for note in plan.notes:
+        log.info("%s", note)
+    # Workers only when there is something to print; they load WeasyPrint while this renders.
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(plan.stale)))
+    with Printers(workers if plan.stale else 1) as printers:
         rendered = render_stale(snapshot, plan, catalogs, report)
         print_jobs = [print_job(project, snapshot, edition, html) for edition, html in rendered]
         for (edition, html), (_, outcome) in zip(rendered, printers.run(print_jobs), strict=True):
