@@ -143,6 +143,37 @@ def check_font_families(css: str, file: str, declared: set[str] | None = None) -
     return faces
 
 
+def check_stylesheet_urls(css: str, file: str, assets: dict[str, bytes]) -> None:
+    """Every address the stylesheet names is one of its own files (a font below templates/):
+    an @import or a url() of anything else is refused here, once, with its line."""
+    import tinycss2
+
+    def walk(tokens: list[Any]) -> None:
+        for token in tokens:
+            if token.type == "at-rule" and token.lower_at_keyword == "import":
+                raise PipelineError("an @import is not allowed: an edition uses only this "
+                                    "stylesheet and the fonts in templates/; copy the rules here",
+                                    file, token.source_line)
+            url = token.value if token.type == "url" else (
+                token.arguments[0].value if token.type == "function" and token.lower_name == "url"
+                and token.arguments and token.arguments[0].type == "string" else None)
+            if url is not None and (url not in assets or url.endswith(".j2")):
+                if FONT_URL.fullmatch(f"url({url})") and ":" not in url \
+                        and ".." not in url.split("/") and not url.startswith("/"):
+                    raise PipelineError(f"the font {url} cannot be read (there is no such file): "
+                                        "put the font file there or correct the url()", file,
+                                        token.source_line)
+                raise PipelineError(f"url({url}) is not a file of templates/: an edition may "
+                                    "only use the stylesheet and the fonts in templates/",
+                                    file, token.source_line)
+            for attribute in ("prelude", "content", "arguments", "value"):
+                nested = getattr(token, attribute, None)
+                if isinstance(nested, list):
+                    walk(nested)
+
+    walk(tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True))
+
+
 STYLE_BLOCK = re.compile(r"<style[^>]*>(.*?)</style>", re.S | re.I)
 
 
@@ -232,13 +263,9 @@ class _ProblemCatcher(logging.Handler):
 
 
 def load_weasyprint() -> None:
-    """Import WeasyPrint without its warning that fontconfig knows no font: it knows none on
-    purpose (``pipeline/__init__.py``), the stylesheet declares every font an edition uses."""
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", "No fonts configured in FontConfig", UserWarning)
-        import weasyprint  # noqa: F401
+    """Import WeasyPrint, its costliest step (about half a second): a worker or a watcher does it
+    once, before its first edition."""
+    import weasyprint  # noqa: F401
 
 
 def print_pdf(job: PrintJob) -> PrintedPdf:

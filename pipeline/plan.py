@@ -223,7 +223,8 @@ def make_plan(inputs: Inputs, request: Request, recorded: dict[Target, EditionSt
             locales=tuple(str(lang.locale) for lang in langs), inputs=state_inputs,
             quick=quick_hash(state_inputs, target, request.options), fingerprint=fingerprint,
             source_version=provenance.source_version,
-            catalog_version=provenance.catalog_version, pages=0)
+            catalog_version=provenance.catalog_version, pages=0,
+            date=statement.date.isoformat(), source_language=statement.language)
         previous = recorded.get(target)
         fresh = (not request.force and previous is not None and target in intact
                  and previous.fingerprint == fingerprint)

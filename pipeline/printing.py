@@ -23,6 +23,8 @@ from .errors import PipelineError
 from .pdf import PrintedPdf, PrintJob, load_weasyprint, print_pdf
 
 PR_SET_PDEATHSIG = 1
+STOPPING = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+"""The signals that stop a build (``cli`` turns them into exceptions)."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,7 @@ def _start_worker(parent: int) -> None:
     if os.getppid() != parent:  # the parent died before the request took effect
         os._exit(1)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPPING)  # blocked while the pool started
     load_weasyprint()
 
 
@@ -70,9 +73,25 @@ class Printers:
         self.pool = None
         if workers > 1:
             import multiprocessing
+            from multiprocessing import resource_tracker
 
-            self.pool = multiprocessing.get_context("spawn").Pool(
-                workers, initializer=_start_worker, initargs=(os.getpid(),))
+            # A signal that stopped the build between starting a worker and sending it its
+            # orders would leave the worker reading nothing (an EOFError and its traceback on
+            # the terminal): the signals that stop a build wait until the pool has started.
+            # (The resource tracker is started first: starting it unblocks SIGINT and SIGTERM.)
+            resource_tracker.ensure_running()
+            previous = signal.pthread_sigmask(signal.SIG_BLOCK, STOPPING)
+            try:
+                self.pool = multiprocessing.get_context("spawn").Pool(
+                    workers, initializer=_start_worker, initargs=(os.getpid(),))
+            finally:
+                try:
+                    signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+                except BaseException:  # the signal that waited stops the build, and its pool
+                    if self.pool is not None:
+                        self.pool.terminate()
+                        self.pool.join()
+                    raise
 
     def __enter__(self) -> Printers:
         return self

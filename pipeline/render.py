@@ -95,6 +95,7 @@ class Rendered:
 
     html: str
     fallbacks: tuple[Key, ...]
+    title: str = ""  # plain text, as the index lists it
 
 
 # --- the environment ------------------------------------------------------------------------------
@@ -319,7 +320,7 @@ def render_edition(snapshot: Snapshot, side: Side, provenance: Provenance, draft
         "number": side.number, "draft": draft, "provenance": provenance, "options": options,
         "alternates": alternates, "assets": assets, "PAGE": PAGE, "PAGES": PAGES},
         side.language.code)
-    return Rendered(html, tuple(side.lookup.fallbacks))
+    return Rendered(html, tuple(side.lookup.fallbacks), plain(side.title))
 
 
 def render_bilingual(snapshot: Snapshot, left: Side, right: Side, provenance: Provenance,
@@ -331,7 +332,13 @@ def render_bilingual(snapshot: Snapshot, left: Side, right: Side, provenance: Pr
         "PAGE": PAGE, "PAGES": PAGES,
         "rows": list(zip(left.body, right.body, strict=True)),
         "names": list(zip(left.signatories, right.signatories, strict=True))})
-    return Rendered(html, tuple(left.lookup.fallbacks) + tuple(right.lookup.fallbacks))
+    return Rendered(html, tuple(left.lookup.fallbacks) + tuple(right.lookup.fallbacks),
+                    plain(left.title))
+
+
+def plain(text: Localised) -> str:
+    """A text without markup or bidi isolates: as a list of titles shows it."""
+    return str(text).replace(FSI, "").replace(PDI, "")
 
 
 def render_index(snapshot: Snapshot, listing: list[dict[str, object]]) -> str:

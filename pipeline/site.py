@@ -41,6 +41,9 @@ class Site:
 
     files: dict[str, bytes] = field(default_factory=dict)
     quick: str = ""
+    kept: dict[str, str] = field(default_factory=dict)
+    """Files published before and kept as they are (by name, with their hashes): the assets,
+    while an edition printed with them is kept."""
 
 
 def asset_files(snapshot: Snapshot) -> dict[str, bytes]:
@@ -86,12 +89,21 @@ def plain_title(side_title: str) -> str:
 
 
 def make_site(snapshot: Snapshot, editions: list[IndexEdition],
-              sources: dict[str, tuple[str, tuple[str, str]]], quick: str) -> Site:
-    """The index and assets: ``sources`` gives each statement's language and date (ISO, and as
-    the index writes it)."""
-    files = {f"{ASSETS}/{name}": data for name, data in sorted(asset_files(snapshot).items())}
+              sources: dict[str, tuple[str, tuple[str, str]]], quick: str,
+              with_assets: bool = True) -> Site:
+    """The index and (``with_assets``) the assets: ``sources`` gives each statement's language
+    and date (ISO, and as the index writes it). Without the assets, those published before
+    are kept."""
+    files: dict[str, bytes] = {}
+    kept: dict[str, str] = {}
+    if with_assets:
+        files = {f"{ASSETS}/{name}": data for name, data in sorted(asset_files(snapshot).items())}
+    else:
+        recorded = _read_site_state(snapshot.project) or {}
+        kept = {name: sha for name, sha in recorded.get("files", {}).items()
+                if isinstance(name, str) and name.startswith(f"{ASSETS}/")}
     files["index.html"] = render_index(snapshot, index_listing(editions, sources)).encode("utf-8")
-    return Site(files, quick)
+    return Site(files, quick, kept)
 
 
 def site_quick(snapshot: Snapshot, states: list[EditionState]) -> str:
@@ -120,14 +132,14 @@ def publish_site(project: Project, site: Site) -> list[str]:
     output = project.output_dir
     changed = {output / name: data for name, data in site.files.items()
                if _file_digest(output / name) != digest(data)}
-    state = json.dumps({"quick": site.quick, "files": {name: digest(data) for name, data
-                                                       in sorted(site.files.items())}},
+    recorded = {**site.kept, **{name: digest(data) for name, data in site.files.items()}}
+    state = json.dumps({"quick": site.quick, "files": dict(sorted(recorded.items()))},
                        indent=1, sort_keys=True).encode()
     changed[output / SITE_STATE] = state
     publish(changed, project.root if project.output is None else output.parent, output)
     removed = []
     assets = output / ASSETS
-    wanted = {output / name for name in site.files}
+    wanted = {output / name for name in recorded}
     if assets.is_dir() and not assets.is_symlink():
         for path in sorted(assets.rglob("*"), reverse=True):
             if path.is_symlink() or path.is_file():

@@ -58,6 +58,18 @@ class StatementDate:
         parts = [f"{self.year:04d}"] + [f"{n:02d}" for n in (self.month, self.day) if n]
         return "-".join(parts)
 
+    @classmethod
+    def parse(cls, text: str) -> StatementDate | None:
+        """A date as ``isoformat`` writes it, or None."""
+        match = DATE.fullmatch(text)
+        if not match:
+            return None
+        year, month, day = (int(part) if part else None for part in match.groups())
+        try:
+            return cls(year, month, day) if year else None
+        except ValueError:
+            return None
+
     def first_day(self) -> datetime.date:
         """The first day the date covers, for the PDF's creation date."""
         return datetime.date(self.year, self.month or 1, self.day or 1)

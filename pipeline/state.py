@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .model import PrintOptions, Target
 
-STATE_VERSION = 2
+STATE_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,12 @@ class EditionState:
     source_version: str
     catalog_version: str
     pages: int
+    title: str = ""
+    """The edition's title, as the index lists it (plain text, in the edition's language)."""
+    date: str = ""
+    """The statement's date (ISO: a day, a month or a year), as the index lists it."""
+    source_language: str = ""
+    """The language the statement is written in: the index lists its edition first."""
     files: dict[str, str] = field(default_factory=dict)
     """The SHA-256 of each published file (``html``, ``pdf``)."""
 
@@ -66,7 +72,8 @@ class EditionState:
             return None
 
 
-TEXT_FIELDS = ("statement", "variant", "quick", "fingerprint", "source_version", "catalog_version")
+TEXT_FIELDS = ("statement", "variant", "quick", "fingerprint", "source_version", "catalog_version",
+               "title", "date", "source_language")
 
 
 def _well_formed(raw: dict) -> bool:
@@ -87,6 +94,7 @@ def _well_formed(raw: dict) -> bool:
             and isinstance(options, dict)
             and set(options) == {f.name for f in dataclasses.fields(PrintOptions)}
             and isinstance(options["paper"], str) and isinstance(options["archival"], bool)
+            and isinstance(options["print_shop"], bool)
             and (options["bleed"] is None or isinstance(options["bleed"], str))):
         return False
     try:

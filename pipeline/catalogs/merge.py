@@ -107,7 +107,7 @@ def merge(catalog: PoCatalog, template: PoCatalog) -> MergeReport:
 def _obsolete(entry: PoEntry) -> PoEntry:
     gone = copy.deepcopy(entry)
     gone.obsolete = True
-    gone.references = []
+    gone.references, gone.extracted_comments = [], []  # as msgmerge: they described its use
     gone.line = gone.msgid_line = gone.msgid_plural_line = gone.msgstr_line = None
     return gone
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -330,6 +331,7 @@ def plural_index(expression: str, n: int) -> int:
         raise PluralError(f"the expression divides by zero for n = {n}") from None
 
 
+@lru_cache(maxsize=64)  # every read of a catalog asks, and the answer takes 1001 evaluations
 def plural_problem(expression: str, nplurals: int) -> str | None:
     """What msgfmt would refuse in a plural expression, checked for n = 0..1000: invalid syntax,
     division by zero, a negative index, an index >= nplurals. None when it is fine."""
@@ -352,19 +354,17 @@ def plural_problem(expression: str, nplurals: int) -> str | None:
     return None
 
 
-def plural_distribution(expression: str, nplurals: int) -> list[bool] | None:
-    """For each form, whether it is used for more than 5 values of n in 0..1000 (gettext's
-    'often'); a form used for few values may leave out the number's placeholder."""
+@lru_cache(maxsize=64)
+def plural_distribution(expression: str, nplurals: int) -> frozenset[int] | None:
+    """The forms used for more than 5 values of n in 0..1000 (gettext's 'often'); a form used for
+    few values may leave out the number's placeholder. (A set, not a list of nplurals flags: a
+    header may claim 10**12 forms.)"""
     try:
         function = parse_plural(expression)
-        counts = [0] * nplurals
-        for n in range(1001):
-            value = function(n)
-            if 0 <= value < nplurals:
-                counts[value] += 1
+        counts = Counter(function(n) for n in range(1001))
     except (PluralError, ZeroDivisionError, RecursionError):
         return None
-    return [count > 5 for count in counts]
+    return frozenset(index for index, count in counts.items() if count > 5 and 0 <= index < nplurals)
 
 
 def _plural_forms(header: str) -> tuple[int | None, str | None]:
@@ -1266,16 +1266,18 @@ def _check(catalog: PoCatalog, reader: _Reader, warnings: list[Problem], *,
               for name, value in reversed(_header_fields(header.msgstr))}
 
     def field_line(name: str) -> int | None:
-        offset = 0
-        for i, line in enumerate(header.msgstr.split("\n")):
-            if line.partition(":")[0].strip().lower() == name.lower():
-                offset = i
-                break
-        else:
+        """The line the header field starts on in the file (a field such as Plural-Forms may
+        be written over several lines, so counting the fields is not enough)."""
+        if not hline:
             return hline
-        # the header's text starts on the line after 'msgstr ""' when written by gettext
-        return (hline or 0) + offset + (1 if header.msgstr_line and _starts_empty(
-            reader.lines, header.msgstr_line) else 0)
+        for number in range(hline, len(reader.lines) + 1):
+            text = reader.lines[number - 1].strip()
+            if number > hline and not text.startswith('"'):
+                break  # the header's strings end here
+            text = text.removeprefix("msgstr").strip().removeprefix('"')
+            if text.partition(":")[0].strip().lower() == name.lower():
+                return number
+        return hline
 
     # msgfmt's header warnings
     for name, initial in REQUIRED_HEADER_FIELDS:
@@ -1321,7 +1323,7 @@ def _check(catalog: PoCatalog, reader: _Reader, warnings: list[Problem], *,
                      "the file in the right language's folder)")
     nplurals, expression = catalog.nplurals, catalog.plural_expr
     plural_forms = fields.get("plural-forms")
-    distribution: list[bool] | None = None
+    distribution: frozenset[int] | None = None
     plural_ok = False
     if plural_forms is not None and (nplurals is not None or expression is not None):
         where = f" (Plural-Forms, line {field_line('Plural-Forms')})"
@@ -1359,11 +1361,6 @@ def _check(catalog: PoCatalog, reader: _Reader, warnings: list[Problem], *,
         _check_entry(entry, reader, checked_nplurals, distribution)
 
 
-def _starts_empty(lines: list[str], line: int) -> bool:
-    text = lines[line - 1].strip() if 0 < line <= len(lines) else ""
-    return text.endswith('""') and text.startswith("msgstr")
-
-
 def _norm_language(code: str) -> str:
     return code.strip().replace("-", "_").lower()
 
@@ -1373,7 +1370,7 @@ def _has_newline(text: str, where: str) -> bool:
 
 
 def _check_entry(entry: PoEntry, reader: _Reader, nplurals: int | None,
-                 distribution: list[bool] | None) -> None:
+                 distribution: frozenset[int] | None) -> None:
     line = entry.msgstr_line or entry.msgid_line
     plural = entry.msgid_plural is not None
     strings = entry.msgstr_plural if plural else [entry.msgstr]
@@ -1405,7 +1402,7 @@ def _check_entry(entry: PoEntry, reader: _Reader, nplurals: int | None,
             continue  # msgfmt checks nothing when the source is no valid format string
         for i, (name, string) in enumerate(zip(names, strings, strict=True)):
             strict = (not entry.is_plural or len(strings) < 2 or
-                      (distribution is not None and i < len(distribution) and distribution[i]))
+                      (distribution is not None and i in distribution))
             translation, _ = parser(string)
             if translation is None:
                 reader.error(line, f"{label}: '{name}' is not a valid {lang}-format string (the "
@@ -1687,6 +1684,7 @@ _EXPLICIT_CLASS = {cp: (_C[name] if name in _C else
 
 _OP = _C["OP"]
 _AL_HL_NU = (_C["AL"], _C["HL"], _C["NU"])
+_HY_BA = (_C["HY"], _C["BA"])
 
 
 def _is_wide(char: str) -> bool:
@@ -1755,6 +1753,7 @@ def _possible_linebreaks(chars: list[str]) -> list[int]:
     count = len(chars)
     marks = [PROHIBITED] * count
     prev_class, last_class, seen_space = BK, BK, False
+    hebrew_hyphen = False  # LB21a: the two characters before are a Hebrew letter and HY or BA
     for i, char in enumerate(chars):
         cls = _line_class(char)
         if cls in (BK, CR, LF, NL):
@@ -1782,9 +1781,12 @@ def _possible_linebreaks(chars: list[str]) -> list[int]:
                 rule = _PAIRS[last_class][cls]
                 if cls == _OP and last_class in _AL_HL_NU and _is_wide(char):
                     rule = "D"  # LB30: East Asian wide opening brackets break after letters
+                if hebrew_hyphen:
+                    rule = "P"  # LB21a: no break after a Hebrew letter and a hyphen
                 if rule == "D" or (rule == "I" and seen_space):
                     marks[i] = POSSIBLE
             last_class, seen_space = cls, False
+        hebrew_hyphen = cls in _HY_BA and prev_class == _C["HL"]
         prev_class = cls
     return marks
 

@@ -5,6 +5,7 @@ knows: the plural forms a language has in CLDR, the header of a new catalog or t
 from __future__ import annotations
 
 import datetime
+import re
 
 from ..errors import PipelineError
 from ..language import language as get_language
@@ -21,6 +22,8 @@ Key = tuple[str | None, str]  # (context, singular msgid)
 def read_catalog(data: bytes, display: str, code: str | None = None) -> PoCatalog:
     """A catalog (``code`` its language) or, without ``code``, the message template, read
     strictly; the plural forms must be those CLDR gives the language."""
+    if code is not None:
+        _check_plural_count(data, display, code)
     catalog = read_po(data, display, language=code, template=code is None)
     if code is not None:
         expected, expression = plural_forms(code)
@@ -31,6 +34,18 @@ def read_catalog(data: bytes, display: str, code: str | None = None) -> PoCatalo
                 f"{expected} in CLDR: set it to 'nplurals={expected}; plural={expression};'",
                 display, line)
     return catalog
+
+
+def _check_plural_count(data: bytes, display: str, code: str) -> None:
+    """A header whose count of plural forms is not CLDR's is the thing to fix, before any entry:
+    the entries' plural forms follow the header, so they would be blamed instead."""
+    declared = re.search(rb'"Plural-Forms:[^"]*?nplurals\s*=\s*(\d+)', data)
+    expected, expression = plural_forms(code)
+    if declared and int(declared.group(1)) != expected:
+        raise PipelineError(
+            f"the Plural-Forms header gives {int(declared.group(1))} plural forms, but {code} has "
+            f"{expected} in CLDR: set it to 'nplurals={expected}; plural={expression};'",
+            display, data[: declared.start()].count(b"\n") + 1)
 
 
 def _now() -> str:

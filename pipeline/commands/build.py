@@ -22,7 +22,14 @@ from ..files import display, exclusive, publish, remove, write_atomic
 from ..language import language
 from ..messages import template_messages
 from ..model import Target
-from ..pdf import MissingGlyphs, PrintJob, check_font_families, check_glyphs, folder_url
+from ..pdf import (
+    MissingGlyphs,
+    PrintJob,
+    check_font_families,
+    check_glyphs,
+    check_stylesheet_urls,
+    folder_url,
+)
 from ..plan import (
     DEFAULT_REQUEST,
     EditionPlan,
@@ -49,7 +56,7 @@ from ..site import (
     site_quick,
 )
 from ..snapshot import Snapshot, catalog_languages, digest, take
-from ..source import Statement, parse_statement
+from ..source import Statement, StatementDate, parse_statement
 from ..state import EditionState, read_states
 
 
@@ -126,14 +133,16 @@ def _build(project: Project, request: Request, jobs: int | None) -> Report:
     workers = max(1, min(jobs or os.cpu_count() or 1, len(plan.stale)))
     with Printers(workers if plan.stale else 1) as printers:
         rendered = render_stale(snapshot, plan, catalogs, report)
-        print_jobs = [print_job(project, snapshot, edition, html) for edition, html in rendered]
-        for (edition, html), (_, outcome) in zip(rendered, printers.run(print_jobs), strict=True):
+        print_jobs = [print_job(project, snapshot, edition, result.html)
+                      for edition, result in rendered]
+        for (edition, result), (_, outcome) in zip(rendered, printers.run(print_jobs),
+                                                   strict=True):
             if isinstance(outcome, PipelineError):
                 if details := getattr(outcome, "details", None):
                     log.debug("%s", details)
                 report.refused.append(outcome)
                 continue
-            report.printed.append(publish_edition(project, edition, html, outcome))
+            report.printed.append(publish_edition(project, edition, result, outcome))
     for edition in plan.editions:
         if edition.up_to_date:
             report.up_to_date.append(edition.target)
@@ -141,7 +150,7 @@ def _build(project: Project, request: Request, jobs: int | None) -> Report:
             refresh_state(project, recorded[edition.target], edition.state)
     if request.everything:
         report.removed += remove_obsolete(project, plan.obsolete)
-        write_site(project, snapshot, plan, catalogs, report)
+        write_site(project, snapshot, report)
     return report
 
 
@@ -210,6 +219,7 @@ def check_stylesheet(snapshot: Snapshot) -> None:
         raise PipelineError("the stylesheet is not UTF-8 text: save it as UTF-8", item.name
                             ) from None
     check_font_families(css, item.name)
+    check_stylesheet_urls(css, item.name, asset_files(snapshot))
 
 
 def parse_statements(snapshot: Snapshot, report: Report) -> dict[str, Statement]:
@@ -252,7 +262,7 @@ def render(snapshot: Snapshot, edition: EditionPlan, catalogs: dict[str, PoCatal
 
 
 def render_stale(snapshot: Snapshot, plan: Plan, catalogs: dict[str, PoCatalog],
-                 report: Report) -> list[tuple[EditionPlan, str]]:
+                 report: Report) -> list[tuple[EditionPlan, Rendered]]:
     """The HTML of every edition to print. A release in which any message fell back to its
     source text (a word a template uses that the catalog lacks) is refused."""
     rendered = []
@@ -274,7 +284,7 @@ def render_stale(snapshot: Snapshot, plan: Plan, catalogs: dict[str, PoCatalog],
         except MissingGlyphs as error:
             report.refused.append(located(error, snapshot, edition))
             continue
-        rendered.append((edition, result.html))
+        rendered.append((edition, result))
     return rendered
 
 
@@ -312,12 +322,12 @@ def print_job(project: Project, snapshot: Snapshot, edition: EditionPlan, html: 
         assets=asset_files(snapshot), options=edition.options)
 
 
-def publish_edition(project: Project, edition: EditionPlan, html: str,
+def publish_edition(project: Project, edition: EditionPlan, rendered: Rendered,
                     printed: Printed) -> PrintedEdition:
     """HTML, PDF and the state that vouches for both, published together."""
     paths = edition.target.paths(project.output_dir)
-    html_bytes = html.encode("utf-8")
-    state = replace(edition.state, pages=printed.pdf.pages,
+    html_bytes = rendered.html.encode("utf-8")
+    state = replace(edition.state, pages=printed.pdf.pages, title=rendered.title,
                     files={"html": digest(html_bytes), "pdf": digest(printed.pdf.data)})
     root = project.root if project.output is None else project.output_dir.parent
     publish({paths["html"]: html_bytes, paths["pdf"]: printed.pdf.data,
@@ -332,7 +342,7 @@ def publish_edition(project: Project, edition: EditionPlan, html: str,
 def refresh_state(project: Project, previous: EditionState, current: EditionState) -> None:
     """An edition found up to date keeps its state, with the hashes of the new inputs' bytes."""
     if previous.quick != current.quick or previous.inputs != current.inputs:
-        state = replace(current, pages=previous.pages, files=previous.files)
+        state = replace(current, pages=previous.pages, title=previous.title, files=previous.files)
         root = project.root if project.output is None else project.output_dir.parent
         write_atomic(current.target.state_path(project.output_dir), state.to_bytes(), root)
 
@@ -352,32 +362,22 @@ def remove_obsolete(project: Project, targets: list[Target]) -> list[str]:
     return removed
 
 
-def write_site(project: Project, snapshot: Snapshot, plan: Plan, catalogs: dict[str, PoCatalog],
-               report: Report) -> None:
-    """The index of every released edition (printed now, up to date, or kept while its language
-    is refused) and the assets they use."""
-    states = read_states(project.output_dir, project.output_dir / DRAFTS)
-    planned = {e.target: e for e in plan.editions if not e.draft}
-    statements = {e.statement.id: e.statement for e in plan.editions}
-    editions = []
-    for target in sorted(set(planned) | {t for t in states if not t.draft}):
-        if target in planned:
-            edition = planned[target]
-            editions.append(edition_entry(edition.statement.id, target.variant,
-                                          sides(edition, catalogs)[0].title.text,
-                                          edition.state.languages, edition.state.locales))
-        elif target.statement_id in statements and all(code in catalogs
-                                                        for code in states[target].languages):
-            state, statement = states[target], statements[target.statement_id]
-            lookup = Lookup(state.languages[0], catalogs[state.languages[0]])
-            title, _ = lookup.translate("title", statement.title.value, statement.language)
-            editions.append(edition_entry(statement.id, target.variant, title, state.languages,
-                                          state.locales))
+def write_site(project: Project, snapshot: Snapshot, report: Report) -> None:
+    """The index of every released edition in ``output/`` (printed now, up to date, or kept while
+    its language or statement is refused), described by the states they were published with;
+    and the assets, when every one of them was printed with the current templates (a kept edition
+    printed with an older stylesheet keeps it until it is printed again)."""
+    states = [s for t, s in sorted(read_states(project.output_dir,
+                                               project.output_dir / DRAFTS).items()) if not t.draft]
+    editions = [edition_entry(s.statement, s.variant, s.title, s.languages, s.locales)
+                for s in states]
     english = language("en", "en_GB")
-    sources = {statement.id: (statement.language, (
-        statement.date.isoformat(),
-        english.format_date(statement.date.first_day(), statement.date.precision)))
-        for statement in statements.values()}
-    released_states = [s for t, s in sorted(states.items()) if not t.draft]
-    site = make_site(snapshot, editions, sources, site_quick(snapshot, released_states))
+    sources: dict[str, tuple[str, tuple[str, str]]] = {}
+    for state in states:
+        date = StatementDate.parse(state.date)
+        sources.setdefault(state.statement, (state.source_language, (
+            state.date, english.format_date(date.first_day(), date.precision) if date else "")))
+    current = all(s.inputs.get("templates") == snapshot.look for s in states)
+    site = make_site(snapshot, editions, sources, site_quick(snapshot, states),
+                     with_assets=current)
     report.removed += publish_site(project, site)
