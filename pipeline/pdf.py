@@ -118,6 +118,22 @@ def _families(tokens: list[Any]) -> list[str]:
     return [name for name in names if name]
 
 
+def _font_faces(rules: list[Any]) -> list[Any]:
+    """The @font-face rules of a stylesheet, inside @media and @supports blocks too (the full
+    fonts are declared in ``@media print``: screens load subsets of them)."""
+    import tinycss2
+
+    found = []
+    for rule in rules:
+        if rule.type != "at-rule" or rule.content is None:
+            continue
+        if rule.lower_at_keyword == "font-face":
+            found.append(rule)
+        elif rule.lower_at_keyword in ("media", "supports"):
+            found += _font_faces(tinycss2.parse_rule_list(rule.content, True, True))
+    return found
+
+
 def check_font_families(css: str, file: str, declared: set[str] | None = None) -> set[str]:
     """The families ``@font-face`` declares; fails naming any ``font-family`` that is not one of
     them (a font of the machine, or a generic family that would pick one)."""
@@ -125,11 +141,10 @@ def check_font_families(css: str, file: str, declared: set[str] | None = None) -
 
     rules = tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True)
     faces = set(declared or ())
-    for rule in rules:
-        if rule.type == "at-rule" and rule.lower_at_keyword == "font-face" and rule.content:
-            for item in tinycss2.parse_blocks_contents(rule.content, True, True):
-                if item.type == "declaration" and item.lower_name == "font-family":
-                    faces.update(_families(item.value))
+    for rule in _font_faces(rules):
+        for item in tinycss2.parse_blocks_contents(rule.content, True, True):
+            if item.type == "declaration" and item.lower_name == "font-family":
+                faces.update(_families(item.value))
     for item in _declarations(rules):
         if item.lower_name != "font-family":
             continue

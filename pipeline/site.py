@@ -5,16 +5,18 @@ editions). Drafts are never listed."""
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from babel import Locale
 
+from . import webfonts
 from .errors import PipelineError
 from .files import display, publish, remove
 from .language import language
 from .model import BILINGUAL
-from .project import ASSETS, Project
+from .project import ASSETS, STYLESHEET, Project
 from .render import render_index
 from .snapshot import Snapshot, digest, short_hash
 from .state import EditionState
@@ -43,7 +45,9 @@ class Site:
     quick: str = ""
     kept: dict[str, str] = field(default_factory=dict)
     """Files published before and kept as they are (by name, with their hashes): the assets,
-    while an edition printed with them is kept."""
+    while an edition printed with them is kept; the web fonts, while the pages show the same
+    characters."""
+    webfonts: str = ""  # a hash of the fonts and the characters the web fonts were cut to
 
 
 def asset_files(snapshot: Snapshot) -> dict[str, bytes]:
@@ -88,22 +92,38 @@ def plain_title(side_title: str) -> str:
     return side_title.replace(FSI, "").replace(PDI, "")
 
 
+WEBFONTS = re.compile(rf"{ASSETS}/(?:webfonts\.css|fonts/[^/]+\.[0-9a-f]{{10}}\.woff2)")
+"""The files of the web fonts below ``_assets``: their stylesheet and the subsets it names."""
+
+
 def make_site(snapshot: Snapshot, editions: list[IndexEdition],
               sources: dict[str, tuple[str, tuple[str, str]]], quick: str,
-              with_assets: bool = True) -> Site:
+              pages: list[str], with_assets: bool = True) -> Site:
     """The index and (``with_assets``) the assets: ``sources`` gives each statement's language
-    and date (ISO, and as the index writes it). Without the assets, those published before
-    are kept."""
-    files: dict[str, bytes] = {}
+    and date (ISO, and as the index writes it); ``pages`` the HTML of every published edition,
+    whose text the web fonts are cut down to. Without the assets, those published before are
+    kept."""
+    recorded = _read_site_state(snapshot.project) or {}
+    published = {name: sha for name, sha in recorded.get("files", {}).items()
+                 if isinstance(name, str) and isinstance(sha, str)}
+    index = render_index(snapshot, index_listing(editions, sources))
+    files: dict[str, bytes] = {"index.html": index.encode("utf-8")}
     kept: dict[str, str] = {}
-    if with_assets:
-        files = {f"{ASSETS}/{name}": data for name, data in sorted(asset_files(snapshot).items())}
-    else:
-        recorded = _read_site_state(snapshot.project) or {}
-        kept = {name: sha for name, sha in recorded.get("files", {}).items()
-                if isinstance(name, str) and name.startswith(f"{ASSETS}/")}
-    files["index.html"] = render_index(snapshot, index_listing(editions, sources)).encode("utf-8")
-    return Site(files, quick, kept)
+    if not with_assets:
+        kept = {name: sha for name, sha in published.items() if name.startswith(f"{ASSETS}/")}
+        return Site(files, quick, kept, recorded.get("webfonts", ""))
+    files.update({f"{ASSETS}/{name}": data for name, data in sorted(asset_files(snapshot).items())})
+    texts = [webfonts.shown_text(page) for page in [*pages, index]]
+    key = short_hash(snapshot.look, sorted(webfonts.characters(texts)))
+    if recorded.get("webfonts") == key and any(WEBFONTS.fullmatch(n) for n in published):
+        kept = {name: sha for name, sha in published.items() if WEBFONTS.fullmatch(name)}
+    else:  # the characters or the fonts changed: cut the fonts down again
+        stylesheet = snapshot.templates[STYLESHEET]
+        faces = webfonts.faces(stylesheet.data.decode("utf-8"),
+                               lambda url: snapshot.templates[url].data, stylesheet.name)
+        files.update({f"{ASSETS}/{name}": data for name, data in
+                      webfonts.asset_files(webfonts.subsets(faces, texts)).items()})
+    return Site(files, quick, kept, key)
 
 
 def site_quick(snapshot: Snapshot, states: list[EditionState]) -> str:
@@ -133,8 +153,8 @@ def publish_site(project: Project, site: Site) -> list[str]:
     changed = {output / name: data for name, data in site.files.items()
                if _file_digest(output / name) != digest(data)}
     recorded = {**site.kept, **{name: digest(data) for name, data in site.files.items()}}
-    state = json.dumps({"quick": site.quick, "files": dict(sorted(recorded.items()))},
-                       indent=1, sort_keys=True).encode()
+    state = json.dumps({"quick": site.quick, "files": dict(sorted(recorded.items())),
+                        "webfonts": site.webfonts}, indent=1, sort_keys=True).encode()
     changed[output / SITE_STATE] = state
     publish(changed, project.root if project.output is None else output.parent, output)
     removed = []

@@ -18,7 +18,7 @@ from ..catalogs.checks import Status
 from ..catalogs.lookup import Lookup
 from ..catalogs.pofile import PoCatalog, read_catalog
 from ..errors import PipelineError, Problem
-from ..files import display, exclusive, publish, remove, write_atomic
+from ..files import MAX_INPUT, display, exclusive, publish, read_input, remove, write_atomic
 from ..language import language
 from ..messages import template_messages
 from ..model import Target
@@ -378,6 +378,12 @@ def write_site(project: Project, snapshot: Snapshot, report: Report) -> None:
         sources.setdefault(state.statement, (state.source_language, (
             state.date, english.format_date(date.first_day(), date.precision) if date else "")))
     current = all(s.inputs.get("templates") == snapshot.look for s in states)
-    site = make_site(snapshot, editions, sources, site_quick(snapshot, states),
+    pages = []
+    for state in states:
+        data = read_input(state.target.paths(project.output_dir)["html"], project.root,
+                          MAX_INPUT, "edition")
+        if data is not None:
+            pages.append(data.decode("utf-8", "replace"))
+    site = make_site(snapshot, editions, sources, site_quick(snapshot, states), pages,
                      with_assets=current)
     report.removed += publish_site(project, site)
