@@ -201,22 +201,96 @@ def make_plan(inputs: Inputs, request: Request, recorded: dict[Target, EditionSt
               intact: set[Target]) -> Plan:
     """Every edition the request gives, and what to do with each. ``recorded`` are the states in
     ``output/``; ``intact`` the editions whose files still have the bytes their state records."""
-    settings = inputs.settings
-    result = Plan()
-    codes, problems = requested_languages(settings, inputs.catalog_languages, request)
-    if problems:
-        raise PipelineError.of(problems)
-    released_links = alternates_languages(settings, inputs.catalog_languages)
-    common = [inputs.snapshot.look, toolchain(), dataclasses.asdict(request.options)]
+    return _Planner(inputs, request, recorded, intact).plan()
 
-    def schedule(target: Target, statement: Statement, langs: tuple[Language, ...],
+
+Printed = dict[str, tuple[Language, str, bool]]
+"""The languages a statement is printed in: code -> language, catalog version, draft."""
+
+
+class _Planner:
+    """``make_plan``'s working state: one pass over the statements, nothing written."""
+
+    def __init__(self, inputs: Inputs, request: Request, recorded: dict[Target, EditionState],
+                 intact: set[Target]):
+        self.inputs, self.request, self.recorded, self.intact = inputs, request, recorded, intact
+        self.settings = inputs.settings
+        self.result = Plan()
+        self.released_links = alternates_languages(self.settings, inputs.catalog_languages)
+        self.common = [inputs.snapshot.look, toolchain(), dataclasses.asdict(request.options)]
+
+    def plan(self) -> Plan:
+        codes, problems = requested_languages(self.settings, self.inputs.catalog_languages,
+                                              self.request)
+        if problems:
+            raise PipelineError.of(problems)
+        for statement in self.inputs.statements.values():
+            self.plan_statement(statement, codes)
+        if self.request.everything:
+            given = {e.target for e in self.result.editions}
+            self.result.obsolete = sorted(target for target in self.recorded if target not in given
+                                          and not _kept(target, self.inputs, self.settings))
+        return self.result
+
+    def plan_statement(self, statement: Statement, codes: list[str]) -> None:
+        """A statement's editions: each language's, then the bilingual one."""
+        messages = edition_messages_of(self.inputs, statement)
+        version = source_version(statement)
+        printed = self.languages_of(statement, messages, codes)
+        for code, (edition_language, catalog_version, draft) in printed.items():
+            links = self.released_links if not draft else sorted({*self.released_links, code})
+            self.schedule(Target(statement.id, code, draft), statement, (edition_language,),
+                          messages, Provenance(version, catalog_version),
+                          alternates_for(statement, links, code, self.settings, draft))
+        pair = bilingual_pair(self.settings, printed)
+        wanted = [code for code in self.settings.bilingual if code in codes]
+        if pair is None and len(wanted) == 2:
+            if missing := [code for code in wanted if code not in printed]:
+                self.result.notes.append(f"{statement.id}.{BILINGUAL}: not printed while "
+                                         f"{' and '.join(missing)} is not")
+        if pair is not None:
+            (left, left_version, left_draft), (right, right_version, right_draft) = (
+                printed[code] for code in pair)
+            self.schedule(Target(statement.id, BILINGUAL, left_draft or right_draft), statement,
+                          (left, right), messages,
+                          Provenance(version, short_hash(left_version, right_version),
+                                     (left_version, right_version)), ())
+
+    def languages_of(self, statement: Statement, messages: list[EditionMessage],
+                     codes: list[str]) -> Printed:
+        """The languages the statement is printed in (released, or drafts when asked); a
+        released language that is not ready is refused, with its problems."""
+        printed: Printed = {}
+        for code in codes:
+            catalog = self.inputs.catalogs.get(code)
+            if catalog is None:
+                continue  # its catalog could not be read: reported once, with its problems
+            edition_language = language(code, self.settings.formatting_locale(code))
+            status = check_edition(catalog, self.inputs.snapshot.catalogs[code].name, code,
+                                   edition_language.script, needed(messages, code))
+            self.result.statuses[(statement.id, code)] = status
+            catalog_version = short_hash(catalog.plural_expr,
+                                         translations_used(catalog, messages, code))
+            if self.settings.is_released(code) and status.releasable:
+                printed[code] = (edition_language, catalog_version, False)
+            elif self.request.draft:
+                printed[code] = (edition_language, catalog_version, True)
+            else:
+                self.result.refused.append(refusal(Target(statement.id, code), statement, status))
+        return printed
+
+    def schedule(self, target: Target, statement: Statement, langs: tuple[Language, ...],
                  messages: list[EditionMessage], provenance: Provenance,
                  alternates: tuple[Alternate, ...]) -> None:
-        state_inputs = quick_inputs(inputs.snapshot, inputs.catalog_languages, statement.id,
-                                    tuple(lang.code for lang in langs))
-        fingerprint = short_hash(common, target.variant, target.draft,
+        """One edition: its fingerprint, the state it will be recorded with, and whether the
+        one in ``output/`` already is what it would print."""
+        request = self.request
+        state_inputs = quick_inputs(self.inputs.snapshot, self.inputs.catalog_languages,
+                                    statement.id, tuple(lang.code for lang in langs))
+        fingerprint = short_hash(self.common, target.variant, target.draft,
                                  [str(lang.locale) for lang in langs], provenance,
-                                 [dataclasses.asdict(a) for a in alternates], settings.bilingual)
+                                 [dataclasses.asdict(a) for a in alternates],
+                                 self.settings.bilingual)
         state = EditionState(
             statement=statement.id, variant=target.variant, draft=target.draft,
             options=request.options, languages=tuple(lang.code for lang in langs),
@@ -225,57 +299,12 @@ def make_plan(inputs: Inputs, request: Request, recorded: dict[Target, EditionSt
             source_version=provenance.source_version,
             catalog_version=provenance.catalog_version, pages=0,
             date=statement.date.isoformat(), source_language=statement.language)
-        previous = recorded.get(target)
-        fresh = (not request.force and previous is not None and target in intact
+        previous = self.recorded.get(target)
+        fresh = (not request.force and previous is not None and target in self.intact
                  and previous.fingerprint == fingerprint)
-        result.editions.append(EditionPlan(target, statement, langs, tuple(messages), provenance,
-                                           alternates, request.options, state, fresh))
-
-    for statement_id, statement in inputs.statements.items():
-        messages = edition_messages_of(inputs, statement)
-        version = source_version(statement)
-        printed: dict[str, tuple[Language, str, bool]] = {}  # code -> language, version, draft
-        for code in codes:
-            catalog = inputs.catalogs.get(code)
-            if catalog is None:
-                continue  # its catalog could not be read: reported once, with its problems
-            edition_language = language(code, settings.formatting_locale(code))
-            status = check_edition(catalog, inputs.snapshot.catalogs[code].name, code,
-                                   edition_language.script, needed(messages, code))
-            result.statuses[(statement_id, code)] = status
-            released = settings.is_released(code)
-            catalog_version = short_hash(catalog.plural_expr,
-                                         translations_used(catalog, messages, code))
-            if released and status.releasable:
-                printed[code] = (edition_language, catalog_version, False)
-            elif request.draft:
-                printed[code] = (edition_language, catalog_version, True)
-            else:
-                result.refused.append(refusal(Target(statement_id, code), statement, status))
-        for code, (edition_language, catalog_version, draft) in printed.items():
-            links = released_links if not draft else sorted({*released_links, code})
-            schedule(Target(statement_id, code, draft), statement, (edition_language,), messages,
-                     Provenance(version, catalog_version),
-                     alternates_for(statement, links, code, settings, draft))
-        pair = bilingual_pair(settings, printed)
-        wanted = [code for code in settings.bilingual if code in codes]
-        if pair is None and len(wanted) == 2:
-            missing = [code for code in wanted if code not in printed]
-            if missing:
-                result.notes.append(f"{statement_id}.{BILINGUAL}: not printed while "
-                                    f"{' and '.join(missing)} is not")
-        if pair is not None:
-            (left, left_version, left_draft), (right, right_version, right_draft) = (
-                printed[code] for code in pair)
-            schedule(Target(statement_id, BILINGUAL, left_draft or right_draft), statement,
-                     (left, right), messages,
-                     Provenance(version, short_hash(left_version, right_version),
-                                (left_version, right_version)), ())
-    if request.everything:
-        given = {e.target for e in result.editions}
-        result.obsolete = sorted(target for target in recorded if target not in given
-                                 and not _kept(target, inputs, settings))
-    return result
+        self.result.editions.append(EditionPlan(target, statement, langs, tuple(messages),
+                                                provenance, alternates, request.options, state,
+                                                fresh))
 
 
 def _kept(target: Target, inputs: Inputs, settings: Settings) -> bool:
