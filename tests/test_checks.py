@@ -1,8 +1,9 @@
 """How far a catalog serves an edition, and what is wrong with its translations.
 
 `check_edition` counts the messages an edition needs (translated, fuzzy, untranslated, or printed
-as in the source) and gathers every problem with its catalog file and line; each checker yields
-the problems of one translation, as errors (the edition is not released) or warnings.
+as in the source) and gathers every problem with its catalog file and line (that of the
+translation, its msgstr, as msgfmt reports it); each checker yields the problems of one
+translation, as errors (the edition is not released) or warnings.
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ from markupsafe import escape
 
 from pipeline import markup
 from pipeline.catalogs.checks import Needed, Status, check_edition
-from pipeline.catalogs.pofile import read_catalog
-from pipeline.errors import Problem
+from pipeline.catalogs.merge import new_catalog
+from pipeline.catalogs.pofile import read_catalog, serialise
+from pipeline.errors import PipelineError, Problem
 from pipeline.language import plural_forms
+from pipeline.messages import SourceMessage, build_template
 from pipeline.render import PAGE, PAGES
 from pipeline.text import describe
 
@@ -59,6 +62,14 @@ def catalog_of(entries: list[str], code: str = "ar"):
 
 def line_of(text: str, needle: str) -> int:
     return next(n for n, line in enumerate(text.splitlines(), 1) if needle in line)
+
+
+def translation_line(text: str, needle: str) -> int:
+    """The line of the translation (msgstr, or msgstr[0]) of the entry whose msgid line holds
+    ``needle``."""
+    start = line_of(text, needle)
+    return next(n for n, line in enumerate(text.splitlines(), 1)
+                if n > start and line.startswith("msgstr"))
 
 
 def needed(context: str | None, msgid: str | tuple[str, str], line: int = 12,
@@ -113,13 +124,14 @@ def test_check_edition_counts_translated_fuzzy_and_untranslated_messages_with_th
     assert len(status.problems) == 4 and all(p.severity == "error" for p in status.problems)
     assert all(p.file == FILE for p in status.problems)
     fuzzy = next(p for p in status.problems if "is fuzzy" in p.message)
-    assert fuzzy.line == line_of(text, f"msgid {quoted(LINKED)[:30]}")
+    assert fuzzy.line == translation_line(text, f"msgid {quoted(LINKED)[:30]}")
     assert fuzzy.message.startswith("paragraph 'The undersigned organisations call")
     empty = next(p for p in status.problems if "Women Now" in p.message)
-    assert empty.line == line_of(text, 'msgid "Women Now for Development"')
+    assert empty.line == translation_line(text, 'msgid "Women Now for Development"')
     assert empty.message.endswith("is untranslated")
     forms = next(p for p in status.problems if "organisation signed" in p.message)
-    assert forms.line == line_of(text, f"msgid {quoted(COUNT[0])}")
+    assert forms.line == translation_line(text, f"msgid {quoted(COUNT[0])}")
+    assert text.splitlines()[forms.line - 1].startswith("msgstr[0]")
     assert "some plural forms are empty" in forms.message
     missing = next(p for p in status.problems if "Kesh Malek" in p.message)
     assert missing.line is None, "a message the catalog lacks has no line in it"
@@ -174,6 +186,27 @@ def test_an_empty_catalog_entry_is_untranslated_when_the_name_is_not_as_written(
 def test_a_placeholder_dropped_or_added_is_an_error(msgid, msgstr):
     found = errors(problems_of(None, msgid, msgstr))
     assert len(found) == 1 and "placeholders differ from the source text" in found[0]
+
+
+def test_a_percent_sign_is_text_from_the_template_to_the_check():
+    """"50% of voters" gets no python-format flag in the template, so «٥٠٪ من الناخبين» is a
+    translation the reader accepts (msgfmt would refuse it, were the entry flagged) and the
+    check passes."""
+    source = build_template([SourceMessage("paragraph", "Turnout fell to 50% of voters.",
+                                           SOURCE, 14, ("Paragraph 1 of 1.",))])
+    catalog = new_catalog("ar", source)
+    [message] = catalog.entries
+    assert message.flags == set()
+    message.msgstr = "انخفضت المشاركة إلى ٥٠٪ من الناخبين."
+    catalog = read_catalog(serialise(catalog), FILE, "ar")  # as every run reads it
+    status = check_edition(catalog, FILE, "ar", "Arab",
+                           [needed("paragraph", "Turnout fell to 50% of voters.", 14)])
+    assert (status.translated, status.problems) == (1, [])
+
+    message = catalog.entries[0]
+    message.flags.add("python-format")  # as Babel flagged it
+    with pytest.raises(PipelineError, match="remove the python-format flag"):
+        read_catalog(serialise(catalog), FILE, "ar")
 
 
 @pytest.mark.parametrize(("msgid", "msgstr"), [
@@ -278,11 +311,22 @@ def test_a_forbidden_character_in_any_plural_form_is_an_error_even_after_a_direc
     assert any(describe("\u202e") in message for message in found), found
 
 
-@pytest.mark.parametrize("msgstr", [" بيتنا سوريا", "بيتنا سوريا ", "بيتنا سوريا\n"])
+@pytest.mark.parametrize("msgstr", [" بيتنا سوريا", "بيتنا سوريا ", "بيتنا سوريا\t"])
 def test_leading_or_trailing_white_space_that_the_source_lacks_is_an_error(msgstr):
     found = errors(problems_of("signatory", "Baytna Syria", msgstr))
     assert found == ["signatory 'Baytna Syria': leading or trailing white space differs from "
                      "the source text"]
+
+
+@pytest.mark.parametrize("msgstr", ["بيتنا سوريا\n", "\nبيتنا سوريا"])
+def test_a_line_break_the_source_lacks_at_either_end_makes_the_catalog_unreadable(msgstr):
+    """msgfmt --check refuses such a catalog, so the reader does, on the translation's line."""
+    text = "\n".join([header("ar"), entry("signatory", "Baytna Syria", msgstr)])
+    with pytest.raises(PipelineError) as caught:
+        catalog_of([entry("signatory", "Baytna Syria", msgstr)])
+    [problem] = caught.value.problems
+    assert problem.file == FILE and problem.line == translation_line(text, 'msgid "Baytna Syria"')
+    assert "line break" in problem.message and "'msgstr'" in problem.message
 
 
 # --- copies -------------------------------------------------------------------------------------

@@ -158,8 +158,11 @@ def test_a_released_language_that_is_incomplete_is_refused_for_that_statement_on
     catalog = project.catalog_path("ar")
     assert fuzzy.file == project.relative(catalog) and "is fuzzy" in fuzzy.message
     text = catalog.read_text("utf-8").splitlines()
-    assert text[fuzzy.line - 1].startswith("msgid") and "declared" in "".join(text[fuzzy.line - 1:
-                                                                                   fuzzy.line + 2])
+    edited = next(n for n, line in enumerate(text, 1) if '"Russia has declared that' in line)
+    translation = next(n for n, line in enumerate(text, 1) if n > edited and line.startswith("msgs"))
+    assert fuzzy.line == translation, "the line of the translation to review"
+    flags = next(line for line in reversed(text[:edited]) if line.startswith("#,"))
+    assert text[fuzzy.line - 1].startswith('msgstr "') and flags == "#, fuzzy"
     assert plan.statuses[("sochi-2018", "ar")].fuzzy == 1
     assert plan.notes == ["sochi-2018.bilingual: not printed while ar is not"]
 

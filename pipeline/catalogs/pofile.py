@@ -39,7 +39,8 @@ def read_catalog(data: bytes, display: str, code: str | None = None) -> PoCatalo
 def _check_plural_count(data: bytes, display: str, code: str) -> None:
     """A header whose count of plural forms is not CLDR's is the thing to fix, before any entry:
     the entries' plural forms follow the header, so they would be blamed instead."""
-    declared = re.search(rb'"Plural-Forms:[^"]*?nplurals\s*=\s*(\d+)', data)
+    declared = re.search(  # the field's text may go on over several quoted strings
+        rb'"Plural-Forms:(?:[^"]|"\s*")*?nplurals\s*=\s*(?:"\s*")?(\d+)', data)
     expected, expression = plural_forms(code)
     if declared and int(declared.group(1)) != expected:
         raise PipelineError(
