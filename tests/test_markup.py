@@ -553,7 +553,7 @@ def test_issue_messages_say_what_to_do():
             assert issue.severity in ("error", "warning") and ":" in issue.message
 
 
-# --- the Sochi statement's messages, written before Markdown: they print as they did ---------------------------------------
+# --- the Sochi statement's messages, written before Markdown: they print as they did -------
 
 def _catalog_messages():
     from babel.messages.pofile import read_po

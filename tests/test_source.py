@@ -140,7 +140,8 @@ def test_signatories_may_be_absent_or_an_empty_list():
 
 
 def test_a_name_given_in_several_languages():
-    data = VALID.replace(b"  - An organisation", b"  - {en: Baytna Syria, ar: \xd8\xa8\xd9\x8a\xd8\xaa\xd9\x86\xd8\xa7}")
+    data = VALID.replace(b"  - An organisation",
+                         "  - {en: Baytna Syria, ar: بيتنا}".encode())
     [signatory] = parse(data).signatories
     assert signatory.value == "Baytna Syria" and signatory.given_in("ar") == "بيتنا"
     assert signatory.given_in("fr") is None
