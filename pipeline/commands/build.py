@@ -379,8 +379,9 @@ def write_site(project: Project, snapshot: Snapshot, report: Report) -> None:
             state.date, english.format_date(date.first_day(), date.precision) if date else "")))
     current = all(s.inputs.get("templates") == snapshot.look for s in states)
     pages = []
+    root = project.root if project.output is None else project.output_dir.parent  # verify's twin
     for state in states:
-        data = read_input(state.target.paths(project.output_dir)["html"], project.root,
+        data = read_input(state.target.paths(project.output_dir)["html"], root,
                           MAX_INPUT, "edition")
         if data is not None:
             pages.append(data.decode("utf-8", "replace"))
