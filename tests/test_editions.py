@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 import unicodedata
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -179,6 +180,14 @@ def html_of(project: Project, statement_id: str, variant: str) -> Html:
     return Html(edition(project, statement_id, variant, "html").read_text("utf-8"))
 
 
+def names_shown(project: Project, statement_id: str, variant: str) -> list[str]:
+    """The list of signatories as an HTML edition shows it: number and name, without tags and
+    white space."""
+    html = edition(project, statement_id, variant, "html").read_text("utf-8")
+    return [squash(unescape(re.sub(r"<[^>]+>", "", item)))
+            for item in re.findall(r"<li value=[^>]*>(.*?)</li>", html, re.S)]
+
+
 def sochi_arabic(project: Project) -> dict[tuple[str, str], str]:
     """The Arabic translations of the Sochi statement's paragraphs and names."""
     statement = parse_statement(project.source_path("sochi-2018").read_bytes(), "sochi-2018.yaml",
@@ -189,7 +198,7 @@ def sochi_arabic(project: Project) -> dict[tuple[str, str], str]:
     for context, texts in (("paragraph", [t.value for t in statement.body]),
                            ("signatory", [s.value for s in statement.signatories])):
         for text in texts:
-            found[(context, text)] = catalog.get(text, context=context).string
+            found[(context, text)] = catalog.get(text, context).msgstr
     return found
 
 
@@ -373,7 +382,7 @@ def test_a_link_in_a_paragraph_is_clickable_in_the_pdf_and_the_html(built, code)
     assert any(x0 <= middle[0] <= x1 and y0 <= middle[1] <= y1 for _, (x0, y0, x1, y1) in links), \
         f"the link does not cover the words it links: {links} / {box}"
     html = html_of(built, "ghouta-2017", code)
-    anchors = [text for href, text in html.links if href == LINK]
+    anchors = [" ".join(text.split()) for href, text in html.links if href == LINK]
     assert anchors == [{"en": "Security Council resolution 2139",
                         "ar": "قرار مجلس الأمن الدولي ٢١٣٩"}[code]]
 
@@ -383,13 +392,14 @@ def test_the_bilingual_edition_links_both_languages(built):
     links = link_rects(path)
     assert {target for target, _ in links} == {LINK}
     assert any(rect[2] < MIDDLE for _, rect in links) and any(rect[0] > MIDDLE for _, rect in links)
-    assert [href for href, _ in html_of(built, "ghouta-2017", "bilingual").links] == [LINK, LINK]
+    external = [href for href, _ in html_of(built, "ghouta-2017", "bilingual").links if "//" in href]
+    assert external == [LINK, LINK]
 
 
 @pytest.mark.parametrize("code", ["en", "ar"])
 def test_a_list_in_a_paragraph_prints_as_a_bulleted_list(built, code):
     html = html_of(built, "ghouta-2017", code)
-    assert html.lists == [LIST_ITEMS[code]]
+    assert [[" ".join(item.split()) for item in items] for items in html.lists] == [LIST_ITEMS[code]]
     path = edition(built, "ghouta-2017", code)
     bulleted = [line for line in lines(path) if "•" in line]
     assert len(bulleted) == 3, bulleted
@@ -424,7 +434,7 @@ def test_no_markdown_is_left_in_the_text(built, variant):
 def test_a_name_given_in_arabic_prints_as_given_in_the_arabic_edition(built):
     arabic = [squash(line) for line in lines(edition(built, "ghouta-2017", "ar"))]
     assert any(squash(GIVEN_ARABIC) in line for line in arabic)
-    assert f"٢. {GIVEN_ARABIC}" in edition(built, "ghouta-2017", "ar", "html").read_text("utf-8")
+    assert names_shown(built, "ghouta-2017", "ar")[1] == squash(f"٢.{GIVEN_ARABIC}")
     english = pdf_text(edition(built, "ghouta-2017", "en"))
     assert "2. Syrian Network for Human Rights" in english and GIVEN_ARABIC not in english
 
@@ -433,8 +443,7 @@ def test_a_name_written_in_arabic_prints_as_written_in_both_editions(built):
     for code, number in (("en", "4."), ("ar", "٤.")):
         text = squash(pdf_text(edition(built, "ghouta-2017", code)))
         assert squash(WRITTEN_IN_ARABIC) in text, code
-        html = edition(built, "ghouta-2017", code, "html").read_text("utf-8")
-        assert f"{number} {WRITTEN_IN_ARABIC}<" in html, code
+        assert names_shown(built, "ghouta-2017", code)[3] == squash(f"{number}{WRITTEN_IN_ARABIC}")
     bilingual = edition(built, "ghouta-2017", "bilingual", "html").read_text("utf-8")
     assert bilingual.count(WRITTEN_IN_ARABIC) == 2
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.catalogs.pofile import read_catalog, strings
+from pipeline.catalogs.pofile import read_catalog
 from pipeline.commands.check import check
 from pipeline.commands.update import update
 from pipeline.language import language
@@ -57,9 +57,9 @@ def translations(catalog, statement: Statement, context: str) -> dict[str, str]:
               "title": [statement.title.value]}[context]
     found = {}
     for text in wanted:
-        message = catalog.get(text, context=context)
+        message = catalog.get(text, context)
         assert message is not None, f"{context} {text!r} is not in the Arabic catalog"
-        found[text] = message.string
+        found[text] = message.msgstr
     return found
 
 
@@ -95,18 +95,18 @@ def test_the_arabic_catalog_serves_the_statement_completely(repository):
 
 
 def test_the_arabic_catalog_has_six_plural_forms_all_filled(arabic):
-    assert arabic.num_plurals == 6
-    plurals = [m for m in arabic if m.id and m.pluralizable]
+    assert arabic.nplurals == 6
+    plurals = [m for m in arabic if m.is_plural]
     assert plurals, "the signatory count is a plural message"
     for message in plurals:
-        assert len(strings(message.string)) == 6 and all(strings(message.string)), message.id
-    assert not [m.id for m in arabic if m.id and m.fuzzy]
+        assert len(message.strings) == 6 and all(message.strings), message.msgid
+    assert not [m.msgid for m in arabic if m.fuzzy]
 
 
 def test_arabic_text_uses_arabic_punctuation(arabic, statement):
     paragraphs = " ".join(translations(arabic, statement, "paragraph").values())
     assert "،" in paragraphs and "«" in paragraphs and "»" in paragraphs
-    every = [s for m in arabic if m.id for s in strings(m.string) if s]
+    every = [s for m in arabic for s in m.strings if s]
     for text in every:
         left = [mark for mark in LATIN_PUNCTUATION if mark in arabic_text(text)]
         assert not left, f"Latin punctuation {left} in Arabic text: {text!r}"
@@ -149,10 +149,8 @@ def test_gnu_msgfmt_accepts_the_repositorys_catalogs(repository):
 
 def messages_of(path: Path, code: str | None) -> dict:
     catalog = read_catalog(path.read_bytes(), path.name, code)
-    return {(m.context, m.id if isinstance(m.id, str) else tuple(m.id)):
-            (tuple(strings(m.string)), sorted(m.flags - {"python-format"}))
-            for m in catalog if m.id}, sorted(
-        (m.context, str(m.id), tuple(strings(m.string))) for m in catalog.obsolete.values())
+    return {(m.msgctxt, m.msgid, m.msgid_plural): (tuple(m.strings), sorted(m.flags))
+            for m in catalog}, sorted((m.msgctxt, m.msgid, tuple(m.strings)) for m in catalog.obsolete)
 
 
 def test_the_repositorys_catalogs_are_up_to_date_with_its_sources(tmp_path):

@@ -1,0 +1,526 @@
+"""The edit and translation cycle, end to end through the command line: an edit of the source
+becomes a fuzzy message, the build refuses that one edition and prints the rest, the translator's
+revision brings it back; drafts, new languages (in progress, then released), checks, and words
+added to the templates.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from html import unescape
+
+import pytest
+from pypdf import PdfReader
+
+from pipeline.catalogs.pofile import read_catalog
+from pipeline.commands.check import check
+from pipeline.project import Project
+
+from .conftest import SMALL, _shared_build
+from .helpers import cli, edit, pdf_text, squash
+
+AR = "locales/ar/LC_MESSAGES/statements.po"
+EN = "locales/en/LC_MESSAGES/statements.po"
+GHOUTA = "sources/ghouta-2017.yaml"
+EDITED = ("fuel are running out", "fuel are running low")  # one word of ghouta's first paragraph
+LINKED = ('وفقاً لما يطالب به [قرار مجلس الأمن الدولي "\n"٢١٣٩](https://undocs.org/S/RES/2139(2014)).',
+          'وفقاً لما يطالب به قرار مجلس الأمن الدولي "\n"٢١٣٩.')
+
+
+def catalog(project: Project, code: str = "ar"):
+    path = project.catalog_path(code)
+    return read_catalog(path.read_bytes(), project.relative(path), code)
+
+
+def fuzzy_of(project: Project, code: str = "ar") -> list:
+    return [m for m in catalog(project, code) if m.fuzzy]
+
+
+def pdf(project: Project, statement_id: str, variant: str, draft: bool = False):
+    folder = project.output_dir / "drafts" if draft else project.output_dir
+    return folder / statement_id / f"{statement_id}.{variant}.pdf"
+
+
+def released_html(project: Project) -> dict[str, str]:
+    """Every HTML file a reader of the released site can reach (not drafts)."""
+    return {project.relative(p): p.read_text("utf-8") for p in sorted(project.output_dir.rglob("*.html"))
+            if "drafts" not in p.relative_to(project.output_dir).parts}
+
+
+def shown(html: str) -> str:
+    """The text a piece of HTML shows, without tags and white space."""
+    return squash(unescape(re.sub(r"<[^>]+>", "", html)))
+
+
+@pytest.fixture
+def printed(tmp_path_factory, tmp_path) -> Project:
+    """A private copy of a build of the two short statements (made once per session and shared,
+    as conftest's ``built`` is)."""
+    shared = _shared_build(tmp_path_factory, "+".join(SMALL), SMALL)
+    shutil.copytree(shared.root, tmp_path / "printed", symlinks=True)
+    return Project.at(tmp_path / "printed")
+
+
+def remove_fuzzy_flag(project: Project) -> None:
+    """What the translator does after revising the translation of the changed message."""
+    path = project.catalog_path("ar")
+    text = path.read_text("utf-8")
+    assert text.count("#, fuzzy\n") == 1
+    path.write_text(text.replace("#, fuzzy\n", "", 1), "utf-8")
+
+
+# --- the edit cycle -------------------------------------------------------------------------------
+
+@pytest.mark.slow
+def test_the_whole_edit_cycle(printed, capsys):
+    old = {m.key: m.msgstr for m in catalog(printed)}
+    arabic_before = pdf(printed, "ghouta-2017", "ar").read_bytes()
+    source_before = PdfReader(pdf(printed, "ghouta-2017", "en")).metadata["/sourceversion"]
+
+    # a one-word edit -> update -> exactly one fuzzy entry, which kept its old translation
+    edit(printed, GHOUTA, *EDITED)
+    status, errors = cli(capsys, printed, "update")
+    assert status == 0, errors
+    assert any(line.startswith(f"{AR}: 0 new, 1 fuzzy, ") for line in errors), errors
+    [changed] = fuzzy_of(printed)
+    assert changed.msgctxt == "paragraph" and "running low" in changed.msgid
+    assert changed.previous_msgid and "running out" in changed.previous_msgid
+    assert changed.msgstr == old[("paragraph", changed.previous_msgid)]
+    assert '#| msgid ""\n#| "Nearly 400,000 people' in printed.catalog_path("ar").read_text("utf-8")
+    for message in catalog(printed):  # every other translation untouched
+        if not message.fuzzy:
+            assert message.msgstr == old[message.key]
+    assert not fuzzy_of(printed, "en"), "the source language's catalog has nothing to review"
+
+    # the build refuses ghouta's Arabic only, keeps its last printed edition, prints the English
+    status, errors = cli(capsys, printed, "build", "-j1")
+    assert status == 1
+    assert any(e.startswith("sources/ghouta-2017.yaml: ghouta-2017.ar is not printed: 0 "
+                            "untranslated, 1 fuzzy") for e in errors), errors
+    assert any(e.startswith(f"{AR}:{changed.msgstr_line}: paragraph 'Nearly 400,000 people")
+               and "is fuzzy" in e for e in errors), errors
+    assert not any("one-voice-2019.ar is not" in e for e in errors)
+    assert "one-voice-2019.ar: up to date" in errors and "one-voice-2019.bilingual: up to date" in errors
+    assert pdf(printed, "ghouta-2017", "ar").read_bytes() == arabic_before
+    english = PdfReader(pdf(printed, "ghouta-2017", "en"))
+    assert english.metadata["/sourceversion"] != source_before
+    assert "running low" in pdf_text(pdf(printed, "ghouta-2017", "en"))
+
+    # the translator revises the translation -> the build prints it, from the new source
+    remove_fuzzy_flag(printed)
+    status, errors = cli(capsys, printed, "build", "-j1")
+    assert status == 0, errors
+    arabic = PdfReader(pdf(printed, "ghouta-2017", "ar"))
+    assert arabic.metadata["/sourceversion"] == english.metadata["/sourceversion"]
+    assert arabic.metadata["/catalogversion"] != english.metadata["/catalogversion"]
+    bilingual = PdfReader(pdf(printed, "ghouta-2017", "bilingual"))
+    assert bilingual.metadata["/sourceversion"] == english.metadata["/sourceversion"]
+
+
+@pytest.mark.slow
+def test_provenance_is_printed_on_the_last_page(built):
+    for code in ("en", "ar"):
+        reader = PdfReader(pdf(built, "sochi-2018", code))
+        version = reader.metadata["/sourceversion"]
+        assert version in reader.pages[-1].extract_text()
+        assert reader.metadata["/catalogversion"] in reader.pages[-1].extract_text()
+
+
+@pytest.mark.slow
+def test_a_draft_marks_every_page_and_every_fallback(small, capsys):
+    edit(small, GHOUTA, *EDITED)
+    assert cli(capsys, small, "update")[0] == 0
+    status, errors = cli(capsys, small, "build", "--draft", "--lang", "ar", "ghouta-2017", "-j1")
+    assert status == 0, errors
+    assert not pdf(small, "ghouta-2017", "ar").exists(), "a draft is never a release"
+    html = pdf(small, "ghouta-2017", "ar", draft=True).with_suffix(".html").read_text("utf-8")
+    assert re.search(r'<div class="paragraph fallback" lang="en" dir="ltr"><p>Nearly 400,000 people '
+                     r'[^<]*running low', html), html
+    assert html.count("fallback") == 1
+    reader = PdfReader(pdf(small, "ghouta-2017", "ar", draft=True))
+    for page in reader.pages:
+        assert "مسودة" in page.extract_text()
+
+
+@pytest.mark.slow
+def test_a_name_an_organisation_gives_wins_over_the_catalog(small, capsys):
+    """The Arabic name Syrian Network for Human Rights gives itself in the source prints, even
+    when the catalog (shared with other statements) translates the name otherwise."""
+    edit(small, AR, 'msgstr "الشبكة السورية لحقوق الإنسان"', 'msgstr "شبكة حقوق الإنسان"')
+    status, errors = cli(capsys, small, "build", "--lang", "ar", "ghouta-2017", "-j1")
+    assert status == 0, errors
+    html = pdf(small, "ghouta-2017", "ar").with_suffix(".html").read_text("utf-8")
+    names = [shown(item) for item in re.findall(r"<li value=[^>]*>(.*?)</li>", html)]
+    assert names[1] == "٢.الشبكةالسوريةلحقوقالإنسان", names
+    assert "شبكة حقوق الإنسان" not in html
+
+
+# --- new languages --------------------------------------------------------------------------------
+
+@pytest.mark.slow
+def test_init_a_right_to_left_language_prints_a_draft(small, capsys):
+    assert cli(capsys, small, "init", "fa")[0] == 0
+    text = small.catalog_path("fa").read_text("utf-8")
+    assert '"Language: fa\\n"' in text and "nplurals=2" in text
+    status, errors = cli(capsys, small, "build", "--lang", "fa", "one-voice-2019", "-j1")
+    assert status == 1 and not (small.output_dir / "one-voice-2019").exists()
+    status, errors = cli(capsys, small, "build", "--draft", "--lang", "fa", "one-voice-2019", "-j1")
+    assert status == 0, errors
+    html = pdf(small, "one-voice-2019", "fa", draft=True).with_suffix(".html").read_text("utf-8")
+    assert '<html lang="fa" dir="rtl" data-script="Arab">' in html
+    assert '<time datetime="2019">۲۰۱۹</time>' in html  # Persian digits
+
+
+@pytest.mark.slow
+def test_init_a_left_to_right_language_prints_a_draft(small, capsys):
+    assert cli(capsys, small, "init", "fr")[0] == 0
+    status, errors = cli(capsys, small, "build", "--draft", "--lang", "fr", "ghouta-2017", "-j1")
+    assert status == 0, errors
+    html = pdf(small, "ghouta-2017", "fr", draft=True).with_suffix(".html").read_text("utf-8")
+    assert '<html lang="fr" dir="ltr" data-script="Latn">' in html
+    assert '<time datetime="2017-11">novembre 2017</time>' in html
+
+
+@pytest.mark.slow
+def test_a_language_in_progress_is_only_ever_a_draft(printed, capsys):
+    """`init fr`: the released languages build and bundle as before; French prints only as a
+    draft on request, in output/drafts/, linked from nothing released and never bundled."""
+    released_before = released_html(printed)
+    assert cli(capsys, printed, "init", "fr")[0] == 0
+    status, errors = cli(capsys, printed, "build", "-j1")
+    assert status == 0, errors
+    assert "0 printed" in errors[-1], "a catalog in progress changes no released edition"
+    status, errors = cli(capsys, printed, "dist", "-j1")
+    assert status == 0, errors
+
+    status, errors = cli(capsys, printed, "build", "--lang", "fr", "-j1")
+    assert status == 1
+    assert errors == ["fr is a language in progress: print a draft with `python -m pipeline build "
+                      "--draft --lang fr`, or release it by adding it to [tool.pipeline] released "
+                      "in pyproject.toml"]
+    assert not list(printed.output_dir.rglob("*.fr.*"))
+
+    status, errors = cli(capsys, printed, "build", "--draft", "--lang", "fr", "ghouta-2017", "-j1")
+    assert status == 0, errors
+    assert sorted(p.relative_to(printed.output_dir).as_posix() for p in printed.output_dir.rglob("*.fr.*")
+                  if not p.name.startswith(".")) == ["drafts/ghouta-2017/ghouta-2017.fr.html",
+                                                     "drafts/ghouta-2017/ghouta-2017.fr.pdf"]
+    draft = pdf(printed, "ghouta-2017", "fr", draft=True).with_suffix(".html").read_text("utf-8")
+    assert 'href="../../_assets/statement.css"' in draft
+
+    status, errors = cli(capsys, printed, "build", "-j1")  # a full build keeps the draft, links it nowhere
+    assert status == 0 and "0 printed" in errors[-1], errors
+    assert pdf(printed, "ghouta-2017", "fr", draft=True).is_file()
+    assert released_html(printed) == released_before
+    for name, html in released_html(printed).items():
+        assert ".fr." not in html and 'hreflang="fr' not in html and "drafts/" not in html, name
+
+    shutil.rmtree(printed.dist_dir)
+    status, errors = cli(capsys, printed, "dist", "-j1")
+    assert status == 0, errors
+    bundles = sorted(printed.dist_dir.glob("*.zip"))
+    assert len(bundles) == 2
+    for path in bundles:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+            assert not [n for n in names if ".fr." in n or "drafts" in n], names
+            manifest = json.loads(archive.read(next(n for n in names if n.endswith("manifest.json"))))
+            assert set(manifest["translations"]) == {"en", "ar"}
+
+
+@pytest.mark.slow
+def test_dist_of_one_language_bundles_only_that_language(printed, capsys):
+    status, errors = cli(capsys, printed, "dist", "--lang", "en", "-j1")
+    assert status == 0, errors
+    bundles = sorted(printed.dist_dir.glob("*.zip"))
+    assert [p.name.rsplit("-", 1)[0] for p in bundles] == ["ghouta-2017", "one-voice-2019"]
+    for path in bundles:
+        statement_id = path.name.rsplit("-", 1)[0]
+        with zipfile.ZipFile(path) as archive:
+            names = [name.split("/", 1)[1] for name in archive.namelist()]
+            editions = {n for n in names if n.endswith((".pdf", ".html"))}
+            assert editions == {f"{statement_id}.en.pdf",
+                                f"html/{statement_id}/{statement_id}.en.html"}, names
+            manifest = json.loads(archive.read(f"{path.stem}/manifest.json"))
+        assert list(manifest["editions"]) == ["en"] and list(manifest["translations"]) == ["en"]
+
+
+def release_french(project: Project) -> None:
+    edit(project, "pyproject.toml", 'released = ["en", "ar"]', 'released = ["en", "ar", "fr"]')
+
+
+def test_a_refused_language_lists_a_dozen_problems_then_points_to_check(small, capsys):
+    """Adding fr to `released` makes French a released language: refused while incomplete,
+    with the first twelve problems and a pointer to `check` for the rest."""
+    assert cli(capsys, small, "init", "fr")[0] == 0
+    release_french(small)
+    status, errors = cli(capsys, small, "build", "--lang", "fr", "ghouta-2017", "-j1", "-q")
+    assert status == 1
+    heading = re.fullmatch(r"sources/ghouta-2017\.yaml: ghouta-2017\.fr is not printed: (\d+) "
+                           r"untranslated, 0 fuzzy, (\d+) problem\(s\) in its catalog \(listed "
+                           r"below\); print a draft with --draft", errors[0])
+    assert heading and heading.group(1) == heading.group(2), errors[0]
+    total = int(heading.group(1))
+    assert total > 12 and len(errors) == 1 + 12 + 1, errors
+    assert all(re.match(r"locales/fr/LC_MESSAGES/statements\.po:\d+: .* is untranslated$", e)
+               for e in errors[1:13]), errors
+    assert errors[-1] == (f"locales/fr/LC_MESSAGES/statements.po: ... and {total - 12} more: "
+                          "`python -m pipeline check --lang fr` lists them all")
+    assert not small.output_dir.exists() or not list(small.output_dir.rglob("*.fr.*"))
+
+
+@pytest.mark.slow
+def test_a_released_language_is_refused_while_incomplete_and_the_others_print(small, capsys):
+    assert cli(capsys, small, "init", "fr")[0] == 0
+    release_french(small)
+    status, errors = cli(capsys, small, "build", "--lang", "fr", "--lang", "en", "one-voice-2019",
+                         "-j1", "-q")
+    assert status == 1
+    assert errors[0].startswith("sources/one-voice-2019.yaml: one-voice-2019.fr is not printed")
+    assert pdf(small, "one-voice-2019", "en").is_file()
+    assert not pdf(small, "one-voice-2019", "fr").exists()
+    assert not pdf(small, "one-voice-2019", "fr", draft=True).exists()
+
+
+# --- check ----------------------------------------------------------------------------------------
+
+def test_the_fixture_catalogs_pass_check(project):
+    report = check(project)
+    assert not report.unreadable
+    assert len(report.editions) == 6
+    for edition in report.editions:
+        assert edition.status.problems == [], (edition.statement, edition.status.language)
+        assert edition.status.percent == 100
+
+
+def test_check_reports_counts_and_problems_with_lines(small, capsys):
+    edit(small, AR, 'msgstr "الموقعون"', 'msgstr "الموقعون\u202e"')
+    edit(small, AR, 'msgstr "بيتنا سوريا"', 'msgstr "<b>بيتنا سوريا</b>"')
+    edit(small, AR, 'msgstr "النساء الآن من أجل التنمية"', 'msgstr "Women Now for Development"')
+    edit(small, AR, 'msgstr "أنهوا حصار الغوطة الشرقية"', 'msgstr " أنهوا حصار الغوطة الشرقية"')
+    report = check(small, ["ghouta-2017"], ["ar"])
+    [edition] = report.editions
+    messages = [str(p) for p in edition.status.problems]
+    expected = [  # (the message, the problem, reported on the line of its translation)
+        ((None, "Signatories"), "'Signatories': contains the invisible or control character U+202E"),
+        (("signatory", "Baytna Syria"), "signatory 'Baytna Syria': the markup differs"),
+        (("signatory", "Women Now for Development"),
+         "warning: signatory 'Women Now for Development': likely a copy"),
+        (("title", "End the Siege of Eastern Ghouta"),
+         "title 'End the Siege of Eastern Ghouta': leading or trailing white space"),
+    ]
+    entries = catalog(small).index()
+    for key, text in expected:
+        line = entries[key].msgstr_line
+        assert line and any(m.startswith(f"{AR}:{line}: {text}") for m in messages), (text, messages)
+    assert len(messages) == len(expected), messages
+    assert not edition.status.releasable
+
+    status, errors = cli(capsys, small, "check", "ghouta-2017", "--lang", "ar")
+    assert status == 1
+    assert re.fullmatch(r"ghouta-2017 ar: (\d+) messages, \1 translated \(100%\), 0 fuzzy, "
+                        r"0 untranslated - not releasable", errors[0]), errors[0]
+    assert errors[1:] == messages
+    assert cli(capsys, small, "check", "--lang", "en")[0] == 0
+
+    # a placeholder the source lacks makes the catalog unusable, as msgfmt --check says
+    line = catalog(small).get("Page %(page)s of %(pages)s").msgstr_line
+    edit(small, AR, "%(page)s من %(pages)s", "%(page)s من %(total)s")
+    status, errors = cli(capsys, small, "check", "ghouta-2017", "--lang", "ar")
+    assert status == 1
+    assert any(e.startswith(f"{AR}:{line}: ") and "%(total)s" in e for e in errors), errors
+
+
+def test_check_json_lists_each_edition(small, capsys):
+    edit(small, AR, 'msgstr "بيتنا سوريا"', 'msgstr ""')
+    from pipeline.cli import main
+
+    capsys.readouterr()
+    assert main(["check", "--json", "-C", str(small.root)]) == 1  # an untranslated message is a problem
+    report = {(e["statement"], e["language"]): e for e in json.loads(capsys.readouterr().out)}
+    assert set(report) == {(s, c) for s in ("ghouta-2017", "one-voice-2019") for c in ("ar", "en")}
+    ghouta = report[("ghouta-2017", "ar")]
+    assert (ghouta["untranslated"], ghouta["releasable"], ghouta["released"]) == (1, False, True)
+    assert ghouta["problems"][0]["line"] == catalog(small).get("Baytna Syria", "signatory").msgstr_line
+    assert report[("one-voice-2019", "ar")]["releasable"]
+
+
+def drop_the_link(project: Project) -> None:
+    path = project.catalog_path("ar")
+    text = path.read_text("utf-8")
+    old, new = LINKED
+    assert old in text, "the fixture's translation of ghouta's second paragraph changed"
+    path.write_text(text.replace(old, new), "utf-8")
+
+
+def test_check_flags_a_translation_that_drops_a_link_and_build_refuses_it(small, capsys):
+    drop_the_link(small)
+    status, errors = cli(capsys, small, "check", "ghouta-2017", "--lang", "ar")
+    assert status == 1
+    line = next(m.msgstr_line for m in catalog(small) if m.msgid.startswith("The undersigned"))
+    assert any(e.startswith(f"{AR}:{line}: paragraph 'The undersigned organisations")
+               and "drops the link to https://undocs.org/S/RES/2139(2014)" in e for e in errors), errors
+    status, errors = cli(capsys, small, "build", "ghouta-2017", "--lang", "ar", "-j1", "-q")
+    assert status == 1
+    assert errors[0].startswith("sources/ghouta-2017.yaml: ghouta-2017.ar is not printed: 0 "
+                                "untranslated, 0 fuzzy, 1 problem(s)")
+    assert not pdf(small, "ghouta-2017", "ar").exists()
+
+
+# --- update ---------------------------------------------------------------------------------------
+
+def test_update_says_how_many_messages_are_new_fuzzy_and_obsolete(project, capsys):
+    edit(project, GHOUTA, *EDITED)
+    edit(project, GHOUTA, "  - Women Now for Development\n",
+         "  - Women Now for Development\n  - Violations Documentation Center\n")
+    path = project.source_path("one-voice-2019")
+    text = path.read_text("utf-8")
+    path.write_text(text[:text.index("  - >-\n    We urge")], "utf-8")
+    status, errors = cli(capsys, project, "update")
+    assert status == 0, errors
+    assert f"{AR}: 1 new, 1 fuzzy, 1 obsolete" in errors
+    assert f"{EN}: 2 new, 0 fuzzy, 0 obsolete" in errors  # empty entries: nothing to review or keep
+    assert any(re.fullmatch(r"locales/statements\.pot: \d+ messages", e) for e in errors), errors
+    obsolete = project.catalog_path("ar").read_text("utf-8").split("#~ ", 1)[1]
+    assert "We urge the Council" in obsolete.replace('"\n#~ "', "")
+
+
+def test_a_small_rename_of_a_signatory_keeps_its_translation_as_fuzzy(small, capsys):
+    edit(small, GHOUTA, "  - Women Now for Development\n", "  - Women Now For Development\n")
+    assert cli(capsys, small, "update")[0] == 0
+    [renamed] = fuzzy_of(small)
+    assert renamed.key == ("signatory", "Women Now For Development")
+    assert renamed.msgstr == "النساء الآن من أجل التنمية"
+    assert renamed.previous_msgid == "Women Now for Development"
+
+
+def test_a_new_signatory_never_inherits_a_neighbours_translation(small, capsys):
+    edit(small, GHOUTA, "  - Women Now for Development\n",
+         "  - Women Now for Development\n  - Women Now for Democracy\n")
+    assert cli(capsys, small, "update")[0] == 0
+    new = catalog(small).get("Women Now for Democracy", "signatory")
+    assert new is not None and new.msgstr == "" and not new.fuzzy
+    assert not fuzzy_of(small)
+
+
+def test_a_signatory_that_leaves_and_returns_gets_its_translation_back(small, capsys):
+    edit(small, GHOUTA, "  - Baytna Syria\n", "")
+    assert cli(capsys, small, "update")[0] == 0
+    assert '#~ msgctxt "signatory"\n#~ msgid "Baytna Syria"\n#~ msgstr "بيتنا سوريا"' in \
+        small.catalog_path("ar").read_text("utf-8")
+    edit(small, GHOUTA, "signatories:\n", "signatories:\n  - Baytna Syria\n")
+    assert cli(capsys, small, "update")[0] == 0
+    returned = catalog(small).get("Baytna Syria", "signatory")
+    assert returned.msgstr == "بيتنا سوريا" and not returned.fuzzy
+
+
+def test_a_previous_msgid_survives_another_update(small, capsys):
+    edit(small, GHOUTA, *EDITED)
+    assert cli(capsys, small, "update")[0] == 0
+    assert cli(capsys, small, "update")[0] == 0
+    [changed] = fuzzy_of(small)
+    assert "running out" in changed.previous_msgid
+
+
+def test_update_rewrites_nothing_when_nothing_changed(small, capsys):
+    assert cli(capsys, small, "update")[0] == 0
+    stamps = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in small.locales_dir.rglob("*.po*")}
+    status, errors = cli(capsys, small, "update")
+    assert status == 0
+    assert {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in small.locales_dir.rglob("*.po*")} == stamps
+    assert all("(unchanged)" in e or "0 new, 0 fuzzy, 0 obsolete" in e for e in errors
+               if "statements.po" in e), errors
+
+
+@pytest.mark.skipif(shutil.which("msgfmt") is None, reason="GNU gettext is missing")
+def test_updated_catalogs_stay_standard(small, capsys, tmp_path):
+    edit(small, GHOUTA, *EDITED)
+    assert cli(capsys, small, "update")[0] == 0
+    for code in ("ar", "en"):
+        po = small.catalog_path(code)
+        result = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(po)],
+                                capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+        subprocess.run([sys.executable, "-m", "babel.messages.frontend", "compile", "-i", str(po),
+                        "-o", str(tmp_path / f"{code}.mo"), "-l", code], check=True,
+                       capture_output=True)
+
+
+@pytest.mark.skipif(shutil.which("msgmerge") is None, reason="GNU gettext is missing")
+def test_a_catalog_written_by_msgmerge_is_accepted(small, capsys):
+    """A translator's tools merge with GNU msgmerge: its output (wrapping, fuzzy entries with
+    their previous msgid, obsolete ones) reads as the pipeline's own would."""
+    edit(small, GHOUTA, *EDITED)
+    assert cli(capsys, small, "extract")[0] == 0
+    po = small.catalog_path("ar")
+    subprocess.run(["msgmerge", "--quiet", "--previous", "--update", "--backup=off", str(po),
+                    str(small.template_path)], check=True, capture_output=True)
+    po.write_text(po.read_text("utf-8") + '\n#, fuzzy\n#~| msgid "Old text"\n#~ msgid "Newer text"\n'
+                  '#~ msgstr "نص"\n', "utf-8")
+    report = check(small, ["ghouta-2017", "one-voice-2019"], ["ar"])
+    assert not report.unreadable
+    statuses = {e.statement: e.status for e in report.editions}
+    assert statuses["one-voice-2019"].releasable and not statuses["one-voice-2019"].problems
+    ghouta = statuses["ghouta-2017"]
+    assert ghouta.fuzzy == 1 and [p for p in ghouta.errors if "is fuzzy" not in p.message] == []
+    [merged] = fuzzy_of(small)
+    assert "running low" in merged.msgid and "running out" in merged.previous_msgid
+    remove_all = po.read_text("utf-8").replace("#, fuzzy\n#| ", "#| ")
+    po.write_text(remove_all, "utf-8")
+    assert cli(capsys, small, "check", "--lang", "ar")[0] == 0
+    status, errors = cli(capsys, small, "update")
+    assert status == 0, errors
+
+
+# --- the templates' own words ---------------------------------------------------------------------
+
+SIGNED_BY_MACRO = '{% macro signed_by(_) %}{{ _("Signed by") }}{% endmacro %}\n'
+
+
+def add_a_word_to_the_bilingual_template(project: Project) -> None:
+    """`{{ _("Signed by") }}` in a macro taking the side's gettext, under both headings."""
+    name = "templates/bilingual.html.j2"
+    edit(project, name, "{% macro signatories_heading(_) %}",
+         SIGNED_BY_MACRO + "{% macro signatories_heading(_) %}")
+    for side in ("left", "right"):
+        text = (project.root / name).read_text("utf-8")
+        heading = f">{{{{ signatories_heading({side}.gettext) }}}}<"
+        assert heading in text, "the bilingual template's headings changed: update the test"
+        (project.root / name).write_text(text.replace(
+            heading, f">{{{{ signatories_heading({side}.gettext) }}}} "
+                     f"{{{{ signed_by({side}.gettext) }}}}<", 1), "utf-8")
+
+
+@pytest.mark.slow
+def test_a_word_added_to_a_template_is_extracted_and_never_printed_untranslated(small, capsys):
+    add_a_word_to_the_bilingual_template(small)
+    status, errors = cli(capsys, small, "update")
+    assert status == 0, errors
+    assert any(e.startswith(f"{AR}: 1 new, 0 fuzzy") for e in errors), errors
+    word = catalog(small).get("Signed by")
+    assert word is not None and word.msgstr == "" and any(
+        "bilingual.html.j2" in reference for reference in word.references)
+
+    status, errors = cli(capsys, small, "build", "ghouta-2017", "-j1")
+    assert status == 1
+    assert any(e.startswith(f"{AR}:{word.msgstr_line}: 'Signed by' is untranslated") for e in errors), errors
+    assert not pdf(small, "ghouta-2017", "bilingual").exists(), \
+        "the bilingual edition must never print English in the Arabic column"
+    assert not pdf(small, "ghouta-2017", "bilingual").with_suffix(".html").exists()
+    assert pdf(small, "ghouta-2017", "en").is_file()
+
+    status, errors = cli(capsys, small, "build", "--draft", "ghouta-2017", "-j1")
+    assert status == 0, errors
+    draft = pdf(small, "ghouta-2017", "bilingual", draft=True)
+    html = draft.with_suffix(".html").read_text("utf-8")
+    right = re.search(r'class="right-heading"[^>]*>(.*?)</', html).group(1)
+    assert right == "الموقعون \u2068Signed by\u2069", right  # the source's words, isolated
+    assert "Draft – translation incomplete" in html
+    text = pdf_text(draft)
+    assert "Signed by" in text and "Signatories Signed by" in text
+

@@ -1,0 +1,170 @@
+"""Distribution: the bilingual edition, accessible and archival PDFs, print-shop options, the
+release bundle and the previews."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from pipeline.commands.dist import bundle
+from pipeline.commands.preview import preview
+from pipeline.errors import PipelineError
+from pipeline.project import Project
+
+from .conftest import SMALL, _shared_build
+from .helpers import cli, edit, pdf_words, squash
+
+pytestmark = pytest.mark.slow
+
+A4_WIDTH = 595.28
+
+
+def outline(reader: PdfReader) -> list:
+    def titles(items):
+        return [titles(item) if isinstance(item, list) else item.title for item in items]
+    return titles(reader.outline)
+
+
+def contents(path: Path) -> dict[str, bytes]:
+    """A bundle's files by their name inside its one folder (named after the zip)."""
+    with zipfile.ZipFile(path) as archive:
+        names = archive.namelist()
+        assert {name.split("/", 1)[0] for name in names} == {path.stem}
+        return {name.split("/", 1)[1]: archive.read(name) for name in names}
+
+
+def test_the_bilingual_edition_sets_both_languages_side_by_side(built):
+    path = built.output_dir / "sochi-2018" / "sochi-2018.bilingual.pdf"
+    reader = PdfReader(path)
+    assert outline(reader) == ["Sochi Conference Threatens Syria Peace Process / "
+                               "مؤتمر سوتشي يهدد عملية السلام في سوريا",
+                               ["Signatories / الموقعون"]]
+    html = path.with_suffix(".html").read_text("utf-8")
+    rows = re.findall(r'<td lang="en-GB" dir="ltr"[^>]*class="name">(.*?)</td>\s*'
+                      r'<td lang="ar-SY" dir="rtl"[^>]*class="name">(.*?)</td>', html, re.S)
+    assert len(rows) == 133
+    assert [squash(re.sub("<[^>]+>", "", cell)) for cell in rows[112]] == [
+        squash("113. Syrian Civil Defence (The White Helmets)"),
+        squash("١١٣. الدفاع المدني السوري (الخوذ البيضاء)")]
+    # each paragraph row holds the English on the left and the Arabic on the right
+    words = pdf_words(path, 1)
+    english = [w for w in words if w[4] in ("Russia", "announced")]
+    arabic = [w for w in words if w[4] == "روسيا"[::-1] or w[4] == "أعلنت"[::-1]]
+    assert english and arabic
+    assert max(w[2] for w in english) < A4_WIDTH / 2 < min(w[0] for w in arabic)
+    # the names: the English list on the left, the Arabic on the right, row by row
+    last = pdf_words(path, len(reader.pages))
+    numbers = [w for w in last if re.fullmatch(r"\d+\.", w[4])]
+    arabic_numbers = [w for w in last if re.fullmatch(r"\.?[٠-٩]+\.?", w[4])]
+    assert numbers and arabic_numbers
+    assert max(w[2] for w in numbers) < A4_WIDTH / 2 < min(w[0] for w in arabic_numbers)
+
+
+def test_pdfs_are_tagged_for_accessibility(built):
+    pdfs = sorted(built.output_dir.glob("*/*.pdf"))
+    assert len(pdfs) == 9
+    for path in pdfs:
+        root = PdfReader(path).trailer["/Root"]
+        assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"], path.name
+        expected = "ar-SY" if ".ar." in path.name else "en-GB"
+        assert root["/Lang"] == expected, path.name
+
+
+def test_archival_bleed_and_paper_options(small, capsys):
+    status, errors = cli(capsys, small, "build", "one-voice-2019", "--lang", "en", "-j1",
+                         "--paper", "letter", "--bleed", "3mm", "--archival")
+    assert status == 0, errors
+    reader = PdfReader(small.output_dir / "one-voice-2019" / "one-voice-2019.en.pdf")
+    page = reader.pages[0]
+    bleed = 3 / 25.4 * 72
+    assert abs(float(page.trimbox.width) - 612) < 0.5  # US letter, 8.5 in
+    assert abs(float(page.trimbox.height) - 792) < 0.5
+    assert float(page.mediabox.width) >= 612 + 2 * bleed - 0.5  # bleed (and crop-mark margins)
+    metadata = reader.trailer["/Root"]["/Metadata"].get_object().get_data()
+    assert re.search(rb"pdfaid:part[^0-9]{0,3}3", metadata), metadata[:400]
+    state = json.loads((small.output_dir / "one-voice-2019" / ".one-voice-2019.en.state.json"
+                        ).read_text("utf-8"))
+    assert state["options"]["paper"] == "letter" and state["options"]["bleed"] == "3mm"
+
+
+def test_the_bundle_verifies_and_is_reproducible(good):
+    bundles = bundle(good, ["sochi-2018"], jobs=1)
+    [path] = bundles
+    assert path.name.startswith("sochi-2018-")
+    first = {p.name: p.read_bytes() for p in bundles}
+    files = contents(path)
+    for expected in ("sochi-2018.en.pdf", "sochi-2018.ar.pdf", "sochi-2018.bilingual.pdf",
+                     "html/sochi-2018/sochi-2018.ar.html", "html/sochi-2018/sochi-2018.en.html",
+                     "html/_assets/statement.css", "html/_assets/fonts/OFL.txt", "manifest.json",
+                     "SHA256SUMS"):
+        assert expected in files, expected
+    assert not [name for name in files if name.split("/")[-1].startswith(".")], "no hidden file"
+    listed = {}
+    for line in files["SHA256SUMS"].decode().splitlines():
+        digest, name = line.split("  ")
+        assert hashlib.sha256(files[name]).hexdigest() == digest, name
+        listed[name] = digest
+    assert set(listed) == set(files) - {"SHA256SUMS"}
+    for name in ("sochi-2018.en.pdf", "sochi-2018.ar.pdf"):
+        assert files[name] == (good.output_dir / "sochi-2018" / name).read_bytes()
+    manifest = json.loads(files["manifest.json"])
+    assert manifest["statement"] == "sochi-2018" and manifest["date"] == "2018-01-03"
+    assert manifest["translations"]["ar"]["percent"] == 100.0
+    assert manifest["translations"]["en"]["percent"] == 100.0
+    assert manifest["editions"]["ar"]["pages"] == 3
+    assert manifest["editions"]["bilingual"]["languages"] == ["en", "ar"]
+    assert set(manifest["libraries"]) >= {"weasyprint", "babel", "jinja2"}
+    shutil.rmtree(good.dist_dir)
+    again = bundle(good, ["sochi-2018"], jobs=1)
+    assert {p.name: p.read_bytes() for p in again} == first
+
+
+def short_built(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path) -> Project:
+    """A private copy of a build of the two short statements, made once per session."""
+    shared = _shared_build(tmp_path_factory, "+".join(SMALL), SMALL)
+    shutil.copytree(shared.root, tmp_path / "project", symlinks=True)
+    return Project.at(tmp_path / "project")
+
+
+def test_a_bundle_is_the_same_whether_its_editions_were_just_printed_or_up_to_date(
+        tmp_path_factory, tmp_path):
+    project = short_built(tmp_path_factory, tmp_path)
+    (project.output_dir / "one-voice-2019" / "one-voice-2019.en.pdf").unlink()
+    [printed] = bundle(project, ["one-voice-2019"], jobs=1)  # prints the edition, then bundles
+    first, manifest = printed.read_bytes(), json.loads(contents(printed)["manifest.json"])
+    assert set(manifest["translations"]) == {"en", "ar"}
+    printed.unlink()
+    [again] = bundle(project, ["one-voice-2019"], jobs=1)  # up to date, decided from bytes alone
+    assert again.name == printed.name
+    assert json.loads(contents(again)["manifest.json"]) == manifest
+    assert again.read_bytes() == first
+
+
+def test_no_bundle_while_a_released_language_is_incomplete(good, capsys):
+    edit(good, "locales/ar/LC_MESSAGES/statements.po", 'msgstr "بيتنا سوريا"', 'msgstr ""')
+    with pytest.raises(PipelineError, match="every released language must be complete") as raised:
+        bundle(good, jobs=1)
+    assert any("ghouta-2017.ar is not printed" in p.message for p in raised.value.problems)
+    assert not good.dist_dir.exists() or not list(good.dist_dir.iterdir())
+    status, errors = cli(capsys, good, "dist", "-j1", "-q")
+    assert status == 1
+    assert errors[0] == "no bundle: every released language must be complete for a release (see below)"
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler's pdftoppm is missing")
+def test_previews_picture_each_first_page(tmp_path_factory, tmp_path):
+    project = short_built(tmp_path_factory, tmp_path)
+    pictures = preview(project, project.root / "previews")
+    assert sorted(p.name for p in pictures) == [f"{statement_id}.{variant}.png"
+                                                for statement_id in SMALL
+                                                for variant in ("ar", "bilingual", "en")]
+    assert all(p.parent == project.root / "previews" for p in pictures)
+    assert all(p.read_bytes().startswith(b"\x89PNG") for p in pictures)
+    assert len({p.read_bytes() for p in pictures}) == 6

@@ -1,0 +1,278 @@
+"""Fast and reproducible regeneration: a build prints only what an edit affects, every edition is
+independent of the other statements, the same inputs give the same bytes, and `verify` proves
+what `output/` holds.
+
+Most tests start from a private copy of a build of one or two short statements, made once per
+session, so they print as little as possible; Sochi is printed only where it is the point.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pipeline.commands.build import build
+from pipeline.commands.verify import verify
+from pipeline.plan import Request
+from pipeline.project import Project
+
+from .conftest import FIXTURE_PROJECT, _shared_build, make_project
+from .helpers import cli, edit, files_of
+
+pytestmark = pytest.mark.slow
+
+SOCHI = "sochi-2018"
+GHOUTA = "ghouta-2017"
+ONE_VOICE = "one-voice-2019"
+SHARED_NAME = "Kesh Malek"  # a Sochi signatory that does not sign ghouta-2017
+
+
+def built_copy(tmp_path_factory: pytest.TempPathFactory, tmp_path: Path,
+               statement_ids: tuple[str, ...]) -> Project:
+    """A private copy of a build of the fixture statements given, made once per session (and
+    shared by pytest-xdist's workers, as conftest's ``built`` is)."""
+    shared = _shared_build(tmp_path_factory, "+".join(statement_ids), statement_ids)
+    shutil.copytree(shared.root, tmp_path / "copy", symlinks=True)
+    return Project.at(tmp_path / "copy")
+
+
+@pytest.fixture
+def both(tmp_path_factory, tmp_path) -> Project:
+    """ghouta-2017 and one-voice-2019, every edition built."""
+    return built_copy(tmp_path_factory, tmp_path, (GHOUTA, ONE_VOICE))
+
+
+def stamps(project: Project, statement_id: str | None = None) -> dict[str, tuple[int, int]]:
+    """Each published file (of one statement, or all; not the hidden states, which a build
+    refreshes with the new inputs' hashes) with its inode and modification time: a rewrite
+    changes both."""
+    folder = project.output_dir / statement_id if statement_id else project.output_dir
+    return {p.relative_to(project.output_dir).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+            for p in sorted(folder.rglob("*")) if p.is_file() and not p.name.startswith(".")}
+
+
+def printed(report) -> list[str]:
+    return sorted(p.target.name for p in report.printed)
+
+
+def editions(project: Project, statement_id: str) -> dict[str, bytes]:
+    """The HTML and PDF files of a statement's editions, with their bytes."""
+    return {name: data for name, data in files_of(project.output_dir / statement_id).items()
+            if name.endswith((".html", ".pdf"))}
+
+
+# --- what a build prints -------------------------------------------------------------------------
+
+def test_a_build_with_nothing_to_do_rewrites_nothing_and_never_imports_weasyprint(good):
+    before = stamps(good)
+    code = ("import sys; from pipeline.cli import main; status = main(['build', '-C', sys.argv[1]]); "
+            "print('weasyprint' in sys.modules); sys.exit(status)")
+    result = subprocess.run([sys.executable, "-c", code, str(good.root)], capture_output=True,
+                            text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
+    assert "sochi-2018.ar: up to date" in result.stderr
+    assert "0 printed" in result.stderr
+    assert stamps(good) == before
+
+
+def test_editing_the_arabic_catalog_reprints_only_what_shows_that_arabic(both):
+    project = both
+    before = stamps(project)
+    edit(project, "locales/ar/LC_MESSAGES/statements.po", 'msgstr "بيتنا سوريا"', 'msgstr "بيتنا سورية"')
+    report = build(project, Request(statement_ids=(GHOUTA, ONE_VOICE)), jobs=1)
+    assert printed(report) == ["ghouta-2017.ar", "ghouta-2017.bilingual"]
+    after = stamps(project)
+    for name in ("ghouta-2017/ghouta-2017.en.pdf", "ghouta-2017/ghouta-2017.en.html",
+                 "one-voice-2019/one-voice-2019.ar.pdf", "one-voice-2019/one-voice-2019.bilingual.pdf"):
+        assert after[name] == before[name], name
+    assert after["ghouta-2017/ghouta-2017.ar.pdf"] != before["ghouta-2017/ghouta-2017.ar.pdf"]
+    assert "بيتنا سورية" in (project.output_dir / GHOUTA / "ghouta-2017.ar.html").read_text("utf-8")
+
+
+def test_a_template_change_reprints_every_edition_and_force_reprints_all(both):
+    project = both
+    only = Request(statement_ids=(ONE_VOICE,))  # one statement is enough, and prints less
+    edit(project, "templates/statement.css", "color: #111;", "color: #000;")
+    assert printed(build(project, only, jobs=1)) == [
+        "one-voice-2019.ar", "one-voice-2019.bilingual", "one-voice-2019.en"]
+    assert printed(build(project, only, jobs=1)) == []
+    forced = build(project, Request(statement_ids=(ONE_VOICE,), languages=("en",), force=True), jobs=1)
+    assert printed(forced) == ["one-voice-2019.en"]
+
+
+def test_a_damaged_output_file_is_printed_again(both):
+    project = both
+    pdf = project.output_dir / ONE_VOICE / "one-voice-2019.en.pdf"
+    whole = pdf.read_bytes()
+    pdf.write_bytes(whole[:100])
+    assert printed(build(project, Request(), jobs=1)) == ["one-voice-2019.en"]
+    assert pdf.read_bytes() == whole
+
+
+def test_reordering_signatories_reprints_every_edition_of_that_statement(both):
+    project = both
+    edit(project, "sources/ghouta-2017.yaml", "  - Baytna Syria\n", "")
+    edit(project, "sources/ghouta-2017.yaml", "  - Women Now for Development\n",
+         "  - Women Now for Development\n  - Baytna Syria\n")
+    assert printed(build(project, Request(), jobs=1)) == [
+        "ghouta-2017.ar", "ghouta-2017.bilingual", "ghouta-2017.en"]
+
+
+def test_an_editors_backup_file_in_templates_changes_nothing(both):
+    project = both
+    (project.templates_dir / ".statement.css.swp").write_bytes(b"vim swap")
+    (project.templates_dir / "statement.css~").write_bytes(b"backup")
+    report = build(project, Request(), jobs=1)
+    assert printed(report) == [] and not report.refused
+    assert not [p.name for p in (project.output_dir / "_assets").rglob("*") if p.name.endswith(
+        ("~", ".swp"))]
+
+
+def test_building_one_language_keeps_the_language_links_to_the_others(both, capsys):
+    project = both
+    edit(project, "locales/en/LC_MESSAGES/statements.po", 'msgid "Signatories"\nmsgstr ""',
+         'msgid "Signatories"\nmsgstr "Signed by"')
+    status, errors = cli(capsys, project, "build", GHOUTA, "--lang", "en", "-j1")
+    assert status == 0, errors
+    html = (project.output_dir / GHOUTA / "ghouta-2017.en.html").read_text("utf-8")
+    assert "<h2>Signed by</h2>" in html
+    assert '<link rel="alternate" hreflang="ar-SY" href="ghouta-2017.ar.html">' in html
+    assert '<a href="ghouta-2017.ar.html" hreflang="ar-SY" lang="ar-SY">العربية</a>' in html
+
+
+# --- the same inputs, the same bytes -------------------------------------------------------------
+
+def test_separate_processes_in_separate_folders_give_identical_bytes(tmp_path):
+    first = make_project(tmp_path / "first", (GHOUTA,))
+    second = make_project(tmp_path / "second" / "elsewhere", (GHOUTA,))
+    runs = [subprocess.Popen([sys.executable, "-m", "pipeline", "build", "-j", jobs, "-C",
+                              str(project.root)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True)
+            for project, jobs in ((first, "1"), (second, "2"))]
+    for run in runs:
+        _, errors = run.communicate(timeout=300)
+        assert run.returncode == 0, errors
+    a, b = files_of(first.output_dir), files_of(second.output_dir)
+    assert sorted(a) == sorted(b)
+    assert [name for name in a if name.endswith(".pdf")] == [
+        "ghouta-2017/ghouta-2017.ar.pdf", "ghouta-2017/ghouta-2017.bilingual.pdf",
+        "ghouta-2017/ghouta-2017.en.pdf"]
+    for name in a:
+        if name == ".lock":
+            continue
+        assert a[name] == b[name], name
+        assert str(tmp_path).encode() not in a[name], f"{name} records the folder it was built in"
+
+
+def test_verify_names_a_file_that_differs_one_no_input_gives_and_one_missing(both, capsys):
+    project = both
+    folder = project.output_dir / GHOUTA
+    html = folder / "ghouta-2017.ar.html"
+    html.write_text(html.read_text("utf-8").replace("الموقعون", "الموقعين"), "utf-8")
+    (folder / "ghouta-2017.en.html").unlink()
+    shutil.copy2(folder / "ghouta-2017.en.pdf", folder / "ghouta-2017.fr.pdf")
+    status, errors = cli(capsys, project, "verify", "-j1", "-q")
+    assert status == 1
+    assert errors == [
+        "output/ghouta-2017/ghouta-2017.ar.html: differs from a fresh build of the same inputs",
+        "output/ghouta-2017/ghouta-2017.en.html: is missing: `python -m pipeline build` prints it",
+        "output/ghouta-2017/ghouta-2017.fr.pdf: is not given by the inputs (left from a removed "
+        "statement or language?): `python -m pipeline build` removes it",
+    ]
+
+
+# --- editions are independent (the acceptance test of the issue) --------------------------------
+
+def test_adding_a_statement_never_touches_another_statements_editions(good, capsys):
+    """With only Sochi built, adding ghouta-2017 (its statement and its translations) prints
+    ghouta and leaves every Sochi edition as it was, byte for byte and file for file; so does a
+    signatory that ghouta comes to share with Sochi, and a change of references alone prints
+    nothing at all. `verify` agrees with everything the builds left."""
+    project = good
+    for statement_id in (GHOUTA, ONE_VOICE):
+        project.source_path(statement_id).unlink()
+    assert cli(capsys, project, "update")[0] == 0
+    status, errors = cli(capsys, project, "build", "-j1")
+    assert status == 0, errors
+    assert sorted(p.name for p in project.output_dir.iterdir() if p.is_dir()) == ["_assets", SOCHI]
+    index = (project.output_dir / "index.html").read_text("utf-8")
+    assert "sochi-2018/sochi-2018.en.html" in index and GHOUTA not in index
+    sochi_bytes, sochi_files = editions(project, SOCHI), stamps(project, SOCHI)
+    assert len(sochi_bytes) == 6
+
+    # add ghouta-2017: its statement, and the catalogs that hold its translations
+    shutil.copy2(FIXTURE_PROJECT / "sources" / "ghouta-2017.yaml", project.source_path(GHOUTA))
+    for code in ("ar", "en"):
+        shutil.copy2(FIXTURE_PROJECT / "locales" / code / "LC_MESSAGES" / "statements.po",
+                     project.catalog_path(code))
+    status, errors = cli(capsys, project, "update")
+    assert status == 0, errors
+    report = build(project, Request(), jobs=1)
+    assert not report.refused, [str(e) for e in report.refused]
+    assert printed(report) == ["ghouta-2017.ar", "ghouta-2017.bilingual", "ghouta-2017.en"]
+    assert editions(project, SOCHI) == sochi_bytes
+    assert stamps(project, SOCHI) == sochi_files, "a Sochi edition was written again"
+    assert "ghouta-2017/ghouta-2017.ar.html" in (project.output_dir / "index.html").read_text("utf-8")
+
+    # ghouta comes to share one more signatory with Sochi: translated once, for both
+    edit(project, "sources/ghouta-2017.yaml", "  - Women Now for Development\n",
+         f"  - Women Now for Development\n  - {SHARED_NAME}\n")
+    status, errors = cli(capsys, project, "update")
+    assert status == 0, errors
+    assert "locales/ar/LC_MESSAGES/statements.po: 0 new, 0 fuzzy, 0 obsolete" in errors
+    report = build(project, Request(), jobs=1)
+    assert not report.refused, [str(e) for e in report.refused]
+    assert printed(report) == ["ghouta-2017.ar", "ghouta-2017.bilingual", "ghouta-2017.en"]
+    html = (project.output_dir / GHOUTA / "ghouta-2017.ar.html").read_text("utf-8")
+    assert "كش ملك" in re.findall(r"<li value=\"4\">(.*?)</li>", html)[0]
+    assert editions(project, SOCHI) == sochi_bytes
+    assert stamps(project, SOCHI) == sochi_files, "a Sochi edition was written again"
+
+    # references alone move (a comment shifts every line of ghouta): nothing is printed
+    catalog_before = project.catalog_path("ar").read_bytes()
+    edit(project, "sources/ghouta-2017.yaml", "id: ghouta-2017\n",
+         "# Signed in November 2017.\n\nid: ghouta-2017\n")
+    status, errors = cli(capsys, project, "update")
+    assert status == 0, errors
+    assert project.catalog_path("ar").read_bytes() != catalog_before, "the references moved"
+    everything = stamps(project)
+    report = build(project, Request(), jobs=1)
+    assert printed(report) == [] and not report.refused
+    assert stamps(project) == everything
+
+    assert verify(project, jobs=2) == []
+
+
+def test_removing_a_statement_removes_its_editions_and_its_index_entry(both, capsys):
+    project = both
+    project.source_path(ONE_VOICE).unlink()
+    status, errors = cli(capsys, project, "build", "-j1")
+    assert status == 0, errors
+    assert not (project.output_dir / ONE_VOICE).exists()
+    assert not list(project.output_dir.rglob("*one-voice*"))
+    index = (project.output_dir / "index.html").read_text("utf-8")
+    assert ONE_VOICE not in index and "ghouta-2017/ghouta-2017.en.html" in index
+    assert any("one-voice-2019.en: removed" in e for e in errors), errors
+    assert verify(project, jobs=1) == []
+
+
+def test_removing_a_languages_catalog_removes_its_editions(both, capsys):
+    project = both
+    shutil.rmtree(project.locales_dir / "ar")
+    status, errors = cli(capsys, project, "build", "-j1")
+    assert status == 0, errors
+    for statement_id in (GHOUTA, ONE_VOICE):
+        assert sorted(p.name for p in (project.output_dir / statement_id).iterdir()) == [
+            f".{statement_id}.en.state.json", f"{statement_id}.en.html", f"{statement_id}.en.pdf"]
+    index = (project.output_dir / "index.html").read_text("utf-8")
+    assert ".ar." not in index and "bilingual" not in index
+    english = (project.output_dir / ONE_VOICE / "one-voice-2019.en.html").read_text("utf-8")
+    assert "one-voice-2019.ar.html" not in english, "no link to an edition that is gone"
+    assert verify(project, jobs=1) == []
+
