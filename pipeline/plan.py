@@ -18,6 +18,8 @@ from .identifiers import language_problem
 from .language import Language, language
 from .messages import EditionMessage, edition_messages, statement_messages
 from .model import BILINGUAL, Alternate, PrintOptions, Provenance, Target
+from .project import BILINGUAL_TEMPLATE, EDITION_TEMPLATE
+from .render import templates_used
 from .settings import Settings
 from .snapshot import Snapshot, short_hash, toolchain
 from .source import Statement
@@ -218,6 +220,9 @@ class _Planner:
         self.result = Plan()
         self.released_links = alternates_languages(self.settings, inputs.catalog_languages)
         self.common = [inputs.snapshot.look, toolchain(), dataclasses.asdict(request.options)]
+        self.words = {page: [w for w in inputs.words if w.file in used]
+                      for page in (EDITION_TEMPLATE, BILINGUAL_TEMPLATE)
+                      for used in [templates_used(inputs.snapshot, page)]}
 
     def plan(self) -> Plan:
         codes, problems = requested_languages(self.settings, self.inputs.catalog_languages,
@@ -234,7 +239,7 @@ class _Planner:
 
     def plan_statement(self, statement: Statement, codes: list[str]) -> None:
         """A statement's editions: each language's, then the bilingual one."""
-        messages = edition_messages_of(self.inputs, statement)
+        messages = edition_messages(statement, self.words[EDITION_TEMPLATE])
         version = source_version(statement)
         printed = self.languages_of(statement, messages, codes)
         for code, (edition_language, catalog_version, draft) in printed.items():
@@ -249,12 +254,31 @@ class _Planner:
                 self.result.notes.append(f"{statement.id}.{BILINGUAL}: not printed while "
                                          f"{' and '.join(missing)} is not")
         if pair is not None:
-            (left, left_version, left_draft), (right, right_version, right_draft) = (
-                printed[code] for code in pair)
-            self.schedule(Target(statement.id, BILINGUAL, left_draft or right_draft), statement,
-                          (left, right), messages,
-                          Provenance(version, short_hash(left_version, right_version),
-                                     (left_version, right_version)), ())
+            self.plan_bilingual(statement, pair, printed, version)
+
+    def plan_bilingual(self, statement: Statement, pair: tuple[str, str], printed: Printed,
+                       version: str) -> None:
+        """The bilingual edition, from its own template's words: a word only it shows must be
+        translated for it to be released, and never stops the single-language editions."""
+        messages = edition_messages(statement, self.words[BILINGUAL_TEMPLATE])
+        versions, draft = [], False
+        for code in pair:
+            edition_language, _, side_draft = printed[code]
+            catalog = self.inputs.catalogs[code]
+            status = check_edition(catalog, self.inputs.snapshot.catalogs[code].name, code,
+                                   edition_language.script, needed(messages, code))
+            if not side_draft and not status.releasable:
+                if not self.request.draft:
+                    self.result.refused.append(refusal(Target(statement.id, BILINGUAL),
+                                                       statement, status))
+                    return
+                side_draft = True
+            draft = draft or side_draft
+            versions.append(short_hash(catalog.plural_expr,
+                                       translations_used(catalog, messages, code)))
+        self.schedule(Target(statement.id, BILINGUAL, draft), statement,
+                      tuple(printed[code][0] for code in pair), messages,
+                      Provenance(version, short_hash(*versions), tuple(versions)), ())
 
     def languages_of(self, statement: Statement, messages: list[EditionMessage],
                      codes: list[str]) -> Printed:
@@ -358,10 +382,6 @@ def expected_targets(settings: Settings, statement_ids: list[str], codes: list[s
             elif draft:
                 expected.append((Target(statement_id, BILINGUAL, True),))
     return expected
-
-
-def edition_messages_of(inputs: Inputs, statement: Statement) -> list[EditionMessage]:
-    return edition_messages(statement, inputs.words)
 
 
 def bilingual_pair(settings: Settings, printed: dict[str, tuple[Language, str, bool]]

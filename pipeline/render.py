@@ -131,6 +131,33 @@ def environment(snapshot: Snapshot):
     return _environments[key]
 
 
+def templates_used(snapshot: Snapshot, name: str) -> set[str]:
+    """The templates a page template is made of: itself and every template it imports or
+    includes, however deep, as ``templates/<name>`` (all of them if one is chosen at run time)."""
+    from jinja2 import TemplateSyntaxError, meta
+
+    env = environment(snapshot)
+    found: set[str] = set()
+    pending = [name]
+    while pending:
+        current = pending.pop()
+        if current in found:
+            continue
+        found.add(current)
+        item = snapshot.templates.get(current)
+        if item is None:
+            continue
+        try:
+            references = list(meta.find_referenced_templates(env.parse(
+                item.data.decode("utf-8", "replace"))))
+        except TemplateSyntaxError:
+            continue  # reported, with its line, when the page is rendered
+        if any(reference is None for reference in references):
+            return {f"templates/{n}" for n in snapshot.templates if n.endswith(".j2")}
+        pending += [r for r in references if r is not None]
+    return {f"templates/{n}" for n in found}
+
+
 def css_string(value: object) -> Markup:
     """A CSS string literal that no text can break out of (quotes, backslashes, ``</style>``)."""
     text = value.unescape() if isinstance(value, Markup) else str(value)

@@ -513,6 +513,8 @@ def test_a_word_added_to_a_template_is_extracted_and_never_printed_untranslated(
         "the bilingual edition must never print English in the Arabic column"
     assert not pdf(small, "ghouta-2017", "bilingual").with_suffix(".html").exists()
     assert pdf(small, "ghouta-2017", "en").is_file()
+    # a word only the bilingual edition shows never stops the Arabic edition
+    assert pdf(small, "ghouta-2017", "ar").is_file()
 
     status, errors = cli(capsys, small, "build", "--draft", "ghouta-2017", "-j1")
     assert status == 0, errors
