@@ -5,7 +5,6 @@ editions). Drafts are never listed."""
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,7 +46,8 @@ class Site:
     """Files published before and kept as they are (by name, with their hashes): the assets,
     while an edition printed with them is kept; the web fonts, while the pages show the same
     characters."""
-    webfonts: str = ""  # a hash of the fonts and the characters the web fonts were cut to
+    webfonts: dict[str, dict[str, object]] = field(default_factory=dict)
+    """For each face, the characters its web font was cut to (a hash), its file and range."""
 
 
 def asset_files(snapshot: Snapshot) -> dict[str, bytes]:
@@ -92,10 +92,6 @@ def plain_title(side_title: str) -> str:
     return side_title.replace(FSI, "").replace(PDI, "")
 
 
-WEBFONTS = re.compile(rf"{ASSETS}/(?:webfonts\.css|fonts/[^/]+\.[0-9a-f]{{10}}\.woff2)")
-"""The files of the web fonts below ``_assets``: their stylesheet and the subsets it names."""
-
-
 def make_site(snapshot: Snapshot, editions: list[IndexEdition],
               sources: dict[str, tuple[str, tuple[str, str]]], quick: str,
               pages: list[str], with_assets: bool = True) -> Site:
@@ -111,19 +107,59 @@ def make_site(snapshot: Snapshot, editions: list[IndexEdition],
     kept: dict[str, str] = {}
     if not with_assets:
         kept = {name: sha for name, sha in published.items() if name.startswith(f"{ASSETS}/")}
-        return Site(files, quick, kept, recorded.get("webfonts", ""))
+        before = recorded.get("webfonts")
+        return Site(files, quick, kept, before if isinstance(before, dict) else {})
     files.update({f"{ASSETS}/{name}": data for name, data in sorted(asset_files(snapshot).items())})
     texts = [webfonts.shown_text(page) for page in [*pages, index]]
-    key = short_hash(snapshot.look, sorted(webfonts.characters(texts)))
-    if recorded.get("webfonts") == key and any(WEBFONTS.fullmatch(n) for n in published):
-        kept = {name: sha for name, sha in published.items() if WEBFONTS.fullmatch(name)}
-    else:  # the characters or the fonts changed: cut the fonts down again
-        stylesheet = snapshot.templates[STYLESHEET]
-        faces = webfonts.faces(stylesheet.data.decode("utf-8"),
-                               lambda url: snapshot.templates[url].data, stylesheet.name)
-        files.update({f"{ASSETS}/{name}": data for name, data in
-                      webfonts.asset_files(webfonts.subsets(faces, texts)).items()})
-    return Site(files, quick, kept, key)
+    fonts, cut = web_fonts(snapshot, texts, recorded.get("webfonts"))
+    files.update({f"{ASSETS}/{name}": data for name, data in webfonts.asset_files(fonts).items()})
+    return Site(files, quick, kept, cut)
+
+
+def web_fonts(snapshot: Snapshot, texts: list[str], recorded: object
+              ) -> tuple[list[webfonts.Subset], dict[str, dict[str, object]]]:
+    """Each face of the stylesheet cut down to the characters the site shows; a face whose
+    characters did not change since the last build is taken as it was published (cutting a font
+    takes half a second), the others are cut again. Returns the subsets and their record."""
+    stylesheet = snapshot.templates[STYLESHEET]
+    faces = webfonts.faces(stylesheet.data.decode("utf-8"),
+                           lambda url: snapshot.templates[url].data, stylesheet.name)
+    wanted = webfonts.characters(texts)
+    before = recorded if isinstance(recorded, dict) else {}
+    fonts: list[webfonts.Subset] = []
+    record: dict[str, dict[str, object]] = {}
+    for face in faces:
+        keep = sorted(wanted & webfonts.cmap(face.data))
+        if not keep:
+            continue
+        key = short_hash(face.url, digest(face.data), keep)
+        font = _published_font(snapshot, face, before.get(face.url), key)
+        if font is None:
+            font = webfonts.subset(face, keep)
+        if font is None:
+            continue
+        fonts.append(font)
+        record[face.url] = {"key": key, "file": font.filename,
+                            "codepoints": webfonts.unicode_range(font.codepoints)}
+    return fonts, record
+
+
+def _published_font(snapshot: Snapshot, face: webfonts.Face, before: object,
+                    key: str) -> webfonts.Subset | None:
+    """The subset of ``face`` published by an earlier build, if it was cut to the same
+    characters and is still there, intact."""
+    if not isinstance(before, dict) or before.get("key") != key:
+        return None
+    name, ranges = before.get("file"), before.get("codepoints")
+    if not isinstance(name, str) or not isinstance(ranges, str) or "/" in name:
+        return None
+    path = snapshot.project.output_dir / ASSETS / "fonts" / name
+    try:
+        data = path.read_bytes() if path.is_file() and not path.is_symlink() else None
+    except OSError:
+        return None
+    font = webfonts.Subset(face, data, webfonts.parse_unicode_range(ranges)) if data else None
+    return font if font is not None and font.filename == name else None
 
 
 def site_quick(snapshot: Snapshot, states: list[EditionState]) -> str:

@@ -252,6 +252,16 @@ def unicode_range(codepoints: Iterable[int]) -> str:
     return ", ".join(f"U+{a:X}" if a == b else f"U+{a:X}-{b:X}" for a, b in ranges)
 
 
+def parse_unicode_range(text: str) -> frozenset[int]:
+    """The characters of a ``unicode-range`` value ``unicode_range`` wrote."""
+    points: set[int] = set()
+    for part in text.split(","):
+        first, _, last = part.strip().removeprefix("U+").partition("-")
+        if first:
+            points.update(range(int(first, 16), int(last or first, 16) + 1))
+    return frozenset(points)
+
+
 def font_face_css(fonts: Sequence[Subset], url_prefix: str = "fonts/") -> str:
     """The ``@font-face`` rules for ``fonts``, each file at ``url_prefix + filename``."""
     rules = []

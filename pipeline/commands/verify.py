@@ -5,11 +5,16 @@ one that differs, one the inputs no longer give, and one that is missing are eac
 from __future__ import annotations
 
 import dataclasses
+import logging
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import log
 from ..errors import PipelineError
+from ..model import BILINGUAL
 from ..plan import Request
 from ..project import DRAFTS, Project
 from ..site import SITE_STATE
@@ -33,6 +38,30 @@ def published_files(output: Path) -> dict[str, Path]:
             and path.name != SITE_STATE}
 
 
+@contextmanager
+def quiet() -> Iterator[None]:
+    """The fresh builds say nothing of their own (unless -v asks for detail)."""
+    level = log.level
+    if level <= logging.INFO and level != logging.DEBUG:
+        log.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        log.setLevel(level)
+
+
+def _kept_while_refused(project: Project, name: str) -> bool:
+    """Whether an edition file no fresh build gives still has its statement and languages (so a
+    build refused it and kept it, rather than forgot to remove it)."""
+    parts = name.split("/")
+    if len(parts) != 2 or not parts[1].startswith(f"{parts[0]}."):
+        return False
+    variant = parts[1][len(parts[0]) + 1:].rsplit(".", 1)[0]
+    languages = project.settings.bilingual if variant == BILINGUAL else (variant,)
+    return project.source_path(parts[0]).is_file() and all(
+        project.catalog_path(code).is_file() for code in languages)
+
+
 def verify(project: Project, jobs: int | None = None) -> list[Difference]:
     recorded = read_states(project.output_dir, project.output_dir / DRAFTS)
     if not recorded:
@@ -42,7 +71,7 @@ def verify(project: Project, jobs: int | None = None) -> list[Difference]:
         groups.setdefault((dataclasses.astuple(state.options)), []).append(state)
     shipped = published_files(project.output_dir)
     fresh: dict[str, bytes] = {}
-    with tempfile.TemporaryDirectory(prefix="verify-") as folder:
+    with tempfile.TemporaryDirectory(prefix="verify-") as folder, quiet():
         for number, states in enumerate(groups.values()):
             twin = dataclasses.replace(project, output=Path(folder) / f"output-{number}")
             options = states[0].options
@@ -53,7 +82,11 @@ def verify(project: Project, jobs: int | None = None) -> list[Difference]:
     differences = []
     for name in sorted(shipped.keys() | fresh.keys()):
         shown = project.relative(project.output_dir / name)
-        if name not in fresh:
+        if name not in fresh and _kept_while_refused(project, name):
+            differences.append(Difference(shown, "is the last good edition, kept while its "
+                                                 "statement or translation is refused: `python -m "
+                                                 "pipeline check` says why"))
+        elif name not in fresh:
             differences.append(Difference(shown, "is not given by the inputs (left from a removed "
                                                  "statement or language?): `python -m pipeline "
                                                  "build` removes it"))
