@@ -314,9 +314,18 @@ def print_pdf(job: PrintJob) -> PrintedPdf:
                 font_config=FontConfiguration(), custom_metadata=True,
                 **{**options, "stylesheets": [*options.get("stylesheets", ()), *extra]})
 
+        # Two second looks at the layout, each costing one more when it finds something: a
+        # paragraph whose justification would open holes is set ragged, and a list that would
+        # start with a few names at the foot of a page starts on the next one.
         document = render()
+        adjustments = []
+        if ragged := stretched_paragraphs(document):
+            adjustments.append(CSS(string=", ".join(
+                f'[data-paragraph="{n}"] p, [data-paragraph="{n}"] li' for n in ragged)
+                + " { text-align: start !important; }"))
+            document = render(*adjustments)
         if starts_too_short(document):
-            document = render(CSS(string=OWN_PAGE))
+            document = render(*adjustments, CSS(string=OWN_PAGE))
         # Custom properties carry the provenance; the viewport is for screens, not for the PDF.
         document.metadata.custom.pop("viewport", None)
         data = tagging.write_pdf(
@@ -384,6 +393,46 @@ def declared_families(assets: dict[str, bytes]) -> set[str]:
     except (KeyError, UnicodeDecodeError):
         return set()
     return check_font_families(css, f"templates/{STYLESHEET}")
+
+
+MAX_GAP = 1.6
+"""The widest a justified line may stretch the space between its words, against the median of
+its paragraph: a wider gap is a hole the eye falls into (Arabic has no hyphenation to avoid it)."""
+SPACE = 0.25
+"""A space's width, in ems, near enough for the fonts of the editions (Noto Serif, Noto Naskh)."""
+
+
+def stretched_paragraphs(document: Any) -> list[str]:
+    """The paragraphs (``data-paragraph``) whose justified lines would open holes between their
+    words: a line's word gap wider than ``MAX_GAP`` times the paragraph's median. Such a
+    paragraph reads better ragged than justified."""
+    from weasyprint.formatting_structure.boxes import LineBox, TextBox
+
+    gaps: dict[str, list[float]] = {}
+
+    def walk(box: Any, paragraph: str | None) -> None:
+        element = getattr(box, "element", None)
+        if element is not None and element.get("data-paragraph") is not None \
+                and getattr(box, "element_tag", None) == "div":
+            paragraph = element.get("data-paragraph")
+        lines = [child for child in getattr(box, "children", ()) if isinstance(child, LineBox)]
+        if paragraph is not None and box.style["text_align_all"] == "justify":
+            for line in lines[:-1]:  # the last line of a block is never stretched
+                spacing = max((t.justification_spacing for t in line.descendants()
+                               if isinstance(t, TextBox)), default=0)
+                gaps.setdefault(paragraph, []).append(SPACE * line.style["font_size"] + spacing)
+        for child in getattr(box, "children", ()):
+            if not isinstance(child, LineBox):
+                walk(child, paragraph)
+
+    for page in document.pages:
+        walk(page._page_box, None)
+    stretched = []
+    for paragraph, found in gaps.items():
+        usual = sorted(found)[len(found) // 2]
+        if found and max(found) > MAX_GAP * usual:
+            stretched.append(paragraph)
+    return sorted(set(stretched), key=int)
 
 
 def folder_url(path: Path) -> str:

@@ -131,29 +131,74 @@ Word = tuple[float, float, float, float, str]  # x0, y0, x1, y1, text
 
 
 def pdf_blocks(path: Path) -> list[list[list[Word]]]:
-    """Poppler's blocks of every page: lines of words with their boxes, in the order it found
-    them (a word is as drawn: an Arabic word's letters come in visual order)."""
+    """The paragraphs of every page as lines of words with their boxes (a word as drawn: an
+    Arabic word's letters come in visual order).
+
+    Poppler's own blocks and lines are a start, but it takes a tanwin or a shadda, drawn above
+    its letter, for a line of its own and breaks the line there; so marks are set aside, the
+    blocks of one column are put together, words are gathered into lines by their baseline, and
+    a paragraph ends where the space between two lines is wider than the column's closest one."""
     import html
     import re
+    import statistics
     import unicodedata
 
     result = subprocess.run(["pdftotext", "-bbox-layout", str(path), "-"], capture_output=True,
                             text=True, check=True)
-    blocks = []
-    for block in re.finditer(r"<block [^>]*>(.*?)</block>", result.stdout, re.S):
-        lines = []
-        for line in re.finditer(r"<line [^>]*>(.*?)</line>", block.group(1), re.S):
-            words = [(float(m.group(1)), float(m.group(2)), float(m.group(3)), float(m.group(4)),
-                      html.unescape(m.group(5))) for m in re.finditer(
-                r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)'
-                r"</word>", line.group(1))]
-            # a lone mark (a tanwin poppler splits off its letter) is not a word
-            words = [w for w in words if any(unicodedata.category(c)[0] in "LN" for c in w[4])]
-            if words:
-                lines.append(sorted(words))
-        if lines:
-            blocks.append(lines)
-    return blocks
+    word = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">'
+                      r"([^<]*)</word>")
+    paragraphs: list[list[list[Word]]] = []
+    for page in re.finditer(r"<page [^>]*>(.*?)</page>", result.stdout, re.S):
+        columns: list[tuple[float, float, list[Word]]] = []  # x0, x1, words
+        for block in re.finditer(r"<block [^>]*>(.*?)</block>", page.group(1), re.S):
+            words: list[Word] = [
+                (float(m.group(1)), float(m.group(2)), float(m.group(3)), float(m.group(4)),
+                 html.unescape(m.group(5))) for m in word.finditer(block.group(1))]
+            # a lone mark (a tanwin poppler splits off its letter) is no word
+            words = [w for w in words if any(unicodedata.category(c)[0] != "M" for c in w[4])]
+            if not words:
+                continue
+            x0, x1 = min(w[0] for w in words), max(w[2] for w in words)
+            for index, (c0, c1, found) in enumerate(columns):
+                overlap = min(x1, c1) - max(x0, c0)
+                if overlap > 0.5 * min(x1 - x0, c1 - c0):
+                    columns[index] = (min(x0, c0), max(x1, c1), found + words)
+                    break
+            else:
+                columns.append((x0, x1, words))
+        for _, _, words in columns:
+            lines: list[list[Word]] = []
+            height = statistics.median(w[3] - w[1] for w in words)
+            for w in sorted(words, key=lambda w: (w[3], w[0])):
+                if lines and w[3] - lines[-1][0][3] < 0.5 * height:
+                    lines[-1].append(w)
+                else:
+                    lines.append([w])
+            lines = [_joined(sorted(line)) for line in lines]
+            steps = [b[0][3] - a[0][3] for a, b in zip(lines, lines[1:], strict=False)]
+            usual = min(steps) if steps else 0  # a line's height: paragraphs add to it
+            paragraph = [lines[0]]
+            for step, line in zip(steps, lines[1:], strict=True):
+                if step > 1.35 * usual:
+                    paragraphs.append(paragraph)
+                    paragraph = []
+                paragraph.append(line)
+            paragraphs.append(paragraph)
+    return paragraphs
+
+
+def _joined(line: list[Word]) -> list[Word]:
+    """Pieces poppler gives of one word (a comma drawn against it, the halves of a lam-alef)
+    joined again: what touches is one word."""
+    words: list[Word] = []
+    for piece in line:
+        if words and piece[0] - words[-1][2] < 0.8:
+            last = words[-1]
+            words[-1] = (last[0], min(last[1], piece[1]), piece[2], max(last[3], piece[3]),
+                         last[4] + piece[4])
+        else:
+            words.append(piece)
+    return words
 
 
 def word_key(word: str) -> str:
