@@ -26,11 +26,25 @@ update: $(INSTALLED)
 check: $(INSTALLED)
 	$(PY) -m pipeline check
 
-test: $(INSTALLED)
+# The web checks (tests/webcheck.py) need Chromium and Java, which `tools/system-packages browser`
+# installs as root (otherwise it prints the command, and those tests skip, naming what is missing),
+# and the validators package-lock.json pins, in node_modules/.
+test: $(INSTALLED) node_modules
 	@tools/system-packages test
+	@tools/system-packages browser || echo "Without them the web checks are skipped." >&2
 	$(VENV)/bin/ruff check pipeline tests bench
 	$(VENV)/bin/mypy
 	$(PY) -m pytest -n 2
+
+# The validators of the web checks, as package-lock.json pins them (vnu.jar, axe-core): installed
+# again only when the lock file is newer. --ignore-scripts: vnu-jar's install script would download
+# a Java runtime; the checks use the system's.
+node_modules: package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --no-audit --no-fund --ignore-scripts && touch $@; \
+	else \
+		echo "npm is missing: install Node.js with npm for the web checks, which are skipped without it." >&2; \
+	fi
 
 # The unit layer only (no PDF is printed, no browser started): seconds, for the inner loop.
 test-fast: $(INSTALLED)

@@ -1,0 +1,136 @@
+"""The web editions as a reviewer checks them, on the session's shared build served as a web
+server would serve ``output/``: valid HTML and CSS (the Nu HTML Checker), no axe-core violation
+(WCAG 2.0 and 2.1, A and AA, and axe's best practices) at a phone's, a tablet's and a desktop's
+width, no sideways scrolling at 320 px (WCAG 1.4.10), a type scale of the screen's own, and
+fonts that weigh what a web page should.
+
+The pages: the index and the three editions of Sochi (a long list of names) and of Ghouta (a
+link, a list, emphasis, a name written in Arabic). One Chromium for the module (per pytest-xdist
+worker), one tab taken from page to page, one run of the Nu HTML Checker for every page. The
+tools come from ``make test`` (``npm ci`` and ``tools/system-packages browser``); without them
+these tests skip, naming what to install (and fail where ``WEBCHECK_REQUIRED`` is set, as in CI).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from . import webcheck
+from .webcheck import Tab
+
+pytestmark = pytest.mark.slow
+
+EDITIONS = [f"{statement}/{statement}.{variant}.html"
+            for statement in ("sochi-2018", "ghouta-2017") for variant in ("en", "ar", "bilingual")]
+PAGES = ["index.html", *EDITIONS]
+FONT_BUDGET = 150_000
+"""Bytes of web fonts a first visit to a page may download (the full fonts were 1.4 MB)."""
+SMALLEST_TEXT = 14
+"""CSS pixels: no text on screen is smaller (the colophon is 0.875rem of 17 px, 14.9 px)."""
+
+
+@pytest.fixture(scope="module")
+def site(built) -> Iterator[str]:
+    """The shared build's output folder on a loopback port."""
+    with webcheck.serve(built.output_dir) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def tab() -> Iterator[Tab]:
+    webcheck.need("chromium")
+    with webcheck.chromium() as browser:
+        opened = Tab(browser)
+        yield opened
+        opened.close()
+
+
+def published_pages(output: Path) -> list[Path]:
+    return sorted(p for p in output.rglob("*.html") if "drafts" not in p.relative_to(output).parts)
+
+
+def test_the_nu_html_checker_finds_no_error_and_no_warning(built):
+    """Every published page and both stylesheets the pages link, in one run of vnu. Only the
+    paged-media properties vnu does not know (``string-set``, ``string()``, ``bookmark-*``) are
+    set aside, by their exact messages."""
+    webcheck.need("java", "vnu")
+    pages = published_pages(built.output_dir)
+    assert {p.relative_to(built.output_dir).as_posix() for p in pages} >= set(PAGES)
+    assets = built.output_dir / "_assets"
+    report = webcheck.vnu([*pages, assets / "statement.css", assets / "webfonts.css"])
+    assert not report.errors, "\n".join(webcheck.describe_vnu(m) for m in report.errors)
+    assert not report.warnings, "\n".join(webcheck.describe_vnu(m) for m in report.warnings)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_axe_finds_no_violation_at_any_width(tab, site, page):
+    webcheck.need("axe")
+    opened = tab.visit(f"{site}/{page}", webcheck.WIDTHS[-1])
+    found = webcheck.axe(opened, webcheck.WIDTHS[::-1])
+    assert not any(found.values()), "\n".join(
+        f"{width} px: {webcheck.describe_axe(v)}" for width, violations in found.items()
+        for v in violations)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_nothing_scrolls_sideways_at_320_px(tab, site, page):
+    opened = tab.visit(f"{site}/{page}", 320)
+    assert not webcheck.scrolls_sideways(opened), webcheck.overflowing(opened)[:5]
+
+
+# What each kind of page sets in its running text and its second-level headings.
+BODY = {"index": ".editions td", "edition": ".body p", "bilingual": ".paragraph td p"}
+HEADING = {"index": "h2", "edition": "h2", "bilingual": "th [role=heading]"}  # no h2 in a th
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_the_screen_has_a_type_scale_of_its_own(tab, site, page):
+    """The print sizes (pt) never reach the screen: the title is larger than the headings, the
+    headings than the running text, and no text is smaller than 14 px, at a desktop's width and
+    at a phone's."""
+    kind = ("index" if page == "index.html" else
+            "bilingual" if page.endswith(".bilingual.html") else "edition")
+    for width in (1280, 320):
+        opened = tab.visit(f"{site}/{page}", width)
+        sizes = webcheck.computed_sizes(opened, ["h1", HEADING[kind], BODY[kind]])
+        assert sizes["h1"] > sizes[HEADING[kind]] > sizes[BODY[kind]], (width, sizes)
+        smallest, text = webcheck.smallest_text(opened)
+        assert smallest >= SMALLEST_TEXT, f"{width} px: {smallest} px for {text!r}"
+
+
+def test_arabic_is_set_a_step_larger_than_latin(tab, site):
+    """Naskh looks smaller than Noto Serif at the same size: the Arabic edition and the Arabic
+    column of the bilingual one are set larger."""
+    sizes = {}
+    for code in ("en", "ar"):
+        opened = tab.visit(f"{site}/sochi-2018/sochi-2018.{code}.html", 1280)
+        sizes[code] = webcheck.computed_sizes(opened, [".body p", "h2", ".signatories li"])
+    assert all(sizes["ar"][key] > sizes["en"][key] for key in sizes["en"]), sizes
+    opened = tab.visit(f"{site}/sochi-2018/sochi-2018.bilingual.html", 1280)
+    both = webcheck.computed_sizes(opened, [".paragraph td[data-script=Latn] p",
+                                            ".paragraph td[data-script=Arab] p"])
+    assert both[".paragraph td[data-script=Arab] p"] > both[".paragraph td[data-script=Latn] p"]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_a_page_downloads_only_small_web_fonts(tab, site, page):
+    """The bytes Chromium downloads for a first visit: WOFF2 subsets under the budget, never the
+    full TrueType fonts the print stylesheet names."""
+    downloaded = webcheck.downloads(tab.visit(f"{site}/{page}", 1280))
+    assert downloaded.of([".ttf", ".otf"]) == 0, downloaded.sizes
+    assert 0 < downloaded.of([".woff2"]) < FONT_BUDGET, downloaded.sizes
+
+
+@pytest.mark.parametrize("statement", ["sochi-2018", "ghouta-2017"])
+def test_the_bilingual_edition_links_each_language_and_the_index_links_it(tab, site, statement):
+    opened = tab.visit(f"{site}/{statement}/{statement}.bilingual.html", 1280)
+    links = opened.evaluate("[...document.querySelectorAll('nav.languages a')]"
+                            ".map(a => [a.getAttribute('href'), a.getAttribute('aria-current')])")
+    assert links == [[f"{statement}.en.html", None], [f"{statement}.ar.html", None],
+                     [f"{statement}.bilingual.html", "page"]]
+    opened = tab.visit(f"{site}/index.html", 1280)
+    hrefs = opened.evaluate("[...document.querySelectorAll('a')].map(a => a.getAttribute('href'))")
+    assert f"{statement}/{statement}.bilingual.html" in hrefs
