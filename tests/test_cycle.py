@@ -135,8 +135,8 @@ def test_a_draft_marks_every_page_and_every_fallback(small, capsys):
     assert status == 0, errors
     assert not pdf(small, "ghouta-2017", "ar").exists(), "a draft is never a release"
     html = pdf(small, "ghouta-2017", "ar", draft=True).with_suffix(".html").read_text("utf-8")
-    assert re.search(r'<div class="paragraph fallback" lang="en" dir="ltr"><p>Nearly 400,000 people '
-                     r'[^<]*running low', html), html
+    assert re.search(r'<div data-paragraph="1" class="paragraph fallback" lang="en" dir="ltr"><p>'
+                     r'Nearly 400,000 people [^<]*running low', html), html
     assert html.count("fallback") == 1
     reader = PdfReader(pdf(small, "ghouta-2017", "ar", draft=True))
     for page in reader.pages:

@@ -19,12 +19,12 @@ from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Any
 
-from .. import log
+from .. import log, webfonts
 from ..errors import PipelineError, Problem
 from ..files import MAX_FONT, exclusive, read_input, remove_stale_temporaries, write_atomic
 from ..model import BILINGUAL, DEFAULT_OPTIONS, PrintOptions, Target
 from ..plan import Request
-from ..project import ASSETS, DRAFTS, Project
+from ..project import ASSETS, DRAFTS, STYLESHEET, Project
 from ..snapshot import short_hash
 from ..source import parse_statement
 from ..state import read_states
@@ -86,6 +86,10 @@ def _bundle(project: Project, statement_id: str, targets: list[Target], states: 
             files[path.name if kind == "pdf" else f"html/{statement_id}/{path.name}"] = data
     for name, data in sorted(report.assets.items()):
         files[f"html/{ASSETS}/{name}"] = data
+    for name, data in bundle_web_fonts(report.assets, [
+            data.decode("utf-8", "replace") for name, data in files.items()
+            if name.endswith(".html")]).items():
+        files[f"html/{ASSETS}/{name}"] = data
     source = project.source_path(statement_id)
     statement = parse_statement(read_input(source, project.root) or b"", project.relative(source),
                                 statement_id)
@@ -122,6 +126,13 @@ def _bundle(project: Project, statement_id: str, targets: list[Target], states: 
     log.info("%s: %d files, %.0f KB", project.relative(path), len(files),
              path.stat().st_size / 1024)
     return path
+
+
+def bundle_web_fonts(assets: dict[str, bytes], pages: list[str]) -> dict[str, bytes]:
+    """The web fonts of a bundle's HTML editions: cut down to what its own pages show."""
+    stylesheet = assets[STYLESHEET].decode("utf-8")
+    faces = webfonts.faces(stylesheet, lambda url: assets[url], f"templates/{STYLESHEET}")
+    return webfonts.asset_files(webfonts.subsets(faces, [webfonts.shown_text(p) for p in pages]))
 
 
 def _zip(folder: str, files: dict[str, bytes]) -> bytes:
