@@ -12,17 +12,23 @@ import dataclasses
 from dataclasses import dataclass, field
 
 from .catalogs.checks import Needed, Status, check_edition
-from .catalogs.pofile import PoCatalog
+from .catalogs.pofile import PoCatalog, read_catalog
 from .errors import PipelineError, Problem
 from .identifiers import language_problem
 from .language import Language, language
-from .messages import EditionMessage, edition_messages, statement_messages
+from .messages import (
+    EditionMessage,
+    SourceMessage,
+    edition_messages,
+    statement_messages,
+    template_messages,
+)
 from .model import BILINGUAL, Alternate, PrintOptions, Provenance, Target
 from .project import BILINGUAL_TEMPLATE, EDITION_TEMPLATE
 from .render import templates_used
 from .settings import Settings
 from .snapshot import Snapshot, short_hash, toolchain
-from .source import Statement
+from .source import Statement, parse_statement
 from .state import EditionState
 
 LISTED = 12
@@ -129,12 +135,38 @@ class Inputs:
     snapshot: Snapshot
     statements: dict[str, Statement]
     catalogs: dict[str, PoCatalog]
-    words: list  # the templates' messages (SourceMessage)
+    words: list[SourceMessage]  # the templates' messages
     catalog_languages: tuple[str, ...]  # every language with a catalog, read or not
 
     @property
     def settings(self) -> Settings:
         return self.snapshot.project.settings
+
+    def words_of(self, page: str) -> list[SourceMessage]:
+        """The words of one page template and of the templates it imports or includes."""
+        used = templates_used(self.snapshot, page)
+        return [word for word in self.words if word.file in used]
+
+
+def read_inputs(snapshot: Snapshot, catalog_languages: tuple[str, ...]
+                ) -> tuple[Inputs, list[PipelineError]]:
+    """Everything the snapshot's bytes hold, parsed: every statement and catalog that can be
+    read, and the problems of each that cannot (they do not stop the others)."""
+    problems: list[PipelineError] = list(snapshot.unreadable_sources.values())
+    statements: dict[str, Statement] = {}
+    for statement_id, item in snapshot.sources.items():
+        try:
+            statements[statement_id] = parse_statement(item.data, item.name, statement_id)
+        except PipelineError as error:
+            problems.append(error)
+    catalogs: dict[str, PoCatalog] = {}
+    for code, item in snapshot.catalogs.items():
+        try:
+            catalogs[code] = read_catalog(item.data, item.name, code)
+        except PipelineError as error:
+            problems.append(error)
+    return Inputs(snapshot, statements, catalogs, template_messages(snapshot),
+                  catalog_languages), problems
 
 
 def requested_languages(settings: Settings, available: tuple[str, ...],
@@ -220,9 +252,7 @@ class _Planner:
         self.result = Plan()
         self.released_links = alternates_languages(self.settings, inputs.catalog_languages)
         self.common = [inputs.snapshot.look, toolchain(), dataclasses.asdict(request.options)]
-        self.words = {page: [w for w in inputs.words if w.file in used]
-                      for page in (EDITION_TEMPLATE, BILINGUAL_TEMPLATE)
-                      for used in [templates_used(inputs.snapshot, page)]}
+        self.words = {page: inputs.words_of(page) for page in (EDITION_TEMPLATE, BILINGUAL_TEMPLATE)}
 
     def plan(self) -> Plan:
         codes, problems = requested_languages(self.settings, self.inputs.catalog_languages,

@@ -16,11 +16,10 @@ from pathlib import Path
 from .. import log
 from ..catalogs.checks import Status
 from ..catalogs.lookup import Lookup
-from ..catalogs.pofile import PoCatalog, read_catalog
+from ..catalogs.pofile import PoCatalog
 from ..errors import PipelineError, Problem
 from ..files import MAX_INPUT, display, exclusive, publish, read_input, remove, write_atomic
 from ..language import language
-from ..messages import template_messages
 from ..model import Target
 from ..pdf import (
     MissingGlyphs,
@@ -33,7 +32,6 @@ from ..pdf import (
 from ..plan import (
     DEFAULT_REQUEST,
     EditionPlan,
-    Inputs,
     Plan,
     Request,
     expected_targets,
@@ -41,6 +39,7 @@ from ..plan import (
     make_plan,
     quick_hash,
     quick_inputs,
+    read_inputs,
     requested_languages,
 )
 from ..printing import Printed, Printers
@@ -56,7 +55,7 @@ from ..site import (
     site_quick,
 )
 from ..snapshot import Snapshot, catalog_languages, digest, take
-from ..source import Statement, StatementDate, parse_statement
+from ..source import StatementDate
 from ..state import EditionState, read_states
 
 
@@ -120,11 +119,10 @@ def _build(project: Project, request: Request, jobs: int | None) -> Report:
         return report
     report = Report(assets=assets)
     check_stylesheet(snapshot)
-    statements = parse_statements(snapshot, report)
-    catalogs = parse_catalogs(snapshot, report)
-    words = template_messages(snapshot)
-    plan = make_plan(Inputs(snapshot, statements, catalogs, words, available), request,
-                     recorded, intact)
+    inputs, unreadable = read_inputs(snapshot, available)
+    report.refused += unreadable
+    catalogs = inputs.catalogs
+    plan = make_plan(inputs, request, recorded, intact)
     report.refused += plan.refused
     report.statuses = plan.statuses
     for note in plan.notes:
@@ -220,29 +218,6 @@ def check_stylesheet(snapshot: Snapshot) -> None:
                             ) from None
     check_font_families(css, item.name)
     check_stylesheet_urls(css, item.name, asset_files(snapshot))
-
-
-def parse_statements(snapshot: Snapshot, report: Report) -> dict[str, Statement]:
-    """Every statement that can be read; each that cannot is refused with all its problems."""
-    statements = {}
-    report.refused.extend(snapshot.unreadable_sources.values())
-    for statement_id, item in snapshot.sources.items():
-        try:
-            statements[statement_id] = parse_statement(item.data, item.name, statement_id)
-        except PipelineError as error:
-            report.refused.append(error)
-    return statements
-
-
-def parse_catalogs(snapshot: Snapshot, report: Report) -> dict[str, PoCatalog]:
-    """Every catalog that can be read; the editions of one that cannot are refused."""
-    catalogs = {}
-    for code, item in snapshot.catalogs.items():
-        try:
-            catalogs[code] = read_catalog(item.data, item.name, code)
-        except PipelineError as error:
-            report.refused.append(error)
-    return catalogs
 
 
 # --- rendering and printing ---------------------------------------------------------------------

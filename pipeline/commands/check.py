@@ -6,14 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from ..catalogs.checks import Status, check_edition
-from ..catalogs.pofile import read_catalog
 from ..errors import PipelineError, Problem
 from ..language import language
-from ..messages import edition_messages, template_messages
-from ..plan import needed
-from ..project import Project
+from ..messages import edition_messages
+from ..plan import needed, read_inputs
+from ..project import EDITION_TEMPLATE, Project
 from ..snapshot import catalog_languages, take
-from ..source import parse_statement
 
 
 @dataclass(frozen=True)
@@ -36,26 +34,19 @@ class CheckReport:
 
 def check(project: Project, statement_ids: list[str] | None = None,
           languages: list[str] | None = None) -> CheckReport:
-    codes = languages or catalog_languages(project)
+    """Each language's status for each statement's editions (the words of its page included),
+    in progress or released."""
+    available = tuple(catalog_languages(project))
+    codes = languages or list(available)
     snapshot = take(project, statement_ids, codes)
-    unreadable: list[PipelineError] = list(snapshot.unreadable_sources.values())
-    catalogs = {}
-    for code, item in snapshot.catalogs.items():
-        try:
-            catalogs[code] = read_catalog(item.data, item.name, code)
-        except PipelineError as error:
-            unreadable.append(error)
-    warnings = [replace(p, severity="warning") for c in catalogs.values() for p in c.warnings]
-    words = template_messages(snapshot)
+    inputs, unreadable = read_inputs(snapshot, available)
+    warnings = [replace(p, severity="warning") for c in inputs.catalogs.values()
+                for p in c.warnings]
+    words = inputs.words_of(EDITION_TEMPLATE)
     results = []
-    for statement_id, item in snapshot.sources.items():
-        try:
-            statement = parse_statement(item.data, item.name, statement_id)
-        except PipelineError as error:
-            unreadable.append(error)
-            continue
+    for statement_id, statement in inputs.statements.items():
         messages = edition_messages(statement, words)
-        for code, catalog in catalogs.items():
+        for code, catalog in inputs.catalogs.items():
             edition_language = language(code, project.settings.formatting_locale(code))
             status = check_edition(catalog, snapshot.catalogs[code].name, code,
                                    edition_language.script, needed(messages, code))
