@@ -18,7 +18,6 @@ import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from . import log
 from .errors import PipelineError
 from .pdf import PrintedPdf, PrintJob, load_weasyprint, print_pdf
 
@@ -42,10 +41,11 @@ def _print(job: PrintJob) -> Printed | PipelineError:
     except PipelineError as error:
         return error
     except Exception as error:  # WeasyPrint or the pipeline failed unexpectedly: a bug
-        error_text = f"{type(error).__name__}: {error}"
-        log.debug("printing %s failed:\n%s", job.where, traceback.format_exc())
-        return PipelineError(f"printing failed unexpectedly ({error_text}); this is a bug: run "
-                             "again with -v for the details, and report it", job.where)
+        failure = PipelineError(f"printing failed unexpectedly ({type(error).__name__}: "
+                                f"{error}); this is a bug: run again with -v for the details, "
+                                "and report it", job.where)
+        failure.details = traceback.format_exc()  # type: ignore[attr-defined]
+        return failure
 
 
 def _start_worker(parent: int) -> None:

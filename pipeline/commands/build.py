@@ -20,7 +20,7 @@ from ..catalogs.pofile import PoCatalog
 from ..errors import PipelineError, Problem
 from ..files import MAX_INPUT, display, exclusive, publish, read_input, remove, write_atomic
 from ..language import language
-from ..model import Target
+from ..model import BILINGUAL, Target
 from ..pdf import (
     MissingGlyphs,
     PrintJob,
@@ -175,7 +175,7 @@ def quick_stale(snapshot: Snapshot, available: tuple[str, ...], codes: list[str]
     stale = []
     for choices in expected_targets(settings, list(snapshot.sources), codes, request.draft):
         target = choices[0]
-        languages = settings.bilingual if target.variant == "bilingual" else (target.variant,)
+        languages = settings.bilingual if target.variant == BILINGUAL else (target.variant,)
         inputs = quick_inputs(snapshot, available, target.statement_id, tuple(
             code for code in languages))
         if not any(choice in intact and recorded[choice].quick == quick_hash(
