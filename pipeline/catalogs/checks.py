@@ -64,9 +64,24 @@ NAMED_PLACEHOLDER = re.compile(r"%\(([A-Za-z_][A-Za-z0-9_]*)\)[sd]")
 MARKUP = re.compile(r"</?[A-Za-z][^>]*>")
 LETTER = re.compile(r"[^\W\d_]")
 
-Checker = Callable[[PoEntry, str], Iterator[str | tuple[str, str]]]
-"""A checker yields messages (errors) or ``("warning", message)`` for one translated message of
-a catalog whose language is written in the given script."""
+@dataclass(frozen=True)
+class Where:
+    """Where a translated entry is, for the problems a checker finds in it."""
+
+    file: str
+    line: int | None
+    label: str  # the message, as problems name it: paragraph 'Russia has announced...'
+
+    def error(self, text: str) -> Problem:
+        return Problem(f"{self.label}: {text}", self.file, self.line)
+
+    def warning(self, text: str) -> Problem:
+        return Problem(f"{self.label}: {text}", self.file, self.line, "warning")
+
+
+Checker = Callable[[PoEntry, str, Where], Iterator[Problem]]
+"""A checker yields the problems of one translated entry of a catalog whose language is written
+in the given script."""
 
 
 def source_texts(entry: PoEntry) -> list[str]:
@@ -82,7 +97,7 @@ def placeholders(text: str) -> list[str]:
     return sorted(NAMED_PLACEHOLDER.findall(text))
 
 
-def check_placeholders(message: PoEntry, script: str) -> Iterator[str | tuple[str, str]]:
+def check_placeholders(message: PoEntry, script: str, where: Where) -> Iterator[Problem]:
     """Each translation has the source's placeholders; a plural form may leave the number out
     ("one organisation"), but none may add one."""
     ids = source_texts(message)
@@ -91,64 +106,67 @@ def check_placeholders(message: PoEntry, script: str) -> Iterator[str | tuple[st
         found = set(placeholders(string))
         if found - expected or (len(ids) == 1 and found != expected):
             shown = ", ".join(f"%({p})s" for p in sorted(expected)) or "none"
-            yield (f"the placeholders differ from the source text (which has {shown}): keep "
-                   "each placeholder exactly as it is")
+            yield where.error(f"the placeholders differ from the source text (which has "
+                              f"{shown}): keep each placeholder exactly as it is")
             return
     if expected or len(ids) > 1:  # printed through `text % values`, every value a text
         for string in message.strings:
             try:
                 string % defaultdict(str)
             except (TypeError, ValueError):
-                yield ("the translation cannot be formatted: write each placeholder exactly as "
-                       "the source does (such as %(num)s), and a percent sign as %%")
+                yield where.error("the translation cannot be formatted: write each placeholder "
+                                  "exactly as the source does (such as %(num)s), and a percent "
+                                  "sign as %%")
                 return
 
 
-def check_markup(message: PoEntry, script: str) -> Iterator[str | tuple[str, str]]:
+def check_markup(message: PoEntry, script: str, where: Where) -> Iterator[Problem]:
     """The translation keeps the source's Markdown: its links and their targets, its lists, its
     emphasis (see ``markup.compare``); and adds no HTML the source lacks (it would print as
     text)."""
     source = source_texts(message)[0]
     if any(sorted(MARKUP.findall(string)) != sorted(MARKUP.findall(source))
            for string in message.strings):
-        yield "the markup differs from the source text"
+        yield where.error("the markup differs from the source text")
         return
     inline = message.msgctxt != "paragraph"
     for string in message.strings:
         for issue in markup.compare(source, string, inline_only=inline):
-            yield issue.message if issue.severity == "error" else ("warning", issue.message)
+            yield where.error(issue.message) if issue.severity == "error" \
+                else where.warning(issue.message)
 
 
-def check_characters(message: PoEntry, script: str) -> Iterator[str | tuple[str, str]]:
+def check_characters(message: PoEntry, script: str, where: Where) -> Iterator[Problem]:
     for string in message.strings:
         if found := forbidden_character(string):
-            yield (f"contains the invisible or control character {describe(found[1])}: delete it "
-                   "(it can make the printed text differ from what reviewers see)")
+            yield where.error(f"contains the invisible or control character "
+                              f"{describe(found[1])}: delete it (it can make the printed text "
+                              "differ from what reviewers see)")
             return
     for string in message.strings:  # after every form: a mark must not hide an error
         if mark := direction_mark(string):
-            yield ("warning", f"likely unneeded: the direction mark {describe(mark)}; the pipeline "
-                   "isolates Latin names itself, so it can usually go")
+            yield where.warning(f"likely unneeded: the direction mark {describe(mark)}; the "
+                                "pipeline isolates Latin names itself, so it can usually go")
             return
 
 
-def check_white_space(message: PoEntry, script: str) -> Iterator[str | tuple[str, str]]:
+def check_white_space(message: PoEntry, script: str, where: Where) -> Iterator[Problem]:
     source = source_texts(message)[0]
     for string in message.strings:
         if (string[:1].isspace(), string[-1:].isspace()) != (source[:1].isspace(),
                                                               source[-1:].isspace()):
-            yield "leading or trailing white space differs from the source text"
+            yield where.error("leading or trailing white space differs from the source text")
             return
 
 
-def check_copy(message: PoEntry, script: str) -> Iterator[str | tuple[str, str]]:
+def check_copy(message: PoEntry, script: str, where: Where) -> Iterator[Problem]:
     ids, values = source_texts(message), message.strings
     if script != "Latn" and "ignore-same" not in message.flags and all(
             value == ids[min(i, len(ids) - 1)] for i, value in enumerate(values)) \
             and LETTER.search(ids[0]):
-        yield ("warning", "likely a copy: identical to the source text although the language is "
-               f"written in another script ({script}); add the flag 'ignore-same' if it is meant "
-               "to stay as it is")
+        yield where.warning("likely a copy: identical to the source text although the language "
+                            f"is written in another script ({script}); add the flag "
+                            "'ignore-same' if it is meant to stay as it is")
 
 
 CHECKERS: tuple[Checker, ...] = (check_placeholders, check_markup, check_characters,
@@ -198,10 +216,7 @@ def check_edition(catalog: PoCatalog, file: str, language: str, script: str,
 
 
 def translation_problems(message: PoEntry, script: str, name: str, file: str) -> list[Problem]:
-    found: dict[str, Problem] = {}
-    for checker in CHECKERS:
-        for result in checker(message, script):
-            severity, text = result if isinstance(result, tuple) else ("error", result)
-            found.setdefault(text, Problem(f"{name}: {text}", file, message.msgstr_line or message.line,
-                                           "warning" if severity == "warning" else "error"))
-    return list(found.values())
+    """Every checker's problems with one translated entry, each said once."""
+    where = Where(file, message.msgstr_line or message.line, name)
+    return list(dict.fromkeys(problem for checker in CHECKERS
+                              for problem in checker(message, script, where)))
