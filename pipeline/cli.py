@@ -8,16 +8,21 @@ files written so far are complete, workers are stopped, the rest is untouched.
 
 from __future__ import annotations
 
+import _thread
 import argparse
+import functools
 import json
 import logging
 import re
 import signal
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 from . import log
 from .errors import PipelineError
@@ -257,6 +262,24 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
     raise Terminated(signum)
 
 
+def _signal_again(previous: Callable[[Any], object], unraisable: Any) -> None:
+    """A stop that landed while Python ran a finalizer (a ``__del__``, a weakref callback) is
+    ignored there, with a traceback, and the run would go on: the signal is given again instead,
+    a moment later, from a bare thread (``threading`` takes locks a finalizer may interrupt), to
+    stop the run where it is then."""
+    stop = unraisable.exc_value
+    if not isinstance(stop, Terminated | KeyboardInterrupt):
+        previous(unraisable)
+        return
+    _thread.start_new_thread(_signal_later, (
+        stop.signum if isinstance(stop, Terminated) else signal.SIGINT,))
+
+
+def _signal_later(signum: int) -> None:
+    time.sleep(0.01)  # the finalizer is over
+    signal.pthread_kill(threading.main_thread().ident or 0, signum)  # wakes it if it waits
+
+
 @contextmanager
 def handled_signals() -> Iterator[None]:
     saved = {}
@@ -265,9 +288,13 @@ def handled_signals() -> Iterator[None]:
             saved[signum] = signal.signal(signum, _terminate)
         except ValueError:  # not the main thread: leave signals alone
             pass
+    hook = sys.unraisablehook
+    if saved:
+        sys.unraisablehook = functools.partial(_signal_again, hook)
     try:
         yield
     finally:
+        sys.unraisablehook = hook
         for signum, handler in saved.items():
             signal.signal(signum, handler)
 
