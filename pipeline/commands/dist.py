@@ -25,7 +25,7 @@ from ..files import MAX_FONT, exclusive, read_input, remove_stale_temporaries, w
 from ..model import BILINGUAL, DEFAULT_OPTIONS, PrintOptions, Target
 from ..plan import Request
 from ..project import ASSETS, DRAFTS, STYLESHEET, Project
-from ..snapshot import short_hash
+from ..snapshot import digest, short_hash
 from ..source import parse_statement
 from ..state import read_states
 from .build import build
@@ -86,7 +86,7 @@ def _bundle(project: Project, statement_id: str, targets: list[Target], states: 
             files[path.name if kind == "pdf" else f"html/{statement_id}/{path.name}"] = data
     for name, data in sorted(report.assets.items()):
         files[f"html/{ASSETS}/{name}"] = data
-    for name, data in bundle_web_fonts(report.assets, [
+    for name, data in bundle_web_fonts(project, report.assets, [
             data.decode("utf-8", "replace") for name, data in files.items()
             if name.endswith(".html")]).items():
         files[f"html/{ASSETS}/{name}"] = data
@@ -128,11 +128,30 @@ def _bundle(project: Project, statement_id: str, targets: list[Target], states: 
     return path
 
 
-def bundle_web_fonts(assets: dict[str, bytes], pages: list[str]) -> dict[str, bytes]:
-    """The web fonts of a bundle's HTML editions: cut down to what its own pages show."""
+def bundle_web_fonts(project: Project, assets: dict[str, bytes], pages: list[str]
+                     ) -> dict[str, bytes]:
+    """The web fonts of a bundle's HTML editions, cut down to what its own pages show (so a
+    bundle depends on its own statement only). A cut is kept in ``dist/.fonts/``, named by what
+    it was cut from: the next bundle of the same text takes it instead of cutting again."""
     stylesheet = assets[STYLESHEET].decode("utf-8")
     faces = webfonts.faces(stylesheet, lambda url: assets[url], f"templates/{STYLESHEET}")
-    return webfonts.asset_files(webfonts.subsets(faces, [webfonts.shown_text(p) for p in pages]))
+    wanted = webfonts.characters(webfonts.shown_text(page) for page in pages)
+    cache = project.dist_dir / ".fonts"
+    fonts = []
+    for face in faces:
+        keep = sorted(wanted & webfonts.cmap(face.data))
+        if not keep:
+            continue
+        path = cache / f"{short_hash(digest(face.data), keep)}.woff2"
+        data = read_input(path, project.root, MAX_FONT, "web font")
+        font = webfonts.subset(face, keep) if data is None else webfonts.Subset(
+            face, data, webfonts.cmap(data))
+        if font is None:
+            continue
+        if data is None:
+            write_atomic(path, font.woff2, project.root)
+        fonts.append(font)
+    return webfonts.asset_files(fonts)
 
 
 def _zip(folder: str, files: dict[str, bytes]) -> bytes:
