@@ -879,6 +879,7 @@ def _assert_outcome(result: subprocess.CompletedProcess[str], file: str, status:
         assert lines[0].startswith(f"{file}:") and says in lines[0], lines
 
 
+@pytest.mark.slow  # a process each, under limits
 @pytest.mark.parametrize(("name", "file", "change", "status", "says"), CORPUS,
                          ids=[case[0] for case in CORPUS])
 def test_a_hostile_input_ends_in_one_line_or_success_within_bounds(small, name, file, change,

@@ -585,6 +585,7 @@ def test_existing_messages_render_as_before():
 
 # --- PDF: links are clickable ------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_links_are_clickable_in_pdf():
     weasyprint = pytest.importorskip("weasyprint")
     body = to_html("See [the resolution](https://undocs.org/S/RES/2254(2015)).\n- *one*\n- two")
