@@ -109,11 +109,16 @@ FSI, PDI = "\u2068", "\u2069"
 _ISOLATABLE = re.compile(r"(%\([^)]*\)[a-z])|(" + LATIN_RUN.pattern + ")")
 
 
-BOUND_WORDS = {"from", "with", "into", "upon", "over", "than", "بشأن", "تجاه", "بحسب", "لدى",
-               "حول", "نحو", "منذ", "حتى", "عند"}
-"""Words that, like every word of one to three letters (of, the, في, من, على...), belong with
-the word after them: a title line never ends on one."""
-_SHORT = re.compile(r"(?<!\S)(\w{1,3}|" + "|".join(sorted(BOUND_WORDS)) + r") (?=\S)", re.IGNORECASE)
+BOUND_WORDS = {
+    "a", "an", "the", "of", "in", "on", "to", "at", "by", "for", "from", "with", "into", "upon",
+    "over", "than", "as", "via",
+    "في", "من", "إلى", "على", "عن", "مع", "بشأن", "حول", "نحو", "منذ", "حتى", "عند", "لدى", "تجاه",
+    "بحسب", "ضد", "عبر", "دون", "بين",
+}
+"""Articles and prepositions, which belong with the word after them (as does any word of one or
+two letters, in any language): a title line never ends on one."""
+_SHORT = re.compile(r"(?<!\S)(\w{1,2}|" + "|".join(sorted(BOUND_WORDS, key=len, reverse=True))
+                    + r") (?=\S)", re.IGNORECASE)
 
 
 def bind_short_words(text: str) -> str:

@@ -118,7 +118,7 @@ def test_no_paragraph_ends_on_a_line_of_one_word_and_no_title_line_on_a_preposit
     english = html_of(project, "ghouta-2017", "en", spaces=False)
     assert "from the\xa0capital." in english  # the last two words of a paragraph
     assert "a method of\xa0war.</li>" in english  # and of a list item
-    assert "End\xa0the\xa0Siege of\xa0Eastern\xa0Ghouta</h1>" in english
+    assert "End the\xa0Siege of\xa0Eastern\xa0Ghouta</h1>" in english
     arabic = html_of(project, "one-voice-2019", "ar", spaces=False)
     title = arabic.split("<h1")[1].split("</h1>")[0]
     assert "إلى\xa0أعضاء" in title and "عن\xa0المعتقلين" in title and "في\xa0شمال" in title
