@@ -370,10 +370,22 @@ def test_the_workers_end_with_their_build_when_only_the_build_is_signalled(
     PR_SET_PDEATHSIG to end them), nothing in output/ changes once the build has ended, and
     every file there is whole; the next run that takes the lock clears what was left."""
     put(english.root / G, SOURCE_B)
-    process = processes.start(english, "build", "--force", "-j2")
-    wait_for_workers(process, 2)
+    for _attempt in range(3):
+        process = processes.start(english, "build", "--force", "-j2")
+        workers = wait_for_workers(process, 2)
+        # Frozen first, so that a test process slowed down by a busy machine cannot send the
+        # signal after the build's work is done: the signal lands mid-build if the workers
+        # are still alive with the build held still.
+        os.kill(process.pid, signal.SIGSTOP)
+        if all(running(pid) for pid in workers):
+            break
+        os.kill(process.pid, signal.SIGCONT)
+        process.communicate(timeout=60)
+    else:
+        pytest.fail("three builds ended before they could be signalled mid-work")
     family = descendants(process.pid)  # the workers, and multiprocessing's resource tracker
     os.kill(process.pid, signum)
+    os.kill(process.pid, signal.SIGCONT)
     try:
         process.wait(timeout=60)
     except subprocess.TimeoutExpired:
