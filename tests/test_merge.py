@@ -3,7 +3,9 @@
 A catalog is merged with the template the statements give now: translations are kept, a changed
 message keeps its translation as fuzzy with the text it translated as the previous msgctxt and
 msgid (``#| msgctxt``, ``#| msgid``, as ``msgmerge --previous`` writes them), a removed one becomes
-obsolete with its translation and gets it back when it returns. Fuzzy matching is ours: within one
+obsolete with its translation and gets it back when it returns. Unlike msgmerge, a reviewed
+translation lent to a changed message stays obsolete too, so that undoing the edit brings the
+message back as it was rather than fuzzy. Fuzzy matching is ours: within one
 context, a signatory only for a small edit of its own name, each old translation given once, and
 at a cost in proportion to the changed messages. The files `update` writes are what msgmerge and
 msgcat write, and pass `msgfmt --check`.
@@ -123,8 +125,23 @@ def test_a_one_word_edit_of_a_paragraph_keeps_its_translation_as_fuzzy_with_the_
     assert edited.fuzzy
     assert previous(edited) == ("paragraph", P1, None)
     assert not entries(catalog)[("paragraph", OTHER)].fuzzy
-    assert not catalog.obsolete, "the old text's translation moved to the new text"
+    assert set(obsolete(catalog)) == {("paragraph", P1)}, "the reviewed translation is kept too"
     assert report == MergeReport(new=0, fuzzy=1, obsolete=0, returned=0)
+
+
+@pytest.mark.parametrize("through_files", [False, True], ids=["in-memory", "saved-and-read"])
+def test_an_edit_undone_brings_the_message_back_translated_not_fuzzy(through_files):
+    """An editor changes a paragraph twice (a watcher runs `update` on each save) and then puts
+    the original back: the translator has nothing to review."""
+    step = saved if through_files else (lambda catalog: catalog)
+    catalog = step(translated(template(("paragraph", P1), ("paragraph", OTHER))))
+    for text in (P2, P3, P1):
+        report = merge(catalog, template(("paragraph", text), ("paragraph", OTHER)))
+        catalog = step(catalog)
+    back = entries(catalog)[("paragraph", P1)]
+    assert (back.msgstr, back.fuzzy, previous(back)) == (arabic(P1), False, (None, None, None))
+    assert report == MergeReport(new=0, fuzzy=0, obsolete=0, returned=1)
+    assert not catalog.obsolete, "the intermediate texts, never translated, leave nothing"
 
 
 @pytest.mark.parametrize("through_files", [False, True], ids=["in-memory", "saved-and-read"])
@@ -139,7 +156,7 @@ def test_two_successive_edits_keep_the_originally_translated_text_as_previous_ms
     edited = entries(catalog)[("paragraph", P3)]
     assert (edited.msgstr, edited.fuzzy, previous(edited)) == (arabic(P1), True,
                                                                 ("paragraph", P1, None))
-    assert report.fuzzy == 1 and not catalog.obsolete
+    assert report.fuzzy == 1 and set(obsolete(catalog)) == {("paragraph", P1)}
 
 
 def test_an_edit_after_the_translator_reviewed_the_fuzzy_message_shows_the_reviewed_text():
@@ -324,7 +341,9 @@ def test_the_report_counts_new_fuzzy_obsolete_and_returned_messages():
         ("signatory", "Kesh Malek"), ("title", "A new title")))  # new, new
     # OTHER and Local Council of Daraa are removed: obsolete
     assert report == MergeReport(new=2, fuzzy=2, obsolete=2, returned=1)
-    assert set(obsolete(catalog)) == {("paragraph", OTHER), ("signatory", "Local Council of Daraa")}
+    assert set(obsolete(catalog)) == {("paragraph", OTHER), ("signatory", "Local Council of Daraa"),
+                                      # the reviewed translations the fuzzy messages inherited
+                                      ("paragraph", P1), ("signatory", "Detainees' Voice Team")}
 
 
 # --- small_edit ---------------------------------------------------------------------------------
@@ -486,7 +505,8 @@ def test_successive_merges_write_what_msgmerge_previous_writes(tmp_path):
     """The same catalog brought through four template changes by `merge` and by
     `msgmerge --previous`: a paragraph edited twice, a plural message edited, a signatory
     removed and returned, a title added and edited, a paragraph replaced. Where our fuzzy
-    matching and msgmerge's agree (here), the files are the same, byte for byte."""
+    matching and msgmerge's agree (here), the files are the same, byte for byte, but for the
+    reviewed translations of changed messages that we keep obsolete and msgmerge drops."""
     created = "2026-11-28 18:20+0000"  # msgmerge copies the template's date; ours keeps it
 
     def pot(*messages: tuple[str | None, str | tuple[str, ...]]) -> PoCatalog:
@@ -508,12 +528,19 @@ def test_successive_merges_write_what_msgmerge_previous_writes(tmp_path):
             pot(("title", "A newer title"), ("paragraph", P3), ("signatory", "Baytna Syria"))]):
         theirs = subprocess.run(
             ["msgmerge", "--quiet", "--previous", "-o", "-",
-             str(written(tmp_path, theirs, "old.po")),
+             str(written(tmp_path, serialise(catalog), "old.po")),
              str(written(tmp_path, serialise(source), "new.pot"))],
             capture_output=True, check=True).stdout
         merge(catalog, source)
         catalog = saved(catalog)
-        assert serialise(catalog).decode() == theirs.decode(), f"after update {step + 1}"
+        pending = {(e.previous_msgctxt, e.previous_msgid) for e in catalog if e.fuzzy}
+        theirs_obsolete = set(obsolete(read_catalog(theirs, CATALOG, "ar")))
+        extra = [e for e in catalog.obsolete if e.key not in theirs_obsolete]
+        assert all(not e.fuzzy and e.key in pending for e in extra), \
+            f"after update {step + 1}: only reviewed translations of changed messages are extra"
+        compared = saved(catalog)
+        compared.obsolete = [e for e in compared.obsolete if e.key in theirs_obsolete]
+        assert serialise(compared).decode() == theirs.decode(), f"after update {step + 1}"
     # what the last file shows: a returned fuzzy paragraph, an obsolete fuzzy plural message
     assert b'#, fuzzy\n#| msgctxt "paragraph"\n#| msgid ""\n#| "Russia has announced' in theirs
     assert b'#, fuzzy, python-format\n#~| msgid "%(num)s organisation signed' in theirs

@@ -4,9 +4,11 @@ catalog of a new language.
 Translations are kept; a changed message keeps its old translation marked fuzzy, with the text
 it translated as the previous msgid (``#| msgctxt``, ``#| msgid``, as ``msgmerge --previous``
 writes them); a new message starts empty; a removed one becomes obsolete (and gets its
-translation back if it returns). Fuzzy matching is ours: within one context only; a signatory
-only for a small edit of its name (punctuation, case, a few letters), since two organisations
-with similar names are different organisations; each old translation given once. It costs time
+translation back if it returns). Unlike msgmerge, a reviewed translation that a changed message
+inherits is also kept obsolete, so an edit that is undone costs the translator nothing. Fuzzy
+matching is ours: within one context only; a signatory only for a small edit of its name
+(punctuation, case, a few letters), since two organisations with similar names are different
+organisations; each old translation given once. It costs time
 in proportion to the changed messages, not their square.
 """
 
@@ -92,16 +94,32 @@ def merge(catalog: PoCatalog, template: PoCatalog) -> MergeReport:
         else:
             new += 1
         entries.append(entry)
-    kept = {entry.key for entry in entries}
+    kept = {entry.key: entry for entry in entries}
     leaving = [_obsolete(old) for key, old in active.items()
-               if key not in kept and (old.translated or old.translator_comments)]
+               if key not in kept and (old.translated or old.translator_comments)
+               and not _restated(old, kept)]
     # nothing to keep of an empty entry (often the source language's own)
-    pool = [e for e in obsolete.values() if e.translated or e.translator_comments] + leaving
+    # in the order of the old file, as msgmerge keeps them: its active messages came first
+    pool = leaving + [e for e in obsolete.values() if e.translated or e.translator_comments]
     catalog.entries = entries
     matched = _match_changed(entries, pool)
-    catalog.obsolete = [e for e in pool if id(e) not in matched]
+    # A reviewed translation lent to a changed message stays obsolete too (msgmerge drops it):
+    # an edit that is undone then brings the message back exactly as it was, not fuzzy.
+    catalog.obsolete = [e for e in pool if id(e) not in matched or not e.fuzzy]
     return MergeReport(new=new - len(matched), fuzzy=len(matched),
                        obsolete=sum(1 for e in leaving if id(e) not in matched), returned=returned)
+
+
+def _restated(old: PoEntry, entries: dict[Key, PoEntry]) -> bool:
+    """Whether a fuzzy message says nothing the catalog does not already say: its text went back
+    to the one it was translated from, which is here again with the same translation and notes
+    (an edit undone). A translation the translator began to change is kept."""
+    if not old.fuzzy or old.previous_msgid is None:
+        return False
+    back = entries.get((old.previous_msgctxt, old.previous_msgid))
+    return (back is not None and not back.fuzzy and back.msgstr == old.msgstr
+            and back.msgstr_plural == old.msgstr_plural
+            and back.translator_comments == old.translator_comments)
 
 
 def _obsolete(entry: PoEntry) -> PoEntry:
