@@ -314,18 +314,21 @@ def print_pdf(job: PrintJob) -> PrintedPdf:
                 font_config=FontConfiguration(), custom_metadata=True,
                 **{**options, "stylesheets": [*options.get("stylesheets", ()), *extra]})
 
-        # Two second looks at the layout, each costing one more when it finds something: a
+        # A second look at the layout, which costs a second one when it finds something: a
         # paragraph whose justification would open holes is set ragged, and a list that would
-        # start with a few names at the foot of a page starts on the next one.
+        # start with a few names at the foot of a page starts on the next one. (Both are read
+        # from the first: WeasyPrint breaks lines before it justifies them, so setting a
+        # paragraph ragged moves no line and no page break.)
         document = render()
         adjustments = []
         if ragged := stretched_paragraphs(document):
             adjustments.append(CSS(string=", ".join(
                 f'[data-paragraph="{n}"] p, [data-paragraph="{n}"] li' for n in ragged)
                 + " { text-align: start !important; }"))
-            document = render(*adjustments)
         if starts_too_short(document):
-            document = render(*adjustments, CSS(string=OWN_PAGE))
+            adjustments.append(CSS(string=OWN_PAGE))
+        if adjustments:
+            document = render(*adjustments)
         # Custom properties carry the provenance; the viewport is for screens, not for the PDF.
         document.metadata.custom.pop("viewport", None)
         data = tagging.write_pdf(
