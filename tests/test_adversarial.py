@@ -160,11 +160,24 @@ def running(pid: int) -> bool:
     return stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X")
 
 
+def ignores_ctrl_c(pid: int) -> bool:
+    """Whether a process ignores SIGINT: a printing worker does once the build has handed it
+    its orders and it has asked to die with the build (``printing._start_worker``)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    ignored = next(line for line in status.splitlines() if line.startswith("SigIgn:"))
+    return bool(int(ignored.split()[1], 16) & (1 << (signal.SIGINT - 1)))
+
+
 def wait_for_workers(process: subprocess.Popen[str], count: int, seconds: float = 90) -> set[int]:
-    """The build's printing workers (spawned interpreters), once ``count`` of them run."""
+    """The build's printing workers (spawned interpreters), once ``count`` of them run: started,
+    given their orders, bound to end with the build."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        workers = {pid for pid in descendants(process.pid) if "spawn_main" in command_line(pid)}
+        workers = {pid for pid in descendants(process.pid)
+                   if "spawn_main" in command_line(pid) and ignores_ctrl_c(pid)}
         if len(workers) >= count:
             return workers
         assert process.poll() is None, f"the build ended ({process.returncode}) before its " \
