@@ -171,6 +171,17 @@ def ignores_ctrl_c(pid: int) -> bool:
     return bool(int(ignored.split()[1], 16) & (1 << (signal.SIGINT - 1)))
 
 
+def signal_state(pid: int) -> str:
+    """What /proc says of a process's state and signals (blocked, ignored, caught, pending)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError as error:
+        return str(error)
+    return " ".join(line.replace(":\t", "=") for line in status.splitlines()
+                    if line.split(":")[0] in ("State", "SigBlk", "SigIgn", "SigCgt", "SigPnd",
+                                              "ShdPnd", "Threads"))
+
+
 def wait_for_workers(process: subprocess.Popen[str], count: int, seconds: float = 90) -> set[int]:
     """The build's printing workers (spawned interpreters), once ``count`` of them run: started,
     given their orders, bound to end with the build."""
@@ -397,7 +408,9 @@ def test_the_workers_end_with_their_build_when_only_the_build_is_signalled(
     else:
         pytest.fail("three builds ended before they could be signalled mid-work")
     family = descendants(process.pid)  # the workers, and multiprocessing's resource tracker
+    held = signal_state(process.pid)
     os.kill(process.pid, signum)
+    sent = signal_state(process.pid)
     os.kill(process.pid, signal.SIGCONT)
     try:
         process.wait(timeout=60)
@@ -409,7 +422,7 @@ def test_the_workers_end_with_their_build_when_only_the_build_is_signalled(
     except subprocess.TimeoutExpired:
         pytest.fail(f"30 s after the build ended, its stderr is still open in: "
                     f"{still_running(family, 0)}")
-    assert process.returncode == ENDED_BY[signum], stderr
+    assert process.returncode == ENDED_BY[signum], f"{stderr}\nheld: {held}\nsent: {sent}"
     assert still_running(family, 30) == [], "processes of the build outlived it"
     assert "Traceback" not in stderr, stderr
     if signum in SAID:
