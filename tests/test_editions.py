@@ -458,6 +458,24 @@ def test_a_name_written_in_arabic_prints_as_written_in_both_editions(built):
 
 # --- the bilingual edition -----------------------------------------------------------------------
 
+def test_the_bilingual_numbers_stand_in_one_column_whatever_the_name(built):
+    """A name left in Arabic in the English column keeps its number where the others stand: the
+    cell is in its column's language and direction, the name alone in Arabic."""
+    path = edition(built, "ghouta-2017", "bilingual")
+    words = pdf_words(path)
+    heading = min(w[1] for w in words if w[4] == "Signatories")
+    numbers = [w for w in words if w[1] > heading and re.fullmatch(r"[0-9٠-٩]+\.|\.[0-9٠-٩]+", w[4])]
+    latin = [w for w in numbers if re.search("[0-9]", w[4])]
+    arabic = [w for w in numbers if re.search("[٠-٩]", w[4])]
+    assert len(latin) == len(arabic) == 4, numbers
+    assert all(w[2] < MIDDLE for w in latin) and all(w[0] > MIDDLE for w in arabic)
+    assert max(w[0] for w in latin) - min(w[0] for w in latin) < 0.5, latin  # flush left
+    assert max(w[2] for w in arabic) - min(w[2] for w in arabic) < 0.5, arabic  # flush right
+    html = path.with_suffix(".html").read_text("utf-8")
+    assert (f'<td lang="en-GB" dir="ltr" data-script="Latn" class="name"><span class="number">'
+            f'4.</span><span lang="ar" dir="rtl">{WRITTEN_IN_ARABIC}</span></td>') in html
+
+
 def test_the_bilingual_edition_sets_english_on_the_left_and_arabic_on_the_right(built):
     path = edition(built, "ghouta-2017", "bilingual")
     words = pdf_words(path)
