@@ -507,11 +507,12 @@ def test_successive_merges_write_what_msgmerge_previous_writes(tmp_path):
     removed and returned, a title added and edited, a paragraph replaced. Where our fuzzy
     matching and msgmerge's agree (here), the files are the same, byte for byte, but for the
     reviewed translations of changed messages that we keep obsolete and msgmerge drops."""
-    created = "2026-11-28 18:20+0000"  # msgmerge copies the template's date; ours keeps it
+    dates = iter(f"2026-11-2{day} 18:20+0000" for day in range(1, 10))
 
     def pot(*messages: tuple[str | None, str | tuple[str, ...]]) -> PoCatalog:
+        """A template made on a day of its own: the catalog takes its date, as msgmerge does."""
         catalog = template(*messages)
-        catalog.header = template_header(created)
+        catalog.header = template_header(next(dates))
         return catalog
 
     edited_count = ("%(num)s organisation has signed this statement.",

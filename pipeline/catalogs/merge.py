@@ -77,7 +77,7 @@ def _carry(entry: PoEntry, old: PoEntry, nplurals: int) -> None:
 
 
 def merge(catalog: PoCatalog, template: PoCatalog) -> MergeReport:
-    """Bring ``catalog`` up to date with ``template``, in place."""
+    """Bring ``catalog`` up to date with ``template``, in place, its ``POT-Creation-Date`` too."""
     nplurals = catalog.nplurals or 2
     active = catalog.index()
     obsolete = {entry.key: entry for entry in catalog.obsolete}
@@ -106,6 +106,9 @@ def merge(catalog: PoCatalog, template: PoCatalog) -> MergeReport:
     # A reviewed translation lent to a changed message stays obsolete too (msgmerge drops it):
     # an edit that is undone then brings the message back exactly as it was, not fuzzy.
     catalog.obsolete = [e for e in pool if id(e) not in matched or not e.fuzzy]
+    created = template.header_field("POT-Creation-Date")
+    if created is not None and catalog.header is not None:  # as msgmerge: the template's date
+        catalog.set_header_field("POT-Creation-Date", created)
     return MergeReport(new=new - len(matched), fuzzy=len(matched),
                        obsolete=sum(1 for e in leaving if id(e) not in matched), returned=returned)
 
