@@ -113,6 +113,14 @@ def translations_used(catalog: PoCatalog, messages: list[EditionMessage], code: 
     return used
 
 
+def translation_version(catalog: PoCatalog, statement: Statement, code: str) -> str:
+    """The translation version a colophon prints: the translations of the statement's own
+    texts (not the templates' words), so that a language's edition and its side of the
+    bilingual edition name the same translation by the same code."""
+    return short_hash(catalog.plural_expr,
+                      translations_used(catalog, edition_messages(statement, []), code))
+
+
 def needed(messages: list[EditionMessage], code: str) -> list[Needed]:
     return [Needed(m.key, m.source_language, m.reference, m.as_written_in(code) is not None)
             for m in messages]
@@ -304,8 +312,7 @@ class _Planner:
                     return
                 side_draft = True
             draft = draft or side_draft
-            versions.append(short_hash(catalog.plural_expr,
-                                       translations_used(catalog, messages, code)))
+            versions.append(printed[code][1])
         self.schedule(Target(statement.id, BILINGUAL, draft), statement,
                       tuple(printed[code][0] for code in pair), messages,
                       Provenance(version, short_hash(*versions), tuple(versions)), ())
@@ -323,8 +330,7 @@ class _Planner:
             status = check_edition(catalog, self.inputs.snapshot.catalogs[code].name, code,
                                    edition_language.script, needed(messages, code))
             self.result.statuses[(statement.id, code)] = status
-            catalog_version = short_hash(catalog.plural_expr,
-                                         translations_used(catalog, messages, code))
+            catalog_version = translation_version(catalog, statement, code)
             if self.settings.is_released(code) and status.releasable:
                 printed[code] = (edition_language, catalog_version, False)
             elif self.request.draft:
@@ -341,8 +347,10 @@ class _Planner:
         request = self.request
         state_inputs = quick_inputs(self.inputs.snapshot, self.inputs.catalog_languages,
                                     statement.id, tuple(lang.code for lang in langs))
+        used = [translations_used(self.inputs.catalogs[lang.code], messages, lang.code)
+                for lang in langs]  # the templates' words too, which the colophon's code omits
         fingerprint = short_hash(self.common, target.variant, target.draft,
-                                 [str(lang.locale) for lang in langs], provenance,
+                                 [str(lang.locale) for lang in langs], provenance, used,
                                  [dataclasses.asdict(a) for a in alternates],
                                  self.settings.bilingual)
         state = EditionState(

@@ -389,3 +389,43 @@ def test_kept_by_name(target, kept):
 def test_kept_by_name_of_a_bilingual_edition_without_bilingual_setting():
     assert not kept_by_name(Target("a", BILINGUAL), {"a"}, ("ar", "en"),
                             Settings(released=("en", "ar")))
+
+
+# --- the versions a colophon prints ---------------------------------------------------------------
+
+def printed_versions(project: Project) -> dict[Target, tuple[str, str, tuple[str, ...]]]:
+    return {e.target: (e.state.fingerprint, e.provenance.catalog_version, e.provenance.sides)
+            for e in plan_of(project).editions if e.target.statement_id == "ghouta-2017"}
+
+
+def test_each_language_names_its_translation_by_one_code_in_every_edition(project):
+    """The Arabic edition and the Arabic column of the bilingual edition print the same
+    translation version (as do the English ones), so a reader can tell they carry the same
+    translation; the two languages' codes differ."""
+    versions = printed_versions(project)
+    _, english, _ = versions[Target("ghouta-2017", "en")]
+    _, arabic, _ = versions[Target("ghouta-2017", "ar")]
+    assert versions[Target("ghouta-2017", BILINGUAL)][2] == (english, arabic)
+    assert english != arabic
+
+
+def test_a_statement_text_changes_the_printed_version_and_a_template_word_only_the_print(project):
+    """A new translation of the statement's own text changes the Arabic version code (in the
+    Arabic edition and the bilingual one alike); a new translation of a template's word
+    ("Signatories") reprints the editions that show it but names the same translation: the
+    templates' words are part of the page, like the stylesheet, not of the statement."""
+    catalog = "locales/ar/LC_MESSAGES/statements.po"
+    before = printed_versions(project)
+    edit(project, catalog, 'msgstr "الموقعون"', 'msgstr "الموقّعون"')
+    after_word = printed_versions(project)
+    for target in (Target("ghouta-2017", "ar"), Target("ghouta-2017", BILINGUAL)):
+        assert after_word[target][0] != before[target][0], f"{target.name} is not printed again"
+        assert after_word[target][1:] == before[target][1:], f"{target.name} names another version"
+    assert after_word[Target("ghouta-2017", "en")] == before[Target("ghouta-2017", "en")]
+
+    edit(project, catalog, 'msgstr "أنهوا حصار الغوطة الشرقية"',
+         'msgstr "أنهوا الحصار عن الغوطة الشرقية"')  # ghouta's title
+    after_text = printed_versions(project)
+    _, arabic, _ = after_text[Target("ghouta-2017", "ar")]
+    assert arabic != after_word[Target("ghouta-2017", "ar")][1]
+    assert after_text[Target("ghouta-2017", BILINGUAL)][2][1] == arabic

@@ -3,6 +3,7 @@ bidi isolation, and the sandbox the templates run in."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import pytest
@@ -196,6 +197,25 @@ def test_the_bilingual_edition_takes_each_sides_words_from_its_own_catalog(proje
     assert '<span class="left-heading" role="heading" aria-level="2"' in html
     assert ">Signatories</span></th>" in html and ">الموقعون</span></th>" in html
     assert "الصفحة" in html and "Page" in html
+
+
+def test_the_bilingual_colophon_names_each_sides_translation_as_its_own_edition_does(project):
+    """The bilingual edition's colophon: a line in each language, each naming the translation
+    version its own language's edition prints."""
+    def colophon(variant: str) -> str:
+        html = html_of(project, "ghouta-2017", variant)
+        return html[html.index('<footer class="colophon">'):]
+
+    def codes(text: str) -> list[str]:
+        return re.findall(r"\b[0-9a-f]{12}\b", text)
+
+    english, arabic = colophon("en"), colophon("ar")
+    assert "Printed from source version" in english and "مطبوعة" in arabic
+    lines = re.findall(r'<p lang="([^"]+)" dir="(ltr|rtl)"[^>]*>(.*?)</p>', colophon(BILINGUAL))
+    assert [(tag, direction) for tag, direction, _ in lines] == [("en-GB", "ltr"), ("ar-SY", "rtl")]
+    assert lines[0][2].startswith("Printed from source version") and "مطبوعة" in lines[1][2]
+    assert codes(lines[0][2]) == codes(english) and codes(lines[1][2]) == codes(arabic)
+    assert codes(english)[1] != codes(arabic)[1], "each language its own translation version"
 
 
 @pytest.mark.parametrize("attack", [
