@@ -113,12 +113,11 @@ def translations_used(catalog: PoCatalog, messages: list[EditionMessage], code: 
     return used
 
 
-def translation_version(catalog: PoCatalog, statement: Statement, code: str) -> str:
-    """The translation version a colophon prints: the translations of the statement's own
+def translation_version(catalog: PoCatalog, own: list[EditionMessage], code: str) -> str:
+    """The translation version a colophon prints: the translations of the statement's ``own``
     texts (not the templates' words), so that a language's edition and its side of the
     bilingual edition name the same translation by the same code."""
-    return short_hash(catalog.plural_expr,
-                      translations_used(catalog, edition_messages(statement, []), code))
+    return short_hash(catalog.plural_expr, translations_used(catalog, own, code))
 
 
 def needed(messages: list[EditionMessage], code: str) -> list[Needed]:
@@ -279,7 +278,8 @@ class _Planner:
         """A statement's editions: each language's, then the bilingual one."""
         messages = edition_messages(statement, self.words[EDITION_TEMPLATE])
         version = source_version(statement)
-        printed = self.languages_of(statement, messages, codes)
+        own = edition_messages(statement, [])  # what the colophon's translation version covers
+        printed = self.languages_of(statement, messages, own, codes)
         for code, (edition_language, catalog_version, draft) in printed.items():
             links = self.released_links if not draft else sorted({*self.released_links, code})
             self.schedule(Target(statement.id, code, draft), statement, (edition_language,),
@@ -318,7 +318,7 @@ class _Planner:
                       Provenance(version, short_hash(*versions), tuple(versions)), ())
 
     def languages_of(self, statement: Statement, messages: list[EditionMessage],
-                     codes: list[str]) -> Printed:
+                     own: list[EditionMessage], codes: list[str]) -> Printed:
         """The languages the statement is printed in (released, or drafts when asked); a
         released language that is not ready is refused, with its problems."""
         printed: Printed = {}
@@ -330,7 +330,7 @@ class _Planner:
             status = check_edition(catalog, self.inputs.snapshot.catalogs[code].name, code,
                                    edition_language.script, needed(messages, code))
             self.result.statuses[(statement.id, code)] = status
-            catalog_version = translation_version(catalog, statement, code)
+            catalog_version = translation_version(catalog, own, code)
             if self.settings.is_released(code) and status.releasable:
                 printed[code] = (edition_language, catalog_version, False)
             elif self.request.draft:
