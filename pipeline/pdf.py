@@ -401,17 +401,20 @@ def declared_families(assets: dict[str, bytes]) -> set[str]:
 MAX_GAP = 1.6
 """The widest a justified line may stretch the space between its words, against the median of
 its paragraph: a wider gap is a hole the eye falls into (Arabic has no hyphenation to avoid it)."""
+MAX_STRETCH = 2.5
+"""The widest a justified line may stretch the space between its words, against a plain space:
+a paragraph of two lines has one justified line, which is its own median."""
 SPACE = 0.25
 """A space's width, in ems, near enough for the fonts of the editions (Noto Serif, Noto Naskh)."""
 
 
 def stretched_paragraphs(document: Any) -> list[str]:
     """The paragraphs (``data-paragraph``) whose justified lines would open holes between their
-    words: a line's word gap wider than ``MAX_GAP`` times the paragraph's median. Such a
-    paragraph reads better ragged than justified."""
+    words: a line's word gap wider than ``MAX_GAP`` times the paragraph's median, or than
+    ``MAX_STRETCH`` plain spaces. Such a paragraph reads better ragged than justified."""
     from weasyprint.formatting_structure.boxes import LineBox, TextBox
 
-    gaps: dict[str, list[float]] = {}
+    gaps: dict[str, list[float]] = {}  # each justified line's word gap, in plain spaces
 
     def walk(box: Any, paragraph: str | None) -> None:
         element = getattr(box, "element", None)
@@ -423,7 +426,8 @@ def stretched_paragraphs(document: Any) -> list[str]:
             for line in lines[:-1]:  # the last line of a block is never stretched
                 spacing = max((t.justification_spacing for t in line.descendants()
                                if isinstance(t, TextBox)), default=0)
-                gaps.setdefault(paragraph, []).append(SPACE * line.style["font_size"] + spacing)
+                space = SPACE * line.style["font_size"]
+                gaps.setdefault(paragraph, []).append((space + spacing) / space)
         for child in getattr(box, "children", ()):
             if not isinstance(child, LineBox):
                 walk(child, paragraph)
@@ -433,7 +437,7 @@ def stretched_paragraphs(document: Any) -> list[str]:
     stretched = []
     for paragraph, found in gaps.items():
         usual = sorted(found)[len(found) // 2]
-        if found and max(found) > MAX_GAP * usual:
+        if max(found) > min(MAX_GAP * usual, MAX_STRETCH):
             stretched.append(paragraph)
     return sorted(set(stretched), key=int)
 
