@@ -3,6 +3,7 @@
 
 - A justified line never stretches a word gap beyond 1.6 times its paragraph's median gap, nor
   beyond 2.5 times the unstretched gaps of the paragraph's last line.
+- A list starts at the text's start edge: right to left, at the right margin.
 - No paragraph (or list item) ends on a line of one word.
 - No title line ends on a preposition or an article.
 - The names of the signatory list all start at the same place: their numbers sit in boxes of
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import re
 import statistics
+import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -150,3 +152,30 @@ def numbered_names(line, rtl: bool):
             following = words[index + 1]
             yield word, (following[2] if rtl else following[0])
 
+
+def text_area(built, pdf: Path) -> tuple[float, float]:
+    """The left and right edges, in points, of the page's text area: the page's width less the
+    margins of the stylesheet's first ``@page`` rule (``margin: top right bottom left``, mm)."""
+    css = (built.templates_dir / "statement.css").read_text("utf-8")
+    margins = re.search(r"@page\s*{[^}]*?margin:\s*([\d.]+)mm\s+([\d.]+)mm\s+([\d.]+)mm\s+"
+                        r"([\d.]+)mm", css)
+    assert margins, "the stylesheet's @page rule gives no margins in mm"
+    width = float(re.search(r'<page width="([\d.]+)"',
+                            subprocess.run(["pdftotext", "-bbox", "-l", "1", str(pdf), "-"],
+                                           capture_output=True, text=True, check=True).stdout)[1])
+    right, left = (float(margins[n]) * 72 / 25.4 for n in (2, 4))
+    return left, width - right
+
+
+@pytest.mark.parametrize("variant", ["en", "ar"])
+def test_the_signatory_list_starts_at_the_texts_start_edge(built, variant):
+    """The first column's numbers stand against the margin the text starts from, as far from it
+    as their box leaves them (under 1 em): the left margin in English, the right in Arabic."""
+    pdf, _ = edition(built, "sochi-2018", variant)
+    left, right = text_area(built, pdf)
+    numbers = [number for block in pdf_blocks(pdf) for line in block
+               for number, _ in numbered_names(line, variant == "ar")]
+    assert len(numbers) > 100
+    inset = min(right - n[2] for n in numbers) if variant == "ar" else \
+        min(n[0] - left for n in numbers)
+    assert 0 <= inset < 10.5, f"the list starts {inset:.1f} pt from the margin"
