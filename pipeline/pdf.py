@@ -329,6 +329,7 @@ def print_pdf(job: PrintJob) -> PrintedPdf:
             adjustments.append(CSS(string=OWN_PAGE))
         if adjustments:
             document = render(*adjustments)
+        realign_shifted_lines(document)
         # Custom properties carry the provenance; the viewport is for screens, not for the PDF.
         document.metadata.custom.pop("viewport", None)
         data = tagging.write_pdf(
@@ -440,6 +441,32 @@ def stretched_paragraphs(document: Any) -> list[str]:
         if max(found) > min(MAX_GAP * usual, MAX_STRETCH):
             stretched.append(paragraph)
     return sorted(set(stretched), key=int)
+
+
+def realign_shifted_lines(document: Any) -> None:
+    """Put back a justified right-to-left line that WeasyPrint 70 leaves a space's width past
+    the left margin: when such a line ends with a space just before an inline element
+    (``…النفاد، <em>ويموت…``), WeasyPrint strips the space and moves the line's boxes left by its
+    width, for a text layout that still draws it; justifying then lays the text out again
+    without the space, and the move stays. A line whose boxes overhang its start as far as they
+    fall short of its end is moved back by that much."""
+    from weasyprint.formatting_structure.boxes import LineBox, TextBox
+
+    for page in document.pages:
+        for line in page._page_box.descendants():
+            if not isinstance(line, LineBox) or line.style["direction"] != "rtl" \
+                    or not any(isinstance(box, TextBox) and box.justification_spacing
+                               for box in line.descendants()):
+                continue
+            children = [child for child in line.children if child.is_in_normal_flow()]
+            if not children:
+                continue
+            shift = line.position_x - min(child.position_x for child in children)
+            short = line.position_x + line.width - max(child.position_x + child.margin_width()
+                                                       for child in children)
+            if shift > 0.01 and abs(short - shift) < 0.01:
+                for child in children:
+                    child.translate(dx=shift, ignore_floats=True)
 
 
 def folder_url(path: Path) -> str:

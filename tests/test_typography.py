@@ -3,7 +3,8 @@
 
 - A justified line never stretches a word gap beyond 1.6 times its paragraph's median gap, nor
   beyond 2.5 times the unstretched gaps of the paragraph's last line.
-- A list starts at the text's start edge: right to left, at the right margin.
+- Every word stands inside the page's text area (the stylesheet's page margins), and a list
+  starts at the text's start edge: right to left, at the right margin.
 - No paragraph (or list item) ends on a line of one word.
 - No title line ends on a preposition or an article.
 - The names of the signatory list all start at the same place: their numbers sit in boxes of
@@ -165,6 +166,17 @@ def text_area(built, pdf: Path) -> tuple[float, float]:
                                            capture_output=True, text=True, check=True).stdout)[1])
     right, left = (float(margins[n]) * 72 / 25.4 for n in (2, 4))
     return left, width - right
+
+
+@pytest.mark.parametrize(("statement_id", "variant"), EDITIONS)
+def test_every_word_stands_inside_the_text_area(built, statement_id, variant):
+    """No line is pushed into the margin: not a long name in a narrow column, not a justified
+    right-to-left line."""
+    pdf, _ = edition(built, statement_id, variant)
+    left, right = text_area(built, pdf)
+    outside = [f"{w[4]} ({w[0]:.1f}-{w[2]:.1f} pt)" for block in pdf_blocks(pdf)
+               for line in block for w in line if w[0] < left - 0.5 or w[2] > right + 0.5]
+    assert outside == [], f"the text area is {left:.1f}-{right:.1f} pt"
 
 
 @pytest.mark.parametrize("variant", ["en", "ar"])
