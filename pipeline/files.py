@@ -124,6 +124,39 @@ def read_input(path: Path, root: Path, limit: int = MAX_INPUT, what: str = "file
         os.close(fd)
 
 
+def read_published(path: Path, limit: int = MAX_INPUT) -> bytes | None:
+    """The bytes of a file the build published, or None when it is not there as the build left
+    it: missing, a link, a folder, a FIFO, a device, or larger than ``limit``. Never follows a
+    link, never blocks on a FIFO, never reads more than ``limit`` bytes."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
+            return None
+        chunks, size = [], 0
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > limit:
+                return None
+        return b"".join(chunks)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def list_published(folder: Path, pattern: str) -> list[Path]:
+    """The files matching ``pattern`` below an output folder that is a plain folder (never
+    through a link), sorted."""
+    if folder.is_symlink() or not folder.is_dir():
+        return []
+    return sorted(p for p in folder.glob(pattern) if not p.parent.is_symlink())
+
+
 def list_files(folder: Path, root: Path, pattern: str = "*") -> list[Path]:
     """The files matching ``pattern`` in a folder of the project, sorted; hidden files, editor
     backups and temporary files are not inputs. A folder, FIFO or device of such a name is

@@ -9,27 +9,22 @@ the request) and of the states recorded in ``output/``; it writes nothing and re
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .catalogs.checks import Needed, Status, check_edition
-from .catalogs.pofile import PoCatalog, read_catalog
+from .catalogs.pofile import PoCatalog
 from .errors import PipelineError, Problem
 from .identifiers import language_problem
-from .language import Language, language
-from .messages import (
-    EditionMessage,
-    SourceMessage,
-    edition_messages,
-    statement_messages,
-    template_messages,
-)
+from .language import Language
+from .messages import EditionMessage, edition_messages, statement_messages
 from .model import BILINGUAL, Alternate, PrintOptions, Provenance, Target
+from .parse import Parsed
 from .project import BILINGUAL_TEMPLATE, EDITION_TEMPLATE
-from .render import templates_used
 from .settings import Settings
-from .snapshot import Snapshot, short_hash, toolchain
-from .source import Statement, parse_statement
-from .state import EditionState
+from .snapshot import Snapshot, short_hash
+from .source import Statement
+from .state import NOTHING_PUBLISHED, EditionState, Published
 
 LISTED = 12
 """How many of a refused language's problems a build lists; `check` lists them all."""
@@ -57,7 +52,8 @@ DEFAULT_REQUEST = Request()
 
 @dataclass(frozen=True)
 class EditionPlan:
-    """One edition to print (or found up to date): everything rendering and printing need."""
+    """One edition the request gives: everything rendering and printing need, whether the one in
+    ``output/`` already is what it would print, and why it is printed when it is not."""
 
     target: Target
     statement: Statement
@@ -68,24 +64,48 @@ class EditionPlan:
     options: PrintOptions
     state: EditionState  # what will be recorded once it is printed (pages and files filled in)
     up_to_date: bool
+    reason: str = ""  # why it is printed: "first print", "its source changed", ...
 
     @property
     def draft(self) -> bool:
         return self.target.draft
 
 
+@dataclass(frozen=True)
+class Removal:
+    """Files of an edition that no input gives any more, and why."""
+
+    target: Target
+    reason: str
+
+
 @dataclass
 class Plan:
+    """What a build does, decided before anything is done: the editions to print (with their
+    reasons) or found up to date, those refused, those kept from an earlier build while they
+    are refused, the files to remove, and whether the site is written."""
+
     editions: list[EditionPlan] = field(default_factory=list)
     refused: list[PipelineError] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     statuses: dict[tuple[str, str], Status] = field(default_factory=dict)
-    obsolete: list[Target] = field(default_factory=list)
-    """Editions in ``output/`` that no input gives any more (a statement or a language removed)."""
+    kept: list[Target] = field(default_factory=list)
+    """Released editions in ``output/`` kept as they are while their language or statement is
+    refused (the last good one); listed and linked, and shown as behind."""
+    removals: list[Removal] = field(default_factory=list)
+    write_site: bool = False
 
     @property
     def stale(self) -> list[EditionPlan]:
         return [e for e in self.editions if not e.up_to_date]
+
+    @property
+    def obsolete(self) -> list[Target]:
+        return [removal.target for removal in self.removals]
+
+    def present(self) -> list[Target]:
+        """The released editions ``output/`` holds once the plan is carried out, sorted."""
+        return sorted({*(e.target for e in self.editions if not e.draft), *self.kept})
 
 
 def source_version(statement: Statement) -> str:
@@ -135,47 +155,6 @@ def refusal(target: Target, statement: Statement, status: Status) -> PipelineErr
                  "print a draft with --draft", statement.file)] + errors[:LISTED] + more)
 
 
-@dataclass(frozen=True)
-class Inputs:
-    """What the planner reads: the snapshot and what was parsed from it."""
-
-    snapshot: Snapshot
-    statements: dict[str, Statement]
-    catalogs: dict[str, PoCatalog]
-    words: list[SourceMessage]  # the templates' messages
-    catalog_languages: tuple[str, ...]  # every language with a catalog, read or not
-
-    @property
-    def settings(self) -> Settings:
-        return self.snapshot.project.settings
-
-    def words_of(self, page: str) -> list[SourceMessage]:
-        """The words of one page template and of the templates it imports or includes."""
-        used = templates_used(self.snapshot, page)
-        return [word for word in self.words if word.file in used]
-
-
-def read_inputs(snapshot: Snapshot, catalog_languages: tuple[str, ...]
-                ) -> tuple[Inputs, list[PipelineError]]:
-    """Everything the snapshot's bytes hold, parsed: every statement and catalog that can be
-    read, and the problems of each that cannot (they do not stop the others)."""
-    problems: list[PipelineError] = list(snapshot.unreadable_sources.values())
-    statements: dict[str, Statement] = {}
-    for statement_id, item in snapshot.sources.items():
-        try:
-            statements[statement_id] = parse_statement(item.data, item.name, statement_id)
-        except PipelineError as error:
-            problems.append(error)
-    catalogs: dict[str, PoCatalog] = {}
-    for code, item in snapshot.catalogs.items():
-        try:
-            catalogs[code] = read_catalog(item.data, item.name, code)
-        except PipelineError as error:
-            problems.append(error)
-    return Inputs(snapshot, statements, catalogs, template_messages(snapshot),
-                  catalog_languages), problems
-
-
 def requested_languages(settings: Settings, available: tuple[str, ...],
                         request: Request) -> tuple[list[str], list[Problem]]:
     """The languages a build prints: those asked for, or every released one (every one, for a
@@ -200,6 +179,36 @@ def requested_languages(settings: Settings, available: tuple[str, ...],
     return [code for code in available if settings.is_released(code)], problems
 
 
+# --- the one list of editions ---------------------------------------------------------------------
+
+def languages_of_variant(settings: Settings, variant: str) -> tuple[str, ...]:
+    return settings.bilingual if variant == BILINGUAL else (variant,)
+
+
+def editions_by_name(settings: Settings, statement_ids: list[str], codes: list[str],
+                     draft: bool) -> list[tuple[Target, ...]]:
+    """The editions a request gives, by names alone: each is a choice of targets (a release, or
+    with --draft its draft) one of which it prints. Both phases of the freshness rule read it."""
+    expected: list[tuple[Target, ...]] = []
+    for statement_id in statement_ids:
+        variants = [*codes]
+        if len(settings.bilingual) == 2 and all(code in codes for code in settings.bilingual):
+            variants.append(BILINGUAL)
+        for variant in variants:
+            release = Target(statement_id, variant)
+            if all(settings.is_released(c) for c in languages_of_variant(settings, variant)):
+                expected.append((release, Target(statement_id, variant, True)) if draft
+                                else (release,))
+            elif draft:
+                expected.append((Target(statement_id, variant, True),))
+    return expected
+
+
+expected_targets = editions_by_name
+
+
+# --- the freshness rule, phase one: by bytes alone --------------------------------------------------
+
 def quick_inputs(snapshot: Snapshot, catalog_languages: tuple[str, ...], statement_id: str,
                  codes: tuple[str, ...]) -> dict[str, str]:
     """The hashes of the bytes one edition is printed from: its source, its languages'
@@ -208,28 +217,77 @@ def quick_inputs(snapshot: Snapshot, catalog_languages: tuple[str, ...], stateme
     return {
         "source": snapshot.sources[statement_id].digest,
         **{f"catalog {code}": snapshot.catalogs[code].digest for code in codes},
-        "templates": snapshot.look,
+        "templates": snapshot.templates_digest,
         "mapping": snapshot.mapping.digest if snapshot.mapping else "",
         "settings": short_hash([settings.formatting_locale(c) for c in codes], settings.bilingual,
                                alternates_languages(settings, catalog_languages)),
-        "toolchain": toolchain(),
+        "toolchain": snapshot.toolchain,
     }
-
-
-def alternates_languages(settings: Settings, available: tuple[str, ...]) -> list[str]:
-    """The languages a released edition links to: every released language with a catalog."""
-    return [code for code in sorted(available) if settings.is_released(code)]
 
 
 def quick_hash(state_inputs: dict[str, str], target: Target, options: PrintOptions) -> str:
     return short_hash(state_inputs, target.variant, target.draft, dataclasses.asdict(options))
 
 
-def alternates_for(statement: Statement, codes: list[str], current: str, settings: Settings,
-                   draft: bool = False) -> tuple[Alternate, ...]:
+def quick_check(snapshot: Snapshot, available: tuple[str, ...], codes: list[str],
+                request: Request, published: Published, site_current: Callable[[], bool]
+                ) -> list[str]:
+    """Phase one of the freshness rule, from the inputs' bytes and ``output/``'s alone, nothing
+    parsed: why the full plan is needed (empty: every edition the request gives is in
+    ``output/``, intact and printed from these very bytes, nothing is to remove, and the site is
+    current)."""
+    settings = snapshot.project.settings
+    if request.force:
+        return ["--force"]
+    if snapshot.unreadable_sources:
+        return ["a statement cannot be read"]
+    reasons = []
+    for choices in editions_by_name(settings, list(snapshot.sources), codes, request.draft):
+        target = choices[0]
+        if any(code not in snapshot.catalogs
+               for code in languages_of_variant(settings, target.variant)):
+            reasons.append(f"{target.name}: a catalog cannot be read")
+            continue
+        inputs = quick_inputs(snapshot, available, target.statement_id,
+                              languages_of_variant(settings, target.variant))
+        if not any((state := published.fresh(choice)) is not None
+                   and state.quick == quick_hash(inputs, choice, request.options)
+                   for choice in choices):
+            reasons.append(f"{target.name}: its inputs changed or its files are not as printed")
+    if request.everything and not reasons:
+        expected = {t for choices in editions_by_name(settings, list(snapshot.sources), codes,
+                                                      request.draft) for t in choices}
+        if any(target not in expected and not kept_by_name(target, set(snapshot.sources),
+                                                            available, settings)
+               for target in published.states):
+            reasons.append("an edition in output/ is no longer given")
+        elif not site_current():
+            reasons.append("the index or assets are not current")
+    return reasons
+
+
+def up_to_date_by_name(snapshot: Snapshot, codes: list[str], request: Request,
+                       published: Published) -> list[Target]:
+    """The editions the quick check found up to date."""
+    found = []
+    for choices in editions_by_name(snapshot.project.settings, list(snapshot.sources), codes,
+                                    request.draft):
+        found.append(next((c for c in choices if published.fresh(c) is not None), choices[0]))
+    return found
+
+
+# --- the freshness rule, phase two: in full ---------------------------------------------------------
+
+def alternates_languages(settings: Settings, available: tuple[str, ...]) -> list[str]:
+    """The languages a released edition may link to: every released language with a catalog."""
+    return [code for code in sorted(available) if settings.is_released(code)]
+
+
+def alternates_for(statement: Statement, codes: list[str], current: str,
+                   languages: dict[str, Language], draft: bool = False) -> tuple[Alternate, ...]:
     found = []
     for code in sorted(codes):
-        edition_language = language(code, settings.formatting_locale(code))
+        edition_language = languages[code]
         href = f"{statement.id}.{code}.html"
         if draft and code != current:  # from drafts/<id>/ to the released editions in <id>/
             href = f"../../{statement.id}/{href}"
@@ -238,11 +296,12 @@ def alternates_for(statement: Statement, codes: list[str], current: str, setting
     return tuple(found) if len(found) > 1 else ()
 
 
-def make_plan(inputs: Inputs, request: Request, recorded: dict[Target, EditionState],
-              intact: set[Target]) -> Plan:
-    """Every edition the request gives, and what to do with each. ``recorded`` are the states in
-    ``output/``; ``intact`` the editions whose files still have the bytes their state records."""
-    return _Planner(inputs, request, recorded, intact).plan()
+def make_plan(parsed: Parsed, request: Request, published: Published = NOTHING_PUBLISHED,
+              failed: frozenset[Target] = frozenset()) -> Plan:
+    """Every edition the request gives, and what to do with each. ``published`` is what
+    ``output/`` holds; ``failed`` the editions this run could not print (a page links only
+    what is there once the build is done). Pure: it opens no file and changes no state."""
+    return _Planner(parsed, request, published, failed).plan()
 
 
 Printed = dict[str, tuple[Language, str, bool]]
@@ -252,39 +311,44 @@ Printed = dict[str, tuple[Language, str, bool]]
 class _Planner:
     """``make_plan``'s working state: one pass over the statements, nothing written."""
 
-    def __init__(self, inputs: Inputs, request: Request, recorded: dict[Target, EditionState],
-                 intact: set[Target]):
-        self.inputs, self.request, self.recorded, self.intact = inputs, request, recorded, intact
-        self.settings = inputs.settings
-        self.result = Plan()
-        self.released_links = alternates_languages(self.settings, inputs.catalog_languages)
-        self.common = [inputs.snapshot.look, toolchain(), dataclasses.asdict(request.options)]
-        self.words = {page: inputs.words_of(page) for page in (EDITION_TEMPLATE, BILINGUAL_TEMPLATE)}
+    def __init__(self, parsed: Parsed, request: Request, published: Published,
+                 failed: frozenset[Target]):
+        self.parsed, self.request, self.published, self.failed = parsed, request, published, failed
+        self.settings = parsed.settings
+        self.result = Plan(write_site=request.everything)
+        self.common = [parsed.snapshot.templates_digest, parsed.snapshot.toolchain,
+                       dataclasses.asdict(request.options)]
 
     def plan(self) -> Plan:
-        codes, problems = requested_languages(self.settings, self.inputs.catalog_languages,
+        codes, problems = requested_languages(self.settings, self.parsed.catalog_languages,
                                               self.request)
         if problems:
             raise PipelineError.of(problems)
-        for statement in self.inputs.statements.values():
+        for statement in self.parsed.statements.values():
             self.plan_statement(statement, codes)
+        self.result.kept = sorted(
+            target for target, state in self.published.states.items()
+            if not target.draft and target in self.published.intact
+            and target not in {e.target for e in self.result.editions} and self.kept(target))
         if self.request.everything:
             given = {e.target for e in self.result.editions}
-            self.result.obsolete = sorted(target for target in self.recorded if target not in given
-                                          and not _kept(target, self.inputs, self.settings))
+            for target in sorted(self.published.states):
+                if target not in given and not self.kept(target):
+                    self.result.removals.append(Removal(target, self.why_removed(target)))
         return self.result
 
     def plan_statement(self, statement: Statement, codes: list[str]) -> None:
         """A statement's editions: each language's, then the bilingual one."""
-        messages = edition_messages(statement, self.words[EDITION_TEMPLATE])
+        messages = edition_messages(statement, list(self.parsed.words[EDITION_TEMPLATE]))
         version = source_version(statement)
         own = edition_messages(statement, [])  # what the colophon's translation version covers
         printed = self.languages_of(statement, messages, own, codes)
+        linked = self.linked_languages(statement, printed)
         for code, (edition_language, catalog_version, draft) in printed.items():
-            links = self.released_links if not draft else sorted({*self.released_links, code})
+            links = linked if not draft else sorted({*linked, code})
             self.schedule(Target(statement.id, code, draft), statement, (edition_language,),
                           messages, Provenance(version, catalog_version),
-                          alternates_for(statement, links, code, self.settings, draft))
+                          alternates_for(statement, links, code, self.parsed.languages, draft))
         pair = bilingual_pair(self.settings, printed)
         wanted = [code for code in self.settings.bilingual if code in codes]
         if pair is None and len(wanted) == 2:
@@ -294,16 +358,31 @@ class _Planner:
         if pair is not None:
             self.plan_bilingual(statement, pair, printed, version)
 
+    def linked_languages(self, statement: Statement, printed: Printed) -> list[str]:
+        """The languages whose released edition of the statement is in ``output/`` once the
+        build is done: printed now, or kept from an earlier build while it is refused."""
+        linked = []
+        for code in alternates_languages(self.settings, self.parsed.catalog_languages):
+            target = Target(statement.id, code)
+            if target in self.failed:
+                if self.published.fresh(target) is not None:
+                    linked.append(code)  # the last good edition stays
+                continue
+            if (code in printed and not printed[code][2]) or (
+                    self.published.fresh(target) is not None and self.kept(target)):
+                linked.append(code)
+        return linked
+
     def plan_bilingual(self, statement: Statement, pair: tuple[str, str], printed: Printed,
                        version: str) -> None:
         """The bilingual edition, from its own template's words: a word only it shows must be
         translated for it to be released, and never stops the single-language editions."""
-        messages = edition_messages(statement, self.words[BILINGUAL_TEMPLATE])
+        messages = edition_messages(statement, list(self.parsed.words[BILINGUAL_TEMPLATE]))
         versions, draft = [], False
         for code in pair:
             edition_language, _, side_draft = printed[code]
-            catalog = self.inputs.catalogs[code]
-            status = check_edition(catalog, self.inputs.snapshot.catalogs[code].name, code,
+            catalog = self.parsed.catalogs[code]
+            status = check_edition(catalog, self.parsed.catalog_name(code), code,
                                    edition_language.script, needed(messages, code))
             if not side_draft and not status.releasable:
                 if not self.request.draft:
@@ -323,19 +402,20 @@ class _Planner:
         released language that is not ready is refused, with its problems."""
         printed: Printed = {}
         for code in codes:
-            catalog = self.inputs.catalogs.get(code)
+            catalog = self.parsed.catalogs.get(code)
             if catalog is None:
                 continue  # its catalog could not be read: reported once, with its problems
-            edition_language = language(code, self.settings.formatting_locale(code))
-            status = check_edition(catalog, self.inputs.snapshot.catalogs[code].name, code,
+            edition_language = self.parsed.languages[code]
+            status = check_edition(catalog, self.parsed.catalog_name(code), code,
                                    edition_language.script, needed(messages, code))
             self.result.statuses[(statement.id, code)] = status
             catalog_version = translation_version(catalog, own, code)
-            if self.settings.is_released(code) and status.releasable:
+            if self.settings.is_released(code) and status.releasable \
+                    and Target(statement.id, code) not in self.failed:
                 printed[code] = (edition_language, catalog_version, False)
             elif self.request.draft:
                 printed[code] = (edition_language, catalog_version, True)
-            else:
+            elif Target(statement.id, code) not in self.failed:
                 self.result.refused.append(refusal(Target(statement.id, code), statement, status))
         return printed
 
@@ -343,11 +423,13 @@ class _Planner:
                  messages: list[EditionMessage], provenance: Provenance,
                  alternates: tuple[Alternate, ...]) -> None:
         """One edition: its fingerprint, the state it will be recorded with, and whether the
-        one in ``output/`` already is what it would print."""
+        one in ``output/`` already is what it would print (and if not, why not)."""
+        if target in self.failed:
+            return  # it could not be printed in this run: its last good edition stays
         request = self.request
-        state_inputs = quick_inputs(self.inputs.snapshot, self.inputs.catalog_languages,
+        state_inputs = quick_inputs(self.parsed.snapshot, self.parsed.catalog_languages,
                                     statement.id, tuple(lang.code for lang in langs))
-        used = [translations_used(self.inputs.catalogs[lang.code], messages, lang.code)
+        used = [translations_used(self.parsed.catalogs[lang.code], messages, lang.code)
                 for lang in langs]  # the templates' words too, which the colophon's code omits
         fingerprint = short_hash(self.common, target.variant, target.draft,
                                  [str(lang.locale) for lang in langs], provenance, used,
@@ -361,28 +443,66 @@ class _Planner:
             source_version=provenance.source_version,
             catalog_version=provenance.catalog_version, pages=0,
             date=statement.date.isoformat(), source_language=statement.language)
-        previous = self.recorded.get(target)
-        fresh = (not request.force and previous is not None and target in self.intact
-                 and previous.fingerprint == fingerprint)
+        reason = self.why_printed(target, state)
         self.result.editions.append(EditionPlan(target, statement, langs, tuple(messages),
                                                 provenance, alternates, request.options, state,
-                                                fresh))
+                                                not reason, reason))
 
+    def why_printed(self, target: Target, state: EditionState) -> str:
+        """Why the edition is printed; empty when ``output/`` holds it as it would print."""
+        previous = self.published.states.get(target)
+        if self.request.force:
+            return "--force"
+        if previous is None:
+            return "first print"
+        if target not in self.published.intact:
+            return "its files in output/ are not as printed (changed, removed or replaced)"
+        if previous.fingerprint == state.fingerprint:
+            return ""
+        changed = [name for name, value in state.inputs.items()
+                   if previous.inputs.get(name) != value]
+        if previous.source_version != state.source_version:
+            return "its statement's text changed"
+        if previous.catalog_version != state.catalog_version:
+            return "its translation changed"
+        if changed:
+            return f"its inputs changed ({', '.join(changed)})"
+        return "what it shows changed (links to other editions, or a template word)"
 
-def _kept(target: Target, inputs: Inputs, settings: Settings) -> bool:
-    """A previous edition stays while its language is refused (the last good one) or its
-    statement or catalog cannot be read, and a draft stays while its language is still not
-    released; what no input gives any more goes."""
-    snapshot = inputs.snapshot
-    if target.statement_id in snapshot.unreadable_sources or (
-            target.statement_id in snapshot.sources and target.statement_id not in inputs.statements):
-        return True  # it cannot be read now: its editions are kept until it can
-    languages = settings.bilingual if target.variant == BILINGUAL else (target.variant,)
-    if target.statement_id in snapshot.sources and all(
-            code in inputs.catalog_languages for code in languages) and any(
-            code not in inputs.catalogs for code in languages):
-        return True  # a catalog cannot be read now
-    return kept_by_name(target, set(snapshot.sources), inputs.catalog_languages, settings)
+    def kept(self, target: Target) -> bool:
+        """A previous edition stays while its language is refused (the last good one) or its
+        statement or catalog cannot be read, and a draft stays while its language is in progress
+        or its release is not printed; what no input gives any more goes."""
+        snapshot = self.parsed.snapshot
+        if target.statement_id in snapshot.unreadable_sources or (
+                target.statement_id in snapshot.sources
+                and target.statement_id not in self.parsed.statements):
+            return True  # it cannot be read now: its editions are kept until it can
+        languages = languages_of_variant(self.settings, target.variant)
+        if target.statement_id in snapshot.sources and all(
+                code in self.parsed.catalog_languages for code in languages) and any(
+                code in snapshot.catalogs and code not in self.parsed.catalogs
+                for code in languages):
+            return True  # a catalog cannot be read now
+        if target.draft and target.statement_id in snapshot.sources and all(
+                code in self.parsed.catalog_languages for code in languages):
+            release = Target(target.statement_id, target.variant)
+            if not any(e.target == release for e in self.result.editions):
+                return True  # a draft of a release that is not printed stays
+        return kept_by_name(target, set(snapshot.sources), self.parsed.catalog_languages,
+                            self.settings)
+
+    def why_removed(self, target: Target) -> str:
+        languages = languages_of_variant(self.settings, target.variant)
+        if target.statement_id not in self.parsed.snapshot.sources:
+            return "its statement was removed from sources/"
+        if missing := [c for c in languages if c not in self.parsed.catalog_languages]:
+            return f"there is no catalog for {', '.join(missing)} any more"
+        if target.draft:
+            return "its released edition is printed now"
+        if not languages or any(not self.settings.is_released(c) for c in languages):
+            return "its language is not released any more"
+        return "no input gives it any more"
 
 
 def kept_by_name(target: Target, statement_ids: set[str], catalog_languages: tuple[str, ...],
@@ -390,36 +510,13 @@ def kept_by_name(target: Target, statement_ids: set[str], catalog_languages: tup
     """Whether the inputs still give an edition that a build does not print now, judged by names
     alone: its statement and catalogs exist, and it is a released language's edition (kept while
     refused) or an in-progress language's draft."""
-    languages = settings.bilingual if target.variant == BILINGUAL else (target.variant,)
+    languages = languages_of_variant(settings, target.variant)
     if target.statement_id not in statement_ids or not languages \
             or any(code not in catalog_languages for code in languages):
         return False
     if target.draft:
         return any(not settings.is_released(code) for code in languages)
     return all(settings.is_released(code) for code in languages)
-
-
-def expected_targets(settings: Settings, statement_ids: list[str], codes: list[str],
-                     draft: bool) -> list[tuple[Target, ...]]:
-    """The editions a build gives, by names alone, for the check that decides nothing changed:
-    each is a choice of targets (a release, or with --draft its draft) one of which must be up
-    to date."""
-    expected: list[tuple[Target, ...]] = []
-    for statement_id in statement_ids:
-        for code in codes:
-            release = Target(statement_id, code)
-            if settings.is_released(code):
-                expected.append((release, Target(statement_id, code, True)) if draft else (release,))
-            elif draft:
-                expected.append((Target(statement_id, code, True),))
-        if len(settings.bilingual) == 2 and all(code in codes for code in settings.bilingual):
-            release = Target(statement_id, BILINGUAL)
-            if all(settings.is_released(code) for code in settings.bilingual):
-                expected.append((release, Target(statement_id, BILINGUAL, True)) if draft
-                                else (release,))
-            elif draft:
-                expected.append((Target(statement_id, BILINGUAL, True),))
-    return expected
 
 
 def bilingual_pair(settings: Settings, printed: dict[str, tuple[Language, str, bool]]

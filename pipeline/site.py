@@ -33,6 +33,7 @@ class IndexEdition:
     title: str  # in the edition's language
     languages: tuple[str, ...]
     locales: tuple[str, ...]
+    kept: bool = False  # the earlier edition, kept while a new one is refused
 
 
 @dataclass
@@ -77,7 +78,8 @@ def index_listing(editions: list[IndexEdition],
             rows.append({"code": edition_language.code, "tag": edition_language.tag,
                          "direction": edition_language.direction,
                          "native_name": edition_language.name, "title": edition.title,
-                         "html": f"{name}.html", "pdf": f"{name}.pdf", "draft": False, "date": ""})
+                         "html": f"{name}.html", "pdf": f"{name}.pdf", "draft": False, "date": "",
+                         "kept": edition.kept})
         if not rows:
             continue
         first = next((row for row in rows if row["code"] == source_language), rows[0])
@@ -94,10 +96,10 @@ def plain_title(side_title: str) -> str:
 
 def make_site(snapshot: Snapshot, editions: list[IndexEdition],
               sources: dict[str, tuple[str, tuple[str, str]]], quick: str,
-              pages: list[str], with_assets: bool = True) -> Site:
+              shown: list[str], with_assets: bool = True) -> Site:
     """The index and (``with_assets``) the assets: ``sources`` gives each statement's language
-    and date (ISO, and as the index writes it); ``pages`` the HTML of every published edition,
-    whose text the web fonts are cut down to. Without the assets, those published before are
+    and date (ISO, and as the index writes it); ``shown`` the characters each published edition
+    shows, which the web fonts are cut down to. Without the assets, those published before are
     kept."""
     recorded = _read_site_state(snapshot.project) or {}
     published = {name: sha for name, sha in recorded.get("files", {}).items()
@@ -110,7 +112,7 @@ def make_site(snapshot: Snapshot, editions: list[IndexEdition],
         before = recorded.get("webfonts")
         return Site(files, quick, kept, before if isinstance(before, dict) else {})
     files.update({f"{ASSETS}/{name}": data for name, data in sorted(asset_files(snapshot).items())})
-    texts = [webfonts.shown_text(page) for page in [*pages, index]]
+    texts = [*shown, webfonts.shown_text(index)]
     fonts, cut = web_fonts(snapshot, texts, recorded.get("webfonts"))
     files.update({f"{ASSETS}/{name}": data for name, data in webfonts.asset_files(fonts).items()})
     return Site(files, quick, kept, cut)
@@ -164,7 +166,8 @@ def _published_font(snapshot: Snapshot, face: webfonts.Face, before: object,
 
 def site_quick(snapshot: Snapshot, states: list[EditionState]) -> str:
     """A hash of what the index and assets are made from."""
-    return short_hash(snapshot.look, sorted((s.statement, s.variant, s.fingerprint) for s in states))
+    return short_hash(snapshot.templates_digest,
+                      sorted((s.statement, s.variant, s.fingerprint) for s in states))
 
 
 def site_is_current(project: Project, quick: str) -> bool:
@@ -225,8 +228,8 @@ def _file_digest(path: Path) -> str:
 
 
 def edition_entry(statement_id: str, variant: str, title: str, languages: tuple[str, ...],
-                  locales: tuple[str, ...]) -> IndexEdition:
-    return IndexEdition(statement_id, variant, plain_title(title), languages, locales)
+                  locales: tuple[str, ...], kept: bool = False) -> IndexEdition:
+    return IndexEdition(statement_id, variant, plain_title(title), languages, locales, kept)
 
 
 def check_not_linked_out(project: Project, names: list[str]) -> None:

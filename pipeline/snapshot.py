@@ -56,9 +56,11 @@ class Snapshot:
     catalogs: dict[str, Input]
     templates: dict[str, Input]  # by path below templates/, such as "fonts/NotoSerif-Regular.ttf"
     unreadable_sources: dict[str, PipelineError] = field(default_factory=dict)
+    toolchain: str = ""
+    """One hash of the pipeline's own code and its libraries' versions (see ``toolchain``)."""
 
     @property
-    def look(self) -> str:
+    def templates_digest(self) -> str:
         """One hash of the templates, stylesheet and fonts: what every edition depends on."""
         return digest("\n".join(f"{name} {item.digest}" for name, item in
                                 sorted(self.templates.items())).encode())
@@ -180,7 +182,8 @@ def take(project: Project, ids: list[str] | None = None,
         catalogs=read_catalogs(project, languages if languages is not None
                                else catalog_languages(project)),
         templates=read_templates(project),
-        unreadable_sources=unreadable)
+        unreadable_sources=unreadable,
+        toolchain=toolchain())
 
 
 _TOOLCHAIN: list[str] = []

@@ -6,13 +6,15 @@ again, never a traceback."""
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .files import MAX_FONT, list_published, read_published
 from .model import PrintOptions, Target
 
-STATE_VERSION = 3
+STATE_VERSION = 4
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,9 @@ class EditionState:
     """The language the statement is written in: the index lists its edition first."""
     files: dict[str, str] = field(default_factory=dict)
     """The SHA-256 of each published file (``html``, ``pdf``)."""
+    shown: str = ""
+    """Every character the HTML edition shows, once each, sorted: the site's web fonts are cut
+    to the characters of the editions it holds without reading them back."""
 
     @property
     def target(self) -> Target:
@@ -73,7 +78,7 @@ class EditionState:
 
 
 TEXT_FIELDS = ("statement", "variant", "quick", "fingerprint", "source_version", "catalog_version",
-               "title", "date", "source_language")
+               "title", "date", "source_language", "shown")
 
 
 def _well_formed(raw: dict) -> bool:
@@ -106,19 +111,46 @@ def _well_formed(raw: dict) -> bool:
 
 
 def read_states(output_dir: Path, drafts_dir: Path) -> dict[Target, EditionState]:
-    """Every edition state in an output folder, by target. (Read once per run; a state whose
-    name and content disagree is ignored.)"""
+    """Every edition state in an output folder, by target (a state whose name and content
+    disagree, that is damaged, or that is not a regular file is no state)."""
     states = {}
     for folder in (output_dir, drafts_dir):
-        if not folder.is_dir() or folder.is_symlink():
-            continue
-        for path in sorted(folder.glob("*/.*.state.json")):
-            if path.is_symlink() or not path.is_file():
-                continue
-            try:
-                state = EditionState.from_bytes(path.read_bytes())
-            except OSError:
-                continue
+        for path in list_published(folder, "*/.*.state.json"):
+            data = read_published(path)
+            state = EditionState.from_bytes(data) if data is not None else None
             if state is not None and state.target.state_path(output_dir) == path:
                 states[state.target] = state
     return states
+
+
+@dataclass(frozen=True)
+class Published:
+    """What ``output/`` holds, as the plan needs it: each edition's recorded state, and whether
+    its files are still, byte for byte, what that state records."""
+
+    states: dict[Target, EditionState]
+    intact: frozenset[Target]
+
+    def fresh(self, target: Target) -> EditionState | None:
+        """The state of an edition whose files are there as recorded; None otherwise."""
+        return self.states.get(target) if target in self.intact else None
+
+
+NOTHING_PUBLISHED = Published({}, frozenset())
+
+
+def read_published_editions(output_dir: Path, drafts_dir: Path) -> Published:
+    """Every state in ``output/``, and which editions' files are regular files holding the bytes
+    their state records (a link, a folder or a FIFO in an edition's place is never intact, and
+    is never followed or waited on)."""
+    states = read_states(output_dir, drafts_dir)
+    intact = set()
+    for target, state in states.items():
+        if all(_digest(read_published(path, MAX_FONT)) == state.files.get(kind)
+               for kind, path in target.paths(output_dir).items()):
+            intact.add(target)
+    return Published(states, frozenset(intact))
+
+
+def _digest(data: bytes | None) -> str | None:
+    return None if data is None else hashlib.sha256(data).hexdigest()

@@ -17,7 +17,7 @@ from pipeline.messages import template_messages
 from pipeline.model import BILINGUAL, Target
 from pipeline.plan import Inputs, Request, make_plan
 from pipeline.project import Project
-from pipeline.render import css_string
+from pipeline.templating import css_string
 from pipeline.snapshot import catalog_languages, take
 from pipeline.source import parse_statement
 from pipeline.text import FSI, PDI, isolate_latin

@@ -13,14 +13,15 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .. import log
+from .. import log, webfonts
 from ..catalogs.checks import Status
 from ..catalogs.lookup import Lookup
 from ..catalogs.pofile import PoCatalog
 from ..errors import PipelineError, Problem
-from ..files import MAX_INPUT, display, exclusive, publish, read_input, remove, write_atomic
+from ..files import display, exclusive, publish, remove, write_atomic
 from ..language import language
-from ..model import BILINGUAL, Target
+from ..model import Target
+from ..parse import Parsed, parse
 from ..pdf import (
     MissingGlyphs,
     PrintJob,
@@ -33,14 +34,12 @@ from ..plan import (
     DEFAULT_REQUEST,
     EditionPlan,
     Plan,
+    Removal,
     Request,
-    expected_targets,
-    kept_by_name,
     make_plan,
-    quick_hash,
-    quick_inputs,
-    read_inputs,
+    quick_check,
     requested_languages,
+    up_to_date_by_name,
 )
 from ..printing import Printed, Printers
 from ..project import ASSETS, DRAFTS, STYLESHEET, Project
@@ -56,7 +55,7 @@ from ..site import (
 )
 from ..snapshot import Snapshot, catalog_languages, digest, take
 from ..source import StatementDate
-from ..state import EditionState, read_states
+from ..state import EditionState, Published, read_published_editions
 
 
 @dataclass(frozen=True)
@@ -66,6 +65,8 @@ class PrintedEdition:
     pages: int
     size: int
     seconds: float
+    state: EditionState
+    files: dict[str, bytes]  # the bytes published, by kind (``html``, ``pdf``)
 
 
 @dataclass
@@ -78,6 +79,8 @@ class Report:
     """How complete each (statement, language) is, when the build had to look."""
     assets: dict[str, bytes] = field(default_factory=dict)
     """The stylesheet, fonts and licence the editions were printed with, below ``_assets``."""
+    plan: Plan | None = None
+    """The full plan, when the build had to make one."""
 
     @property
     def problems(self) -> list[Problem]:
@@ -99,38 +102,79 @@ def build(project: Project, request: Request = DEFAULT_REQUEST, jobs: int | None
     return report
 
 
+MAX_ROUNDS = 3
+"""How often a build plans again when an edition could not be printed after all (a character
+no font draws, a template word missing): the pages that would link it are printed again without
+the link, so that no page links a file that is not there."""
+
+
 def _build(project: Project, request: Request, jobs: int | None) -> Report:
+    # 1. Read every input once, and what output/ holds.
     check_not_linked_out(project, [ASSETS, DRAFTS, *request.statement_ids])
-    settings = project.settings
     available = tuple(catalog_languages(project))
-    codes, problems = requested_languages(settings, available, request)
+    codes, problems = requested_languages(project.settings, available, request)
     if problems:
         raise PipelineError.of(problems)
     snapshot = take(project, list(request.statement_ids) or None, codes)
-    recorded = read_states(project.output_dir, project.output_dir / DRAFTS)
-    intact = {target for target, state in recorded.items() if files_intact(project, state)}
-    stale = quick_stale(snapshot, available, codes, request, recorded, intact)
-    assets = asset_files(snapshot)
-    if not request.force and not stale:
-        report = Report(up_to_date=sorted(recorded_up_to_date(snapshot, codes, request, recorded)),
-                        assets=assets)
+    published = read_published_editions(project.output_dir, project.output_dir / DRAFTS)
+    report = Report(assets=asset_files(snapshot))
+    # 2. Phase one of the freshness rule: from bytes alone, nothing parsed.
+    reasons = quick_check(snapshot, available, codes, request, published,
+                          lambda: site_is_current(project, site_quick(snapshot, [
+                              s for t, s in sorted(published.states.items()) if not t.draft])))
+    if not reasons:
+        report.up_to_date = sorted(up_to_date_by_name(snapshot, codes, request, published))
         for target in report.up_to_date:
             log.info("%s: up to date", target.name)
         return report
-    report = Report(assets=assets)
+    log.debug("planning in full: %s", "; ".join(reasons))
+    # 3. Parse, then plan; carry the plan out; plan again if an edition failed after all.
     check_stylesheet(snapshot)
-    inputs, unreadable = read_inputs(snapshot, available)
-    report.refused += unreadable
-    catalogs = inputs.catalogs
-    plan = make_plan(inputs, request, recorded, intact)
+    parsed = parse(snapshot, available)
+    report.refused += parsed.problems
+    states, intact = dict(published.states), set(published.intact)
+    failed: frozenset[Target] = frozenset()
+    plan = Plan()
+    for _ in range(MAX_ROUNDS):
+        plan = make_plan(parsed, request, Published(states, frozenset(intact)), failed)
+        newly_failed = carry_out(project, snapshot, parsed, plan, jobs, report)
+        for done in report.printed:
+            states[done.target] = done.state
+            intact.add(done.target)
+        if not newly_failed:
+            break
+        failed |= newly_failed
     report.refused += plan.refused
     report.statuses = plan.statuses
     for note in plan.notes:
         log.info("%s", note)
+    printed = {p.target for p in report.printed}
+    for edition in plan.editions:
+        if edition.up_to_date and edition.target not in printed:
+            report.up_to_date.append(edition.target)
+            log.info("%s: up to date", edition.target.name)
+            states[edition.target] = refresh_state(project, states[edition.target], edition.state)
+    for target in plan.kept:
+        log.info("%s: the edition printed earlier is kept while it is refused", target.name)
+    # 4. What no input gives any more goes; the site is made from the plan's result.
+    if plan.write_site:
+        report.removed += remove_obsolete(project, plan.removals)
+        write_site(project, snapshot, [states[t] for t in plan.present()], set(plan.kept), report)
+    report.plan = plan
+    return report
+
+
+def carry_out(project: Project, snapshot: Snapshot, parsed: Parsed, plan: Plan,
+              jobs: int | None, report: Report) -> frozenset[Target]:
+    """Render, print and publish the plan's stale editions; returns those that failed."""
+    stale = plan.stale
+    for edition in stale:
+        log.debug("%s: printed because %s", edition.target.name, edition.reason)
+    failed: set[Target] = set()
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(stale)))
     # Workers only when there is something to print; they load WeasyPrint while this renders.
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(plan.stale)))
-    with Printers(workers if plan.stale else 1) as printers:
-        rendered = render_stale(snapshot, plan, catalogs, report)
+    with Printers(workers if stale else 1) as printers:
+        rendered = render_stale(snapshot, plan, parsed.catalogs, report, failed)
         print_jobs = [print_job(project, snapshot, edition, result.html)
                       for edition, result in rendered]
         for (edition, result), (_, outcome) in zip(rendered, printers.run(print_jobs),
@@ -139,68 +183,10 @@ def _build(project: Project, request: Request, jobs: int | None) -> Report:
                 if details := getattr(outcome, "details", None):
                     log.debug("%s", details)
                 report.refused.append(outcome)
+                failed.add(edition.target)
                 continue
             report.printed.append(publish_edition(project, edition, result, outcome))
-    for edition in plan.editions:
-        if edition.up_to_date:
-            report.up_to_date.append(edition.target)
-            log.info("%s: up to date", edition.target.name)
-            refresh_state(project, recorded[edition.target], edition.state)
-    if request.everything:
-        report.removed += remove_obsolete(project, plan.obsolete)
-        write_site(project, snapshot, report)
-    return report
-
-
-# --- the fast path ------------------------------------------------------------------------------
-
-def files_intact(project: Project, state: EditionState) -> bool:
-    """Whether an edition's files still hold the bytes its state records."""
-    try:
-        return all(digest(path.read_bytes()) == state.files.get(kind)
-                   for kind, path in state.target.paths(project.output_dir).items()
-                   if not path.is_symlink())
-    except OSError:
-        return False
-
-
-def quick_stale(snapshot: Snapshot, available: tuple[str, ...], codes: list[str],
-                request: Request, recorded: dict[Target, EditionState],
-                intact: set[Target]) -> list[tuple[Target, ...]]:
-    """The editions whose inputs' bytes changed since they were printed (by hashes alone,
-    nothing parsed), and a marker when anything else is to do (a file to remove, the index)."""
-    settings = snapshot.project.settings
-    if snapshot.unreadable_sources:
-        return [()]
-    stale = []
-    for choices in expected_targets(settings, list(snapshot.sources), codes, request.draft):
-        target = choices[0]
-        languages = settings.bilingual if target.variant == BILINGUAL else (target.variant,)
-        inputs = quick_inputs(snapshot, available, target.statement_id, tuple(
-            code for code in languages))
-        if not any(choice in intact and recorded[choice].quick == quick_hash(
-                inputs, choice, request.options) for choice in choices):
-            stale.append(choices)
-    if request.everything and not stale:
-        expected = {t for choices in expected_targets(settings, list(snapshot.sources), codes,
-                                                      request.draft) for t in choices}
-        if any(target not in expected and not kept_by_name(target, set(snapshot.sources),
-                                                            available, settings)
-               for target in recorded):
-            return [()]
-        states = [recorded[t] for t in sorted(recorded) if not t.draft]
-        if not site_is_current(snapshot.project, site_quick(snapshot, states)):
-            return [()]
-    return stale
-
-
-def recorded_up_to_date(snapshot: Snapshot, codes: list[str], request: Request,
-                        recorded: dict[Target, EditionState]) -> list[Target]:
-    found = []
-    for choices in expected_targets(snapshot.project.settings, list(snapshot.sources), codes,
-                                    request.draft):
-        found.append(next((c for c in choices if c in recorded), choices[0]))
-    return found
+    return frozenset(failed)
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -237,7 +223,7 @@ def render(snapshot: Snapshot, edition: EditionPlan, catalogs: dict[str, PoCatal
 
 
 def render_stale(snapshot: Snapshot, plan: Plan, catalogs: dict[str, PoCatalog],
-                 report: Report) -> list[tuple[EditionPlan, Rendered]]:
+                 report: Report, failed: set[Target]) -> list[tuple[EditionPlan, Rendered]]:
     """The HTML of every edition to print. A release in which any message fell back to its
     source text (a word a template uses that the catalog lacks) is refused."""
     rendered = []
@@ -249,15 +235,18 @@ def render_stale(snapshot: Snapshot, plan: Plan, catalogs: dict[str, PoCatalog],
             if str(error) not in seen:  # one template error, reported once
                 seen.add(str(error))
                 report.refused.append(error)
+            failed.add(edition.target)
             continue
         if result.fallbacks and not edition.draft:
             report.refused.append(fallback_refusal(edition, result))
+            failed.add(edition.target)
             continue
         try:
             check_glyphs(result.html, asset_files(snapshot), snapshot.project.relative(
                 edition.target.paths(snapshot.project.output_dir)["pdf"]))
         except MissingGlyphs as error:
             report.refused.append(located(error, snapshot, edition))
+            failed.add(edition.target)
             continue
         rendered.append((edition, result))
     return rendered
@@ -303,7 +292,8 @@ def publish_edition(project: Project, edition: EditionPlan, rendered: Rendered,
     paths = edition.target.paths(project.output_dir)
     html_bytes = rendered.html.encode("utf-8")
     state = replace(edition.state, pages=printed.pdf.pages, title=rendered.title,
-                    files={"html": digest(html_bytes), "pdf": digest(printed.pdf.data)})
+                    files={"html": digest(html_bytes), "pdf": digest(printed.pdf.data)},
+                    shown="".join(sorted(set(webfonts.shown_text(rendered.html)))))
     root = project.root if project.output is None else project.output_dir.parent
     publish({paths["html"]: html_bytes, paths["pdf"]: printed.pdf.data,
              edition.target.state_path(project.output_dir): state.to_bytes()},
@@ -311,21 +301,25 @@ def publish_edition(project: Project, edition: EditionPlan, rendered: Rendered,
     log.info("%s: %d pages, %.0f KB, %.2f s%s", project.relative(paths["pdf"]), printed.pdf.pages,
              len(printed.pdf.data) / 1024, printed.seconds, " (draft)" if edition.draft else "")
     return PrintedEdition(edition.target, paths["pdf"], printed.pdf.pages, len(printed.pdf.data),
-                          printed.seconds)
+                          printed.seconds, state, {"html": html_bytes, "pdf": printed.pdf.data})
 
 
-def refresh_state(project: Project, previous: EditionState, current: EditionState) -> None:
+def refresh_state(project: Project, previous: EditionState, current: EditionState) -> EditionState:
     """An edition found up to date keeps its state, with the hashes of the new inputs' bytes."""
-    if previous.quick != current.quick or previous.inputs != current.inputs:
-        state = replace(current, pages=previous.pages, title=previous.title, files=previous.files)
-        root = project.root if project.output is None else project.output_dir.parent
-        write_atomic(current.target.state_path(project.output_dir), state.to_bytes(), root)
+    if previous.quick == current.quick and previous.inputs == current.inputs:
+        return previous
+    state = replace(current, pages=previous.pages, title=previous.title, files=previous.files,
+                    shown=previous.shown)
+    root = project.root if project.output is None else project.output_dir.parent
+    write_atomic(current.target.state_path(project.output_dir), state.to_bytes(), root)
+    return state
 
 
-def remove_obsolete(project: Project, targets: list[Target]) -> list[str]:
+def remove_obsolete(project: Project, removals: list[Removal]) -> list[str]:
     """The files of editions no input gives any more (a statement or a language removed)."""
     removed = []
-    for target in targets:
+    for removal in removals:
+        target = removal.target
         for path in [*target.paths(project.output_dir).values(),
                      target.state_path(project.output_dir)]:
             if remove(path, project.output_dir):
@@ -333,33 +327,27 @@ def remove_obsolete(project: Project, targets: list[Target]) -> list[str]:
         folder = target.folder(project.output_dir)
         if folder.is_dir() and not folder.is_symlink() and not any(folder.iterdir()):
             folder.rmdir()
-        log.info("%s: removed (no input gives it any more)", target.name)
+        log.info("%s%s: removed: %s", target.name, " (draft)" if target.draft else "",
+                 removal.reason)
     return removed
 
 
-def write_site(project: Project, snapshot: Snapshot, report: Report) -> None:
-    """The index of every released edition in ``output/`` (printed now, up to date, or kept while
-    its language or statement is refused), described by the states they were published with;
-    and the assets, when every one of them was printed with the current templates (a kept edition
-    printed with an older stylesheet keeps it until it is printed again)."""
-    states = [s for t, s in sorted(read_states(project.output_dir,
-                                               project.output_dir / DRAFTS).items()) if not t.draft]
-    editions = [edition_entry(s.statement, s.variant, s.title, s.languages, s.locales)
-                for s in states]
+def write_site(project: Project, snapshot: Snapshot, states: list[EditionState],
+               kept: set[Target], report: Report) -> None:
+    """The index of every released edition ``output/`` holds once the build is done (printed
+    now, up to date, or kept while its language or statement is refused), from the states they
+    were published with; and the assets, when every one of them was printed with the current
+    templates (a kept edition printed with an older stylesheet keeps it until it is printed
+    again)."""
+    editions = [edition_entry(s.statement, s.variant, s.title, s.languages, s.locales,
+                              s.target in kept) for s in states]
     english = language("en", "en_GB")
     sources: dict[str, tuple[str, tuple[str, str]]] = {}
     for state in states:
         date = StatementDate.parse(state.date)
         sources.setdefault(state.statement, (state.source_language, (
             state.date, english.format_date(date.first_day(), date.precision) if date else "")))
-    current = all(s.inputs.get("templates") == snapshot.look for s in states)
-    pages = []
-    root = project.root if project.output is None else project.output_dir.parent  # verify's twin
-    for state in states:
-        data = read_input(state.target.paths(project.output_dir)["html"], root,
-                          MAX_INPUT, "edition")
-        if data is not None:
-            pages.append(data.decode("utf-8", "replace"))
-    site = make_site(snapshot, editions, sources, site_quick(snapshot, states), pages,
-                     with_assets=current)
+    current = all(s.inputs.get("templates") == snapshot.templates_digest for s in states)
+    site = make_site(snapshot, editions, sources, site_quick(snapshot, states),
+                     [s.shown for s in states], with_assets=current)
     report.removed += publish_site(project, site)

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field, replace
 
 from ..catalogs.checks import Status, check_edition
 from ..errors import PipelineError, Problem
-from ..language import language
 from ..messages import edition_messages
-from ..plan import needed, read_inputs
+from ..parse import parse
+from ..plan import needed
 from ..project import EDITION_TEMPLATE, Project
 from ..snapshot import catalog_languages, take
 
@@ -39,17 +39,17 @@ def check(project: Project, statement_ids: list[str] | None = None,
     available = tuple(catalog_languages(project))
     codes = languages or list(available)
     snapshot = take(project, statement_ids, codes)
-    inputs, unreadable = read_inputs(snapshot, available)
-    warnings = [replace(p, severity="warning") for c in inputs.catalogs.values()
+    parsed = parse(snapshot, available)
+    warnings = [replace(p, severity="warning") for c in parsed.catalogs.values()
                 for p in c.warnings]
-    words = inputs.words_of(EDITION_TEMPLATE)
+    words = list(parsed.words[EDITION_TEMPLATE])
     results = []
-    for statement_id, statement in inputs.statements.items():
+    for statement_id, statement in parsed.statements.items():
         messages = edition_messages(statement, words)
-        for code, catalog in inputs.catalogs.items():
-            edition_language = language(code, project.settings.formatting_locale(code))
-            status = check_edition(catalog, snapshot.catalogs[code].name, code,
+        for code, catalog in parsed.catalogs.items():
+            edition_language = parsed.languages[code]
+            status = check_edition(catalog, parsed.catalog_name(code), code,
                                    edition_language.script, needed(messages, code))
             results.append(EditionStatus(statement_id, status,
                                          project.settings.is_released(code)))
-    return CheckReport(results, unreadable, warnings)
+    return CheckReport(results, list(parsed.problems), warnings)

@@ -20,9 +20,9 @@ from ..files import MAX_INPUT, exclusive, read_input, write_atomic
 from ..identifiers import check_language_code
 from ..language import language
 from ..messages import build_template, extraction
+from ..parse import Parsed, parse
 from ..project import Project
-from ..snapshot import Snapshot, take
-from ..source import Statement, parse_statement
+from ..snapshot import take
 
 
 @contextmanager
@@ -38,18 +38,15 @@ class Extraction:
     problems: list[PipelineError] = field(default_factory=list)  # statements that cannot be read
 
 
-def extract_template(project: Project, snapshot: Snapshot) -> Extraction:
+def extract_template(project: Project, parsed: Parsed) -> Extraction:
     """The message template from every statement and template, and the problems of the
     statements that cannot be read (whose messages are carried over from the previous one)."""
-    statements: dict[str, Statement] = {}
-    problems: list[PipelineError] = list(snapshot.unreadable_sources.values())
+    snapshot = parsed.snapshot
+    statements = parsed.statements
     broken = {project.relative(project.source_path(i)) for i in snapshot.unreadable_sources}
-    for statement_id, item in snapshot.sources.items():
-        try:
-            statements[statement_id] = parse_statement(item.data, item.name, statement_id)
-        except PipelineError as error:
-            problems.append(error)
-            broken.add(item.name)
+    broken |= {item.name for i, item in snapshot.sources.items() if i not in statements}
+    problems = [error for error in parsed.problems
+                if error.problems and error.problems[0].file in broken]
     carried: list[PoEntry] = []
     if broken:
         previous = read_previous_template(project)
@@ -83,8 +80,7 @@ def write_template(project: Project, template: PoCatalog) -> None:
 def extract(project: Project) -> PoCatalog:
     """Write the message template (POT) from every statement and template."""
     with catalogs_lock(project):
-        snapshot = take(project, languages=[])
-        result = extract_template(project, snapshot)
+        result = extract_template(project, parse(take(project, languages=[])))
         write_template(project, result.template)
     raise_if_any(result.problems)
     return result.template
@@ -94,17 +90,13 @@ def update(project: Project, languages: list[str] | None = None) -> dict[str, Me
     """Re-extract, then merge the template into every language's catalog (msgmerge semantics),
     saying for each how many messages are new, fuzzy and obsolete."""
     with catalogs_lock(project):
-        snapshot = take(project, languages=languages)
-        result = extract_template(project, snapshot)
+        parsed = parse(take(project, languages=languages))
+        result = extract_template(project, parsed)
         write_template(project, result.template)
         reports = {}
-        catalog_problems = []
-        for code, item in snapshot.catalogs.items():
-            try:
-                catalog = read_catalog(item.data, item.name, code)
-            except PipelineError as error:
-                catalog_problems.append(error)
-                continue
+        catalog_problems = [error for error in parsed.problems if error not in result.problems]
+        for code, catalog in parsed.catalogs.items():
+            item = parsed.snapshot.catalogs[code]
             report = merge(catalog, result.template)
             path = project.catalog_path(code)
             written = write_atomic(path, serialise(catalog), project.root, expected=item.data)
@@ -126,8 +118,7 @@ def init(project: Project, code: str) -> None:
         if path.exists() or path.is_symlink():
             raise PipelineError(f"the catalog for {code!r} exists already: use `python -m "
                                 "pipeline update` to bring it up to date", project.relative(path))
-        snapshot = take(project, languages=[])
-        result = extract_template(project, snapshot)
+        result = extract_template(project, parse(take(project, languages=[])))
         write_template(project, result.template)
         write_atomic(path, serialise(new_catalog(code, result.template)), project.root)
         new = language(code)
