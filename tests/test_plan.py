@@ -10,17 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.catalogs.pofile import read_catalog
+from pipeline.catalogs.pofile import read_catalog, serialise
 from pipeline.commands.update import init, update
 from pipeline.errors import PipelineError
-from pipeline.messages import template_messages
 from pipeline.model import BILINGUAL, Target
-from pipeline.plan import DEFAULT_REQUEST, Inputs, Plan, Request, expected_targets, kept_by_name, make_plan
+from pipeline.parse import Parsed, parse
+from pipeline.plan import DEFAULT_REQUEST, Plan, Request, expected_targets, kept_by_name, make_plan
 from pipeline.project import Project
 from pipeline.settings import Settings
 from pipeline.snapshot import catalog_languages, take
-from pipeline.source import parse_statement
-from pipeline.state import EditionState
+from pipeline.state import EditionState, Published
 
 from .conftest import FIXTURE_PROJECT, STATEMENTS, make_project
 from .helpers import edit, line_of
@@ -28,27 +27,17 @@ from .helpers import edit, line_of
 SOCHI_PARAGRAPH = "Russia has announced that it will host"
 
 
-def inputs_of(project: Project) -> Inputs:
+def inputs_of(project: Project) -> Parsed:
     """What a build reads and parses, every statement and catalog (those that can be read)."""
-    snapshot = take(project)
-    statements = {}
-    for statement_id, item in snapshot.sources.items():
-        try:
-            statements[statement_id] = parse_statement(item.data, item.name, statement_id)
-        except PipelineError:
-            continue  # refused by the build: the plan only sees what could be read
-    catalogs = {code: read_catalog(item.data, item.name, code)
-                for code, item in snapshot.catalogs.items()}
-    return Inputs(snapshot, statements, catalogs, template_messages(snapshot),
-                  tuple(catalog_languages(project)))
+    return parse(take(project), tuple(catalog_languages(project)))
 
 
 def plan_of(project: Project, request: Request = DEFAULT_REQUEST,
             recorded: dict[Target, EditionState] | None = None,
             intact: set[Target] | None = None) -> Plan:
     recorded = recorded or {}
-    return make_plan(inputs_of(project), request, recorded,
-                     set(recorded) if intact is None else intact)
+    return make_plan(inputs_of(project), request,
+                     Published(recorded, frozenset(set(recorded) if intact is None else intact)))
 
 
 def targets(plan: Plan) -> set[Target]:
@@ -261,14 +250,28 @@ def test_obsolete_lists_what_no_input_gives_and_keeps_what_is_refused_or_unreada
         "only a build of everything decides what output/ holds")
 
 
-def test_a_draft_of_a_language_in_progress_is_kept_until_the_language_is_released(small):
+def test_a_draft_is_kept_until_its_released_edition_is_printed(small):
     init(small, "fr")
     recorded = states(plan_of(small, Request(draft=True)))
     drafts = editions(("ghouta-2017", "one-voice-2019"), ("fr",), draft=True)
     assert drafts <= set(recorded)
     assert plan_of(small, recorded=recorded).obsolete == []
+    # Released but not translated: the release is refused, so the drafts are all there is.
     released = release(small, "fr")
-    assert set(plan_of(released, recorded=recorded).obsolete) == drafts
+    plan = plan_of(released, recorded=recorded)
+    assert plan.obsolete == [] and any("ghouta-2017.fr is not printed" in str(e)
+                                       for e in plan.refused)
+    # Translated: the released editions are printed, and the drafts go, saying why.
+    for entry in (catalog := read_catalog((small.root / "locales/fr/LC_MESSAGES/statements.po")
+                                          .read_bytes(), "fr.po", "fr")).entries:
+        if entry.msgid_plural is not None:
+            entry.msgstr_plural = [entry.msgid_plural] * len(entry.msgstr_plural)
+        else:
+            entry.msgstr = "x" + entry.msgid
+    (small.root / "locales/fr/LC_MESSAGES/statements.po").write_bytes(serialise(catalog))
+    plan = plan_of(Project.at(small.root), recorded=recorded)
+    assert {r.target for r in plan.removals} == drafts
+    assert {r.reason for r in plan.removals} == {"its released edition is printed now"}
 
 
 # --- up to date ---------------------------------------------------------------------------------
