@@ -9,17 +9,15 @@ import unicodedata
 import pytest
 from babel import Locale
 
-from pipeline.catalogs.pofile import read_catalog
 from pipeline.commands.build import render
 from pipeline.errors import PipelineError
 from pipeline.language import NUMBERING_SYSTEM_ZERO, language
-from pipeline.messages import template_messages
 from pipeline.model import BILINGUAL, Target
-from pipeline.plan import Inputs, Request, make_plan
+from pipeline.parse import parse
+from pipeline.plan import Request, make_plan
 from pipeline.project import Project
-from pipeline.templating import css_string
 from pipeline.snapshot import catalog_languages, take
-from pipeline.source import parse_statement
+from pipeline.templating import css_string
 from pipeline.text import FSI, PDI, isolate_latin
 
 from .helpers import edit
@@ -31,11 +29,9 @@ def html_of(project: Project, statement_id: str, variant: str, draft: bool = Fal
     with ``spaces``, its no-break spaces read as spaces (see the test of where they go)."""
     available = tuple(catalog_languages(project))
     snapshot = take(project, [statement_id], list(available))
-    item = snapshot.sources[statement_id]
-    statements = {statement_id: parse_statement(item.data, item.name, statement_id)}
-    catalogs = {code: read_catalog(i.data, i.name, code) for code, i in snapshot.catalogs.items()}
-    plan = make_plan(Inputs(snapshot, statements, catalogs, template_messages(snapshot), available),
-                     Request(draft=draft), {}, set())
+    parsed = parse(snapshot, available)
+    catalogs = parsed.catalogs
+    plan = make_plan(parsed, Request(draft=draft))
     [edition] = [e for e in plan.editions if e.target == Target(statement_id, variant, draft)] or \
         [e for e in plan.editions if e.target.statement_id == statement_id
          and e.target.variant == variant]
