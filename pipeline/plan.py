@@ -39,6 +39,8 @@ class Request:
     draft: bool = False
     force: bool = False
     options: PrintOptions = PrintOptions()
+    self_contained: bool = False
+    """The editions go into a bundle of their own: they link only the editions it holds."""
 
     @property
     def everything(self) -> bool:
@@ -363,6 +365,9 @@ class _Planner:
         build is done: printed now, or kept from an earlier build while it is refused."""
         linked = []
         for code in alternates_languages(self.settings, self.parsed.catalog_languages):
+            if self.request.self_contained and self.request.languages \
+                    and code not in self.request.languages:
+                continue
             target = Target(statement.id, code)
             if target in self.failed:
                 if self.published.fresh(target) is not None:

@@ -14,6 +14,7 @@ import hashlib
 import io
 import json
 import platform
+import tempfile
 import zipfile
 from importlib.metadata import version as package_version
 from pathlib import Path
@@ -36,14 +37,16 @@ ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # zip's epoch: no clock time in a bundle
 def bundle(project: Project, statement_ids: list[str] | None = None,
            languages: list[str] | None = None, options: PrintOptions = DEFAULT_OPTIONS,
            jobs: int | None = None) -> list[Path]:
-    """Print the released editions afresh, then zip each statement's into ``dist/``: a bundle
-    holds the bytes this run printed, never a file read back from ``output/`` (whose files or
-    records may have been changed since)."""
-    root = project.root
-    with exclusive(project.output_dir, root, "waiting for another build to finish"):
+    """Print the released editions afresh, in a folder of their own, then zip each statement's
+    into ``dist/``: a bundle holds the bytes this run printed, never a file read back from
+    ``output/`` (whose files or records may have been changed since), and its pages link only
+    the editions it holds."""
+    with exclusive(project.dist_dir, project.root, "waiting for another bundle to finish"), \
+            tempfile.TemporaryDirectory(prefix="dist-") as folder:
         remove_stale_temporaries(project.dist_dir)  # a killed bundle's half-written zip
-        report = build(project, Request(tuple(statement_ids or ()), tuple(languages or ()),
-                                        force=True, options=options), jobs)
+        twin = dataclasses.replace(project, output=Path(folder) / "output")
+        report = build(twin, Request(tuple(statement_ids or ()), tuple(languages or ()),
+                                     force=True, options=options, self_contained=True), jobs)
         if report.refused:
             raise PipelineError.of([Problem("no bundle: every released language must be complete "
                                             "for a release (see below)"), *report.refused])
