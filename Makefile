@@ -16,9 +16,10 @@ $(INSTALLED): pyproject.toml
 	@touch $@
 
 # Bring the catalogs up to date with the sources (changed messages become fuzzy), then print.
+# A statement with a mistake never stops the others: `update` leaves its messages as they were and
+# reports it, the build still prints everything else, and `make` fails at the end.
 build: $(INSTALLED)
-	$(PY) -m pipeline update
-	$(PY) -m pipeline build
+	@$(PY) -m pipeline update; updated=$$?; $(PY) -m pipeline build && exit $$updated
 
 update: $(INSTALLED)
 	$(PY) -m pipeline update
@@ -52,8 +53,7 @@ test-fast: $(INSTALLED)
 
 # A release bundle per statement: PDFs, bilingual PDF, HTML edition, SHA256SUMS, manifest.
 dist: $(INSTALLED)
-	$(PY) -m pipeline update
-	$(PY) -m pipeline dist
+	@$(PY) -m pipeline update; updated=$$?; $(PY) -m pipeline dist && exit $$updated
 
 # Pictures of every first page, as the README shows them.
 preview: build

@@ -34,6 +34,7 @@ class IndexEdition:
     languages: tuple[str, ...]
     locales: tuple[str, ...]
     kept: bool = False  # the earlier edition, kept while a new one is refused
+    source_version: str = ""  # the version of the statement's text it shows
 
 
 @dataclass
@@ -64,13 +65,16 @@ def index_listing(editions: list[IndexEdition],
     listing = []
     for statement_id in sorted({e.statement_id for e in editions}):
         own = [e for e in editions if e.statement_id == statement_id]
-        entry: dict[str, object] = {"id": statement_id, "bilingual": None, "bilingual_names": ""}
+        entry: dict[str, object] = {"id": statement_id, "bilingual": None, "bilingual_names": "",
+                                    "bilingual_kept": False, "bilingual_version": ""}
         rows = []
         source_language, date = sources[statement_id]
         for edition in own:
             name = f"{statement_id}/{statement_id}.{edition.variant}"
             if edition.variant == BILINGUAL:
                 entry["bilingual"] = f"{name}.pdf"
+                entry["bilingual_kept"] = edition.kept
+                entry["bilingual_version"] = edition.source_version
                 entry["bilingual_names"] = " + ".join(english.languages.get(code, code)
                                                       for code in edition.languages)
                 continue
@@ -79,7 +83,7 @@ def index_listing(editions: list[IndexEdition],
                          "direction": edition_language.direction,
                          "native_name": edition_language.name, "title": edition.title,
                          "html": f"{name}.html", "pdf": f"{name}.pdf", "draft": False, "date": "",
-                         "kept": edition.kept})
+                         "kept": edition.kept, "source_version": edition.source_version})
         if not rows:
             continue
         first = next((row for row in rows if row["code"] == source_language), rows[0])
@@ -228,8 +232,10 @@ def _file_digest(path: Path) -> str:
 
 
 def edition_entry(statement_id: str, variant: str, title: str, languages: tuple[str, ...],
-                  locales: tuple[str, ...], kept: bool = False) -> IndexEdition:
-    return IndexEdition(statement_id, variant, plain_title(title), languages, locales, kept)
+                  locales: tuple[str, ...], kept: bool = False,
+                  source_version: str = "") -> IndexEdition:
+    return IndexEdition(statement_id, variant, plain_title(title), languages, locales, kept,
+                        source_version)
 
 
 def check_not_linked_out(project: Project, names: list[str]) -> None:

@@ -225,6 +225,9 @@ def test_every_page_links_only_what_is_there(tmp_path):
     build(project)
     assert broken_links(output_files(project)) == []
     assert (project.output_dir / "ghouta-2017/ghouta-2017.ar.pdf").exists()
+    behind = re.findall(r'href="([^"]+)"[^<]*</a> <span lang="en" dir="ltr" class="behind">',
+                        index.read_text())
+    assert behind == ["ghouta-2017/ghouta-2017.ar.html"], "the index shows which edition lags"
 
     # A bundle of one language links nothing outside itself.
     clear_fuzzy(project, "ar")

@@ -340,7 +340,7 @@ def write_site(project: Project, snapshot: Snapshot, states: list[EditionState],
     templates (a kept edition printed with an older stylesheet keeps it until it is printed
     again)."""
     editions = [edition_entry(s.statement, s.variant, s.title, s.languages, s.locales,
-                              s.target in kept) for s in states]
+                              s.target in kept, s.source_version) for s in states]
     english = language("en", "en_GB")
     sources: dict[str, tuple[str, tuple[str, str]]] = {}
     for state in states:

@@ -1,0 +1,27 @@
+"""``make``, as an editor runs it: a statement with a mistake is reported, with its file and line,
+while every other statement is brought up to date and printed; and ``make`` fails at the end."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from .conftest import ROOT, make_project
+
+
+@pytest.mark.slow
+def test_make_prints_every_statement_it_can_and_fails_naming_the_mistake(tmp_path):
+    project = make_project(tmp_path / "p", ("ghouta-2017",))
+    shutil.copy2(ROOT / "Makefile", project.root / "Makefile")
+    (project.root / "sources/broken-2020.yaml").write_text(
+        "id: broken-2020\ntitle: [unclosed\ndate: 2020\n", "utf-8")
+    run = subprocess.run(["make", "-o", ".venv/.installed", "build", f"PY={sys.executable}"],
+                         cwd=project.root, capture_output=True, text=True, timeout=300)
+    assert run.returncode != 0
+    assert "sources/broken-2020.yaml:3: YAML syntax error" in run.stderr, run.stderr
+    for variant in ("en", "ar", "bilingual"):
+        assert (project.output_dir / f"ghouta-2017/ghouta-2017.{variant}.pdf").is_file()
+    assert "ghouta-2017" in (project.root / "locales/statements.pot").read_text("utf-8")
