@@ -1,5 +1,7 @@
-"""The only place that touches the file system: reading inputs safely, writing outputs so that
-nothing is ever half-written, and the lock two runs share.
+"""The one place that reads and writes the file system: reading inputs safely, reading back what
+the build published without trusting it, writing outputs so that nothing is ever half-written,
+and the lock two runs share. (Other modules only ask whether a path is a folder or a link, to
+name it in a message.)
 
 - An input is a regular file inside the project, of a bounded size: a symbolic link out of the
   project, a device, a FIFO or a folder is refused before a byte is read.
@@ -17,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import hashlib
 import json
 import os
 import stat
@@ -155,6 +158,42 @@ def list_published(folder: Path, pattern: str) -> list[Path]:
     if folder.is_symlink() or not folder.is_dir():
         return []
     return sorted(p for p in folder.glob(pattern) if not p.parent.is_symlink())
+
+
+def published_digest(path: Path, limit: int = MAX_FONT) -> str:
+    """The SHA-256 of a published file's bytes; empty when it is not there as a regular file."""
+    data = read_published(path, limit)
+    return "" if data is None else hashlib.sha256(data).hexdigest()
+
+
+def files_below(folder: Path) -> list[Path]:
+    """Every file, link or other non-folder below an output folder, sorted (never through a
+    linked folder)."""
+    if folder.is_symlink() or not folder.is_dir():
+        return []
+    found = []
+    for top, dirs, names in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not (Path(top) / d).is_symlink())
+        found += [Path(top) / name for name in names]
+        found += [Path(top) / d for d in os.listdir(top) if (Path(top) / d).is_symlink()
+                  and (Path(top) / d).is_dir()]
+    return sorted(set(found))
+
+
+def walk_inputs(folder: Path) -> list[Path]:
+    """Every file below an input folder, sorted, not following links to folders, editors'
+    backup and swap files left out."""
+    found = []
+    for top, dirs, names in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not is_scratch(d))
+        found += [Path(top) / name for name in sorted(names) if not is_scratch(name)]
+    return found
+
+
+def read_own(path: Path) -> bytes | None:
+    """The bytes of one of the pipeline's own files (its code, a library's), for the toolchain's
+    hash; None when it is not a regular file."""
+    return read_published(path, MAX_FONT)
 
 
 def list_files(folder: Path, root: Path, pattern: str = "*") -> list[Path]:
@@ -332,6 +371,28 @@ def remove(path: Path, root: Path) -> bool:
         return False
     except OSError as error:
         raise PipelineError(describe_os_error(error, "remove the file"), display(path, root)) from None
+
+
+def remove_folder_if_empty(folder: Path) -> None:
+    """Remove an output folder left empty (never a link)."""
+    with contextlib.suppress(OSError):
+        if folder.is_dir() and not folder.is_symlink() and not any(folder.iterdir()):
+            folder.rmdir()
+
+
+def remove_unlisted(folder: Path, wanted: set[Path], root: Path) -> list[Path]:
+    """Remove every file below an output folder that is not ``wanted`` (hidden files and links
+    included), and the folders left empty. Returns the files removed."""
+    removed: list[Path] = []
+    if folder.is_symlink() or not folder.is_dir():
+        return removed
+    for path in sorted(folder.rglob("*"), reverse=True):
+        if path.is_symlink() or not path.is_dir():
+            if path not in wanted and remove(path, root):
+                removed.append(path)
+        else:
+            remove_folder_if_empty(path)
+    return removed
 
 
 def remove_stale_temporaries(folder: Path) -> None:

@@ -6,13 +6,20 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from babel import Locale
 
 from . import webfonts
 from .errors import PipelineError
-from .files import display, publish, remove
+from .files import (
+    MAX_FONT,
+    display,
+    files_below,
+    publish,
+    published_digest,
+    read_published,
+    remove_unlisted,
+)
 from .language import language
 from .model import BILINGUAL
 from .project import ASSETS, STYLESHEET, Project
@@ -159,11 +166,7 @@ def _published_font(snapshot: Snapshot, face: webfonts.Face, before: object,
     name, ranges = before.get("file"), before.get("codepoints")
     if not isinstance(name, str) or not isinstance(ranges, str) or "/" in name:
         return None
-    path = snapshot.project.output_dir / ASSETS / "fonts" / name
-    try:
-        data = path.read_bytes() if path.is_file() and not path.is_symlink() else None
-    except OSError:
-        return None
+    data = read_published(snapshot.project.output_dir / ASSETS / "fonts" / name, MAX_FONT)
     font = webfonts.Subset(face, data, webfonts.parse_unicode_range(ranges)) if data else None
     return font if font is not None and font.filename == name else None
 
@@ -180,13 +183,10 @@ def site_is_current(project: Project, quick: str) -> bool:
     if recorded is None or recorded.get("quick") != quick:
         return False
     files = recorded.get("files", {})
-    assets = project.output_dir / ASSETS
-    if assets.is_dir() and not assets.is_symlink() and any(
-            (path.is_symlink() or path.is_file())
-            and path.relative_to(project.output_dir).as_posix() not in files
-            for path in assets.rglob("*")):
+    if any(path.relative_to(project.output_dir).as_posix() not in files
+           for path in files_below(project.output_dir / ASSETS)):
         return False  # a file the build did not publish: a full build removes it
-    return all(_file_digest(project.output_dir / name) == sha for name, sha in files.items())
+    return all(published_digest(project.output_dir / name) == sha for name, sha in files.items())
 
 
 def publish_site(project: Project, site: Site) -> list[str]:
@@ -194,41 +194,23 @@ def publish_site(project: Project, site: Site) -> list[str]:
     links included), and record what was written. Returns the names removed."""
     output = project.output_dir
     changed = {output / name: data for name, data in site.files.items()
-               if _file_digest(output / name) != digest(data)}
+               if published_digest(output / name) != digest(data)}
     recorded = {**site.kept, **{name: digest(data) for name, data in site.files.items()}}
     state = json.dumps({"quick": site.quick, "files": dict(sorted(recorded.items())),
                         "webfonts": site.webfonts}, indent=1, sort_keys=True).encode()
     changed[output / SITE_STATE] = state
     publish(changed, project.root if project.output is None else output.parent, output)
-    removed = []
-    assets = output / ASSETS
     wanted = {output / name for name in recorded}
-    if assets.is_dir() and not assets.is_symlink():
-        for path in sorted(assets.rglob("*"), reverse=True):
-            if path.is_symlink() or path.is_file():
-                if path not in wanted and remove(path, output):
-                    removed.append(display(path, project.root))
-            elif path.is_dir() and not any(path.iterdir()):
-                path.rmdir()
-    return removed
+    return [display(path, project.root) for path in remove_unlisted(output / ASSETS, wanted, output)]
 
 
 def _read_site_state(project: Project) -> dict | None:
-    path = project.output_dir / SITE_STATE
+    raw = read_published(project.output_dir / SITE_STATE)
     try:
-        data = json.loads(path.read_bytes()) if path.is_file() and not path.is_symlink() else None
-    except (OSError, ValueError):
+        data = json.loads(raw) if raw is not None else None
+    except (ValueError, RecursionError):
         return None
     return data if isinstance(data, dict) and isinstance(data.get("files"), dict) else None
-
-
-def _file_digest(path: Path) -> str:
-    try:
-        if path.is_symlink() or not path.is_file():
-            return ""
-        return digest(path.read_bytes())
-    except OSError:
-        return ""
 
 
 def edition_entry(statement_id: str, variant: str, title: str, languages: tuple[str, ...],

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import PipelineError, Problem, raise_if_any
-from .files import MAX_FONT, MAX_INPUT, MAX_SOURCE, is_scratch, list_files, read_input
+from .files import MAX_FONT, MAX_INPUT, MAX_SOURCE, list_files, read_input, read_own, walk_inputs
 from .identifiers import language_problem, statement_id_problem
 from .project import DOMAIN, FONTS, MAPPING, Project
 
@@ -152,20 +151,15 @@ def read_templates(project: Project) -> dict[str, Input]:
         raise PipelineError("there is no templates folder: restore it from the repository",
                             project.relative(folder))
     templates, problems = {}, []
-    for top, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not is_scratch(d))
-        for name in sorted(files):
-            if is_scratch(name):
-                continue
-            path = Path(top) / name
-            relative = path.relative_to(folder).as_posix()
-            limit = MAX_FONT if relative.startswith(f"{FONTS}/") else MAX_INPUT
-            try:
-                data = read_input(path, project.root, limit, "template file")
-                if data is not None:
-                    templates[relative] = Input.of(project.relative(path), data)
-            except PipelineError as error:
-                problems.append(error)
+    for path in walk_inputs(folder):
+        relative = path.relative_to(folder).as_posix()
+        limit = MAX_FONT if relative.startswith(f"{FONTS}/") else MAX_INPUT
+        try:
+            data = read_input(path, project.root, limit, "template file")
+            if data is not None:
+                templates[relative] = Input.of(project.relative(path), data)
+        except PipelineError as error:
+            problems.append(error)
     raise_if_any(problems)
     return templates
 
@@ -199,12 +193,14 @@ def toolchain() -> str:
 
         parts = [__version__]
         code = Path(__file__).parent
-        for path in sorted(code.rglob("*.py")):
-            parts.append(f"{path.relative_to(code).as_posix()} {digest(path.read_bytes())}")
+        for path in walk_inputs(code):
+            if path.suffix == ".py":
+                parts.append(f"{path.relative_to(code).as_posix()} {digest(read_own(path) or b'')}")
         for name in ("weasyprint", "pydyf", "pyphen", "fontTools", "babel", "jinja2", "yaml",
                      "markdown_it"):
             spec = importlib.util.find_spec(name)
             origin = Path(spec.origin) if spec and spec.origin else None
-            parts.append(digest(origin.read_bytes()) if origin and origin.is_file() else name)
+            data = read_own(origin) if origin else None
+            parts.append(digest(data) if data is not None else name)
         _TOOLCHAIN.append(digest("\n".join(parts).encode()))
     return _TOOLCHAIN[0]

@@ -18,7 +18,7 @@ from ..catalogs.checks import Status
 from ..catalogs.lookup import Lookup
 from ..catalogs.pofile import PoCatalog
 from ..errors import PipelineError, Problem
-from ..files import display, exclusive, publish, remove, write_atomic
+from ..files import display, exclusive, publish, remove, remove_folder_if_empty, write_atomic
 from ..language import language
 from ..model import Target
 from ..parse import Parsed, parse
@@ -324,9 +324,7 @@ def remove_obsolete(project: Project, removals: list[Removal]) -> list[str]:
                      target.state_path(project.output_dir)]:
             if remove(path, project.output_dir):
                 removed.append(display(path, project.root))
-        folder = target.folder(project.output_dir)
-        if folder.is_dir() and not folder.is_symlink() and not any(folder.iterdir()):
-            folder.rmdir()
+        remove_folder_if_empty(target.folder(project.output_dir))
         log.info("%s%s: removed: %s", target.name, " (draft)" if target.draft else "",
                  removal.reason)
     return removed

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .. import log
 from ..errors import PipelineError
+from ..files import MAX_FONT, files_below, read_published
 from ..model import BILINGUAL
 from ..plan import Request
 from ..project import DRAFTS, Project
@@ -30,11 +31,8 @@ class Difference:
 
 def published_files(output: Path) -> dict[str, Path]:
     """The files of an output folder a reader sees (not states, the lock or temporary files)."""
-    if not output.is_dir():
-        return {}
-    return {path.relative_to(output).as_posix(): path for path in sorted(output.rglob("*"))
-            if (path.is_file() or path.is_symlink())
-            and not any(part.startswith(".") for part in path.relative_to(output).parts)
+    return {path.relative_to(output).as_posix(): path for path in files_below(output)
+            if not any(part.startswith(".") for part in path.relative_to(output).parts)
             and path.name != SITE_STATE}
 
 
@@ -78,7 +76,7 @@ def verify(project: Project, jobs: int | None = None) -> list[Difference]:
             build(twin, Request(draft=any(s.draft for s in states), force=True, options=options),
                   jobs)
             for name, path in published_files(twin.output_dir).items():
-                fresh.setdefault(name, path.read_bytes())
+                fresh.setdefault(name, read_published(path, MAX_FONT) or b"")
     differences = []
     for name in sorted(shipped.keys() | fresh.keys()):
         shown = project.relative(project.output_dir / name)
@@ -92,6 +90,6 @@ def verify(project: Project, jobs: int | None = None) -> list[Difference]:
                                                  "build` removes it"))
         elif name not in shipped:
             differences.append(Difference(shown, "is missing: `python -m pipeline build` prints it"))
-        elif shipped[name].is_symlink() or shipped[name].read_bytes() != fresh[name]:
+        elif read_published(shipped[name], MAX_FONT) != fresh[name]:
             differences.append(Difference(shown, "differs from a fresh build of the same inputs"))
     return differences

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .. import log
 from ..errors import PipelineError
-from ..files import is_scratch
+from ..files import is_scratch, list_files, read_published
 from ..plan import DEFAULT_REQUEST, Request
 from ..project import Project
 from ..snapshot import digest
@@ -45,11 +45,10 @@ def round_of_work(project: Project, request: Request) -> dict[Path, str]:
     except PipelineError as error:
         report(error)
     written = {}
-    for path in [project.template_path, *project.locales_dir.glob("*/LC_MESSAGES/*.po")]:
-        try:
-            written[path.resolve()] = digest(path.read_bytes())
-        except OSError:
-            pass
+    for path in [project.template_path, *list_files(project.locales_dir, project.root,
+                                                    "*/LC_MESSAGES/*.po")]:
+        if (data := read_published(path)) is not None:
+            written[path.resolve()] = digest(data)
     try:
         result = build(project, request, jobs=1)
         for refusal in result.refused:
@@ -88,7 +87,4 @@ def _ours(path: Path, written: dict[Path, str]) -> bool:
     """A catalog or template whose bytes are what our own update wrote."""
     if path not in written:
         return False
-    try:
-        return digest(path.read_bytes()) == written[path]
-    except OSError:
-        return False
+    return digest(read_published(path) or b"") == written[path]
