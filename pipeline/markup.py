@@ -1,6 +1,6 @@
 """A small Markdown subset for statement texts: parsing, HTML, plain text and translation checks.
 
-The subset (documented for editors and translators in ``SUBSET.md``):
+The subset (documented for editors and translators in ``docs/formatting.md``):
 
 * paragraphs (a blank line between them),
 * ``*emphasis*`` / ``_emphasis_`` and ``**strong**`` / ``__strong__``,

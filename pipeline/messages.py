@@ -274,7 +274,3 @@ def edition_messages(statement: Statement, words: list[SourceMessage]) -> list[E
         needed.setdefault(word.key, EditionMessage(word.key, TEMPLATE_LANGUAGE,
                                                    f"{word.file}:{word.line}"))
     return list(needed.values())
-
-
-def key_set(template: PoCatalog) -> set[Key]:
-    return {entry.key for entry in template.entries}
