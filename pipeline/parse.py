@@ -47,11 +47,15 @@ class Parsed:
         return self.snapshot.catalogs[code].name
 
 
-def parse(snapshot: Snapshot, catalog_languages: tuple[str, ...] | None = None) -> Parsed:
-    """Parse every statement and catalog of the snapshot, and the words of the page templates."""
+def parse(snapshot: Snapshot, catalog_languages: tuple[str, ...] | None = None,
+          only: set[str] | None = None) -> Parsed:
+    """Parse the statements of the snapshot (``only`` those, when given), every catalog, and the
+    words of the page templates."""
     problems: list[PipelineError] = list(snapshot.unreadable_sources.values())
     statements: dict[str, Statement] = {}
     for statement_id, item in snapshot.sources.items():
+        if only is not None and statement_id not in only:
+            continue
         try:
             statements[statement_id] = parse_statement(item.data, item.name, statement_id)
         except PipelineError as error:

@@ -96,6 +96,8 @@ class Plan:
     refused (the last good one); listed and linked, and shown as behind."""
     removals: list[Removal] = field(default_factory=list)
     write_site: bool = False
+    unchanged: list[Target] = field(default_factory=list)
+    """Editions found up to date from bytes alone, of statements not parsed in this run."""
 
     @property
     def stale(self) -> list[EditionPlan]:
@@ -107,7 +109,8 @@ class Plan:
 
     def present(self) -> list[Target]:
         """The released editions ``output/`` holds once the plan is carried out, sorted."""
-        return sorted({*(e.target for e in self.editions if not e.draft), *self.kept})
+        return sorted({*(e.target for e in self.editions if not e.draft), *self.kept,
+                       *(t for t in self.unchanged if not t.draft)})
 
 
 def source_version(statement: Statement) -> str:
@@ -231,41 +234,54 @@ def quick_hash(state_inputs: dict[str, str], target: Target, options: PrintOptio
     return short_hash(state_inputs, target.variant, target.draft, dataclasses.asdict(options))
 
 
+@dataclass(frozen=True)
+class QuickCheck:
+    """What phase one found: why a full plan is needed (nothing: every edition is up to date),
+    and which statements it must parse and plan (None: every one)."""
+
+    reasons: list[str]
+    statements: set[str] | None
+
+    @property
+    def up_to_date(self) -> bool:
+        return not self.reasons
+
+
 def quick_check(snapshot: Snapshot, available: tuple[str, ...], codes: list[str],
                 request: Request, published: Published, site_current: Callable[[], bool]
-                ) -> list[str]:
+                ) -> QuickCheck:
     """Phase one of the freshness rule, from the inputs' bytes and ``output/``'s alone, nothing
-    parsed: why the full plan is needed (empty: every edition the request gives is in
-    ``output/``, intact and printed from these very bytes, nothing is to remove, and the site is
-    current)."""
+    parsed: every edition the request gives is in ``output/``, intact and printed from these very
+    bytes, nothing is to remove, and the site is current; or else why not, and which statements
+    the full plan must look at."""
     settings = snapshot.project.settings
     if request.force:
-        return ["--force"]
+        return QuickCheck(["--force"], None)
     if snapshot.unreadable_sources:
-        return ["a statement cannot be read"]
-    reasons = []
+        return QuickCheck(["a statement cannot be read"], None)
+    reasons, stale = [], set()
     for choices in editions_by_name(settings, list(snapshot.sources), codes, request.draft):
         target = choices[0]
         if any(code not in snapshot.catalogs
                for code in languages_of_variant(settings, target.variant)):
-            reasons.append(f"{target.name}: a catalog cannot be read")
-            continue
+            return QuickCheck([f"{target.name}: a catalog cannot be read"], None)
         inputs = quick_inputs(snapshot, available, target.statement_id,
                               languages_of_variant(settings, target.variant))
         if not any((state := published.fresh(choice)) is not None
                    and state.quick == quick_hash(inputs, choice, request.options)
                    for choice in choices):
             reasons.append(f"{target.name}: its inputs changed or its files are not as printed")
-    if request.everything and not reasons:
+            stale.add(target.statement_id)
+    if request.everything:
         expected = {t for choices in editions_by_name(settings, list(snapshot.sources), codes,
                                                       request.draft) for t in choices}
         if any(target not in expected and not kept_by_name(target, set(snapshot.sources),
                                                             available, settings)
                for target in published.states):
-            reasons.append("an edition in output/ is no longer given")
-        elif not site_current():
+            return QuickCheck([*reasons, "an edition in output/ is no longer given"], None)
+        if not reasons and not site_current():
             reasons.append("the index or assets are not current")
-    return reasons
+    return QuickCheck(reasons, stale)
 
 
 def up_to_date_by_name(snapshot: Snapshot, codes: list[str], request: Request,
@@ -299,11 +315,13 @@ def alternates_for(statement: Statement, codes: list[str], current: str,
 
 
 def make_plan(parsed: Parsed, request: Request, published: Published = NOTHING_PUBLISHED,
-              failed: frozenset[Target] = frozenset()) -> Plan:
+              failed: frozenset[Target] = frozenset(),
+              unchanged: frozenset[Target] = frozenset()) -> Plan:
     """Every edition the request gives, and what to do with each. ``published`` is what
     ``output/`` holds; ``failed`` the editions this run could not print (a page links only
-    what is there once the build is done). Pure: it opens no file and changes no state."""
-    return _Planner(parsed, request, published, failed).plan()
+    what is there once the build is done); ``unchanged`` the editions phase one found up to
+    date, of statements that were not parsed. Pure: it opens no file and changes no state."""
+    return _Planner(parsed, request, published, failed, unchanged).plan()
 
 
 Printed = dict[str, tuple[Language, str, bool]]
@@ -314,8 +332,9 @@ class _Planner:
     """``make_plan``'s working state: one pass over the statements, nothing written."""
 
     def __init__(self, parsed: Parsed, request: Request, published: Published,
-                 failed: frozenset[Target]):
+                 failed: frozenset[Target], unchanged: frozenset[Target]):
         self.parsed, self.request, self.published, self.failed = parsed, request, published, failed
+        self.unchanged = unchanged
         self.settings = parsed.settings
         self.result = Plan(write_site=request.everything)
         self.common = [parsed.snapshot.templates_digest, parsed.snapshot.toolchain,
@@ -328,12 +347,14 @@ class _Planner:
             raise PipelineError.of(problems)
         for statement in self.parsed.statements.values():
             self.plan_statement(statement, codes)
+        self.result.unchanged = sorted(self.unchanged)
         self.result.kept = sorted(
             target for target, state in self.published.states.items()
             if not target.draft and target in self.published.intact
-            and target not in {e.target for e in self.result.editions} and self.kept(target))
+            and target not in {e.target for e in self.result.editions}
+            and target not in self.unchanged and self.kept(target))
         if self.request.everything:
-            given = {e.target for e in self.result.editions}
+            given = {e.target for e in self.result.editions} | self.unchanged
             for target in sorted(self.published.states):
                 if target not in given and not self.kept(target):
                     self.result.removals.append(Removal(target, self.why_removed(target)))

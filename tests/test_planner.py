@@ -114,9 +114,10 @@ def test_an_edition_file_that_is_not_as_printed_is_stale_never_up_to_date(small,
     assert after.fresh(target) is None
     assert after.intact == published.intact - {target}
     snapshot = take(small)
-    reasons = quick_check(snapshot, tuple(catalog_languages(small)), ["en", "ar"],
-                          DEFAULT_REQUEST, after, lambda: True)
-    assert reasons == ["ghouta-2017.en: its inputs changed or its files are not as printed"]
+    quick = quick_check(snapshot, tuple(catalog_languages(small)), ["en", "ar"],
+                        DEFAULT_REQUEST, after, lambda: True)
+    assert quick.reasons == ["ghouta-2017.en: its inputs changed or its files are not as printed"]
+    assert quick.statements == {"ghouta-2017"}
     plan = make_plan(parse(snapshot), DEFAULT_REQUEST, after)
     [edition] = [e for e in plan.editions if e.target == target]
     assert not edition.up_to_date

@@ -119,24 +119,28 @@ def _build(project: Project, request: Request, jobs: int | None) -> Report:
     published = read_published_editions(project.output_dir, project.output_dir / DRAFTS)
     report = Report(assets=asset_files(snapshot))
     # 2. Phase one of the freshness rule: from bytes alone, nothing parsed.
-    reasons = quick_check(snapshot, available, codes, request, published,
-                          lambda: site_is_current(project, site_quick(snapshot, [
-                              s for t, s in sorted(published.states.items()) if not t.draft])))
-    if not reasons:
-        report.up_to_date = sorted(up_to_date_by_name(snapshot, codes, request, published))
+    quick = quick_check(snapshot, available, codes, request, published,
+                        lambda: site_is_current(project, site_quick(snapshot, [
+                            s for t, s in sorted(published.states.items()) if not t.draft])))
+    fresh = up_to_date_by_name(snapshot, codes, request, published)
+    if quick.up_to_date:
+        report.up_to_date = sorted(fresh)
         for target in report.up_to_date:
             log.info("%s: up to date", target.name)
         return report
-    log.debug("planning in full: %s", "; ".join(reasons))
-    # 3. Parse, then plan; carry the plan out; plan again if an edition failed after all.
+    log.debug("planning in full: %s", "; ".join(quick.reasons))
+    # 3. Parse what changed, then plan; carry the plan out; plan again if an edition failed
+    # after all. A statement whose editions are all up to date by their bytes is not parsed.
     check_stylesheet(snapshot)
-    parsed = parse(snapshot, available)
+    parsed = parse(snapshot, available, quick.statements)
+    unchanged = frozenset() if quick.statements is None else frozenset(
+        t for t in fresh if t.statement_id not in quick.statements)
     report.refused += parsed.problems
     states, intact = dict(published.states), set(published.intact)
     failed: frozenset[Target] = frozenset()
     plan = Plan()
     for _ in range(MAX_ROUNDS):
-        plan = make_plan(parsed, request, Published(states, frozenset(intact)), failed)
+        plan = make_plan(parsed, request, Published(states, frozenset(intact)), failed, unchanged)
         newly_failed = carry_out(project, snapshot, parsed, plan, jobs, report)
         for done in report.printed:
             states[done.target] = done.state
@@ -149,6 +153,7 @@ def _build(project: Project, request: Request, jobs: int | None) -> Report:
     for note in plan.notes:
         log.info("%s", note)
     printed = {p.target for p in report.printed}
+    report.up_to_date += plan.unchanged
     for edition in plan.editions:
         if edition.up_to_date and edition.target not in printed:
             report.up_to_date.append(edition.target)
