@@ -323,3 +323,15 @@ def test_a_name_without_letters_is_not_decided(small, capsys, tmp_path):
                          "sheet, or add the name by hand",
                          f"{csv}:3: could not decide: '--' has no letter or digit: correct the "
                          "sheet, or add the name by hand"]
+
+
+def test_a_row_without_a_name_or_without_the_statements_language(small, capsys, tmp_path):
+    csv = sheet(tmp_path, "Timestamp,en,ar,Nom\n"
+                          "2024-03-01,,,\n"
+                          "2024-03-02,,منظمة النور,Organisation Lumière\n")
+    status, lines = cli(capsys, small, "signatories", "ghouta-2017", csv, "--column", "fr=Nom")
+    assert status == 1
+    assert lines[:2] == [
+        f"{csv}:2: skipped: no organisation name in the columns en, ar, Nom: row ignored",
+        f"{csv}:3: could not decide: 'منظمة النور' / 'Organisation Lumière' has names in ar and "
+        "fr but none in en, the statement's language: add it by hand"]
