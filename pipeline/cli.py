@@ -144,6 +144,27 @@ def run_init(project: Project, args: argparse.Namespace) -> int:
     return 0
 
 
+def run_signatories(project: Project, args: argparse.Namespace) -> int:
+    from .commands.signatories import import_sheet
+
+    statement = Path(args.statement).stem if args.statement.endswith(".yaml") else args.statement
+    report = import_sheet(project, statement, args.sheet, dict(args.columns or ()), args.dry_run)
+    return 1 if report.of("undecided") else 0
+
+
+def column_option(value: str) -> tuple[str, str]:
+    """``--column en="Organisation (English)"``: which column of a sheet holds which language."""
+    from .identifiers import language_problem
+
+    code, equals, header = value.partition("=")
+    if not equals or not header.strip():
+        raise argparse.ArgumentTypeError(f"{value!r} is not LANG=HEADER, such as "
+                                         'en="Organisation name"')
+    if message := language_problem(code.strip()):
+        raise argparse.ArgumentTypeError(message)
+    return code.strip(), header.strip()
+
+
 def request_of(args: argparse.Namespace) -> Request:
     print_shop = getattr(args, "print_shop", False)
     if print_shop and args.draft:
@@ -239,6 +260,18 @@ def parser() -> argparse.ArgumentParser:
     preview = command("preview", "PNG pictures of the first page of every PDF", run_preview)
     preview.add_argument("--into", type=Path, default=None,
                          help="the folder for the pictures (default: beside each PDF)")
+
+    signatories = command("signatories", "add the new organisations of a sign-on sheet (CSV) "
+                                         "to a statement's signatories", run_signatories)
+    signatories.add_argument("statement", metavar="STATEMENT", help="the statement's identifier")
+    signatories.add_argument("sheet", type=Path, metavar="FILE.csv", help=(
+        "the sheet: a header row, a column per language headed by its code (en, ar)"))
+    signatories.add_argument("--column", action="append", dest="columns", type=column_option,
+                             metavar="LANG=HEADER", help=(
+                                 'the column holding the names in LANG, by its header: '
+                                 'en="Organisation name" (repeatable)'))
+    signatories.add_argument("--dry-run", action="store_true",
+                             help="say what would be added, write nothing")
 
     command("extract", "write the message template locales/statements.pot", run_extract)
     update = command("update", "extract, then merge the template into every catalog", run_update)

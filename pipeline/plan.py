@@ -118,7 +118,8 @@ def source_version(statement: Statement) -> str:
     messages: list[list[object]] = [[m.context, m.id] for m in statement_messages(statement)]
     messages += [["given", s.value, code, name] for s in statement.signatories
                  for code, name in s.given]
-    return short_hash(statement.id, statement.language, statement.date, messages)
+    updated = [statement.updated] if statement.updated else []  # none: the codes as they were
+    return short_hash(statement.id, statement.language, statement.date, messages, *updated)
 
 
 def translations_used(catalog: PoCatalog, messages: list[EditionMessage], code: str) -> list:
@@ -468,7 +469,8 @@ class _Planner:
             quick=quick_hash(state_inputs, target, request.options), fingerprint=fingerprint,
             source_version=provenance.source_version,
             catalog_version=provenance.catalog_version, pages=0,
-            date=statement.date.isoformat(), source_language=statement.language)
+            date=statement.date.isoformat(), source_language=statement.language,
+            updated=statement.updated.isoformat() if statement.updated else "")
         reason = self.why_printed(target, state)
         self.result.editions.append(EditionPlan(target, statement, langs, tuple(messages),
                                                 provenance, alternates, request.options, state,

@@ -124,6 +124,9 @@ class Side:
         self.body = [self.localise("paragraph", p.value) for p in statement.body]
         self.signatories = [self.localise("signatory", s.value) for s in statement.signatories]
         self.date = language.format_date(statement.date.first_day(), statement.date.precision)
+        self.updated = (language.format_date(statement.updated.first_day(),
+                                             statement.updated.precision)
+                        if statement.updated else None)
         self.digits = list(language.digits)
         self.start = "right" if language.direction == "rtl" else "left"
         self.end = "left" if language.direction == "rtl" else "right"

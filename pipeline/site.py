@@ -66,8 +66,11 @@ def asset_files(snapshot: Snapshot) -> dict[str, bytes]:
 
 
 def index_listing(editions: list[IndexEdition],
-                  sources: dict[str, tuple[str, tuple[str, str]]]) -> list[dict[str, object]]:
-    """The index's entries: a statement each, its editions in the source language first."""
+                  sources: dict[str, tuple[str, tuple[str, str]]],
+                  updates: dict[str, tuple[str, str] | None] | None = None
+                  ) -> list[dict[str, object]]:
+    """The index's entries: a statement each, its editions in the source language first;
+    ``updates`` gives a statement's ``updated`` date (ISO, and as the index writes it)."""
     english = Locale.parse("en")
     listing = []
     for statement_id in sorted({e.statement_id for e in editions}):
@@ -96,7 +99,8 @@ def index_listing(editions: list[IndexEdition],
         first = next((row for row in rows if row["code"] == source_language), rows[0])
         rows.sort(key=lambda row: (row is not first, str(row["code"])))
         entry.update(editions=rows, title=first["title"], tag=first["tag"],
-                     direction=first["direction"], date=date[0], date_text=date[1])
+                     direction=first["direction"], date=date[0], date_text=date[1],
+                     updated=(updates or {}).get(statement_id))
         listing.append(entry)
     return listing
 
@@ -107,7 +111,8 @@ def plain_title(side_title: str) -> str:
 
 def make_site(snapshot: Snapshot, editions: list[IndexEdition],
               sources: dict[str, tuple[str, tuple[str, str]]], quick: str,
-              shown: list[str], with_assets: bool = True) -> Site:
+              shown: list[str], with_assets: bool = True,
+              updates: dict[str, tuple[str, str] | None] | None = None) -> Site:
     """The index and (``with_assets``) the assets: ``sources`` gives each statement's language
     and date (ISO, and as the index writes it); ``shown`` the characters each published edition
     shows, which the web fonts are cut down to. Without the assets, those published before are
@@ -115,7 +120,7 @@ def make_site(snapshot: Snapshot, editions: list[IndexEdition],
     recorded = _read_site_state(snapshot.project) or {}
     published = {name: sha for name, sha in recorded.get("files", {}).items()
                  if isinstance(name, str) and isinstance(sha, str)}
-    index = render_index(snapshot, index_listing(editions, sources))
+    index = render_index(snapshot, index_listing(editions, sources, updates))
     files: dict[str, bytes] = {"index.html": index.encode("utf-8")}
     kept: dict[str, str] = {}
     if not with_assets:

@@ -74,6 +74,12 @@ class StatementDate:
         """The first day the date covers, for the PDF's creation date."""
         return datetime.date(self.year, self.month or 1, self.day or 1)
 
+    def last_day(self) -> datetime.date:
+        """The last day the date covers."""
+        month = self.month or 12
+        return datetime.date(self.year, month,
+                             self.day or calendar.monthrange(self.year, month)[1])
+
     def __str__(self) -> str:
         return self.isoformat()
 
@@ -110,6 +116,7 @@ class Statement:
     issuer: Text
     body: tuple[Text, ...]
     signatories: tuple[Signatory, ...]
+    updated: StatementDate | None = None  # when signatories joined or the text changed after
 
 
 @dataclass(frozen=True)
@@ -126,6 +133,8 @@ FIELDS = {f.name: f for f in (
     Field("subtitle", False, "a line over the title, such as 'Joint Statement by ...'"),
     Field("date", True, "the date of the statement: a day (2018-01-03), a month (2017-08) or a "
                         "year (2017)"),
+    Field("updated", False, "when the statement was last updated, in the same forms as 'date', "
+                            "not before it"),
     Field("language", True, "the language the source is written in, such as 'en'"),
     Field("issuer", True, "who issues it, printed at the foot of each page"),
     Field("body", True, "the paragraphs, one list item each"),
@@ -224,25 +233,25 @@ class _Reader:
             self.problem(f"{label} is empty: give the organisation's name", node)
         return names
 
-    def date(self, node: yaml.Node) -> StatementDate | None:
-        if not self.tag_allowed("date", node):
+    def date(self, node: yaml.Node, name: str = "date") -> StatementDate | None:
+        if not self.tag_allowed(name, node):
             return None
         value = node.value.strip() if isinstance(node, yaml.ScalarNode) else None
         match = DATE.fullmatch(value or "")
         if not match:
-            self.problem("'date' must be a day such as 2018-01-03, a month such as 2017-08 or a "
-                         f"year such as 2017, not {_describe(node)}", node)
+            self.problem(f"'{name}' must be a day such as 2018-01-03, a month such as 2017-08 or "
+                         f"a year such as 2017, not {_describe(node)}", node)
             return None
         year, month, day = (int(part) if part else None for part in match.groups())
         assert year is not None
         if month is not None and not 1 <= month <= 12:
-            self.problem(f"'date' {value}: there is no month {month}; months go from 01 to 12",
+            self.problem(f"'{name}' {value}: there is no month {month}; months go from 01 to 12",
                          node)
             return None
         if month is not None and day is not None:
             last = calendar.monthrange(year, month)[1]
             if not 1 <= day <= last:
-                self.problem(f"'date' {value}: that day does not exist: "
+                self.problem(f"'{name}' {value}: that day does not exist: "
                              f"{calendar.month_name[month]} {year} has {last} days", node)
                 return None
         return StatementDate(year, month, day)
@@ -283,8 +292,8 @@ class _Reader:
                                  f"{expected_id}.yaml: make them the same", value_node)
             elif key == "language":
                 values[key] = self.checked(language_problem, key, value_node)
-            elif key == "date":
-                values[key] = self.date(value_node)
+            elif key in ("date", "updated"):
+                values[key] = self.date(value_node, key)
             elif key == "body":
                 values[key] = self.paragraphs(value_node)
             elif key == "signatories":
@@ -294,6 +303,11 @@ class _Reader:
         for name, spec in FIELDS.items():
             if spec.required and name not in seen:
                 self.problem(f"the field '{name}' is missing: add {spec.help}", 1)
+        if values.get("date") and values.get("updated") and \
+                values["updated"].last_day() < values["date"].first_day():
+            self.problem(f"'updated' {values['updated']} is before 'date' {values['date']}: an "
+                         "update comes after the statement; correct one of the two",
+                         seen["updated"])
         values["signatories"] = self.resolve_signatories(values.get("signatories", []),
                                                          values.get("language"))
         if self.problems:
@@ -302,7 +316,8 @@ class _Reader:
             id=values["id"], file=self.file, title=values["title"],
             short_title=values.get("short-title"), subtitle=values.get("subtitle"),
             date=values["date"], language=values["language"], issuer=values["issuer"],
-            body=values["body"], signatories=values["signatories"])
+            body=values["body"], signatories=values["signatories"],
+            updated=values.get("updated"))
 
     def resolve_signatories(self, items: list[Text | list[tuple[str, Text]]],
                             language: str | None) -> tuple[Signatory, ...]:

@@ -41,6 +41,8 @@ class EditionState:
     """The statement's date (ISO: a day, a month or a year), as the index lists it."""
     source_language: str = ""
     """The language the statement is written in: the index lists its edition first."""
+    updated: str = ""
+    """The statement's ``updated`` date (ISO), as the index lists it; empty when it has none."""
     files: dict[str, str] = field(default_factory=dict)
     """The SHA-256 of each published file (``html``, ``pdf``)."""
     shown: str = ""
@@ -78,7 +80,7 @@ class EditionState:
 
 
 TEXT_FIELDS = ("statement", "variant", "quick", "fingerprint", "source_version", "catalog_version",
-               "title", "date", "source_language", "shown")
+               "title", "date", "source_language", "shown", "updated")
 
 
 def _well_formed(raw: dict) -> bool:

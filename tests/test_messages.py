@@ -32,7 +32,7 @@ from .helpers import cli, edit, line_of
 COUNT = ("%(num)s organisation signed this statement.",
          "%(num)s organisations signed this statement.")
 TEMPLATE_WORDS = {(None, "Signatories"), (None, "Page %(page)s of %(pages)s"), (None, COUNT[0]),
-                  (None, "Draft – translation incomplete"),
+                  (None, "Draft – translation incomplete"), (None, "Updated %(date)s"),
                   (None, "Printed from source version %(source)s and translation version "
                          "%(catalog)s.")}
 SNHR_ARABIC = "الشبكة السورية لحقوق الإنسان"

@@ -278,6 +278,7 @@ def test_a_statement_that_is_a_list_is_refused(small, capsys):
     (small.root / G).write_text("- id: ghouta-2017\n- title: End the Siege\n", "utf-8")
     assert build_ghouta(capsys, small) == (1, [
         f"{G}:1: a statement must be a mapping of fields (id, title, short-title, subtitle, date, "
+        "updated, "
         "language, issuer, body, signatories), not a list"])
 
 

@@ -350,7 +350,13 @@ def write_site(project: Project, snapshot: Snapshot, states: list[EditionState],
         date = StatementDate.parse(state.date)
         sources.setdefault(state.statement, (state.source_language, (
             state.date, english.format_date(date.first_day(), date.precision) if date else "")))
+    updates: dict[str, tuple[str, str] | None] = {}  # as the source language's edition says
+    for state in sorted(states, key=lambda s: s.variant != s.source_language):
+        when = StatementDate.parse(state.updated)
+        if state.statement not in updates:
+            updates[state.statement] = (state.updated, english.format_date(
+                when.first_day(), when.precision)) if when else None
     current = all(s.inputs.get("templates") == snapshot.templates_digest for s in states)
     site = make_site(snapshot, editions, sources, site_quick(snapshot, states),
-                     [s.shown for s in states], with_assets=current)
+                     [s.shown for s in states], with_assets=current, updates=updates)
     report.removed += publish_site(project, site)
