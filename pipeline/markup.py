@@ -39,6 +39,7 @@ Decisions, with their reasons:
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -55,6 +56,7 @@ from markupsafe import Markup, escape
 __all__ = [
     "Document", "Issue", "ListShape", "Signature", "TextFilter", "compare", "normalise",
     "parse", "plain_text", "signature", "to_html",
+    "LiteralMarkup", "SECTION_MARK", "literal_markdown", "section_heading",
 ]
 
 TextFilter = Callable[[str], str]
@@ -570,3 +572,92 @@ def compare(source: str, translation: str, *, inline_only: bool = False) -> list
         warning(f"has {_count(tra.paragraphs, 'paragraph')} where the source has "
                 f"{src.paragraphs}: a blank line starts a new paragraph")
     return issues
+
+
+# --- section headings and what prints literally ------------------------------------------------
+
+SECTION_MARK = "## "
+"""A body item of one line starting with this is a section heading (``<h2>``). One level is
+enough for a statement: ``#`` would be another title, and ``###`` a section of a section."""
+
+_HEADING_LINE = re.compile(r"(#{1,6})(?: |$)")
+_RULE_LINE = re.compile(r"([-*_=])(?: ?\1){2,}")
+_FENCE = re.compile(r"(`{3,}|~{3,})")
+_TABLE_LINE = re.compile(r"\|.*\|")
+_IMAGE = re.compile(r"(?<!\\)!\[[^\]\n]*\]\([^)\n]*\)")
+_AUTOLINK = re.compile(r"<(?:https?://|mailto:)[^>\s]*>", re.IGNORECASE)
+_HTML = re.compile(r"<!--|</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
+_ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6});")
+
+
+def section_heading(text: str) -> str | None:
+    """The words of a section heading, when the text is one: a single line that starts with
+    ``## `` (``## Our demands`` gives ``Our demands``); None for any other text."""
+    source = normalise(text)
+    if "\n" in source or not source.startswith(SECTION_MARK):
+        return None
+    return source[len(SECTION_MARK):].strip() or None
+
+
+@dataclass(frozen=True)
+class LiteralMarkup:
+    """Markdown-like writing that is not in the subset and prints exactly as typed: which line
+    of the (normalised) text, what was found, and what to do about it."""
+
+    line: int  # 0 for the text's first line
+    found: str
+    advice: str
+
+    @property
+    def message(self) -> str:
+        return f"{self.advice} (prints literally: {self.found!r})"
+
+
+def literal_markdown(text: str, *, inline_only: bool = False) -> list[LiteralMarkup]:
+    """What in a text looks like Markdown outside the subset (a heading other than a section
+    heading of its own, a quote, a rule, a table, a code fence, an image, HTML, an entity, an
+    address in angle brackets): it prints literally, which is rarely what the writer meant.
+    Escaped forms (``\\#``, ``\\>``, ``\\!``) are what a writer who means them literally writes,
+    and are not reported. A text that is a section heading is not reported as one."""
+    source = normalise(text)
+    if not inline_only and section_heading(source) is not None:
+        lines = [source[len(SECTION_MARK):]]  # its words may still hold HTML and the like
+        starts = False
+    else:
+        lines = source.split("\n")
+        starts = True
+    found: list[LiteralMarkup] = []
+    for number, line in enumerate(lines):
+        if starts and (heading := _HEADING_LINE.match(line)):
+            marks = heading.group(1)
+            if marks == "##" and inline_only:
+                advice = "a heading is not possible here: only a body item can be a section heading"
+            elif marks == "##":
+                advice = ("a section heading must be a body item of its own, on one line: "
+                          "give it its own '- ' item in quotes ('## Our demands')")
+            else:
+                advice = (f"'{marks} ' is not a heading: a section heading starts with '## ' "
+                          f"(one level only); write '\\{marks}' if the '{marks}' is meant")
+            found.append(LiteralMarkup(number, line, advice))
+        elif starts and line.startswith(">"):
+            found.append(LiteralMarkup(number, line, "quotes ('> ') are not in the subset: write the "
+                                               "quotation in «…» or “…”, or write '\\>'"))
+        elif starts and _RULE_LINE.fullmatch(line):
+            found.append(LiteralMarkup(number, line, "rules and underlined headings are not in the "
+                                               "subset: start a new body item instead"))
+        elif starts and _FENCE.match(line):
+            found.append(LiteralMarkup(number, line, "code blocks are not in the subset: remove the "
+                                               "fence"))
+        elif starts and _TABLE_LINE.fullmatch(line):
+            found.append(LiteralMarkup(number, line, "tables are not in the subset: write the cells "
+                                               "as a list"))
+        for pattern, advice in (
+                (_IMAGE, "images are not in the subset: remove it, or write '\\!' before a link"),
+                (_AUTOLINK, "an address in angle brackets is not a link: write [words](address)"),
+                (_HTML, "HTML is not in the subset: use *emphasis*, **strong** or [words](link)"),
+                (_ENTITY, "HTML entities are not in the subset: type the character itself")):
+            match = next((m for m in pattern.finditer(line) if pattern is not _HTML
+                          or not _AUTOLINK.match(line, m.start())), None)
+            if match is not None:  # the first of each kind on a line says enough
+                found.append(LiteralMarkup(number, match.group(), advice))
+    return found

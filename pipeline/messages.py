@@ -20,6 +20,7 @@ from pathlib import Path
 from babel.messages.extract import DEFAULT_KEYWORDS, extract
 from babel.util import pathmatch
 
+from . import markup
 from .catalogs.pofile import Key, PoCatalog, PoEntry, template_header, wants_python_format
 from .errors import PipelineError
 from .language import language
@@ -68,9 +69,18 @@ def statement_messages(statement: Statement) -> list[SourceMessage]:
     messages.append(message(
         "issuer", statement.issuer.value, statement.issuer.line,
         "Who issues the statement: printed at the foot of every page and recorded as the PDF's author."))
-    total = len(statement.body)
-    messages += [message("paragraph", text.value, text.line, f"Paragraph {n} of {total}.")
-                 for n, text in enumerate(statement.body, 1)]
+    contexts = [body_context(text.value) for text in statement.body]
+    totals = {context: contexts.count(context) for context in contexts}
+    numbers = dict.fromkeys(totals, 0)
+    for text, context in zip(statement.body, contexts, strict=True):
+        numbers[context] += 1
+        if context == "heading":
+            comment = (f"Section heading {numbers[context]} of {totals[context]}, over the "
+                       "paragraphs that follow it. Keep the '## ' at the start: it makes the "
+                       "line a heading.")
+        else:
+            comment = f"Paragraph {numbers[context]} of {totals[context]}."
+        messages.append(message(context, text.value, text.line, comment))
     total = len(statement.signatories)
     for n, signatory in enumerate(statement.signatories, 1):
         comment = (f"Signatory {n} of {total}: the name of an organisation. Write it as the "
@@ -82,6 +92,12 @@ def statement_messages(statement: Statement) -> list[SourceMessage]:
                         + ": the editions in those languages print it as given.")
         messages.append(message("signatory", signatory.value, signatory.line, comment))
     return messages
+
+
+def body_context(text: str) -> str:
+    """A body item's role: ``heading`` for a section heading (one line starting with ``## ``),
+    ``paragraph`` for everything else."""
+    return "heading" if markup.section_heading(text) is not None else "paragraph"
 
 
 def extract_statement(fileobj, keywords, comment_tags, options) -> Iterator[tuple]:

@@ -25,7 +25,7 @@ from .catalogs.pofile import Key
 from .errors import PipelineError
 from .language import Language, language, likely_language
 from .language import language as get_language
-from .messages import EditionMessage
+from .messages import EditionMessage, body_context
 from .model import Alternate, PrintOptions, Provenance
 from .project import BILINGUAL_TEMPLATE, EDITION_TEMPLATE, INDEX_TEMPLATE, TEMPLATE_LANGUAGE
 from .snapshot import Snapshot
@@ -54,6 +54,7 @@ class Localised:
     block: bool = False  # a paragraph, which may hold lists
     latin: str = "en"  # the language a Latin run in a right-to-left text is tagged with
     heading: bool = False  # a title: short words bound to the next, no line ends on one
+    section: bool = False  # a section heading (``## …``): printed as its words, in an h2
 
     @property
     def _filter(self) -> Callable[[str], str] | None:
@@ -78,13 +79,21 @@ class Localised:
                                            keep_last_words=self.block))
 
     @property
+    def _words(self) -> str:
+        """The text to show: a section heading's words without its ``## `` (a translation that
+        lost it, refused by ``check``, shows as written in a draft)."""
+        if self.section:
+            return markup.section_heading(self.text) or self.text
+        return self.text
+
+    @property
     def inline(self) -> Markup:
-        return self._tagged(markup.to_html(self.text, text_filter=self._filter,
+        return self._tagged(markup.to_html(self._words, text_filter=self._filter,
                                            inline_only=True, keep_last_words=self.heading))
 
     def __str__(self) -> str:
         filtered = isolate_latin if self.isolate else None  # plain text: no binding needed
-        return markup.plain_text(self.text, text_filter=filtered, inline_only=not self.block)
+        return markup.plain_text(self._words, text_filter=filtered, inline_only=not self.block)
 
 
 @dataclass(frozen=True)
@@ -121,7 +130,7 @@ class Side:
         self.subtitle = (self.localise("subtitle", statement.subtitle.value)
                          if statement.subtitle else None)
         self.issuer = self.localise("issuer", statement.issuer.value)
-        self.body = [self.localise("paragraph", p.value) for p in statement.body]
+        self.body = [self.localise(body_context(p.value), p.value) for p in statement.body]
         self.signatories = [self.localise("signatory", s.value) for s in statement.signatories]
         self.date = language.format_date(statement.date.first_day(), statement.date.precision)
         self.updated = (language.format_date(statement.updated.first_day(),
@@ -133,7 +142,8 @@ class Side:
 
     def localise(self, context: str, text: str) -> Localised:
         block = context == "paragraph"
-        heading = context in ("title", "subtitle")
+        heading = context in ("title", "subtitle", "heading")
+        section = context == "heading"
         written = self._as_written.get((context, text))
         if written is not None:
             value, fallback = written, False
@@ -141,13 +151,13 @@ class Side:
             value, fallback = self.lookup.translate(context, text, self.statement.language)
         if fallback:
             return Localised(value, True, self._source_tag, self._source_direction, block=block,
-                             heading=heading)
+                             heading=heading, section=section)
         code = self._foreign_language(context, text, value)
         if code is not None:
             return Localised(value, False, code.replace("_", "-"), get_language(code).direction,
-                             block=block, heading=heading)
-        return Localised(value, isolate=self._isolate, block=block, latin=self._latin,
-                         heading=heading)
+                             block=block, heading=heading, section=section)
+        return Localised(value, isolate=self._isolate, latin=self._latin, block=block,
+                         heading=heading, section=section)
 
     def _foreign_language(self, context: str, text: str, shown: str) -> str | None:
         """The language of a text shown in an edition of another script (a name written in
