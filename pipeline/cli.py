@@ -66,26 +66,35 @@ def run_check(project: Project, args: argparse.Namespace) -> int:
     for error in report.unreadable:
         for problem in error.problems:
             log.error("%s", problem)
-    for warning in report.warnings:
+    for warning in report.warnings + report.sources:
         log.warning("%s", warning)
     if args.json:
-        sys.stdout.write(json.dumps([{
-            "statement": e.statement, "language": e.status.language, "catalog": e.status.file,
-            "released": e.released, "translated": e.status.translated, "fuzzy": e.status.fuzzy,
-            "untranslated": e.status.untranslated, "percent": round(e.status.percent, 1),
-            "releasable": e.status.releasable,
-            "problems": [{"severity": p.severity, "file": p.file, "line": p.line,
-                          "message": p.message} for p in e.status.problems],
-        } for e in report.editions], ensure_ascii=False, indent=2) + "\n")
+        def problems(found: list) -> list[dict[str, object]]:
+            return [{"severity": p.severity, "file": p.file, "line": p.line,
+                     "message": p.message} for p in found]
+
+        def counts(status: Any) -> dict[str, object]:
+            return {"translated": status.translated, "fuzzy": status.fuzzy,
+                    "untranslated": status.untranslated, "total": status.total,
+                    "percent": round(status.percent, 1), "releasable": status.releasable}
+
+        sys.stdout.write(json.dumps({
+            "languages": [{
+                "language": entry.code, "catalog": entry.status.file,
+                "released": entry.released, **counts(entry.status),
+                "problems": problems(entry.status.problems),
+                "statements": [{"statement": e.statement, **counts(e.status)}
+                               for e in entry.editions],
+            } for entry in report.languages],
+            "sources": problems(report.sources),
+        }, ensure_ascii=False, indent=2) + "\n")
         return 1 if report.failed else 0
-    for edition in report.editions:
-        status = edition.status
-        log.info("%s %s%s: %d messages, %d translated (%.0f%%), %d fuzzy, %d untranslated%s",
-                 edition.statement, status.language, "" if edition.released else " (in progress)",
-                 status.total, status.translated, status.percent, status.fuzzy,
-                 status.untranslated, "" if status.releasable else " - not releasable")
-        for problem in status.problems:
-            (log.error if problem.severity == "error" else log.warning)("%s", problem)
+    for entry in report.languages:
+        released_problem = entry.released and not entry.status.releasable
+        (log.error if released_problem else log.info)("%s", entry.summary)
+        for problem in entry.shown_problems:
+            (log.error if problem.severity == "error" and entry.released
+             else log.warning)("%s", problem)
     return 1 if report.failed else 0
 
 

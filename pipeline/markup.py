@@ -610,7 +610,8 @@ class LiteralMarkup:
 
     @property
     def message(self) -> str:
-        return f"{self.advice} (prints literally: {self.found!r})"
+        shown = self.found if len(self.found) <= 40 else self.found[:37] + "..."
+        return f"{self.advice} (prints literally: {shown!r})"
 
 
 def literal_markdown(text: str, *, inline_only: bool = False) -> list[LiteralMarkup]:

@@ -40,6 +40,9 @@ class Status:
     fuzzy: int = 0
     untranslated: int = 0
     problems: list[Problem] = field(default_factory=list)
+    unfinished: list[Problem] = field(default_factory=list)
+    """The problems that only say a message is not translated yet (untranslated, fuzzy, not in
+    the catalog): also in ``problems``; what a language in progress is expected to have."""
 
     @property
     def total(self) -> int:
@@ -131,9 +134,28 @@ def check_markup(message: PoEntry, script: str, where: Where) -> Iterator[Proble
         return
     inline = message.msgctxt != "paragraph"
     for string in message.strings:
-        for issue in markup.compare(source, string, inline_only=inline):
+        if message.msgctxt == "heading":  # a section heading: it stays one, and its words are
+            heading = markup.section_heading(string)  # checked as a title's
+            if heading is None:
+                yield where.error("the translation is no longer a section heading: write it on "
+                                  "one line, starting with '## ' as the source does")
+                continue
+            string, compared = heading, markup.section_heading(source) or source
+        else:
+            compared = source
+            if markup.section_heading(string) is not None \
+                    and markup.section_heading(source) is None:
+                yield where.error("adds a section heading ('## ' at the start), which the "
+                                  "source does not have: translate it as the source is written")
+                continue
+        for issue in markup.compare(compared, string, inline_only=inline):
             yield where.error(issue.message) if issue.severity == "error" \
                 else where.warning(issue.message)
+        known = {found.advice for found in markup.literal_markdown(compared, inline_only=inline)}
+        for found in markup.literal_markdown(string, inline_only=inline):
+            if found.advice not in known:
+                known.add(found.advice)
+                yield where.warning(f"the source does not have this: {found.message}")
 
 
 def check_characters(message: PoEntry, script: str, where: Where) -> Iterator[Problem]:
@@ -193,21 +215,24 @@ def check_edition(catalog: PoCatalog, file: str, language: str, script: str,
             continue
         if message is None:
             status.untranslated += 1
-            status.problems.append(Problem(
+            status.unfinished.append(Problem(
                 f"{name} ({item.reference}) is not in the catalog: run `python -m pipeline update`",
                 file))
+            status.problems.append(status.unfinished[-1])
             continue
         line = message.msgstr_line or message.line
         if message.fuzzy and message.translated and not source_side:
             status.fuzzy += 1
-            status.problems.append(Problem(f"{name} is fuzzy: review the translation against the "
-                                           "changed source text, then remove the fuzzy flag",
-                                           file, line))
+            status.unfinished.append(Problem(f"{name} is fuzzy: review the translation against "
+                                             "the changed source text, then remove the fuzzy "
+                                             "flag", file, line))
+            status.problems.append(status.unfinished[-1])
             continue
         if not complete(message) and not source_side:
             status.untranslated += 1
             what = "some plural forms are empty" if message.translated else "untranslated"
-            status.problems.append(Problem(f"{name} is {what}", file, line))
+            status.unfinished.append(Problem(f"{name} is {what}", file, line))
+            status.problems.append(status.unfinished[-1])
             continue
         status.translated += 1
         if message.translated and not message.fuzzy:

@@ -1,17 +1,29 @@
-"""``check``: how complete and how sound each language's translation of each statement is, with
-every problem; in progress or released, every catalog is checked."""
+"""``check``: how complete and how sound each language's translation is, with every problem said
+once, and what in the statements prints literally although it looks like Markdown.
+
+A released language with a problem fails the check; a language in progress (a catalog not in
+``released``) is reported as such, with how far it has come, and never fails it: its untranslated
+and fuzzy messages are what being in progress means, so they are listed only when the language is
+asked for (``--lang fr``).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from ..catalogs.checks import Status, check_edition
+from .. import markup
+from ..catalogs.checks import Needed, Status, check_edition
+from ..catalogs.pofile import Key
 from ..errors import PipelineError, Problem
-from ..messages import edition_messages
+from ..messages import edition_messages, statement_messages
 from ..parse import parse
 from ..plan import needed
 from ..project import EDITION_TEMPLATE, Project
 from ..snapshot import catalog_languages, take
+from ..source import Statement
+
+BLOCK_CONTEXTS = ("paragraph", "heading")
+"""The messages that are body items (block Markdown); the others are inline (titles, names)."""
 
 
 @dataclass(frozen=True)
@@ -21,21 +33,69 @@ class EditionStatus:
     released: bool
 
 
+@dataclass(frozen=True)
+class LanguageStatus:
+    """One language over every statement checked: each message counted and each problem listed
+    once (a word of the page, an issuer or a name shared by several statements too)."""
+
+    status: Status
+    released: bool
+    editions: tuple[EditionStatus, ...]
+    asked: bool = False  # named with --lang: a language in progress lists all its problems
+
+    @property
+    def code(self) -> str:
+        return self.status.language
+
+    @property
+    def failed(self) -> bool:
+        return self.released and bool(self.status.errors)
+
+    @property
+    def shown_problems(self) -> list[Problem]:
+        """What the report lists: everything for a released language or one asked for; for a
+        language in progress, only the problems of the messages already translated."""
+        if self.released or self.asked:
+            return self.status.problems
+        unfinished = set(self.status.unfinished)
+        return [p for p in self.status.problems if p not in unfinished]
+
+    @property
+    def summary(self) -> str:
+        status = self.status
+        text = (f"{self.code}: {'released' if self.released else 'in progress'}, "
+                f"{status.translated} of {status.total} translated")
+        if status.fuzzy or status.untranslated:
+            text += f", {status.fuzzy} fuzzy, {status.untranslated} untranslated"
+        if self.released and not status.releasable:
+            text += " - not releasable"
+        elif not self.released and status.unfinished and not self.asked:
+            text += f" (`python -m pipeline check --lang {self.code}` lists them)"
+        return text
+
+
 @dataclass
 class CheckReport:
     editions: list[EditionStatus]
     unreadable: list[PipelineError]  # statements and catalogs that cannot be read at all
     warnings: list[Problem] = field(default_factory=list)  # what msgfmt only warns about
+    languages: list[LanguageStatus] = field(default_factory=list)
+    sources: list[Problem] = field(default_factory=list)  # what prints literally, as warnings
+    in_progress_files: frozenset[str] = frozenset()  # catalogs of languages in progress
 
     @property
     def failed(self) -> bool:
-        return bool(self.unreadable) or any(e.status.errors for e in self.editions)
+        """A statement or a released language's catalog that cannot be read, or a released
+        language with a problem; a language in progress never fails the check."""
+        unreadable = any(p.file not in self.in_progress_files
+                         for error in self.unreadable for p in error.problems)
+        return unreadable or any(entry.failed for entry in self.languages)
 
 
 def check(project: Project, statement_ids: list[str] | None = None,
           languages: list[str] | None = None) -> CheckReport:
-    """Each language's status for each statement's editions (the words of its page included),
-    in progress or released."""
+    """Each language's status over the statements' editions (the words of its page included),
+    in progress or released, and per statement; and the statements' literal Markdown."""
     available = tuple(catalog_languages(project))
     codes = languages or list(available)
     snapshot = take(project, statement_ids, codes)
@@ -43,13 +103,48 @@ def check(project: Project, statement_ids: list[str] | None = None,
     warnings = [replace(p, severity="warning") for c in parsed.catalogs.values()
                 for p in c.warnings]
     words = list(parsed.words[EDITION_TEMPLATE])
-    results = []
-    for statement_id, statement in parsed.statements.items():
-        messages = edition_messages(statement, words)
-        for code, catalog in parsed.catalogs.items():
-            edition_language = parsed.languages[code]
-            status = check_edition(catalog, parsed.catalog_name(code), code,
-                                   edition_language.script, needed(messages, code))
-            results.append(EditionStatus(statement_id, status,
-                                         project.settings.is_released(code)))
-    return CheckReport(results, list(parsed.problems), warnings)
+    settings = project.settings
+    messages = {statement_id: edition_messages(statement, words)
+                for statement_id, statement in parsed.statements.items()}
+    results: list[EditionStatus] = []
+    by_language: list[LanguageStatus] = []
+    for code, catalog in parsed.catalogs.items():
+        script = parsed.languages[code].script
+        file = parsed.catalog_name(code)
+        released = settings.is_released(code)
+        editions = tuple(EditionStatus(statement_id, check_edition(
+            catalog, file, code, script, needed(found, code)), released)
+            for statement_id, found in messages.items())
+        every: dict[Key, Needed] = {}
+        for found in messages.values():
+            for item in needed(found, code):
+                every.setdefault(item.key, item)
+        overall = check_edition(catalog, file, code, script, every.values())
+        by_language.append(LanguageStatus(overall, released, editions,
+                                          asked=languages is not None and code in languages))
+        results += editions
+    results.sort(key=lambda e: (e.statement, e.status.language))  # by statement, as before
+    in_progress = frozenset(item.name for code, item in snapshot.catalogs.items()
+                            if not settings.is_released(code))
+    sources = [problem for statement in parsed.statements.values()
+               for problem in literal_markdown(statement, snapshot.sources[statement.id].data)]
+    return CheckReport(results, list(parsed.problems), warnings, by_language, sources,
+                       in_progress)
+
+
+def literal_markdown(statement: Statement, data: bytes) -> list[Problem]:
+    """A warning, at its line in the source, for each Markdown-like thing that prints literally
+    (``markup.literal_markdown``)."""
+    lines = data.decode("utf-8", "replace").splitlines()
+    flat = [" ".join(line.split()) for line in lines]
+    problems = []
+    for message in statement_messages(statement):
+        assert isinstance(message.id, str)
+        start = message.line
+        for found in markup.literal_markdown(
+                message.id, inline_only=message.context not in BLOCK_CONTEXTS):
+            line = next((n + 1 for n in range(start - 1, min(len(flat), start + 200))
+                         if found.found in flat[n]), message.line)
+            start = line
+            problems.append(Problem(found.message, statement.file, line, "warning"))
+    return problems
