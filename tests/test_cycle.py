@@ -319,8 +319,8 @@ def test_check_reports_counts_and_problems_with_lines(small, capsys):
 
     status, errors = cli(capsys, small, "check", "ghouta-2017", "--lang", "ar")
     assert status == 1
-    assert re.fullmatch(r"ghouta-2017 ar: (\d+) messages, \1 translated \(100%\), 0 fuzzy, "
-                        r"0 untranslated - not releasable", errors[0]), errors[0]
+    assert re.fullmatch(r"ar: released, (\d+) of \1 translated - not releasable", errors[0]), \
+        errors[0]
     assert errors[1:] == messages
     assert cli(capsys, small, "check", "--lang", "en")[0] == 0
 
@@ -332,18 +332,73 @@ def test_check_reports_counts_and_problems_with_lines(small, capsys):
     assert any(e.startswith(f"{AR}:{line}: ") and "%(total)s" in e for e in errors), errors
 
 
-def test_check_json_lists_each_edition(small, capsys):
+def test_check_json_lists_each_language_once_with_its_statements(small, capsys):
     edit(small, AR, 'msgstr "بيتنا سوريا"', 'msgstr ""')
     from pipeline.cli import main
 
     capsys.readouterr()
     assert main(["check", "--json", "-C", str(small.root)]) == 1  # an untranslated message is a problem
-    report = {(e["statement"], e["language"]): e for e in json.loads(capsys.readouterr().out)}
-    assert set(report) == {(s, c) for s in ("ghouta-2017", "one-voice-2019") for c in ("ar", "en")}
-    ghouta = report[("ghouta-2017", "ar")]
-    assert (ghouta["untranslated"], ghouta["releasable"], ghouta["released"]) == (1, False, True)
-    assert ghouta["problems"][0]["line"] == catalog(small).get("Baytna Syria", "signatory").msgstr_line
-    assert report[("one-voice-2019", "ar")]["releasable"]
+    out = json.loads(capsys.readouterr().out)
+    languages = {entry["language"]: entry for entry in out["languages"]}
+    assert set(languages) == {"ar", "en"} and out["sources"] == []
+    arabic = languages["ar"]
+    assert (arabic["untranslated"], arabic["releasable"], arabic["released"]) == (1, False, True)
+    [problem] = arabic["problems"]
+    assert problem["line"] == catalog(small).get("Baytna Syria", "signatory").msgstr_line
+    statements = {e["statement"]: e for e in arabic["statements"]}
+    assert set(statements) == {"ghouta-2017", "one-voice-2019"}
+    assert statements["ghouta-2017"]["untranslated"] == 1
+    assert statements["one-voice-2019"]["releasable"]
+    # the words of the page and the issuer, which both statements use, are counted once
+    assert arabic["total"] < sum(e["total"] for e in statements.values())
+
+
+def test_a_language_in_progress_is_reported_as_such_and_never_fails_check(small, capsys):
+    assert cli(capsys, small, "init", "fr")[0] == 0
+    status, lines = cli(capsys, small, "check")
+    assert status == 0, lines
+    total = len(catalog(small, "fr").entries)
+    assert lines == [f"ar: released, {total} of {total} translated",
+                     f"en: released, {total} of {total} translated",
+                     f"fr: in progress, 0 of {total} translated, 0 fuzzy, {total} untranslated "
+                     "(`python -m pipeline check --lang fr` lists them)"]
+
+    # asked for, it lists each of its messages once (the page's words are used by both
+    # statements), and still does not fail
+    status, lines = cli(capsys, small, "check", "--lang", "fr")
+    assert status == 0
+    assert lines[0] == f"fr: in progress, 0 of {total} translated, 0 fuzzy, {total} untranslated"
+    assert len(lines) == 1 + total and len(set(lines)) == len(lines), lines
+    assert sum("'Signatories' is untranslated" in line for line in lines) == 1
+
+    from pipeline.cli import main
+    capsys.readouterr()
+    assert main(["check", "--json", "-C", str(small.root)]) == 0
+    [french] = [e for e in json.loads(capsys.readouterr().out)["languages"] if e["language"] == "fr"]
+    assert (french["released"], french["untranslated"], len(french["problems"])) == \
+        (False, total, total)
+
+    # a released language with a problem still fails it, beside the language in progress
+    edit(small, AR, 'msgstr "بيتنا سوريا"', 'msgstr ""')
+    status, lines = cli(capsys, small, "check")
+    assert status == 1
+    assert f"ar: released, {total - 1} of {total} translated, 0 fuzzy, 1 untranslated - " \
+        "not releasable" in lines
+
+
+def test_a_translated_message_of_a_language_in_progress_shows_its_problem_without_failing(
+        small, capsys):
+    assert cli(capsys, small, "init", "fr")[0] == 0
+    fr = "locales/fr/LC_MESSAGES/statements.po"
+    french = catalog(small, "fr")
+    [entry] = [e for e in french.entries if e.msgid.startswith("The undersigned organisations")]
+    entry.msgstr = "Les organisations soussignées demandent un accès humanitaire."
+    small.catalog_path("fr").write_bytes(serialise(french))
+    status, lines = cli(capsys, small, "check")
+    assert status == 0
+    problems = [line for line in lines if line.startswith(fr)]
+    assert len(problems) == 2, lines  # the link and the strong emphasis; nothing untranslated
+    assert "drops the link to https://undocs.org/S/RES/2139(2014)" in problems[0]
 
 
 def drop_the_link(project: Project) -> None:
