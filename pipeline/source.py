@@ -202,8 +202,15 @@ class _Reader:
         return list(node.value)
 
     def paragraphs(self, node: yaml.Node) -> tuple[Text, ...]:
-        items = [self.text(f"body item {i}", item, markup.normalise)
-                 for i, item in enumerate(self.items("body", node, True), 1)]
+        items = []
+        for i, item in enumerate(self.items("body", node, True), 1):
+            if isinstance(item, yaml.ScalarNode) and item.tag == YAML_TAG + "null" \
+                    and not item.value:  # `- ## Our demands`: YAML reads a comment
+                self.problem(f"'body item {i}' is empty: write the text; a section heading "
+                             "goes in quotes, - '## Our demands' (after '- ', a '#' starts a "
+                             "YAML comment)", item)
+                continue
+            items.append(self.text(f"body item {i}", item, markup.normalise))
         return tuple(item for item in items if item is not None)
 
     def signatories(self, node: yaml.Node) -> list[Text | list[tuple[str, Text]]]:

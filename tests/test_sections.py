@@ -11,6 +11,7 @@ from pipeline import markup
 from pipeline.catalogs.checks import Needed, check_edition
 from pipeline.catalogs.pofile import read_catalog, serialise
 from pipeline.commands.check import check
+from pipeline.errors import PipelineError
 from pipeline.messages import body_context, statement_messages
 from pipeline.project import Project
 from pipeline.source import parse_statement
@@ -87,6 +88,15 @@ def test_a_heading_is_a_message_of_its_own_with_a_comment_for_translators():
     assert comments[0] == "Paragraph 1 of 3." and comments[4] == "Paragraph 3 of 3."
     assert comments[3].startswith("Section heading 2 of 2, over the paragraphs that follow it.")
     assert "Keep the '## ' at the start" in comments[1]
+
+
+def test_a_heading_left_unquoted_is_a_yaml_comment_and_the_error_says_so():
+    data = STATEMENT.replace(b"  - '## Background'", b"  - ## Background")
+    with pytest.raises(PipelineError) as raised:
+        parse_statement(data, "sources/demands.yaml", "demands")
+    assert [str(p) for p in raised.value.problems] == [
+        "sources/demands.yaml:8: 'body item 2' is empty: write the text; a section heading goes "
+        "in quotes, - '## Our demands' (after '- ', a '#' starts a YAML comment)"]
 
 
 # --- what prints literally -----------------------------------------------------------------------
