@@ -4,6 +4,8 @@ that prints literally."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pikepdf
 import pytest
 
@@ -97,6 +99,15 @@ def test_a_heading_left_unquoted_is_a_yaml_comment_and_the_error_says_so():
     assert [str(p) for p in raised.value.problems] == [
         "sources/demands.yaml:8: 'body item 2' is empty: write the text; a section heading goes "
         "in quotes, - '## Our demands' (after '- ', a '#' starts a YAML comment)"]
+
+
+def test_the_documented_section_example_is_a_heading_over_its_paragraph():
+    text = (Path(__file__).resolve().parent.parent / "docs" / "formatting.md").read_text("utf-8")
+    [example] = [b for b in text.split("```")[1::2] if "## Our demands" in b]
+    header = b"id: x\ntitle: T\ndate: 2021\nlanguage: en\nissuer: I\n"
+    statement = parse_statement(header + example.removeprefix("yaml\n").encode(),
+                                "sources/x.yaml", "x")
+    assert [body_context(t.value) for t in statement.body] == ["paragraph", "heading", "paragraph"]
 
 
 # --- what prints literally -----------------------------------------------------------------------
