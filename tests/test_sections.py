@@ -330,3 +330,17 @@ def test_a_heading_is_kept_with_the_paragraph_that_follows(small, capsys, varian
     else:  # the two columns: each heading over its side of the list
         assert second[start:start + 2] == ["Our", "demands"]
         assert "مطالبنا"[::-1] in second and "ask" in second
+
+
+# --- check, for the people who run it ---------------------------------------------------------------
+
+def test_a_catalog_in_progress_that_cannot_be_read_is_reported_without_failing_check(small, capsys):
+    assert cli(capsys, small, "init", "fr")[0] == 0
+    fr = "locales/fr/LC_MESSAGES/statements.po"
+    edit(small, fr, 'msgstr ""\n\n', 'msgstr "Mettre fin\n\n')  # the first entry's, left open
+    status, lines = cli(capsys, small, "check")
+    assert status == 0
+    assert lines[0].startswith(f"{fr}:") and "a string is not closed" in lines[0]
+    # the same mistake in a released language's catalog fails it
+    edit(small, "pyproject.toml", 'released = ["en", "ar"]', 'released = ["en", "ar", "fr"]')
+    assert cli(capsys, small, "check")[0] == 1
