@@ -145,6 +145,16 @@ def test_the_subset_and_escaped_forms_are_not_reported(text):
     assert markup.literal_markdown(text) == []
 
 
+@pytest.mark.parametrize("line", ["![" * 50_000, "![a](" * 20_000, "<https://" * 12_000,
+                                  "<a " * 40_000])
+def test_a_long_line_of_openings_is_read_in_one_pass(line):
+    import time
+
+    start = time.perf_counter()
+    markup.literal_markdown(line)
+    assert time.perf_counter() - start < 1.0  # once per opening, it took minutes
+
+
 def test_in_a_title_or_a_name_a_heading_is_not_possible():
     [literal] = markup.literal_markdown("## A title", inline_only=True)
     assert "only a body item can be a section heading" in literal.advice
