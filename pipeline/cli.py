@@ -69,25 +69,7 @@ def run_check(project: Project, args: argparse.Namespace) -> int:
     for warning in report.warnings + report.sources:
         log.warning("%s", warning)
     if args.json:
-        def problems(found: list) -> list[dict[str, object]]:
-            return [{"severity": p.severity, "file": p.file, "line": p.line,
-                     "message": p.message} for p in found]
-
-        def counts(status: Any) -> dict[str, object]:
-            return {"translated": status.translated, "fuzzy": status.fuzzy,
-                    "untranslated": status.untranslated, "total": status.total,
-                    "percent": round(status.percent, 1), "releasable": status.releasable}
-
-        sys.stdout.write(json.dumps({
-            "languages": [{
-                "language": entry.code, "catalog": entry.status.file,
-                "released": entry.released, **counts(entry.status),
-                "problems": problems(entry.status.problems),
-                "statements": [{"statement": e.statement, **counts(e.status)}
-                               for e in entry.editions],
-            } for entry in report.languages],
-            "sources": problems(report.sources),
-        }, ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(json.dumps(report.as_json(), ensure_ascii=False, indent=2) + "\n")
         return 1 if report.failed else 0
     for entry in report.languages:
         released_problem = entry.released and not entry.status.releasable

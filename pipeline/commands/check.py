@@ -91,6 +91,31 @@ class CheckReport:
                          for error in self.unreadable for p in error.problems)
         return unreadable or any(entry.failed for entry in self.languages)
 
+    def as_json(self) -> dict[str, object]:
+        """``check --json``: each language once, with its problems (each once) and its count for
+        each statement; the warnings about the statements' literal Markdown."""
+        return {
+            "languages": [{
+                "language": entry.code, "catalog": entry.status.file,
+                "released": entry.released, **_counts(entry.status),
+                "problems": _problems(entry.status.problems),
+                "statements": [{"statement": e.statement, **_counts(e.status)}
+                               for e in entry.editions],
+            } for entry in self.languages],
+            "sources": _problems(self.sources),
+        }
+
+
+def _problems(found: list[Problem]) -> list[dict[str, object]]:
+    return [{"severity": p.severity, "file": p.file, "line": p.line, "message": p.message}
+            for p in found]
+
+
+def _counts(status: Status) -> dict[str, object]:
+    return {"translated": status.translated, "fuzzy": status.fuzzy,
+            "untranslated": status.untranslated, "total": status.total,
+            "percent": round(status.percent, 1), "releasable": status.releasable}
+
 
 def check(project: Project, statement_ids: list[str] | None = None,
           languages: list[str] | None = None) -> CheckReport:
