@@ -69,7 +69,7 @@ class PageText:
     """The strings its own ``<style>`` draws in print only: the page margin boxes' ``content``
     and the symbols of its ``@counter-style`` rules."""
     families: tuple[tuple[str, int], ...]
-    """Each family its own ``<style>`` names in a ``font-family``, with the line."""
+    """Each family its own ``<style>`` names in a ``font-family``, with its line in the page."""
 
     @property
     def printed(self) -> str:
@@ -82,7 +82,7 @@ class _PageReader(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
-        self.styles: list[str] = []
+        self.styles: list[tuple[int, str]] = []  # each <style>'s line and text
         self._skipping: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -91,7 +91,7 @@ class _PageReader(HTMLParser):
         elif tag in self.SKIPPED:
             self._skipping.append(tag)
             if tag == "style":
-                self.styles.append("")
+                self.styles.append((self.getpos()[0], ""))
         elif not self._skipping:
             self.parts.extend(value for name, value in attrs
                               if value and name in ("alt", "value", "placeholder"))
@@ -104,7 +104,8 @@ class _PageReader(HTMLParser):
         if not self._skipping:
             self.parts.append(data)
         elif self._skipping[-1] == "style":
-            self.styles[-1] += data
+            line, css = self.styles[-1]
+            self.styles[-1] = (line, css + data)
 
 
 @lru_cache(maxsize=128)
@@ -118,11 +119,12 @@ def page_text(html: str) -> PageText:
     reader.close()
     furniture: list[str] = []
     families: list[tuple[str, int]] = []
-    for css in reader.styles:
+    for line, css in reader.styles:
         rules = tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True)
         for item in _declarations(rules):
             if item.lower_name == "font-family":
-                families += [(family, item.source_line) for family in _families(item.value)]
+                families += [(family, line + item.source_line - 1)
+                             for family in _families(item.value)]
             elif item.lower_name in DRAWN_VALUES:
                 furniture += [token.value for token in item.value if token.type == "string"]
     return PageText("".join(reader.parts), "".join(furniture), tuple(families))
