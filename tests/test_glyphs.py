@@ -11,7 +11,7 @@ import tinycss2
 
 from pipeline import fonts as fonts_module
 from pipeline.errors import PipelineError
-from pipeline.fonts import MissingGlyphs, fonts_of, page_text
+from pipeline.fonts import FontSet, MissingGlyphs, fonts_of, page_text
 from pipeline.project import STYLESHEET
 from pipeline.site import asset_files
 from pipeline.snapshot import take
@@ -201,3 +201,21 @@ def test_a_font_the_pdf_embeds_that_the_stylesheet_does_not_declare_is_refused(s
     with pytest.raises(PipelineError, match=r"^e\.pdf: the edition used the font\(s\) DejaVuSans, "
                        "which are not fonts of templates/fonts"):
         fonts.check_embedded(["Edition-Serif", "DejaVuSans"], "e.pdf")
+
+
+@pytest.mark.slow
+def test_a_build_reads_the_stylesheet_once_and_each_page_once(small, capsys, monkeypatch):
+    """One reading of the stylesheet and its fonts serves the checks, every edition's glyph
+    check, the printer and the web fonts; each page's text is read once, for its glyph check
+    and for the web fonts, and each edition is checked once."""
+    checked = []
+    real = FontSet.check_page
+    monkeypatch.setattr(FontSet, "check_page", lambda fonts, page, where: (
+        checked.append(where), real(fonts, page, where))[1])
+    fonts_module._read_fonts.cache_clear()
+    fonts_module.page_text.cache_clear()
+    assert cli(capsys, small, "build", "-j1", "-q") == (0, [])
+    pdfs = sorted(small.relative(p) for p in small.output_dir.rglob("*.pdf"))
+    assert len(pdfs) == 6 and sorted(checked) == pdfs
+    assert fonts_module._read_fonts.cache_info().misses == 1
+    assert fonts_module.page_text.cache_info().misses == len(pdfs) + 1  # and the index
