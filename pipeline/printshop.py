@@ -1,6 +1,6 @@
 """The print-shop edition: PDF/X-1a, text and rules on the black plate, registration crop marks.
 
-How to print it (pipeline/pdf.py):
+How to print it (pipeline/pdf.py; checked with the WeasyPrint ``weasyfixes.WEASYPRINT`` names):
 
     document = HTML(string=html, ...).render(font_config=..., custom_metadata=True,
                                              **printshop.render_options())

@@ -20,9 +20,10 @@ from .files import (
     read_published,
     remove_unlisted,
 )
+from .fonts import Face, fonts_of, page_text
 from .language import language
 from .model import BILINGUAL
-from .project import ASSETS, STYLESHEET, Project
+from .project import ASSETS, Project
 from .render import render_index
 from .snapshot import Snapshot, digest, short_hash
 from .state import EditionState
@@ -128,7 +129,7 @@ def make_site(snapshot: Snapshot, editions: list[IndexEdition],
         before = recorded.get("webfonts")
         return Site(files, quick, kept, before if isinstance(before, dict) else {})
     files.update({f"{ASSETS}/{name}": data for name, data in sorted(asset_files(snapshot).items())})
-    texts = [*shown, webfonts.shown_text(index)]
+    texts = [*shown, page_text(index).shown]
     fonts, cut = web_fonts(snapshot, texts, recorded.get("webfonts"))
     files.update({f"{ASSETS}/{name}": data for name, data in webfonts.asset_files(fonts).items()})
     return Site(files, quick, kept, cut)
@@ -139,15 +140,12 @@ def web_fonts(snapshot: Snapshot, texts: list[str], recorded: object
     """Each face of the stylesheet cut down to the characters the site shows; a face whose
     characters did not change since the last build is taken as it was published (cutting a font
     takes half a second), the others are cut again. Returns the subsets and their record."""
-    stylesheet = snapshot.templates[STYLESHEET]
-    faces = webfonts.faces(stylesheet.data.decode("utf-8"),
-                           lambda url: snapshot.templates[url].data, stylesheet.name)
     wanted = webfonts.characters(texts)
     before = recorded if isinstance(recorded, dict) else {}
     fonts: list[webfonts.Subset] = []
     record: dict[str, dict[str, object]] = {}
-    for face in faces:
-        keep = sorted(wanted & webfonts.cmap(face.data))
+    for face in fonts_of(asset_files(snapshot)).faces:
+        keep = sorted(wanted & face.cmap)
         if not keep:
             continue
         key = short_hash(face.url, digest(face.data), keep)
@@ -162,7 +160,7 @@ def web_fonts(snapshot: Snapshot, texts: list[str], recorded: object
     return fonts, record
 
 
-def _published_font(snapshot: Snapshot, face: webfonts.Face, before: object,
+def _published_font(snapshot: Snapshot, face: Face, before: object,
                     key: str) -> webfonts.Subset | None:
     """The subset of ``face`` published by an earlier build, if it was cut to the same
     characters and is still there, intact."""

@@ -1,5 +1,6 @@
 """What WeasyPrint 70's PDF tagging leaves out, added while the PDF is written (a PDF/UA-1 that
-outside validators accept; a tested, version-pinned extension of WeasyPrint's own tagging).
+outside validators accept; a tested, version-pinned extension of WeasyPrint's own tagging: the
+version ``weasyfixes.WEASYPRINT`` names, which the printer checks before it uses this module).
 
 WeasyPrint tags a PDF from its box tree (``weasyprint/pdf/tags.py``) but
 

@@ -1,5 +1,6 @@
 """Web fonts for the HTML editions: each face of the stylesheet cut down to the characters the
-pages show, as WOFF2, with the ``@font-face`` rules that load them.
+pages show, as WOFF2, with the ``@font-face`` rules that load them. The faces and the text of
+the pages are read by ``fonts`` (``fonts_of``, ``page_text``), as the PDF's glyph check reads them.
 
 The print stylesheet declares the full TrueType fonts (WeasyPrint embeds its own subsets of
 them in the PDFs). A browser would download each whole file, about 1.4 MB for a page; the
@@ -18,16 +19,12 @@ from __future__ import annotations
 
 import hashlib
 import io
-import unicodedata
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from functools import lru_cache
-from html.parser import HTMLParser
-from pathlib import PurePosixPath
-from typing import Any
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from . import log
 from .errors import PipelineError
+from .fonts import Face
 
 ALWAYS = frozenset(" \u00a0-\u2010")
 """Characters every subset keeps when its font has them: the spaces, and the hyphens a browser
@@ -36,26 +33,6 @@ draws where ``hyphens: auto`` breaks a word (U+2010 if the font has it, else U+0
 MIRRORED = dict(zip("()[]{}<>«»‹›⁅⁆⁽⁾₍₎≤≥", ")(][}{><»«›‹⁆⁅⁾⁽₎₍≥≤", strict=True))
 """Bidi mirroring pairs (Unicode's BidiMirroring.txt, the ones in these fonts' reach): in a
 right-to-left line the browser draws '(' with the glyph of ')'."""
-
-NOT_DRAWN = frozenset({"Cc", "Cf", "Zl", "Zp"})
-"""Categories of characters nothing is drawn for (controls, bidi isolates, joiners): a subset
-keeps them if its font maps them, but no font needs to."""
-
-
-@dataclass(frozen=True)
-class Face:
-    """One ``@font-face`` of the print stylesheet: a family, a weight, a style and the font."""
-
-    family: str
-    weight: str
-    style: str
-    url: str
-    """As the stylesheet names the file (``fonts/NotoSerif-Regular.ttf``)."""
-    data: bytes = field(repr=False)
-
-    @property
-    def stem(self) -> str:
-        return PurePosixPath(self.url).stem
 
 
 @dataclass(frozen=True)
@@ -73,44 +50,7 @@ class Subset:
         return f"{self.face.stem}.{hashlib.sha256(self.woff2).hexdigest()[:10]}.woff2"
 
 
-# --- What a page shows -----------------------------------------------------------------------
-
-
-class _ShownText(HTMLParser):
-    """The text of a document's ``<body>``, entities resolved, without scripts and styles."""
-
-    SKIPPED = frozenset({"script", "style", "template", "noscript", "head", "title"})
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._skipping: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "body":  # the head is over, whether or not its end tag was written
-            self._skipping.clear()
-        elif tag in self.SKIPPED:
-            self._skipping.append(tag)
-        elif not self._skipping:
-            # Attribute values a browser may draw: a missing image's alt text, a button's value.
-            self.parts.extend(value for name, value in attrs
-                              if value and name in ("alt", "value", "placeholder"))
-
-    def handle_endtag(self, tag: str) -> None:
-        if self._skipping and self._skipping[-1] == tag:
-            self._skipping.pop()
-
-    def handle_data(self, data: str) -> None:
-        if not self._skipping:
-            self.parts.append(data)
-
-
-def shown_text(html: str) -> str:
-    """Every character a page can draw: its body's text and drawable attribute values."""
-    parser = _ShownText()
-    parser.feed(html)
-    parser.close()
-    return "".join(parser.parts)
+# --- What a page needs ----------------------------------------------------------------------
 
 
 def characters(texts: Iterable[str]) -> frozenset[int]:
@@ -127,77 +67,7 @@ def characters(texts: Iterable[str]) -> frozenset[int]:
     return frozenset(ord(c) for c in wanted)
 
 
-def drawn(text: str) -> frozenset[int]:
-    """The code points of ``text`` that need a glyph (not white space, controls or isolates)."""
-    return frozenset(ord(c) for c in text
-                     if not c.isspace() and unicodedata.category(c) not in NOT_DRAWN)
-
-
-# --- The faces -------------------------------------------------------------------------------
-
-
-def faces(css: str, read: Callable[[str], bytes], where: str = "statement.css") -> list[Face]:
-    """The ``@font-face`` rules of a stylesheet (at any depth of ``@media``), in their order,
-    each font read with ``read(url)``. A rule without a family or a ``url()``, or whose font
-    cannot be read, is an error naming ``where`` and the line."""
-    import tinycss2  # WeasyPrint's CSS parser, so already installed wherever the pipeline is
-
-    found: list[Face] = []
-
-    def visit(rules: list[Any]) -> None:
-        for rule in rules:
-            if rule.type != "at-rule":
-                continue
-            if rule.lower_at_keyword == "media" and rule.content is not None:
-                visit(tinycss2.parse_rule_list(rule.content, skip_comments=True,
-                                               skip_whitespace=True))
-            elif rule.lower_at_keyword == "font-face":
-                found.append(_face(rule, read, where))
-
-    visit(tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True))
-    return found
-
-
-def _face(rule: Any, read: Callable[[str], bytes], where: str) -> Face:
-    import tinycss2
-
-    descriptors: dict[str, str] = {}
-    url = None
-    for item in tinycss2.parse_blocks_contents(rule.content, skip_comments=True,
-                                               skip_whitespace=True):
-        if item.type != "declaration":
-            continue
-        descriptors[item.lower_name] = tinycss2.serialize(item.value).strip()
-        if item.lower_name == "src" and url is None:
-            for token in item.value:
-                if token.type == "url":
-                    url = token.value
-                elif token.type == "function" and token.lower_name == "url":
-                    url = next((a.value for a in token.arguments if a.type == "string"), None)
-                if url is not None:
-                    break
-    if "font-family" not in descriptors or url is None:
-        raise PipelineError("an @font-face without a font-family or a url() in its src: give "
-                            "both", where, rule.source_line)
-    try:
-        data = read(url)
-    except (OSError, KeyError):
-        raise PipelineError(f"there is no font file {url}: put it there or correct the url()",
-                            where, rule.source_line) from None
-    return Face(descriptors["font-family"].strip("\"'"), descriptors.get("font-weight", "400"),
-                descriptors.get("font-style", "normal"), url, data)
-
-
 # --- Subsetting -------------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=16)
-def cmap(font: bytes) -> frozenset[int]:
-    """The characters a font maps."""
-    from fontTools.ttLib import TTFont
-
-    with TTFont(io.BytesIO(font), lazy=True) as opened:
-        return frozenset(opened.getBestCmap())
 
 
 def subset(face: Face, codepoints: Iterable[int]) -> Subset | None:
@@ -207,7 +77,7 @@ def subset(face: Face, codepoints: Iterable[int]) -> Subset | None:
     from fontTools.ttLib import TTFont, TTLibError
 
     try:
-        keep = sorted(frozenset(codepoints) & cmap(face.data))
+        keep = sorted(frozenset(codepoints) & face.cmap)
         if not keep:
             return None
         options = fontsubset.Options()

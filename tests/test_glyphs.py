@@ -7,6 +7,14 @@ from __future__ import annotations
 import shutil
 
 import pytest
+import tinycss2
+
+from pipeline import fonts as fonts_module
+from pipeline.errors import PipelineError
+from pipeline.fonts import FontSet, MissingGlyphs, fonts_of, page_text
+from pipeline.project import STYLESHEET
+from pipeline.site import asset_files
+from pipeline.snapshot import take
 
 from .helpers import cli, edit, is_complete_pdf, line_of, temp_files
 
@@ -125,3 +133,89 @@ def test_every_character_of_the_statement_is_drawn_by_the_repositorys_fonts(smal
     edit(small, G, "  - Women Now for Development", "  - Women Now for Development — «Ωμέγα» café")
     assert build(capsys, small) == (0, [])
     assert is_complete_pdf((small.output_dir / "ghouta-2017" / "ghouta-2017.en.pdf").read_bytes())
+
+
+# --- The model: what a page shows, and the stylesheet's fonts, read once ---------------------
+
+PAGE = """<!DOCTYPE html><html><head><title>Qq</title>
+<meta name="author" content="Ww">
+<style>
+@counter-style d { system: numeric; symbols: "٠" "١"; suffix: "؛"; }
+@page { @top-left { content: "Rn\\2713"; } @bottom-right { content: counter(page, d) " Pg"; } }
+h1 { font-family: "Edition Serif", serif; }
+</style></head>
+<body><h1>Body &amp; text</h1><img alt="Alt"><script>Jj</script></body></html>"""
+
+
+def test_a_page_shows_its_body_and_prints_its_own_page_furniture_too():
+    """Screens draw the body (and a missing image's alt text); print draws the page margin boxes
+    and counter symbols of the page's own style as well. Neither the title, the metadata, the
+    scripts nor the CSS itself is drawn."""
+    page = page_text(PAGE)
+    assert page.shown == "\nBody & textAlt"  # from the end of the head
+    assert page.furniture == "٠١؛Rn✓ Pg"
+    assert page.printed == page.shown + page.furniture
+    assert not set("QqWwJj{}:") & set(page.printed)
+    assert page.families == (("Edition Serif", 6), ("serif", 6))
+
+
+def test_a_character_only_the_page_furniture_prints_is_checked(small):
+    """The running title's check mark: no font has it, though the body never shows it."""
+    fonts = fonts_of(asset_files(take(small)))
+    with pytest.raises(MissingGlyphs, match=r"^e\.pdf: no font of the edition can draw 1 "
+                       r"character\(s\): '✓' U\+2713 CHECK MARK; ") as raised:
+        fonts.check_page(page_text(PAGE.replace(' serif;', ';')), "e.pdf")
+    assert raised.value.characters == ["✓"]
+
+
+def test_a_family_the_page_names_that_the_stylesheet_does_not_declare_is_named_with_its_line(
+        small):
+    fonts = fonts_of(asset_files(take(small)))
+    with pytest.raises(PipelineError, match=r"^e\.pdf:6: font-family names 'serif', which is "
+                       "not a font of templates/fonts"):
+        fonts.check_page(page_text(PAGE.replace("\\2713", "")), "e.pdf")
+    fonts.check_page(page_text(PAGE.replace("\\2713", "").replace(" serif;", ";")), "e.pdf")
+
+
+def test_the_stylesheet_and_fonts_are_read_once(small, monkeypatch):
+    """The build's checks, the glyph check of each edition, the printer and the web fonts share
+    one reading of the stylesheet, kept by its bytes and the fonts'; changed bytes are read
+    again."""
+    assets = asset_files(take(small))
+    readings = []
+    real = tinycss2.parse_stylesheet
+    monkeypatch.setattr(tinycss2, "parse_stylesheet",
+                        lambda *args, **kwargs: readings.append(1) or real(*args, **kwargs))
+    fonts_module._read_fonts.cache_clear()
+    first = fonts_of(assets)
+    assert fonts_of(dict(assets)) is first and fonts_of(asset_files(take(small))) is first
+    assert len(readings) == 1
+    changed = {**assets, STYLESHEET: assets[STYLESHEET] + b"\n/* saved again */\n"}
+    assert fonts_of(changed) is not first and len(readings) == 2
+    assert fonts_of(changed).families == first.families == {"Edition Serif", "Edition Naskh"}
+
+
+def test_a_font_the_pdf_embeds_that_the_stylesheet_does_not_declare_is_refused(small):
+    fonts = fonts_of(asset_files(take(small)))
+    fonts.check_embedded(["Edition-Serif-Bold", "Edition-Naskh"], "e.pdf")
+    with pytest.raises(PipelineError, match=r"^e\.pdf: the edition used the font\(s\) DejaVuSans, "
+                       "which are not fonts of templates/fonts"):
+        fonts.check_embedded(["Edition-Serif", "DejaVuSans"], "e.pdf")
+
+
+@pytest.mark.slow
+def test_a_build_reads_the_stylesheet_once_and_each_page_once(small, capsys, monkeypatch):
+    """One reading of the stylesheet and its fonts serves the checks, every edition's glyph
+    check, the printer and the web fonts; each page's text is read once, for its glyph check
+    and for the web fonts, and each edition is checked once."""
+    checked = []
+    real = FontSet.check_page
+    monkeypatch.setattr(FontSet, "check_page", lambda fonts, page, where: (
+        checked.append(where), real(fonts, page, where))[1])
+    fonts_module._read_fonts.cache_clear()
+    fonts_module.page_text.cache_clear()
+    assert cli(capsys, small, "build", "-j1", "-q") == (0, [])
+    pdfs = sorted(small.relative(p) for p in small.output_dir.rglob("*.pdf"))
+    assert len(pdfs) == 6 and sorted(checked) == pdfs
+    assert fonts_module._read_fonts.cache_info().misses == 1
+    assert fonts_module.page_text.cache_info().misses == len(pdfs) + 1  # and the index

@@ -25,9 +25,10 @@ from fontTools.ttLib import TTFont
 from pipeline import webfonts
 from pipeline.commands.build import build
 from pipeline.errors import PipelineError
+from pipeline.fonts import Face, cmap, drawn, fonts_of, page_text
 from pipeline.plan import Request
 from pipeline.project import ASSETS, STYLESHEET, Project
-from pipeline.site import SITE_STATE
+from pipeline.site import SITE_STATE, asset_files
 from pipeline.snapshot import take
 
 from . import webcheck
@@ -37,10 +38,10 @@ from .helpers import edit
 TEMPLATES = ROOT / "templates"
 
 
-def stylesheet_faces(templates: Path) -> list[webfonts.Face]:
+def stylesheet_faces(templates: Path) -> tuple[Face, ...]:
     """The faces of a templates folder's stylesheet, as the build reads them."""
-    css = (templates / STYLESHEET).read_text("utf-8")
-    return webfonts.faces(css, lambda url: (templates / url).read_bytes(), STYLESHEET)
+    return fonts_of({p.relative_to(templates).as_posix(): p.read_bytes()
+                     for p in templates.rglob("*") if p.is_file() and p.suffix != ".j2"}).faces
 
 
 def published_pages(output: Path) -> list[Path]:
@@ -55,7 +56,7 @@ def published_fonts(output: Path) -> dict[str, bytes]:
 
 
 @pytest.fixture(scope="module")
-def repository_faces() -> list[webfonts.Face]:
+def repository_faces() -> tuple[Face, ...]:
     return stylesheet_faces(TEMPLATES)
 
 
@@ -76,18 +77,16 @@ def test_the_stylesheet_faces_are_found_inside_media_rules_too(repository_faces)
 
 def test_a_face_whose_file_is_missing_is_an_error_naming_the_stylesheet_line():
     css = '\n@media print {\n@font-face { font-family: "X"; src: url(fonts/none.ttf); }\n}\n'
-
-    def read(url: str) -> bytes:
-        raise KeyError(url)
-
-    with pytest.raises(PipelineError, match=r"^s\.css:3: there is no font file fonts/none\.ttf"):
-        webfonts.faces(css, read, "s.css")
+    with pytest.raises(PipelineError, match=r"^templates/statement\.css:3: the font "
+                       r"fonts/none\.ttf cannot be read \(there is no such file\)"):
+        fonts_of({STYLESHEET: css.encode()})
 
 
 def test_a_face_without_a_family_or_a_url_is_an_error():
     for rule in ("@font-face { src: url(a.ttf); }", '@font-face { font-family: "X"; src: local(X); }'):
-        with pytest.raises(PipelineError, match=r"^s\.css:1: an @font-face without a font-family"):
-            webfonts.faces(rule, lambda url: b"", "s.css")
+        with pytest.raises(PipelineError, match=r"^templates/statement\.css:1: an @font-face "
+                           "without a font-family"):
+            fonts_of({STYLESHEET: rule.encode(), "a.ttf": b""})
 
 
 def test_a_face_that_draws_none_of_the_text_gives_no_subset(repository_faces):
@@ -116,26 +115,23 @@ def test_the_characters_kept_include_the_other_case_and_the_mirror_images():
 def test_shown_text_leaves_out_the_head_styles_and_scripts():
     html = ("<html><head><title>T</title><style>p{}</style></head><body><p>a&amp;b</p>"
             "<script>x</script><img alt='c'></body></html>")
-    assert webfonts.shown_text(html) == "a&bc"
-    assert webfonts.shown_text("<title>T</title><meta charset=utf-8><body>x") == "x"  # no </head>
+    assert page_text(html).shown == "a&bc"
+    assert page_text("<title>T</title><meta charset=utf-8><body>x").shown == "x"  # no </head>
 
 
 # --- The shared build: what the site shows -----------------------------------------------------
 
 
 @pytest.fixture(scope="module")
-def faces(built: Project) -> list[webfonts.Face]:
+def faces(built: Project) -> tuple[Face, ...]:
     """The faces as the build reads them: from the project's snapshot."""
-    snapshot = take(built)
-    stylesheet = snapshot.templates[STYLESHEET]
-    return webfonts.faces(stylesheet.data.decode("utf-8"),
-                          lambda url: snapshot.templates[url].data, stylesheet.name)
+    return fonts_of(asset_files(take(built))).faces
 
 
 @pytest.fixture(scope="module")
 def texts(built: Project) -> dict[str, str]:
     """What every published page shows, by its path below ``output/``."""
-    return {p.relative_to(built.output_dir).as_posix(): webfonts.shown_text(p.read_text("utf-8"))
+    return {p.relative_to(built.output_dir).as_posix(): page_text(p.read_text("utf-8")).shown
             for p in published_pages(built.output_dir)}
 
 
@@ -158,11 +154,12 @@ import hashlib, json, sys
 from pathlib import Path
 sys.modules["uharfbuzz"] = None  # fontTools cannot import it
 from pipeline import webfonts
+from pipeline.fonts import fonts_of, page_text
 templates, output = Path(sys.argv[1]) / "templates", Path(sys.argv[1]) / "output"
-faces = webfonts.faces((templates / "statement.css").read_text("utf-8"),
-                       lambda url: (templates / url).read_bytes())
+faces = fonts_of({p.relative_to(templates).as_posix(): p.read_bytes()
+                  for p in templates.rglob("*") if p.is_file() and p.suffix != ".j2"}).faces
 pages = sorted(p for p in output.rglob("*.html") if "drafts" not in p.relative_to(output).parts)
-fonts = webfonts.subsets(faces, [webfonts.shown_text(p.read_text("utf-8")) for p in reversed(pages)])
+fonts = webfonts.subsets(faces, [page_text(p.read_text("utf-8")).shown for p in reversed(pages)])
 json.dump({name: hashlib.sha256(data).hexdigest()
            for name, data in webfonts.asset_files(fonts).items()}, sys.stdout)
 """
@@ -201,7 +198,7 @@ def test_the_fonts_keep_their_own_timestamp(subsets):
 def test_every_character_a_page_shows_is_in_a_subset(subsets, texts):
     drawn_by_subsets = frozenset().union(*(f.codepoints for f in subsets))
     for name, text in texts.items():
-        missing = webfonts.drawn(text) - drawn_by_subsets
+        missing = drawn(text) - drawn_by_subsets
         assert not missing, f"{name}: {sorted(f'U+{c:04X}' for c in missing)}"
 
 
@@ -210,7 +207,7 @@ def test_each_subset_has_exactly_what_its_full_font_has_of_the_pages(subsets, te
     """The same characters fall back from one family to the next as with the full fonts."""
     wanted = webfonts.characters(texts.values())
     for font in subsets:
-        assert font.codepoints == wanted & webfonts.cmap(font.face.data), font.face.url
+        assert font.codepoints == wanted & cmap(font.face.data), font.face.url
         with TTFont(io.BytesIO(font.woff2)) as cut:
             assert frozenset(cut.getBestCmap()) == font.codepoints
 
@@ -278,7 +275,7 @@ def test_harfbuzz_shapes_every_line_the_same_with_a_subset(subsets, texts):
             cut.save(buffer)
         full, subset = Shaper(hb, font.face.data), Shaper(hb, buffer.getvalue())
         for line, name in lines.items():
-            if webfonts.drawn(line) & font.codepoints:  # some of the line is drawn with this face
+            if drawn(line) & font.codepoints:  # some of the line is drawn with this face
                 assert subset.shape(line) == full.shape(line), (font.face.url, name, line)
 
 
@@ -350,7 +347,7 @@ def cut(monkeypatch) -> list[str]:
     faces: list[str] = []
     real = webfonts.subset
 
-    def counted(face: webfonts.Face, codepoints: Iterable[int]) -> webfonts.Subset | None:
+    def counted(face: Face, codepoints: Iterable[int]) -> webfonts.Subset | None:
         faces.append(face.stem)
         return real(face, codepoints)
 
@@ -401,9 +398,9 @@ def test_a_new_character_in_a_statement_makes_new_subsets_of_the_faces_that_have
     cut again and keep their files. (The Arabic editions, whose catalog lacks the new paragraph,
     are refused.)"""
     before, record = published_fonts(good.output_dir), site_state(good)["webfonts"]
-    assert not any("€" in webfonts.shown_text(p.read_text("utf-8"))
+    assert not any("€" in page_text(p.read_text("utf-8")).shown
                    for p in published_pages(good.output_dir))
-    has_euro = {face.stem for face in repository_faces if ord("€") in webfonts.cmap(face.data)}
+    has_euro = {face.stem for face in repository_faces if ord("€") in cmap(face.data)}
     assert sorted(has_euro) == SERIF
     edit(good, "sources/one-voice-2019.yaml", "Hospitals, schools and markets have been struck",
          "Hospitals, schools and markets worth €40 million have been struck")

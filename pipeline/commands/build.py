@@ -13,23 +13,18 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .. import log, webfonts
+from .. import log
 from ..catalogs.checks import Status
 from ..catalogs.lookup import Lookup
 from ..catalogs.pofile import PoCatalog
 from ..errors import PipelineError, Problem
+from ..fetcher import folder_url
 from ..files import display, exclusive, publish, remove, remove_folder_if_empty, write_atomic
+from ..fonts import MissingGlyphs, check_glyphs, fonts_of, page_text
 from ..language import language
 from ..model import Target
 from ..parse import Parsed, parse
-from ..pdf import (
-    MissingGlyphs,
-    PrintJob,
-    check_font_families,
-    check_glyphs,
-    check_stylesheet_urls,
-    folder_url,
-)
+from ..pdf import PrintJob
 from ..plan import (
     DEFAULT_REQUEST,
     EditionPlan,
@@ -42,7 +37,7 @@ from ..plan import (
     up_to_date_by_name,
 )
 from ..printing import Printed, Printers
-from ..project import ASSETS, DRAFTS, STYLESHEET, Project
+from ..project import ASSETS, DRAFTS, Project
 from ..render import Rendered, Side, render_bilingual, render_edition
 from ..site import (
     asset_files,
@@ -198,17 +193,7 @@ def carry_out(project: Project, snapshot: Snapshot, parsed: Parsed, plan: Plan,
 
 def check_stylesheet(snapshot: Snapshot) -> None:
     """The stylesheet names only its own fonts: checked once, before anything prints."""
-    item = snapshot.templates.get(STYLESHEET)
-    if item is None:
-        raise PipelineError("the stylesheet is missing: restore it from the repository",
-                            f"templates/{STYLESHEET}")
-    try:
-        css = item.data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise PipelineError("the stylesheet is not UTF-8 text: save it as UTF-8", item.name
-                            ) from None
-    check_font_families(css, item.name)
-    check_stylesheet_urls(css, item.name, asset_files(snapshot))
+    fonts_of(asset_files(snapshot))
 
 
 # --- rendering and printing ---------------------------------------------------------------------
@@ -288,7 +273,8 @@ def print_job(project: Project, snapshot: Snapshot, edition: EditionPlan, html: 
         name=edition.target.name, where=project.relative(paths["pdf"]), html=html,
         base_url=folder_url(paths["pdf"].parent),
         assets_url=folder_url(project.output_dir / ASSETS),
-        assets=asset_files(snapshot), options=edition.options)
+        assets=asset_files(snapshot), fonts=fonts_of(asset_files(snapshot)),
+        options=edition.options)
 
 
 def publish_edition(project: Project, edition: EditionPlan, rendered: Rendered,
@@ -298,7 +284,7 @@ def publish_edition(project: Project, edition: EditionPlan, rendered: Rendered,
     html_bytes = rendered.html.encode("utf-8")
     state = replace(edition.state, pages=printed.pdf.pages, title=rendered.title,
                     files={"html": digest(html_bytes), "pdf": digest(printed.pdf.data)},
-                    shown="".join(sorted(set(webfonts.shown_text(rendered.html)))))
+                    shown="".join(sorted(set(page_text(rendered.html).shown))))
     root = project.root if project.output is None else project.output_dir.parent
     publish({paths["html"]: html_bytes, paths["pdf"]: printed.pdf.data,
              edition.target.state_path(project.output_dir): state.to_bytes()},

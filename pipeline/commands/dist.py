@@ -23,9 +23,10 @@ from typing import Any
 from .. import log, webfonts
 from ..errors import PipelineError, Problem
 from ..files import exclusive, remove_stale_temporaries, write_atomic
+from ..fonts import fonts_of, page_text
 from ..model import DEFAULT_OPTIONS, PrintOptions, Target
 from ..plan import Request
-from ..project import ASSETS, STYLESHEET, Project
+from ..project import ASSETS, Project
 from ..snapshot import short_hash
 from ..source import Statement
 from .build import PrintedEdition, Report, build
@@ -113,12 +114,10 @@ def _bundle(project: Project, statement: Statement, editions: list[PrintedEditio
 def bundle_web_fonts(assets: dict[str, bytes], pages: list[str]) -> dict[str, bytes]:
     """The web fonts of a bundle's HTML editions, cut in this run from the repository's fonts
     down to what its own pages show (so a bundle depends on its own statement only)."""
-    stylesheet = assets[STYLESHEET].decode("utf-8")
-    faces = webfonts.faces(stylesheet, lambda url: assets[url], f"templates/{STYLESHEET}")
-    wanted = webfonts.characters(webfonts.shown_text(page) for page in pages)
+    wanted = webfonts.characters(page_text(page).shown for page in pages)
     fonts = []
-    for face in faces:
-        keep = sorted(wanted & webfonts.cmap(face.data))
+    for face in fonts_of(assets).faces:
+        keep = sorted(wanted & face.cmap)
         if keep and (font := webfonts.subset(face, keep)) is not None:
             fonts.append(font)
     return webfonts.asset_files(fonts)

@@ -1,0 +1,150 @@
+"""Layout fixes reaching into WeasyPrint's private box tree (``page._page_box``, line and text
+boxes, ``justification_spacing``), written against and checked with one WeasyPrint version.
+
+Importing this module checks the installed WeasyPrint (``weasyprint.__version__``) against the
+supported range, which ``pyproject.toml`` pins too: another version may lay the boxes out
+differently or rename what is read here, and would print wrong editions without a word. The
+other modules that depend on WeasyPrint's internals were checked with the same version:
+``tagging`` (its tag tree, the MCID tables of its page streams) and ``printshop`` (its page
+streams); the printer imports this module before either is used.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import weasyprint
+
+from .errors import PipelineError
+
+WEASYPRINT = "70.0"
+"""The WeasyPrint version these fixes (and ``tagging``, ``printshop``) were written against and
+checked with."""
+SUPPORTED = ">=70,<71"
+"""The versions accepted, as ``pyproject.toml`` pins them: the releases of that one major
+version (WeasyPrint's minor releases fix bugs)."""
+
+
+def check_version(version: str) -> None:
+    """Fail, saying what to do, unless ``version`` is in the ``SUPPORTED`` range."""
+    if version.split(".")[0] != WEASYPRINT.split(".")[0]:
+        raise PipelineError(
+            f"WeasyPrint {version} is installed, but the pipeline reaches into WeasyPrint's "
+            f"internals and is written for weasyprint{SUPPORTED} (checked with {WEASYPRINT}): "
+            f"install that version (`pip install 'weasyprint{SUPPORTED}'`, or `make`, which "
+            "installs what pyproject.toml pins), or check these fixes against the new version "
+            "and update the range in pipeline/weasyfixes.py and pyproject.toml")
+
+
+check_version(weasyprint.__version__)
+
+
+def second_look(document: Any) -> list[str]:
+    """The stylesheets a second rendering of ``document`` needs, as text (none when the first
+    is right): a paragraph whose justification would open holes is set ragged, and a list that
+    would start with a few names at the foot of a page starts on the next one. (Both are read
+    from the first rendering: WeasyPrint breaks lines before it justifies them, so setting a
+    paragraph ragged moves no line and no page break.)"""
+    adjustments = []
+    if ragged := stretched_paragraphs(document):
+        adjustments.append(", ".join(
+            f'[data-paragraph="{n}"] p, [data-paragraph="{n}"] li' for n in ragged)
+            + " { text-align: start !important; }")
+    if starts_too_short(document):
+        adjustments.append(OWN_PAGE)
+    return adjustments
+
+
+OWN_PAGE = "[data-keep] { break-before: page; margin-top: 0; }"
+"""For a list that would start with too few of its items at the foot of a page."""
+
+
+def starts_too_short(document: Any) -> bool:
+    """Whether an element marked ``data-keep="N"`` (the signatory list) starts on a page that
+    holds fewer than N of its items (``li`` or ``tr``) although it goes on to the next page:
+    then it reads better starting on a page of its own."""
+    started = None
+    for page in document.pages:
+        for box in page._page_box.descendants():
+            element = getattr(box, "element", None)
+            if element is None or element.get("data-keep") is None:
+                continue
+            items = [e for e in element.iter() if e.tag in ("li", "tr")]
+            shown = {id(b.element) for b in box.descendants()
+                     if getattr(b, "element", None) is not None and b.element.tag in ("li", "tr")}
+            started = (int(element.get("data-keep")), len(items), len(shown))
+            break
+        if started is not None:
+            keep, total, on_first_page = started
+            return on_first_page < min(keep, total)
+    return False
+
+
+MAX_GAP = 1.6
+"""The widest a justified line may stretch the space between its words, against the median of
+its paragraph: a wider gap is a hole the eye falls into (Arabic has no hyphenation to avoid it)."""
+MAX_STRETCH = 2.5
+"""The widest a justified line may stretch the space between its words, against a plain space:
+a paragraph of two lines has one justified line, which is its own median."""
+SPACE = 0.25
+"""A space's width, in ems, near enough for the fonts of the editions (Noto Serif, Noto Naskh)."""
+
+
+def stretched_paragraphs(document: Any) -> list[str]:
+    """The paragraphs (``data-paragraph``) whose justified lines would open holes between their
+    words: a line's word gap wider than ``MAX_GAP`` times the paragraph's median, or than
+    ``MAX_STRETCH`` plain spaces. Such a paragraph reads better ragged than justified."""
+    from weasyprint.formatting_structure.boxes import LineBox, TextBox
+
+    gaps: dict[str, list[float]] = {}  # each justified line's word gap, in plain spaces
+
+    def walk(box: Any, paragraph: str | None) -> None:
+        element = getattr(box, "element", None)
+        if element is not None and element.get("data-paragraph") is not None \
+                and getattr(box, "element_tag", None) == "div":
+            paragraph = element.get("data-paragraph")
+        lines = [child for child in getattr(box, "children", ()) if isinstance(child, LineBox)]
+        if paragraph is not None and box.style["text_align_all"] == "justify":
+            for line in lines[:-1]:  # the last line of a block is never stretched
+                spacing = max((t.justification_spacing for t in line.descendants()
+                               if isinstance(t, TextBox)), default=0)
+                space = SPACE * line.style["font_size"]
+                gaps.setdefault(paragraph, []).append((space + spacing) / space)
+        for child in getattr(box, "children", ()):
+            if not isinstance(child, LineBox):
+                walk(child, paragraph)
+
+    for page in document.pages:
+        walk(page._page_box, None)
+    stretched = []
+    for paragraph, found in gaps.items():
+        usual = sorted(found)[len(found) // 2]
+        if max(found) > min(MAX_GAP * usual, MAX_STRETCH):
+            stretched.append(paragraph)
+    return sorted(set(stretched), key=int)
+
+
+def realign_shifted_lines(document: Any) -> None:
+    """Put back a justified right-to-left line that WeasyPrint 70 leaves a space's width past
+    the left margin: when such a line ends with a space just before an inline element
+    (``…النفاد، <em>ويموت…``), WeasyPrint strips the space and moves the line's boxes left by its
+    width, for a text layout that still draws it; justifying then lays the text out again
+    without the space, and the move stays. A line whose boxes overhang its start as far as they
+    fall short of its end is moved back by that much."""
+    from weasyprint.formatting_structure.boxes import LineBox, TextBox
+
+    for page in document.pages:
+        for line in page._page_box.descendants():
+            if not isinstance(line, LineBox) or line.style["direction"] != "rtl" \
+                    or not any(isinstance(box, TextBox) and box.justification_spacing
+                               for box in line.descendants()):
+                continue
+            children = [child for child in line.children if child.is_in_normal_flow()]
+            if not children:
+                continue
+            shift = line.position_x - min(child.position_x for child in children)
+            short = line.position_x + line.width - max(child.position_x + child.margin_width()
+                                                       for child in children)
+            if shift > 0.01 and abs(short - shift) < 0.01:
+                for child in children:
+                    child.translate(dx=shift, ignore_floats=True)
