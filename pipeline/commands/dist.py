@@ -42,7 +42,7 @@ def bundle(project: Project, statement_ids: list[str] | None = None,
     into ``dist/``: a bundle holds the bytes this run printed, never a file read back from
     ``output/`` (whose files or records may have been changed since), and its pages link only
     the editions it holds."""
-    with exclusive(project.dist_dir, project.root, "waiting for another bundle to finish"), \
+    with exclusive(project.output_dir, project.root, "waiting for another build to finish"), \
             tempfile.TemporaryDirectory(prefix="dist-") as folder:
         remove_stale_temporaries(project.dist_dir)  # a killed bundle's half-written zip
         twin = dataclasses.replace(project, output=Path(folder) / "output")
