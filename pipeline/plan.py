@@ -98,6 +98,9 @@ class Plan:
     write_site: bool = False
     unchanged: list[Target] = field(default_factory=list)
     """Editions found up to date from bytes alone, of statements not parsed in this run."""
+    behind: list[Target] = field(default_factory=list)
+    """The kept editions whose translation is behind the statement's text (not those kept
+    because an input cannot be read, or an edition could not be printed)."""
 
     @property
     def stale(self) -> list[EditionPlan]:
@@ -354,6 +357,11 @@ class _Planner:
             if not target.draft and target in self.published.intact
             and target not in {e.target for e in self.result.editions}
             and target not in self.unchanged and self.kept(target))
+        self.result.behind = [
+            target for target in self.result.kept
+            if target.statement_id in self.parsed.statements and target not in self.failed
+            and all(code in self.parsed.catalogs
+                    for code in languages_of_variant(self.settings, target.variant))]
         if self.request.everything:
             given = {e.target for e in self.result.editions} | self.unchanged
             for target in sorted(self.published.states):

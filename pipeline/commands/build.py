@@ -159,7 +159,8 @@ def _build(project: Project, request: Request, jobs: int | None) -> Report:
     # 4. What no input gives any more goes; the site is made from the plan's result.
     if plan.write_site:
         report.removed += remove_obsolete(project, plan.removals)
-        write_site(project, snapshot, [states[t] for t in plan.present()], set(plan.kept), report)
+        write_site(project, snapshot, [states[t] for t in plan.present()], set(plan.behind),
+                   report)
     report.plan = plan
     return report
 
@@ -322,14 +323,14 @@ def remove_obsolete(project: Project, removals: list[Removal]) -> list[str]:
 
 
 def write_site(project: Project, snapshot: Snapshot, states: list[EditionState],
-               kept: set[Target], report: Report) -> None:
+               behind: set[Target], report: Report) -> None:
     """The index of every released edition ``output/`` holds once the build is done (printed
     now, up to date, or kept while its language or statement is refused), from the states they
     were published with; and the assets, when every one of them was printed with the current
     templates (a kept edition printed with an older stylesheet keeps it until it is printed
     again)."""
     editions = [edition_entry(s.statement, s.variant, s.title, s.languages, s.locales,
-                              s.target in kept, s.source_version) for s in states]
+                              s.target in behind, s.source_version) for s in states]
     english = language("en", "en_GB")
     sources: dict[str, tuple[str, tuple[str, str]]] = {}
     for state in states:
