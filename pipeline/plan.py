@@ -339,6 +339,7 @@ class _Planner:
                  failed: frozenset[Target], unchanged: frozenset[Target]):
         self.parsed, self.request, self.published, self.failed = parsed, request, published, failed
         self.unchanged = unchanged
+        self.untranslated: set[Target] = set()  # released editions refused for their translation
         self.settings = parsed.settings
         self.result = Plan(write_site=request.everything)
         self.common = [parsed.snapshot.templates_digest, parsed.snapshot.toolchain,
@@ -357,11 +358,7 @@ class _Planner:
             if not target.draft and target in self.published.intact
             and target not in {e.target for e in self.result.editions}
             and target not in self.unchanged and self.kept(target))
-        self.result.behind = [
-            target for target in self.result.kept
-            if target.statement_id in self.parsed.statements and target not in self.failed
-            and all(code in self.parsed.catalogs
-                    for code in languages_of_variant(self.settings, target.variant))]
+        self.result.behind = [t for t in self.result.kept if t in self.untranslated]
         if self.request.everything:
             given = {e.target for e in self.result.editions} | self.unchanged
             for target in sorted(self.published.states):
@@ -385,6 +382,8 @@ class _Planner:
         wanted = [code for code in self.settings.bilingual if code in codes]
         if pair is None and len(wanted) == 2:
             if missing := [code for code in wanted if code not in printed]:
+                if any(Target(statement.id, code) in self.untranslated for code in missing):
+                    self.untranslated.add(Target(statement.id, BILINGUAL))
                 self.result.notes.append(f"{statement.id}.{BILINGUAL}: not printed while "
                                          f"{' and '.join(missing)} is not")
         if pair is not None:
@@ -423,6 +422,7 @@ class _Planner:
                 if not self.request.draft:
                     self.result.refused.append(refusal(Target(statement.id, BILINGUAL),
                                                        statement, status))
+                    self.untranslated.add(Target(statement.id, BILINGUAL))
                     return
                 side_draft = True
             draft = draft or side_draft
@@ -452,6 +452,7 @@ class _Planner:
                 printed[code] = (edition_language, catalog_version, True)
             elif Target(statement.id, code) not in self.failed:
                 self.result.refused.append(refusal(Target(statement.id, code), statement, status))
+                self.untranslated.add(Target(statement.id, code))
         return printed
 
     def schedule(self, target: Target, statement: Statement, langs: tuple[Language, ...],
