@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.catalogs.po import read_po, serialise
+from pipeline.catalogs.read import read_po
+from pipeline.catalogs.write import serialise
 from pipeline.errors import PipelineError
 
 CORPUS = Path(__file__).parent / "fixtures" / "po_corpus"
@@ -118,7 +119,8 @@ CASES: dict[str, tuple[str, str, str]] = {
     "percent_text_flagged.po": ("error", "error", "'50% of' flagged python-format: refused, with "
                                 "the advice to drop the flag"),
     "percent_text_unflagged.po": ("ok", "ok", "the same message without the flag: «٥٠٪» accepted"),
-    "c_format_mismatch.po": ("error", "error", "%s/%d swapped in a c-format entry"),
+    "c_format_mismatch.po": ("error", "error", "%s/%d swapped in a c-format entry: refused for its "
+                             "flag (only python-format is checked)"),
     "newline_start_mismatch.po": ("error", "error", "msgid begins with \\n, msgstr not"),
     "newline_end_mismatch.po": ("error", "error", "msgstr ends with \\n, msgid not"),
     "previous_msgctxt.po": ("ok", "ok", "#| msgctxt and #| msgid on a fuzzy entry"),

@@ -1,8 +1,8 @@
-"""The gettext catalogs, a module per artifact: ``po`` reads and writes PO files as strictly as
-``msgfmt --check`` and as msgmerge writes them, ``pofile`` adds what this project knows (CLDR's
-plural forms, headers), ``merge`` brings a catalog up to date with the template (msgmerge's
-semantics), ``lookup`` serves translations while rendering, ``checks`` yields the problems of a
-translation."""
+"""The gettext catalogs: ``model`` (entries, catalogs, plural forms), ``read`` (as strict as
+``msgfmt --check``) and ``validate`` (what msgfmt refuses or warns about), ``write`` (as
+``msgcat --no-wrap`` writes), ``pofile`` (what this project adds: CLDR's plural forms, headers),
+``merge`` (msgmerge's semantics), ``lookup`` (translations while rendering), ``checks`` (the
+problems of a translation for an edition)."""
 
 from .pofile import Key, PoCatalog, PoEntry, read_catalog, serialise
 

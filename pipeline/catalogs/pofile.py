@@ -1,52 +1,28 @@
-"""Reading and writing the project's catalogs and template: the strict PO reader and writer of
-``po`` (as strict as ``msgfmt --check``, written as msgmerge writes), with what only this project
-knows: the plural forms a language has in CLDR, the header of a new catalog or template."""
+"""The project's catalogs and template: the strict reader (``read``) and the writer (``write``),
+with what only this project knows: the plural forms a language has in CLDR, the header of a new
+catalog or template."""
 
 from __future__ import annotations
 
 import datetime
-import re
 
-from ..errors import PipelineError
 from ..language import language as get_language
 from ..language import plural_forms
 from ..project import DOMAIN
-from .po import PoCatalog, PoEntry, read_po, serialise, wants_python_format
+from .model import Key, PoCatalog, PoEntry
+from .read import read_po
+from .validate import wants_python_format
+from .write import serialise
 
 __all__ = ["Key", "PoCatalog", "PoEntry", "new_header", "read_catalog", "serialise",
            "template_header", "wants_python_format"]
-
-Key = tuple[str | None, str]  # (context, singular msgid)
 
 
 def read_catalog(data: bytes, display: str, code: str | None = None) -> PoCatalog:
     """A catalog (``code`` its language) or, without ``code``, the message template, read
     strictly; the plural forms must be those CLDR gives the language."""
-    if code is not None:
-        _check_plural_count(data, display, code)
-    catalog = read_po(data, display, language=code, template=code is None)
-    if code is not None:
-        expected, expression = plural_forms(code)
-        if catalog.nplurals is not None and catalog.nplurals != expected:
-            line = catalog.header.msgstr_line if catalog.header else None
-            raise PipelineError(
-                f"the Plural-Forms header gives {catalog.nplurals} plural forms, but {code} has "
-                f"{expected} in CLDR: set it to 'nplurals={expected}; plural={expression};'",
-                display, line)
-    return catalog
-
-
-def _check_plural_count(data: bytes, display: str, code: str) -> None:
-    """A header whose count of plural forms is not CLDR's is the thing to fix, before any entry:
-    the entries' plural forms follow the header, so they would be blamed instead."""
-    declared = re.search(  # the field's text may go on over several quoted strings
-        rb'"Plural-Forms:(?:[^"]|"\s*")*?nplurals\s*=\s*(?:"\s*")?(\d+)', data)
-    expected, expression = plural_forms(code)
-    if declared and int(declared.group(1)) != expected:
-        raise PipelineError(
-            f"the Plural-Forms header gives {int(declared.group(1))} plural forms, but {code} has "
-            f"{expected} in CLDR: set it to 'nplurals={expected}; plural={expression};'",
-            display, data[: declared.start()].count(b"\n") + 1)
+    return read_po(data, display, language=code, template=code is None,
+                   plurals=plural_forms(code) if code is not None else None)
 
 
 def _now() -> str:

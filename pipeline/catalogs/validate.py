@@ -1,0 +1,294 @@
+"""What ``msgfmt --check`` refuses in a catalog that reads, and what it warns about.
+
+Stricter than msgfmt: a second header (an entry with an empty msgid and a msgctxt), a charset
+other than UTF-8, a missing Content-Type, a ``Language:`` other than the one expected, and a format
+flag other than python-format on a translation (this project has no other format strings). Fuzzy,
+obsolete and untranslated entries are not checked against nplurals or for format strings, exactly
+as msgfmt (they are not compiled)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..errors import Problem
+from .model import PoCatalog, PoEntry, header_fields, plural_distribution, plural_problem
+
+REQUIRED_HEADER_FIELDS = (
+    ("Project-Id-Version", "PACKAGE VERSION"), ("PO-Revision-Date", "YEAR-MO-DA"),
+    ("Last-Translator", "FULL NAME"), ("Language-Team", "LANGUAGE"), ("MIME-Version", None),
+    ("Content-Type", "text/plain; charset=CHARSET"), ("Content-Transfer-Encoding", "ENCODING"),
+    ("Language", ""),
+)
+"""The header fields msgfmt warns about when missing, with their initial (template) values."""
+
+_NAMED_PLACEHOLDER = re.compile(
+    r"%%|%\((?P<name>[A-Za-z_][A-Za-z0-9_]*)\)[-+ #0]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa]")
+
+
+def find_placeholders(text: str) -> list[str]:
+    """The real python-format placeholders in ``text``: named ones like ``%(num)s``, in order
+    (``%%`` is a literal percent sign and not returned). A ``%`` followed by anything else is text:
+    "50% of voters" has none."""
+    return [m.group() for m in _NAMED_PLACEHOLDER.finditer(text) if m.group("name")]
+
+
+def wants_python_format(msgid: str, msgid_plural: str | None = None) -> bool:
+    """Whether a message should carry the python-format flag: only when it has a real named
+    placeholder. (Babel sets the flag for any text its regex takes for a directive, such as the
+    '% o' in '50% of'; the pipeline must recompute the flag with this before writing.)"""
+    return bool(find_placeholders(msgid) or (msgid_plural and find_placeholders(msgid_plural)))
+
+
+@dataclass
+class _FormatSpec:
+    named: dict[str, str]
+    unnamed: list[str]
+    spans: list[tuple[int, int]]  # (start, end) of each directive
+    texts: dict[str, str]  # a named placeholder as written
+
+
+_DIRECTIVE = re.compile(r"[-+ #0]*(\*|[0-9]*)(?:\.(\*|[0-9]*))?[hlL]?(.?)", re.DOTALL)
+_KINDS = {"%": "none", "c": "c", "s": "s", "r": "s", **dict.fromkeys("iduoxX", "i"),
+          **dict.fromkeys("eEfgG", "f")}
+
+
+def _python_format(text: str) -> _FormatSpec | None:
+    """gettext's python-format parser: the directives, or None for no valid format string."""
+    spec = _FormatSpec({}, [], [], {})
+    named, unnamed = spec.named, spec.unnamed
+    start = text.find("%")
+    while start >= 0:
+        name, i = None, start + 1
+        if text[i:i + 1] == "(":
+            depth, j = 0, i + 1
+            while j < len(text) and (text[j] != ")" or depth):
+                depth += {"(": 1, ")": -1}.get(text[j], 0)
+                j += 1
+            if j >= len(text):
+                return None
+            name, i = text[i + 1:j], j + 1
+        match = _DIRECTIVE.match(text, i)
+        assert match is not None  # every part may be empty
+        width, precision, conversion = match.groups()
+        stars = [part for part in (width, precision) if part == "*"]
+        if stars and named:
+            return None
+        unnamed += ["i"] * len(stars)
+        kind = _KINDS.get(conversion)
+        if kind is None:
+            return None
+        if kind == "s" and precision and precision.strip("0") == "":
+            kind = "any"
+        if name is not None:
+            if unnamed or (name in named and "any" not in (named[name], kind)
+                           and named[name] != kind):
+                return None
+            named[name] = kind if named.get(name, "any") == "any" else named[name]
+            spec.texts.setdefault(name, text[start:match.end()])
+        elif conversion != "%":
+            if named:
+                return None
+            unnamed.append(kind)
+        spec.spans.append((start, match.end()))
+        start = text.find("%", match.end())
+    return spec
+
+
+def _format_mismatch(source: _FormatSpec, translation: _FormatSpec, strict: bool) -> str | None:
+    """gettext's format_check: what differs between msgid's and msgstr's directives."""
+    if source.named and translation.unnamed:
+        return "the source text uses %(name)s placeholders, the translation unnamed ones (%s)"
+    if source.unnamed and translation.named:
+        return "the source text uses unnamed placeholders (%s), the translation %(name)s ones"
+    for name in sorted(translation.named):
+        if name not in source.named:
+            return (f"the translation has the placeholder {translation.texts.get(name, name)}, "
+                    "which the source text has not")
+    for name in sorted(source.named) if strict else ():
+        if name not in translation.named:
+            return (f"the translation lacks the placeholder {source.texts.get(name, name)} of "
+                    "the source text")
+    for name in sorted(translation.named):
+        a, b = source.named[name], translation.named[name]
+        if a != b and (strict or "any" not in (a, b)):
+            return (f"the translation writes the placeholder {source.texts.get(name, name)} as "
+                    f"{translation.texts.get(name, name)}")
+    if len(source.unnamed) != len(translation.unnamed):
+        return (f"the source text has {len(source.unnamed)} unnamed placeholder(s), the "
+                f"translation {len(translation.unnamed)}")
+    for number, (a, b) in enumerate(zip(source.unnamed, translation.unnamed, strict=True), 1):
+        if a != b and (strict or "any" not in (a, b)):
+            return f"placeholder {number} has another conversion than in the source text"
+    return None
+
+
+def label(entry: PoEntry) -> str:
+    text = entry.msgid if len(entry.msgid) <= 50 else entry.msgid[:47] + "..."
+    return f"msgctxt {entry.msgctxt!r} msgid {text!r}" if entry.msgctxt is not None \
+        else f"msgid {text!r}"
+
+
+def check_catalog(catalog: PoCatalog, lines: list[str], language: str | None, template: bool,
+                  plurals: tuple[int, str] | None) -> tuple[list[Problem], list[Problem]]:
+    """The errors and the warnings of a catalog read from ``lines``; with ``plurals`` (its
+    language's nplurals and expression in CLDR), a header that gives another count is the one
+    error (the entries' plural forms follow the header, so they would be blamed instead)."""
+    file, header = catalog.file, catalog.header
+    errors: list[Problem] = []
+    warnings: list[Problem] = []
+
+    def error(line: int | None, message: str) -> None:
+        errors.append(Problem(message, file, line))
+
+    def warn(line: int | None, message: str) -> None:
+        warnings.append(Problem(message, file, line, "warning"))
+
+    if header is None:
+        error(None, "the catalog has no header entry (msgid \"\" with msgstr \"Content-Type: "
+              "text/plain; charset=UTF-8\\n\" …): add one (`msginit` or `python -m pipeline "
+              "init` writes it)")
+        return errors, warnings
+    hline = header.msgstr_line
+    fields = {name.lower(): (name, value) for name, value in reversed(header_fields(header.msgstr))}
+
+    def field_line(name: str) -> int | None:
+        """The line the header field starts on in the file (a field such as Plural-Forms may
+        be written over several lines, so counting the fields is not enough)."""
+        for number in range(hline or len(lines) + 1, len(lines) + 1):
+            text = lines[number - 1].strip()
+            if number > (hline or 0) and not text.startswith('"'):
+                break  # the header's strings end here
+            text = text.removeprefix("msgstr").strip().removeprefix('"')
+            if text.partition(":")[0].strip().lower() == name.lower():
+                return number
+        return hline
+
+    if plurals and catalog.nplurals is not None and catalog.nplurals != plurals[0]:
+        error(field_line("Plural-Forms"), f"the Plural-Forms header gives {catalog.nplurals} plural "
+              f"forms, but {language} has {plurals[0]} in CLDR: set it to 'nplurals={plurals[0]}; "
+              f"plural={plurals[1]};'")
+        return errors, warnings
+    for name, initial in REQUIRED_HEADER_FIELDS:  # msgfmt's header warnings
+        found = fields.get(name.lower())
+        if found is None and name != "Content-Type":  # (its absence is an error, below)
+            warn(hline, f"header field '{name}' missing in header: add it (Poedit: Catalog > "
+                 "Properties)")
+        elif found is not None and initial is not None and (
+                found[1] == "" if initial == "" else found[1].startswith(initial)) and (
+                name != "Content-Type" or template):
+            warn(hline, f"header field '{name}' still has the initial default value "
+                 f"{found[1]!r} (line {field_line(name)}): fill it in")
+    if header.fuzzy and not template:
+        warn(header.line, "the header is marked fuzzy, and msgfmt ignores a fuzzy header when "
+             "compiling (its Plural-Forms would not apply): remove '#, fuzzy' above the header")
+    content_type = fields.get("content-type")
+    charset = re.search(r"charset=([^\s;]+)", content_type[1]) if content_type else None
+    if content_type is None:
+        error(hline, "the header has no Content-Type field: add \"Content-Type: text/plain; "
+              "charset=UTF-8\\n\"")
+    elif charset is None:
+        error(field_line("Content-Type"), "the Content-Type header declares no charset: write "
+              "\"Content-Type: text/plain; charset=UTF-8\\n\"")
+    elif charset.group(1).upper() == "CHARSET" and template:
+        warn(hline, 'charset "CHARSET" is not a portable encoding name: declare charset=UTF-8')
+    elif charset.group(1).lower().replace("_", "-") not in ("utf-8", "utf8"):
+        error(field_line("Content-Type"), f"the catalog declares charset {charset.group(1)}: the "
+              "pipeline reads UTF-8 only; save the file as UTF-8 and declare 'charset=UTF-8' in "
+              "the Content-Type header")
+    declared = fields.get("language")
+    if language and not template and declared is not None and declared[1] and \
+            _norm_language(declared[1]) != _norm_language(language):
+        error(field_line("Language"), f"the header says 'Language: {declared[1]}', but this is "
+              f"the catalog for {language!r}: set 'Language: {language}' (or put the file in the "
+              "right language's folder)")
+    nplurals, expression = catalog.nplurals, catalog.plural_expr
+    plural_forms = fields.get("plural-forms")
+    distribution: frozenset[int] | None = None
+    if plural_forms is not None and (nplurals is not None or expression is not None):
+        where = f" (Plural-Forms, line {field_line('Plural-Forms')})"
+        if nplurals is None:
+            error(hline, f"the Plural-Forms header has no nplurals=N{where}: write "
+                  "'nplurals=N; plural=EXPRESSION;'")
+        elif expression is None:
+            error(hline, f"the Plural-Forms header has no plural=EXPRESSION{where}: write "
+                  "'nplurals=N; plural=EXPRESSION;'")
+        elif (problem := plural_problem(expression, nplurals)) is not None:
+            error(hline, f"{problem}{where}: use the Plural-Forms line for the language from "
+                  "`python -m pipeline init` (the CLDR rule)")
+        else:
+            distribution = plural_distribution(expression, nplurals)
+    plural_translated = [e for e in catalog.entries if e.is_plural and e.translated
+                         and not e.fuzzy]
+    if plural_translated and distribution is None and (nplurals is None or expression is None):
+        first = plural_translated[0]
+        error(first.msgstr_line or first.msgid_line, "this message has plural translations, but "
+              "the header has no valid Plural-Forms: add \"Plural-Forms: nplurals=N; "
+              "plural=EXPRESSION;\\n\" for the language")
+    elif plural_forms is None and not template and any(e.is_plural for e in catalog.entries):
+        warn(hline, "the catalog has plural messages but no Plural-Forms header: add one for the "
+             "language")
+    for entry in catalog.entries:
+        if not entry.fuzzy and entry.translated:
+            errors += _check_entry(entry, nplurals if distribution is not None else None,
+                                   distribution, file)
+    return errors, warnings
+
+
+def _norm_language(code: str) -> str:
+    return code.strip().replace("-", "_").lower()
+
+
+def _check_entry(entry: PoEntry, nplurals: int | None, distribution: frozenset[int] | None,
+                 file: str | None) -> list[Problem]:
+    line, name = entry.msgstr_line or entry.msgid_line, label(entry)
+    plural = entry.msgid_plural is not None
+    strings = entry.strings
+    problems: list[Problem] = []
+    if plural and nplurals is not None and len(strings) != nplurals:
+        problems.append(Problem(f"{name} has {len(strings)} plural forms but the header says "
+                                f"nplurals={nplurals}: give exactly msgstr[0]…msgstr"
+                                f"[{nplurals - 1}]", file, line))
+    names = (["msgid_plural"] + [f"msgstr[{i}]" for i in range(len(strings))] if plural
+             else ["msgstr"])
+    others = ([entry.msgid_plural or ""] if plural else []) + strings
+    for which, side in (("begin", 0), ("end", -1)):  # line breaks at the ends, as msgfmt checks
+        wanted = entry.msgid[side:][:1] == "\n"
+        other_name = next((n for n, o in zip(names, others, strict=True)
+                           if (o[side:][:1] == "\n") != wanted), None)
+        if other_name is not None:
+            problems.append(Problem(f"{name}: 'msgid' and '{other_name}' do not both {which} "
+                                    r"with a line break (\n): make them match", file, line))
+    for flag in sorted(entry.flags):
+        if flag.endswith("-format") and not flag.startswith("no-") and \
+                flag.removeprefix("possible-") != "python-format":
+            problems.append(Problem(f"{name}: the flag {flag} asks msgfmt to check format strings "
+                                    "this project does not use: remove it", file, line))
+    if not entry.flags & {"python-format", "possible-python-format"}:
+        return problems
+    source_text = entry.msgid_plural if entry.msgid_plural is not None else entry.msgid
+    source = _python_format(source_text)
+    if source is None:
+        return problems  # msgfmt checks nothing when the source is no valid format string
+    for i, (form, string) in enumerate(zip(names[-len(strings):], strings, strict=True)):
+        strict = not plural or len(strings) < 2 or (distribution is not None and i in distribution)
+        translation = _python_format(string)
+        mismatch = translation and _format_mismatch(source, translation, strict)
+        if translation is None:
+            problems.append(Problem(f"{name}: '{form}' is not a valid python-format string (the "
+                                    "source text is): check every % in it; write %% for a "
+                                    "percent sign", file, line))
+        elif mismatch and not source.named and source.unnamed and \
+                not find_placeholders(source_text):
+            texts = sorted({source_text[a:b] for a, b in source.spans if b - a > 1})
+            problems.append(Problem(
+                f"{name} is flagged python-format, so msgfmt reads "
+                f"{', '.join(repr(t) for t in texts)} in it as placeholder(s) and refuses the "
+                "translation; but it has no %(name)s placeholder: remove the python-format flag "
+                "(the pipeline sets it only for messages with %(name)s placeholders)", file, line))
+            break
+        elif mismatch:
+            problems.append(Problem(f"{name}: {mismatch} ({form}, python-format): make the "
+                                    "placeholders of the translation match the source text",
+                                    file, line))
+    return problems
