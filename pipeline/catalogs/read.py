@@ -1,15 +1,12 @@
-"""Reading a PO file as strictly as ``msgfmt --check``.
+"""Reading a PO file as strictly as ``msgfmt --check`` (GNU gettext 0.21 the reference).
 
-``read_po(data, file)`` refuses everything msgfmt refuses (and a few things more, named in
-``validate``), reporting every error at once as ``file:line: what is wrong and what to do``; what
-msgfmt only warns about comes back in ``catalog.warnings``. With GNU gettext 0.21 as the reference:
-
-* Bytes must be UTF-8 without a byte-order mark; UTF-16/32, a BOM and undecodable bytes are errors
-  (msgfmt refuses them too, except undecodable bytes in comments, which it skips).
-* CRLF line ends are read as line ends (as msgfmt does). A CR that is not followed by LF is an
-  error: GNU gettext does not see it as a line end, so a CR-only file is one long line to it and
-  everything after its first comment is silently lost.
-* An escape that makes a NUL or bytes that are not UTF-8 is an error.
+``read_po(data, file)`` refuses everything msgfmt refuses (and a few things more: see ``validate``),
+reporting every error at once as ``file:line: what is wrong and what to do``; what msgfmt only warns
+about comes back in ``catalog.warnings``. Bytes must be UTF-8 without a byte-order mark (msgfmt too
+refuses UTF-16/32, a BOM and undecodable bytes, except in comments, which it skips). CRLF line ends
+are read as line ends, as msgfmt reads them; a CR not followed by LF is an error: GNU gettext does
+not see it as a line end, so to it a CR-only file is one line, lost after its first comment. An
+escape that makes a NUL or bytes that are not UTF-8 is an error.
 """
 
 from __future__ import annotations
@@ -24,33 +21,32 @@ from .validate import check_catalog, label
 
 _KEYWORDS = ("msgctxt", "msgid", "msgid_plural", "msgstr", "domain")
 _TOKEN = re.compile(r'[ \t\f\v]*(?:(")|([A-Za-z_][A-Za-z0-9_]*(?:\[[ \t]*\d+[ \t]*\])?)|(\S))')
-_ESCAPE = re.compile(r'\\(?:([ntrabfv\\"])|([0-7]{1,3})|x([0-9a-fA-F]+)|(.?))', re.DOTALL)
 _STRING = re.compile(r'((?:[^"\\]|\\.?)*)(")?')
-_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "f": "\f", "v": "\v",
-            "\\": "\\", '"': '"'}
-_PREVIOUS_HINT = "previous (#|) lines"
+_ESCAPE = re.compile(r'\\(?:([ntrabfv\\"])|([0-7]{1,3})|x([0-9a-fA-F]+)|(.?))', re.DOTALL)
+_ESCAPES = dict(zip('ntrabfv\\"', '\n\t\r\a\b\f\v\\"', strict=True))
+_PREVIOUS = "previous (#|) lines"
 
 
 @dataclass
 class _Token:
     kind: str  # "keyword", "string", "comment" (the whole line), "bad" (the error)
-    value: str
+    value: str  # a keyword as written: msgid, msgstr[2]
     line: int
-    index: int | None = None  # msgstr[n]
+    index: int | None = None  # of msgstr[n]
     obsolete: bool = False
     previous: bool = False
 
 
 class _Parser:
-    """Tokens in, entries out, with gettext's grammar and error recovery."""
+    """Lines in, entries out, with gettext's grammar and its recovery after an error."""
 
     def __init__(self, file: str, lines: list[str]):
         self.file, self.lines = file, lines
         self.errors: list[Problem] = []
         self.done: list[PoEntry] = []
         self.entry: PoEntry | None = None
-        self.last: str | None = None  # the last keyword of the entry being read
-        self.index = -1  # the last msgstr[n] index
+        self.last: str | None = None  # the entry's last keyword (msgstr[] for any msgstr[n])
+        self.index = -1  # its last msgstr[n]
         self.skipping = False  # after a syntax error, until the next entry starts
         self.comments: dict[str, list[str]] = {"#": [], "#.": [], "#:": [], "#,": []}
         self.previous: dict[str, str] = {}
@@ -71,8 +67,6 @@ class _Parser:
         self.comments = {kind: [] for kind in self.comments}
         self.previous, self.first_line = {}, None
 
-    # --- tokens -----------------------------------------------------------------------------
-
     def unescape(self, raw: str, line: int) -> str:
         if "\\" not in raw:
             return raw
@@ -80,110 +74,96 @@ class _Parser:
         for match in _ESCAPE.finditer(raw):
             out += raw[position:match.start()].encode()
             simple, octal, hexadecimal, other = match.groups()
-            value = int(octal or hexadecimal, 8 if octal else 16) & 0xFF if octal or hexadecimal \
-                else None
+            value = int(octal or hexadecimal, 8 if octal else 16) & 0xFF if octal or hexadecimal else None
             if simple is not None:
                 out += _ESCAPES[simple].encode()
             elif value == 0:
-                self.error(line, f"the escape \\{'0' if octal else 'x0'} puts a NUL character in "
-                           "the text, where gettext cuts the text off: delete it")
+                self.error(line, f"the escape \\{'0' if octal else 'x0'} puts a NUL character in the text, "
+                           "where gettext cuts the text off: delete it")
             elif value is not None:
                 out.append(value)
             else:
                 shown = "\\" + other if other else "a lone \\ at the end"
-                self.error(line, f"invalid escape {shown!r} in a string: a backslash must be "
-                           'followed by n, t, r, a, b, f, v, \\, ", an octal or a \\x hex code; '
-                           "write \\\\ for a backslash")
+                self.error(line, f"invalid escape {shown!r} in a string: a backslash must be followed by n, "
+                           't, r, a, b, f, v, \\, ", an octal or a \\x hex code; write \\\\ for a backslash')
                 out += other.encode()
             position = match.end()
         out += raw[position:].encode()
         try:
             return out.decode("utf-8")
         except UnicodeDecodeError:
-            self.error(line, "an octal or hex escape here makes bytes that are not UTF-8: write "
-                       "the character itself instead of its escape")
+            self.error(line, "an octal or hex escape here makes bytes that are not UTF-8: write the "
+                       "character itself instead of its escape")
             return ""
 
     def tokens(self, text: str, number: int) -> Iterator[_Token]:
         """The tokens of one line (a comment is one token)."""
-        obsolete = previous = False
-        if text[:2] == "#~":
-            obsolete, text = True, text[2:]
-            if text[:1] == "|":
-                previous, text = True, text[1:]
-        elif text[:2] == "#|":
-            previous, text = True, text[2:]
+        obsolete = text[:2] == "#~"
+        text = text[2:] if obsolete else text
+        previous = text[:1] == "|" if obsolete else text[:2] == "#|"
+        if previous or obsolete:
+            text = text[1 if obsolete and previous else 2 if previous else 0:]
         elif text[:1] == "#":
             yield _Token("comment", text, number)
             return
         position, length = 0, len(text)
-        while position < length:
-            match = _TOKEN.match(text, position)
-            if match is None:  # only white space is left
-                return
+        while position < length and (match := _TOKEN.match(text, position)):
             if match.group(1):  # a string
                 string = _STRING.match(text, match.end())
                 assert string is not None  # it may be empty
                 if string.group(2) is None:
-                    last = number == len(self.lines) or (
-                        number == len(self.lines) - 1 and self.lines[-1] == "")
-                    where = "end of the file" if last else "end of the line"
-                    self.error(number, f"a string is not closed before the {where}: add the "
-                               'closing " (a " inside a text is written \\")')
-                yield _Token("string", self.unescape(string.group(1), number), number,
-                             obsolete=obsolete, previous=previous)
+                    last = number == len(self.lines) or (number == len(self.lines) - 1
+                                                         and self.lines[-1] == "")
+                    self.error(number, f"a string is not closed before the end of the "
+                               f"{'file' if last else 'line'}: add the closing \" (a \" inside a text "
+                               'is written \\")')
+                yield _Token("string", self.unescape(string.group(1), number), number, None, obsolete,
+                             previous)
                 position = string.end()
-            elif match.group(2):
-                word = match.group(2)
-                keyword = re.sub(r"\s", "", word)
-                index = int(keyword[7:-1]) if keyword.startswith("msgstr[") else None
-                if index is None and keyword not in _KEYWORDS:
-                    yield _Token("bad", f"unknown keyword {word!r}: the keywords are msgctxt, "
-                                 "msgid, msgid_plural, msgstr and msgstr[N]", number, None,
-                                 obsolete, previous)
-                    return
-                yield _Token("keyword", keyword if index is None else "msgstr[]", number, index,
-                             obsolete, previous)
+                continue
+            word = match.group(2)
+            keyword = re.sub(r"\s", "", word or "")
+            index = int(keyword[7:-1]) if keyword.startswith("msgstr[") else None
+            if keyword in _KEYWORDS or index is not None:
+                yield _Token("keyword", keyword, number, index, obsolete, previous)
                 position = match.end()
-            else:
-                rest = text[match.start(3):].strip()
-                yield _Token("bad", f"unexpected {rest[:20]!r}: a line holds a keyword and a "
-                             'quoted string ("...") or a quoted string continuing the one above',
-                             number, None, obsolete, previous)
-                return
-
-    # --- entries ----------------------------------------------------------------------------
+                continue
+            yield _Token("bad", f"unknown keyword {word!r}: the keywords are msgctxt, msgid, msgid_plural, "
+                         "msgstr and msgstr[N]" if word else
+                         f"unexpected {text[match.start(3):].strip()[:20]!r}: a line holds a keyword and a "
+                         'quoted string ("...") or a quoted string continuing the one above',
+                         number, None, obsolete, previous)
+            return
 
     def run(self) -> list[PoEntry]:
         for number, text in enumerate(self.lines, 1):
-            if text:
-                for token in self.tokens(text, number):
-                    self.feed(token)
+            for token in self.tokens(text, number) if text else ():
+                self.feed(token)
         if self.pending is not None:
-            name = self.name(self.pending)
-            self.fail(self.pending.line, f'{name} is not followed by a quoted string: write '
-                      f'{name} "…"')
+            name = self.pending.value
+            self.fail(self.pending.line, f'{name} is not followed by a quoted string: write {name} "…"')
             self.pending = None
         if self.entry is not None:
             self.finish()
         if self.previous:
-            self.error(self.first_line or len(self.lines), "previous (#|) lines at the end of the "
-                       "file with no entry after them: delete them")
+            self.error(self.first_line or len(self.lines), "previous (#|) lines at the end of the file "
+                       "with no entry after them: delete them")
         return self.done
 
     def finish(self) -> None:
-        entry = self.entry
-        if entry is not None and self.last in ("msgid", "msgid_plural"):
-            self.error(entry.msgid_line or 0, "this entry has no msgstr: add msgstr \"\" after the "
-                       "msgid (msgstr[0], msgstr[1], … for plural forms)")
-        elif entry is not None and self.last == "msgctxt":
-            self.error(entry.line or 0, "msgctxt is not followed by msgid: every entry needs "
-                       "msgid and msgstr")
-        elif entry is not None and self.last is not None:
+        entry, last = self.entry, self.last
+        if entry is not None and last in ("msgid", "msgid_plural"):
+            self.error(entry.msgid_line or 0, "this entry has no msgstr: add msgstr \"\" after the msgid "
+                       "(msgstr[0], msgstr[1], … for plural forms)")
+        elif entry is not None and last == "msgctxt":
+            self.error(entry.line or 0, "msgctxt is not followed by msgid: every entry needs msgid and "
+                       "msgstr")
+        elif entry is not None and last is not None:
             self.done.append(entry)
         self.entry, self.last, self.index = None, None, -1
 
     def start(self, line: int, obsolete: bool) -> PoEntry:
+        """A new entry, with the comments and previous lines read before it."""
         references: list[str] = []
         for raw in self.comments["#:"]:  # names with spaces are wrapped in U+2068…U+2069
             references += re.findall(r"\u2068[^\u2069]*\u2069(?::\d+)?|[^ \t]+", raw) \
@@ -193,199 +173,166 @@ class _Parser:
         self.entry = PoEntry(
             "", "", None, None, [], flags, self.comments["#"], self.comments["#."],
             list(dict.fromkeys(references)),  # gettext drops repeated positions
-            previous.get("msgctxt"), previous.get("msgid"), previous.get("msgid_plural"),
-            obsolete, self.first_line if self.first_line is not None else line)
+            previous.get("msgctxt"), previous.get("msgid"), previous.get("msgid_plural"), obsolete,
+            self.first_line if self.first_line is not None else line)
         self.comments = {kind: [] for kind in self.comments}
-        self.previous, self.previous_last, self.first_line = {}, None, None
-        self.skipping = False
+        self.previous, self.previous_last, self.first_line, self.skipping = {}, None, None, False
         return self.entry
 
-    def note_start(self, line: int) -> None:
+    def boundary(self, line: int) -> None:
+        """A comment or a previous line: the entry being read is over."""
+        if self.entry is not None:
+            self.finish()
+        self.skipping = False
         if self.first_line is None:
             self.first_line = line
 
     def feed(self, token: _Token) -> None:
-        pending = self.pending
+        pending, entry = self.pending, self.entry
         if pending is not None:
             self.pending = None
             if token.kind != "string" or token.previous != pending.previous:
-                name = self.name(pending)
-                message = (f'{name} is not followed by a quoted string: write {name} "…" (an '
-                           'empty text is "")')
+                message = (f'{pending.value} is not followed by a quoted string: write {pending.value} "…" '
+                           '(an empty text is "")')
                 if pending.previous:
                     self.error(pending.line, message)
                     self.previous.pop(pending.value, None)
                     self.previous_last = None
                 else:
                     self.fail(pending.line, message)
+                entry = self.entry
         if token.kind == "keyword":
             self.pending = token
         if token.kind == "comment":
-            if self.entry is not None:
-                self.finish()
-            self.skipping = False
-            self.note_start(token.line)
-            text = token.value
-            kind = text[:2] if text[1:2] in (".", ":", ",") else "#"
-            body = text[len(kind):]
+            self.boundary(token.line)
+            kind = token.value[:2] if token.value[1:2] in (".", ":", ",") else "#"
+            body = token.value[len(kind):]
             self.comments[kind].append(body[1:] if body[:1] == " " else body)
         elif token.previous:
             self.feed_previous(token)
         elif token.kind == "bad":
             self.fail(token.line, token.value)
         elif token.kind == "string" and not self.skipping:
-            if self.entry is None or self.last is None:
-                self.fail(token.line, "a quoted string with no keyword before it: start the "
-                          "entry with msgid (or msgctxt), or join it to the string above")
-            elif self.entry.obsolete != token.obsolete:
+            if entry is None or self.last is None:
+                self.fail(token.line, "a quoted string with no keyword before it: start the entry with "
+                          "msgid (or msgctxt), or join it to the string above")
+            elif entry.obsolete != token.obsolete:
                 self.mixed(token)
+            elif self.last == "msgstr[]":
+                entry.msgstr_plural[-1] += token.value
             else:
-                self.append(token.value)
+                setattr(entry, self.last, (getattr(entry, self.last) or "") + token.value)
         elif token.kind == "keyword":
             self.keyword(token)
 
-    def append(self, value: str) -> None:
-        entry, last = self.entry, self.last
-        assert entry is not None and last is not None
-        if last == "msgstr[]":
-            entry.msgstr_plural[-1] += value
-        else:
-            setattr(entry, last, (getattr(entry, last) or "") + value)
-
     def keyword(self, token: _Token) -> None:
-        keyword, entry, last = token.value, self.entry, self.last
+        keyword, entry, last, line = token.value, self.entry, self.last, token.line
         if keyword == "domain":
-            return self.fail(token.line, "'domain' directives are not supported (msgfmt ignores "
-                             "them and fails): delete the line")
+            return self.fail(line, "'domain' directives are not supported (msgfmt ignores them and "
+                             "fails): delete the line")
         if keyword in ("msgctxt", "msgid"):
             if not (keyword == "msgid" and last == "msgctxt" and entry is not None):
                 if entry is not None:
                     self.finish()
-                self.note_start(token.line)
-                entry = self.start(token.line, token.obsolete)
+                if self.first_line is None:
+                    self.first_line = line
+                entry = self.start(line, token.obsolete)
             if entry.obsolete != token.obsolete:
                 return self.mixed(token)
             if keyword == "msgctxt":
                 entry.msgctxt = ""
             else:
-                entry.msgid_line = token.line
+                entry.msgid_line = line
             self.last = keyword
             return None
         if self.skipping:
             return None
         if entry is None or last is None:
-            return self.fail(token.line, f"{self.name(token)} without a msgid before it: an entry "
-                             "is [msgctxt] msgid [msgid_plural] msgstr…")
+            return self.fail(line, f"{keyword} without a msgid before it: an entry is [msgctxt] msgid "
+                             "[msgid_plural] msgstr…")
         if entry.obsolete != token.obsolete:
             return self.mixed(token)
+        if keyword == "msgid_plural" and last != "msgid":
+            return self.fail(line, f"msgid_plural cannot follow {last}: it comes right after the msgid")
         if keyword == "msgid_plural":
-            if last != "msgid":
-                return self.fail(token.line, f"msgid_plural cannot follow {last}: it comes right "
-                                 "after the msgid")
-            entry.msgid_plural, entry.msgid_plural_line = "", token.line
+            entry.msgid_plural, entry.msgid_plural_line = "", line
+        elif keyword == "msgstr" and last != "msgid":
+            return self.fail(line, "an entry with msgid_plural needs msgstr[0], msgstr[1], … instead of "
+                             "msgstr" if last == "msgid_plural" else "a second msgstr in one entry: keep "
+                             "one translation and delete the other (or start a new entry with msgid)"
+                             if last.startswith("msgstr") else f"msgstr cannot follow {last}")
         elif keyword == "msgstr":
-            if last == "msgid_plural":
-                return self.fail(token.line, "an entry with msgid_plural needs msgstr[0], "
-                                 "msgstr[1], … instead of msgstr")
-            if last.startswith("msgstr"):
-                return self.fail(token.line, "a second msgstr in one entry: keep one translation "
-                                 "and delete the other (or start a new entry with msgid)")
-            if last != "msgid":
-                return self.fail(token.line, f"msgstr cannot follow {last}")
-            entry.msgstr_line = token.line
+            entry.msgstr_line = line
         else:  # msgstr[n]
             index = token.index if token.index is not None else -1
             if last == "msgid":
-                return self.fail(entry.msgid_line or token.line, "msgstr[N] needs a msgid_plural: "
-                                 "use msgstr for a message without plural forms, or add "
-                                 "msgid_plural")
+                return self.fail(entry.msgid_line or line, "msgstr[N] needs a msgid_plural: use msgstr "
+                                 "for a message without plural forms, or add msgid_plural")
             if last not in ("msgid_plural", "msgstr[]"):
-                return self.fail(token.line, f"msgstr[{index}] cannot follow {last}")
+                return self.fail(line, f"msgstr[{index}] cannot follow {last}")
             expected = self.index + 1
             if index != expected:
-                self.error(token.line, "the first plural form must be msgstr[0]" if expected == 0
-                           else f"msgstr[{index}] comes where msgstr[{expected}] should: number "
-                           "the plural forms 0, 1, 2, … without gaps")
+                self.error(line, "the first plural form must be msgstr[0]" if expected == 0 else
+                           f"msgstr[{index}] comes where msgstr[{expected}] should: number the plural "
+                           "forms 0, 1, 2, … without gaps")
             if self.index == -1:
-                entry.msgstr_line = token.line
+                entry.msgstr_line = line
             entry.msgstr_plural.append("")
-            self.index = index if index > self.index else self.index + 1
+            self.index = max(index, self.index + 1)
             keyword = "msgstr[]"
         self.last = keyword
         return None
 
     def mixed(self, token: _Token) -> None:
-        self.fail(token.line, "an entry mixes obsolete (#~) and active lines: make all its lines "
-                  "obsolete or none")
-
-    @staticmethod
-    def name(token: _Token) -> str:
-        return f"msgstr[{token.index}]" if token.value == "msgstr[]" else token.value
+        self.fail(token.line, "an entry mixes obsolete (#~) and active lines: make all its lines obsolete "
+                  "or none")
 
     def feed_previous(self, token: _Token) -> None:
-        if self.entry is not None:
-            self.finish()
-        self.skipping = False
-        self.note_start(token.line)
+        self.boundary(token.line)
         if token.kind == "bad":
-            self.error(token.line, f"in the {_PREVIOUS_HINT}: {token.value}")
+            self.error(token.line, f"in the {_PREVIOUS}: {token.value}")
         elif token.kind == "keyword" and token.value not in ("msgctxt", "msgid", "msgid_plural"):
-            self.error(token.line, f"{self.name(token)} cannot be in the {_PREVIOUS_HINT}, which "
-                       "hold only msgctxt, msgid and msgid_plural")
+            self.error(token.line, f"{token.value} cannot be in the {_PREVIOUS}, which hold only msgctxt, "
+                       "msgid and msgid_plural")
             self.previous_last = None
         elif token.kind == "keyword":
             if token.value in self.previous:
-                self.error(token.line, f"a second previous {token.value} (#|) for one entry: "
-                           "keep one")
+                self.error(token.line, f"a second previous {token.value} (#|) for one entry: keep one")
             self.previous[token.value] = ""
             self.previous_last = token.value
         elif self.previous_last is None:
-            self.error(token.line, f"a quoted string in the {_PREVIOUS_HINT} with no keyword "
-                       "before it")
+            self.error(token.line, f"a quoted string in the {_PREVIOUS} with no keyword before it")
         else:
             self.previous[self.previous_last] += token.value
 
 
 def _decode(data: bytes, file: str) -> tuple[str | None, list[Problem], str]:
     """The text, or the encoding problems (each with its line); and the line ending."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or (
-            len(data) >= 2 and (data[0] == 0 or data[1] == 0)):
-        return None, [Problem("the file is UTF-16 (or UTF-32), which gettext cannot read: save "
-                              "it as UTF-8 (without BOM)", file, 1)], "\n"
-    problems: list[Problem] = []
-    if data.startswith(b"\xef\xbb\xbf"):
-        problems.append(Problem("the file starts with a byte-order mark (BOM), which msgfmt "
-                                "refuses: save it as UTF-8 without BOM", file, 1))
-        data = data[3:]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        text = data.decode("utf-8", errors="surrogateescape")
-        problems += [Problem("bytes that are not UTF-8 on this line (the file was saved in "
-                             "another encoding, e.g. Latin-1): save the file as UTF-8", file,
-                             number)
-                     for number, line in enumerate(text.split("\n"), 1)
-                     if re.search("[\udc80-\udcff]", line)]
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(data) >= 2 and 0 in (data[0], data[1])):
+        return None, [Problem("the file is UTF-16 (or UTF-32), which gettext cannot read: save it as "
+                              "UTF-8 (without BOM)", file, 1)], "\n"
+    problems = [Problem("the file starts with a byte-order mark (BOM), which msgfmt refuses: save it as "
+                        "UTF-8 without BOM", file, 1)] if data.startswith(b"\xef\xbb\xbf") else []
+    text = data[3 * len(problems):].decode("utf-8", errors="surrogateescape")
+    lines = text.split("\n")
+    problems += [Problem("bytes that are not UTF-8 on this line (the file was saved in another "
+                         "encoding, e.g. Latin-1): save the file as UTF-8", file, number)
+                 for number, line in enumerate(lines, 1) if re.search("[\udc80-\udcff]", line)]
+    if len(problems) > (1 if data.startswith(b"\xef\xbb\xbf") else 0):
         return None, problems, "\n"
-    line_ending = "\n"
-    if "\r" in text:
-        lone = [n for n, line in enumerate(text.split("\n"), 1)
-                if "\r" in (line[:-1] if line.endswith("\r") else line)]
-        if lone:
-            whole = "\n" not in text
-            problems.append(Problem(
-                "the file ends its lines with CR only (old Mac style); GNU gettext does not see "
-                "those as line ends (to msgfmt the file is one line, and everything after its "
-                "first comment is lost): save it with LF (Unix) line ends" if whole else
-                "a CR character that does not end a line (a CRLF file must not hold a lone CR): "
-                "save the file with LF (Unix) line ends", file, 1 if whole else lone[0]))
-            return None, problems, "\r"
-        line_ending = "\r\n"
-        text = text.replace("\r\n", "\n")
+    lone = [n for n, line in enumerate(lines, 1) if "\r" in line.removesuffix("\r")]
+    if lone:
+        problems.append(Problem(
+            "the file ends its lines with CR only (old Mac style); GNU gettext does not see those as line "
+            "ends (to msgfmt the file is one line, and everything after its first comment is lost): save it "
+            "with LF (Unix) line ends" if len(lines) == 1 else "a CR character that does not end a line (a "
+            "CRLF file must not hold a lone CR): save the file with LF (Unix) line ends", file, lone[0]))
+        return None, problems, "\r"
+    line_ending = "\r\n" if "\r" in text else "\n"
+    text = text.replace("\r\n", "\n")
     if "\0" in text:
-        problems.append(Problem("a NUL byte in the file: it is not a PO text file; save it as "
-                                "UTF-8 text", file, text[: text.index("\0")].count("\n") + 1))
-        return None, problems, line_ending
+        problems.append(Problem("a NUL byte in the file: it is not a PO text file; save it as UTF-8 text",
+                                file, text[: text.index("\0")].count("\n") + 1))
     return (text if not problems else None), problems, line_ending
 
 
@@ -393,40 +340,38 @@ def read_po(data: bytes, file: str, *, language: str | None = None, template: bo
             plurals: tuple[int, str] | None = None) -> PoCatalog:
     """Read a PO file (or, with ``template=True``, a POT template) strictly.
 
-    Raises ``PipelineError`` with every error found; the returned catalog's ``warnings`` hold
-    what msgfmt only warns about. ``language`` is the code the catalog must declare in its
-    ``Language:`` header (not checked for templates), ``plurals`` its (nplurals, expression)."""
+    Raises ``PipelineError`` with every error found; the returned catalog's ``warnings`` hold what
+    msgfmt only warns about. ``language`` is the code the catalog must declare in its ``Language:``
+    header (not checked for templates), ``plurals`` its (nplurals, expression) in CLDR."""
     text, problems, line_ending = _decode(data, file)
     if text is None:
         raise PipelineError.of(problems)
     lines = text.split("\n")
     parser = _Parser(file, lines)
     catalog = PoCatalog(file=file, line_ending=line_ending)
-    errors = parser.errors
     seen: dict[tuple[str | None, str], PoEntry] = {}
     for entry in parser.run():
-        first = seen.get(entry.key)
+        first = seen.setdefault(entry.key, entry)
         line = entry.msgid_line or entry.line
-        if first is not None and entry.msgid == "" and entry.msgctxt is None:
+        if first is not entry and entry.msgid == "" and entry.msgctxt is None:
             parser.error(line, f"a second header entry (msgid \"\"); the first is at line "
                          f"{first.msgid_line}: merge the two and delete this one")
-        elif first is not None:
-            where = "an obsolete (#~) one" if first.obsolete else "an active one"
-            parser.error(line, f"{label(entry)} is defined twice (the first, {where}, is at line "
-                         f"{first.msgid_line}); a second translation would be silently lost: "
-                         "keep one entry and delete the other")
+        elif first is not entry:
+            parser.error(line, f"{label(entry)} is defined twice (the first, an "
+                         f"{'obsolete (#~)' if first.obsolete else 'active'} one, is at line "
+                         f"{first.msgid_line}); a second translation would be silently lost: keep one entry "
+                         "and delete the other")
         elif entry.obsolete:
             catalog.obsolete.append(entry)
         elif entry.is_header:
             catalog.header = entry
         else:
             if entry.msgid == "":
-                parser.error(line, f"an entry with an empty msgid and msgctxt {entry.msgctxt!r} "
-                             "is a second header (tools read its fields, e.g. Plural-Forms, as "
-                             "the catalog's): delete it; the header is the one entry with msgid "
-                             "\"\" and no msgctxt")
+                parser.error(line, f"an entry with an empty msgid and msgctxt {entry.msgctxt!r} is a "
+                             "second header (tools read its fields, e.g. Plural-Forms, as the catalog's): "
+                             "delete it; the header is the one entry with msgid \"\" and no msgctxt")
             catalog.entries.append(entry)
-        seen.setdefault(entry.key, entry)
+    errors = parser.errors
     if not errors:
         errors, catalog.warnings = check_catalog(catalog, lines, language, template, plurals)
     if errors:
