@@ -1,10 +1,10 @@
 """What ``msgfmt --check`` refuses in a catalog that reads, and what it warns about.
 
-Stricter than msgfmt: a second header (an entry with an empty msgid and a msgctxt), a charset
-other than UTF-8, a missing Content-Type, a ``Language:`` other than the one expected, and a format
-flag other than python-format on a translation (this project has no other format strings). Fuzzy,
-obsolete and untranslated entries are not checked against nplurals or for format strings, exactly
-as msgfmt (they are not compiled)."""
+Stricter than msgfmt: a second header (an entry with an empty msgid and a msgctxt), a charset other
+than UTF-8, a missing Content-Type, a ``Language:`` other than the one expected, plural forms other
+than CLDR's, a format flag other than python-format on a translation (the project has no other
+format strings). Fuzzy, obsolete and untranslated entries are not checked against nplurals or for
+format strings, exactly as msgfmt (they are not compiled)."""
 
 from __future__ import annotations
 
@@ -96,44 +96,40 @@ def _python_format(text: str) -> _FormatSpec | None:
 
 
 def _format_mismatch(source: _FormatSpec, translation: _FormatSpec, strict: bool) -> str | None:
-    """gettext's format_check: what differs between msgid's and msgstr's directives."""
+    """gettext's format_check: what differs between msgid's and msgstr's directives (a source with
+    unnamed ones gets other advice, whatever the difference)."""
     if source.named and translation.unnamed:
         return "the source text uses %(name)s placeholders, the translation unnamed ones (%s)"
-    if source.unnamed and translation.named:
-        return "the source text uses unnamed placeholders (%s), the translation %(name)s ones"
     for name in sorted(translation.named):
         if name not in source.named:
-            return (f"the translation has the placeholder {translation.texts.get(name, name)}, "
-                    "which the source text has not")
+            return (f"the translation has the placeholder {translation.texts.get(name, name)}, which the "
+                    "source text has not")
     for name in sorted(source.named) if strict else ():
         if name not in translation.named:
-            return (f"the translation lacks the placeholder {source.texts.get(name, name)} of "
-                    "the source text")
+            return f"the translation lacks the placeholder {source.texts.get(name, name)} of the source text"
     for name in sorted(translation.named):
         a, b = source.named[name], translation.named[name]
         if a != b and (strict or "any" not in (a, b)):
             return (f"the translation writes the placeholder {source.texts.get(name, name)} as "
                     f"{translation.texts.get(name, name)}")
-    if len(source.unnamed) != len(translation.unnamed):
-        return (f"the source text has {len(source.unnamed)} unnamed placeholder(s), the "
-                f"translation {len(translation.unnamed)}")
-    for number, (a, b) in enumerate(zip(source.unnamed, translation.unnamed, strict=True), 1):
-        if a != b and (strict or "any" not in (a, b)):
-            return f"placeholder {number} has another conversion than in the source text"
+    if len(source.unnamed) != len(translation.unnamed) or any(
+            a != b and (strict or "any" not in (a, b))
+            for a, b in zip(source.unnamed, translation.unnamed, strict=True)):
+        return (f"the source text has {len(source.unnamed)} unnamed placeholder(s), the translation "
+                f"{len(translation.unnamed)}")
     return None
 
 
 def label(entry: PoEntry) -> str:
     text = entry.msgid if len(entry.msgid) <= 50 else entry.msgid[:47] + "..."
-    return f"msgctxt {entry.msgctxt!r} msgid {text!r}" if entry.msgctxt is not None \
-        else f"msgid {text!r}"
+    return f"msgctxt {entry.msgctxt!r} msgid {text!r}" if entry.msgctxt is not None else f"msgid {text!r}"
 
 
 def check_catalog(catalog: PoCatalog, lines: list[str], language: str | None, template: bool,
                   plurals: tuple[int, str] | None) -> tuple[list[Problem], list[Problem]]:
-    """The errors and the warnings of a catalog read from ``lines``; with ``plurals`` (its
-    language's nplurals and expression in CLDR), a header that gives another count is the one
-    error (the entries' plural forms follow the header, so they would be blamed instead)."""
+    """The errors and the warnings of a catalog read from ``lines``; with ``plurals`` (its language's
+    nplurals and expression in CLDR), a header that gives another count is the one error (the entries'
+    plural forms follow the header, so they would be blamed instead)."""
     file, header = catalog.file, catalog.header
     errors: list[Problem] = []
     warnings: list[Problem] = []
@@ -145,43 +141,40 @@ def check_catalog(catalog: PoCatalog, lines: list[str], language: str | None, te
         warnings.append(Problem(message, file, line, "warning"))
 
     if header is None:
-        error(None, "the catalog has no header entry (msgid \"\" with msgstr \"Content-Type: "
-              "text/plain; charset=UTF-8\\n\" …): add one (`msginit` or `python -m pipeline "
-              "init` writes it)")
+        error(None, "the catalog has no header entry (msgid \"\" with msgstr \"Content-Type: text/plain; "
+              "charset=UTF-8\\n\" …): add one (`msginit` or `python -m pipeline init` writes it)")
         return errors, warnings
     hline = header.msgstr_line
     fields = {name.lower(): (name, value) for name, value in reversed(header_fields(header.msgstr))}
 
     def field_line(name: str) -> int | None:
-        """The line the header field starts on in the file (a field such as Plural-Forms may
-        be written over several lines, so counting the fields is not enough)."""
+        """The line the header field starts on (a field such as Plural-Forms may be written over
+        several lines, so counting the fields is not enough)."""
         for number in range(hline or len(lines) + 1, len(lines) + 1):
             text = lines[number - 1].strip()
             if number > (hline or 0) and not text.startswith('"'):
                 break  # the header's strings end here
-            text = text.removeprefix("msgstr").strip().removeprefix('"')
-            if text.partition(":")[0].strip().lower() == name.lower():
+            if text.removeprefix("msgstr").strip().removeprefix('"').partition(":")[0].strip().lower() \
+                    == name.lower():
                 return number
         return hline
 
-    if plurals and catalog.nplurals is not None and catalog.nplurals != plurals[0]:
-        error(field_line("Plural-Forms"), f"the Plural-Forms header gives {catalog.nplurals} plural "
-              f"forms, but {language} has {plurals[0]} in CLDR: set it to 'nplurals={plurals[0]}; "
-              f"plural={plurals[1]};'")
+    nplurals, expression = catalog.nplurals, catalog.plural_expr
+    if plurals and nplurals is not None and nplurals != plurals[0]:
+        error(field_line("Plural-Forms"), f"the Plural-Forms header gives {nplurals} plural forms, but "
+              f"{language} has {plurals[0]} in CLDR: set it to 'nplurals={plurals[0]}; plural={plurals[1]};'")
         return errors, warnings
     for name, initial in REQUIRED_HEADER_FIELDS:  # msgfmt's header warnings
         found = fields.get(name.lower())
         if found is None and name != "Content-Type":  # (its absence is an error, below)
-            warn(hline, f"header field '{name}' missing in header: add it (Poedit: Catalog > "
-                 "Properties)")
-        elif found is not None and initial is not None and (
-                found[1] == "" if initial == "" else found[1].startswith(initial)) and (
-                name != "Content-Type" or template):
-            warn(hline, f"header field '{name}' still has the initial default value "
-                 f"{found[1]!r} (line {field_line(name)}): fill it in")
+            warn(hline, f"header field '{name}' missing in header: add it (Poedit: Catalog > Properties)")
+        elif found is not None and initial is not None and (name != "Content-Type" or template) and (
+                found[1] == "" if initial == "" else found[1].startswith(initial)):
+            warn(hline, f"header field '{name}' still has the initial default value {found[1]!r} (line "
+                 f"{field_line(name)}): fill it in")
     if header.fuzzy and not template:
-        warn(header.line, "the header is marked fuzzy, and msgfmt ignores a fuzzy header when "
-             "compiling (its Plural-Forms would not apply): remove '#, fuzzy' above the header")
+        warn(header.line, "the header is marked fuzzy, and msgfmt ignores a fuzzy header when compiling "
+             "(its Plural-Forms would not apply): remove '#, fuzzy' above the header")
     content_type = fields.get("content-type")
     charset = re.search(r"charset=([^\s;]+)", content_type[1]) if content_type else None
     if content_type is None:
@@ -193,102 +186,80 @@ def check_catalog(catalog: PoCatalog, lines: list[str], language: str | None, te
     elif charset.group(1).upper() == "CHARSET" and template:
         warn(hline, 'charset "CHARSET" is not a portable encoding name: declare charset=UTF-8')
     elif charset.group(1).lower().replace("_", "-") not in ("utf-8", "utf8"):
-        error(field_line("Content-Type"), f"the catalog declares charset {charset.group(1)}: the "
-              "pipeline reads UTF-8 only; save the file as UTF-8 and declare 'charset=UTF-8' in "
-              "the Content-Type header")
-    declared = fields.get("language")
-    if language and not template and declared is not None and declared[1] and \
-            _norm_language(declared[1]) != _norm_language(language):
-        error(field_line("Language"), f"the header says 'Language: {declared[1]}', but this is "
-              f"the catalog for {language!r}: set 'Language: {language}' (or put the file in the "
-              "right language's folder)")
-    nplurals, expression = catalog.nplurals, catalog.plural_expr
-    plural_forms = fields.get("plural-forms")
+        error(field_line("Content-Type"), f"the catalog declares charset {charset.group(1)}: the pipeline "
+              "reads UTF-8 only; save the file as UTF-8 and declare 'charset=UTF-8' in the Content-Type "
+              "header")
+    declared = fields.get("language", ("", ""))[1]
+    if language and not template and declared and \
+            declared.strip().replace("-", "_").lower() != language.strip().replace("-", "_").lower():
+        error(field_line("Language"), f"the header says 'Language: {declared}', but this is the catalog "
+              f"for {language!r}: set 'Language: {language}' (or put the file in the right language's "
+              "folder)")
     distribution: frozenset[int] | None = None
-    if plural_forms is not None and (nplurals is not None or expression is not None):
-        where = f" (Plural-Forms, line {field_line('Plural-Forms')})"
-        if nplurals is None:
-            error(hline, f"the Plural-Forms header has no nplurals=N{where}: write "
-                  "'nplurals=N; plural=EXPRESSION;'")
-        elif expression is None:
-            error(hline, f"the Plural-Forms header has no plural=EXPRESSION{where}: write "
-                  "'nplurals=N; plural=EXPRESSION;'")
-        elif (problem := plural_problem(expression, nplurals)) is not None:
-            error(hline, f"{problem}{where}: use the Plural-Forms line for the language from "
-                  "`python -m pipeline init` (the CLDR rule)")
-        else:
-            distribution = plural_distribution(expression, nplurals)
-    plural_translated = [e for e in catalog.entries if e.is_plural and e.translated
-                         and not e.fuzzy]
-    if plural_translated and distribution is None and (nplurals is None or expression is None):
-        first = plural_translated[0]
-        error(first.msgstr_line or first.msgid_line, "this message has plural translations, but "
-              "the header has no valid Plural-Forms: add \"Plural-Forms: nplurals=N; "
+    where = f" (Plural-Forms, line {field_line('Plural-Forms')})"
+    if "plural-forms" not in fields or (nplurals is None and expression is None):
+        pass
+    elif nplurals is None or expression is None:
+        missing = "nplurals=N" if nplurals is None else "plural=EXPRESSION"
+        error(hline, f"the Plural-Forms header has no {missing}{where}: write 'nplurals=N; "
+              "plural=EXPRESSION;'")
+    elif (problem := plural_problem(expression, nplurals)) is not None:
+        error(hline, f"{problem}{where}: use the Plural-Forms line for the language from `python -m "
+              "pipeline init` (the CLDR rule)")
+    else:
+        distribution = plural_distribution(expression, nplurals)
+    translated = [e for e in catalog.entries if e.is_plural and e.translated and not e.fuzzy]
+    if translated and distribution is None and (nplurals is None or expression is None):
+        error(translated[0].msgstr_line or translated[0].msgid_line, "this message has plural translations, "
+              "but the header has no valid Plural-Forms: add \"Plural-Forms: nplurals=N; "
               "plural=EXPRESSION;\\n\" for the language")
-    elif plural_forms is None and not template and any(e.is_plural for e in catalog.entries):
-        warn(hline, "the catalog has plural messages but no Plural-Forms header: add one for the "
-             "language")
+    elif "plural-forms" not in fields and not template and any(e.is_plural for e in catalog.entries):
+        warn(hline, "the catalog has plural messages but no Plural-Forms header: add one for the language")
     for entry in catalog.entries:
         if not entry.fuzzy and entry.translated:
-            errors += _check_entry(entry, nplurals if distribution is not None else None,
-                                   distribution, file)
+            errors += _check_entry(entry, nplurals if distribution is not None else None, distribution, file)
     return errors, warnings
-
-
-def _norm_language(code: str) -> str:
-    return code.strip().replace("-", "_").lower()
 
 
 def _check_entry(entry: PoEntry, nplurals: int | None, distribution: frozenset[int] | None,
                  file: str | None) -> list[Problem]:
-    line, name = entry.msgstr_line or entry.msgid_line, label(entry)
-    plural = entry.msgid_plural is not None
-    strings = entry.strings
-    problems: list[Problem] = []
+    name, strings, plural = label(entry), entry.strings, entry.msgid_plural is not None
+    messages = []
     if plural and nplurals is not None and len(strings) != nplurals:
-        problems.append(Problem(f"{name} has {len(strings)} plural forms but the header says "
-                                f"nplurals={nplurals}: give exactly msgstr[0]…msgstr"
-                                f"[{nplurals - 1}]", file, line))
-    names = (["msgid_plural"] + [f"msgstr[{i}]" for i in range(len(strings))] if plural
-             else ["msgstr"])
+        messages.append(f"{name} has {len(strings)} plural forms but the header says nplurals={nplurals}: "
+                        f"give exactly msgstr[0]…msgstr[{nplurals - 1}]")
+    names = ["msgid_plural"] + [f"msgstr[{i}]" for i in range(len(strings))] if plural else ["msgstr"]
     others = ([entry.msgid_plural or ""] if plural else []) + strings
     for which, side in (("begin", 0), ("end", -1)):  # line breaks at the ends, as msgfmt checks
         wanted = entry.msgid[side:][:1] == "\n"
-        other_name = next((n for n, o in zip(names, others, strict=True)
-                           if (o[side:][:1] == "\n") != wanted), None)
-        if other_name is not None:
-            problems.append(Problem(f"{name}: 'msgid' and '{other_name}' do not both {which} "
-                                    r"with a line break (\n): make them match", file, line))
-    for flag in sorted(entry.flags):
-        if flag.endswith("-format") and not flag.startswith("no-") and \
-                flag.removeprefix("possible-") != "python-format":
-            problems.append(Problem(f"{name}: the flag {flag} asks msgfmt to check format strings "
-                                    "this project does not use: remove it", file, line))
-    if not entry.flags & {"python-format", "possible-python-format"}:
-        return problems
+        other = next((n for n, o in zip(names, others, strict=True) if (o[side:][:1] == "\n") != wanted),
+                     None)
+        if other is not None:
+            messages.append(f"{name}: 'msgid' and '{other}' do not both {which} with a line break (\\n): "
+                            "make them match")
+    messages += [f"{name}: the flag {flag} asks msgfmt to check format strings this project does not use: "
+                 "remove it" for flag in sorted(entry.flags) if flag.endswith("-format")
+                 and not flag.startswith("no-") and flag.removeprefix("possible-") != "python-format"]
     source_text = entry.msgid_plural if entry.msgid_plural is not None else entry.msgid
-    source = _python_format(source_text)
-    if source is None:
-        return problems  # msgfmt checks nothing when the source is no valid format string
+    source = _python_format(source_text) if entry.flags & {"python-format", "possible-python-format"} \
+        else None
     for i, (form, string) in enumerate(zip(names[-len(strings):], strings, strict=True)):
+        if source is None:
+            break  # msgfmt checks nothing when the source is no valid format string
         strict = not plural or len(strings) < 2 or (distribution is not None and i in distribution)
         translation = _python_format(string)
         mismatch = translation and _format_mismatch(source, translation, strict)
         if translation is None:
-            problems.append(Problem(f"{name}: '{form}' is not a valid python-format string (the "
-                                    "source text is): check every % in it; write %% for a "
-                                    "percent sign", file, line))
-        elif mismatch and not source.named and source.unnamed and \
-                not find_placeholders(source_text):
+            messages.append(f"{name}: '{form}' is not a valid python-format string (the source text is): "
+                            "check every % in it; write %% for a percent sign")
+        elif mismatch and source.unnamed:  # then it has no %(name)s placeholder
             texts = sorted({source_text[a:b] for a, b in source.spans if b - a > 1})
-            problems.append(Problem(
-                f"{name} is flagged python-format, so msgfmt reads "
-                f"{', '.join(repr(t) for t in texts)} in it as placeholder(s) and refuses the "
-                "translation; but it has no %(name)s placeholder: remove the python-format flag "
-                "(the pipeline sets it only for messages with %(name)s placeholders)", file, line))
+            messages.append(f"{name} is flagged python-format, so msgfmt reads "
+                            f"{', '.join(repr(t) for t in texts)} in it as placeholder(s) and refuses the "
+                            "translation; but it has no %(name)s placeholder: remove the python-format flag "
+                            "(the pipeline sets it only for messages with %(name)s placeholders)")
             break
         elif mismatch:
-            problems.append(Problem(f"{name}: {mismatch} ({form}, python-format): make the "
-                                    "placeholders of the translation match the source text",
-                                    file, line))
-    return problems
+            messages.append(f"{name}: {mismatch} ({form}, python-format): make the placeholders of the "
+                            "translation match the source text")
+    return [Problem(message, file, entry.msgstr_line or entry.msgid_line) for message in messages]
