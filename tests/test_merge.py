@@ -23,13 +23,20 @@ from pathlib import Path
 import pytest
 
 from pipeline.catalogs import merge as merging
-from pipeline.catalogs.merge import CANDIDATES, MergeReport, merge, new_catalog, small_edit
+from pipeline.catalogs.merge import (
+    CANDIDATES,
+    MergeReport,
+    merge,
+    new_catalog,
+    pivot_texts,
+    small_edit,
+)
 from pipeline.catalogs.pofile import Key, PoCatalog, PoEntry, read_catalog, serialise, template_header
 from pipeline.commands.update import update
 from pipeline.language import plural_forms
 from pipeline.messages import SourceMessage, build_template
 
-from .helpers import edit
+from .helpers import cli, edit
 
 SOURCE = "sources/sochi-2018.yaml"
 CATALOG = "locales/ar/LC_MESSAGES/statements.po"
@@ -453,6 +460,92 @@ def test_merge_compares_in_proportion_to_the_changed_messages_not_their_square(m
     many = comparisons_for(500, monkeypatch)
     assert 50 <= few <= CANDIDATES * 50
     assert 500 <= many <= CANDIDATES * 500, f"{many} comparisons for 500 changed paragraphs"
+
+
+# --- the pivot language: its text beside each message of a third-language catalog ------------------
+
+DEMAND = "نطالب بالإفراج الفوري عن جميع المعتقلين."
+NAME = "رابطة عائلات قيصر"
+WORD = "Signatories"
+
+
+def pivot_comments(catalog: PoCatalog) -> dict[Key, list[str]]:
+    return {key: [c for c in entry.extracted_comments if c.startswith("English: ")]
+            for key, entry in entries(catalog).items()}
+
+
+def test_a_third_language_catalog_gets_the_released_pivot_translation_as_a_comment():
+    """An Arabic statement, English the pivot: the French catalog shows the reviewed English
+    translation of each message, or the English source text of the templates' words; nothing
+    for a fuzzy or missing English translation; nothing in the English or the Arabic catalog
+    (the source language's) on the Arabic messages; and each update keeps the comment current."""
+    source = template(("paragraph", DEMAND), ("signatory", NAME), ("title", "عنوان"), (None, WORD))
+    sources = {("paragraph", DEMAND): "ar", ("signatory", NAME): "ar", ("title", "عنوان"): "ar",
+               (None, WORD): "en"}
+    english = new_catalog("en", source)
+    english.get(DEMAND, "paragraph").msgstr = "We demand the release of all detainees."
+    english.get(NAME, "signatory").msgstr = "Caesar Families Association"
+    english.get(NAME, "signatory").flags.add("fuzzy")  # not released: no comment
+    pivot = pivot_texts("en", "English", source, english, sources)
+    french, arabic_catalog = new_catalog("fr", source, pivot), saved(new_catalog("ar", source, pivot))
+    merge(english, source, pivot.notes("en"))
+    expected = {("paragraph", DEMAND): ["English: We demand the release of all detainees."],
+                ("signatory", NAME): [], ("title", "عنوان"): [], (None, WORD): ["English: Signatories"]}
+    assert pivot_comments(french) == expected
+    assert pivot_comments(saved(french, "fr")) == expected, "written and read back"
+    assert pivot_comments(english) == dict.fromkeys(expected, [])
+    assert pivot_comments(arabic_catalog) == {**dict.fromkeys(expected, []),
+                                              (None, WORD): ["English: Signatories"]}
+    assert entries(french)[("paragraph", DEMAND)].extracted_comments[0] == "Message 1.", "kept first"
+
+    english.get(DEMAND, "paragraph").msgstr = "We demand the immediate release of all detainees."
+    english.get(NAME, "signatory").flags.discard("fuzzy")
+    merge(french, source, pivot_texts("en", "English", source, english, sources).notes("fr"))
+    assert pivot_comments(french) == {
+        **expected, ("paragraph", DEMAND): ["English: We demand the immediate release of all detainees."],
+        ("signatory", NAME): ["English: Caesar Families Association"]}
+    english.get(DEMAND, "paragraph").flags.add("fuzzy")
+    merge(french, source, pivot_texts("en", "English", source, english, sources).notes("fr"))
+    assert pivot_comments(french)[("paragraph", DEMAND)] == [], "a fuzzy pivot translation: no comment"
+
+
+ARABIC_STATEMENT = f"""id: detainees-2021
+title: نداء من أجل المعتقلين
+date: 2021-03-15
+language: ar
+issuer: تحالف المجتمع المدني السوري
+body:
+  - {DEMAND}
+"""
+
+
+def test_update_with_a_pivot_setting_writes_and_refreshes_the_comments(small, capsys):
+    """`pivot = "en"` in [tool.pipeline]: `update` writes the English beside each message of an
+    Arabic statement in the French catalog, refreshes it when the English changes, and leaves the
+    English and Arabic catalogs' messages of that statement without one."""
+    settings = small.root / "pyproject.toml"
+    settings.write_text(settings.read_text("utf-8") + 'pivot = "en"\n', "utf-8")
+    (small.root / "sources" / "detainees-2021.yaml").write_text(ARABIC_STATEMENT, "utf-8")
+    assert cli(capsys, small, "init", "fr")[0] == 0
+    assert cli(capsys, small, "update")[0] == 0
+    english_path = small.catalog_path("en")
+    english = english_path.read_text("utf-8")
+    assert f'msgctxt "paragraph"\nmsgid "{DEMAND}"\nmsgstr ""\n' in english
+    english_path.write_text(english.replace(f'msgid "{DEMAND}"\nmsgstr ""', f'msgid "{DEMAND}"\n'
+                                            'msgstr "We demand the release of all detainees."'), "utf-8")
+    assert cli(capsys, small, "update")[0] == 0
+    french = small.catalog_path("fr").read_text("utf-8")
+    assert ('#. English: We demand the release of all detainees.\n#: sources/detainees-2021.yaml:7\n'
+            f'msgctxt "paragraph"\nmsgid "{DEMAND}"\n') in french
+    assert "#. English: Signatories\n" in french, "an English word of the templates: its source text"
+    for code in ("en", "ar"):
+        assert "English: We demand" not in small.catalog_path(code).read_text("utf-8")
+    english_path.write_text(english_path.read_text("utf-8").replace("the release", "the immediate release"),
+                            "utf-8")
+    assert cli(capsys, small, "update", "--lang", "fr")[0] == 0
+    french = small.catalog_path("fr").read_text("utf-8")
+    assert "#. English: We demand the immediate release of all detainees.\n" in french
+    assert "English: We demand the release" not in french
 
 
 # --- the file -----------------------------------------------------------------------------------

@@ -9,7 +9,8 @@ inherits is also kept obsolete, so an edit that is undone costs the translator n
 matching is ours: within one context only; a signatory only for a small edit of its name
 (punctuation, case, a few letters), since two organisations with similar names are different
 organisations; each old translation given once. It costs time
-in proportion to the changed messages, not their square.
+in proportion to the changed messages, not their square. With a pivot language, each message of a
+third-language catalog carries the pivot's text as an extracted comment (``#. English: …``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
+from .lookup import usable
 from .pofile import Key, PoCatalog, PoEntry, new_header, wants_python_format
 
 FUZZY_CUTOFF = 0.6
@@ -40,6 +42,40 @@ class MergeReport:
     fuzzy: int  # messages that inherited a translation to review
     obsolete: int  # translated messages no statement or template uses any more
     returned: int  # messages that came back with their old translation
+
+
+@dataclass(frozen=True)
+class Pivot:
+    """The pivot language (its code, and its name as the comments give it) and, by message, the
+    message's source language and its text in the pivot language."""
+
+    code: str
+    name: str
+    texts: dict[Key, tuple[str, str]]
+
+    def notes(self, code: str) -> dict[Key, str]:
+        """The comments of the catalog of ``code``: none for the pivot's own, none on a message
+        written in ``code``."""
+        return {} if code == self.code else {
+            key: f"{self.name}: {text}" for key, (source, text) in self.texts.items() if source != code}
+
+
+def pivot_texts(code: str, name: str, template: PoCatalog, catalog: PoCatalog | None,
+                sources: dict[Key, str]) -> Pivot:
+    """The pivot's released (reviewed, complete) translation of each message of ``template``, or
+    the source text where the pivot is the message's source language (``sources``)."""
+    translations = catalog.index() if catalog is not None else {}
+    texts = {}
+    for entry in template.entries:
+        source, found = sources.get(entry.key), translations.get(entry.key)
+        if source == code:
+            strings = [entry.msgid] + ([entry.msgid_plural] if entry.msgid_plural is not None else [])
+        elif source is not None and found is not None and usable(found):
+            strings = found.strings
+        else:
+            continue
+        texts[entry.key] = (source, " | ".join(strings).replace("\n", "\\n"))  # one comment line
+    return Pivot(code, name, texts)
 
 
 def _blank(template: PoEntry, nplurals: int) -> PoEntry:
@@ -76,8 +112,9 @@ def _carry(entry: PoEntry, old: PoEntry, nplurals: int) -> None:
         entry.previous_msgid_plural = old.previous_msgid_plural
 
 
-def merge(catalog: PoCatalog, template: PoCatalog) -> MergeReport:
-    """Bring ``catalog`` up to date with ``template``, in place, its ``POT-Creation-Date`` too."""
+def merge(catalog: PoCatalog, template: PoCatalog, notes: dict[Key, str] | None = None) -> MergeReport:
+    """Bring ``catalog`` up to date with ``template``, in place, its ``POT-Creation-Date`` too;
+    ``notes`` gives messages one more extracted comment (the pivot's text, ``Pivot.notes``)."""
     nplurals = catalog.nplurals or 2
     active = catalog.index()
     obsolete = {entry.key: entry for entry in catalog.obsolete}
@@ -94,6 +131,8 @@ def merge(catalog: PoCatalog, template: PoCatalog) -> MergeReport:
         else:
             new += 1
         entries.append(entry)
+        if notes and model.key in notes:
+            entry.extracted_comments.append(notes[model.key])
     kept = {entry.key: entry for entry in entries}
     leaving = [_obsolete(old) for key, old in active.items()
                if key not in kept and (old.translated or old.translator_comments)
@@ -263,9 +302,9 @@ class _WordIndex:
         return [self.entries[number] for number in best[:CANDIDATES]]
 
 
-def new_catalog(code: str, template: PoCatalog) -> PoCatalog:
+def new_catalog(code: str, template: PoCatalog, pivot: Pivot | None = None) -> PoCatalog:
     """The catalog of a new language: every message of the template, untranslated, with CLDR's
     plural forms."""
     catalog = PoCatalog(header=new_header(code, template))
-    merge(catalog, template)
+    merge(catalog, template, pivot.notes(code) if pivot else None)
     return catalog
