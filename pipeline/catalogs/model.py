@@ -1,7 +1,6 @@
-"""The PO model: an entry, a catalog, its header fields and its plural forms.
-
-A plural expression is compiled by ``gettext.c2py`` (C's grammar without unary minus; anything
-else is refused, never run) and checked over n = 0..1000 as msgfmt checks it."""
+"""The PO model: an entry, a catalog, its header fields and its plural forms (compiled by
+``gettext.c2py``: C's grammar without unary minus, anything else refused, never run; checked over
+n = 0..1000 as msgfmt checks them)."""
 
 from __future__ import annotations
 
@@ -72,7 +71,8 @@ class PoEntry:
 
 @dataclass
 class PoCatalog:
-    """A catalog: the header entry, the active entries in file order, then the obsolete ones."""
+    """A catalog: the header entry, the active entries in file order, then the obsolete ones.
+    ``line_ending`` is what the file used ("\\n" or "\\r\\n"); ``serialise`` always writes "\\n"."""
 
     header: PoEntry | None = None
     entries: list[PoEntry] = field(default_factory=list)
@@ -80,7 +80,6 @@ class PoCatalog:
     file: str | None = field(default=None, compare=False)
     warnings: list[Problem] = field(default_factory=list, compare=False)
     line_ending: str = field(default="\n", compare=False)
-    """What the file used ("\\n" or "\\r\\n"); ``serialise`` always writes "\\n"."""
 
     def __iter__(self) -> Iterator[PoEntry]:
         return iter(self.entries)
@@ -98,18 +97,15 @@ class PoCatalog:
 
     def set_header_field(self, name: str, value: str) -> None:
         """Replace a header field's value (in place) or append the field."""
-        if self.header is None:
-            self.header = PoEntry(msgid="")
-        lines = self.header.msgstr.split("\n")
-        for i, line in enumerate(lines):
-            if line.partition(":")[0].strip().lower() == name.lower():
-                lines[i] = f"{name}: {value}"
-                self.header.msgstr = "\n".join(lines)
-                return
-        text = self.header.msgstr
-        if text and not text.endswith("\n"):
-            text += "\n"
-        self.header.msgstr = f"{text}{name}: {value}\n"
+        header = self.header = self.header or PoEntry(msgid="")
+        lines = header.msgstr.split("\n")
+        at = next((i for i, line in enumerate(lines) if line.partition(":")[0].strip().lower()
+                   == name.lower()), None)
+        if at is None:
+            lines[-1:] = [line for line in lines[-1:] if line] + [f"{name}: {value}", ""]
+        else:
+            lines[at] = f"{name}: {value}"
+        header.msgstr = "\n".join(lines)
 
     @property
     def language(self) -> str | None:
@@ -131,12 +127,9 @@ class PoCatalog:
 
 
 def header_fields(header: str) -> list[tuple[str, str]]:
-    out = []
-    for line in header.split("\n"):
-        name, colon, value = line.partition(":")
-        if colon and name.strip() and " " not in name.strip():
-            out.append((name.strip(), value.strip()))
-    return out
+    parts = [line.partition(":") for line in header.split("\n")]
+    return [(name.strip(), value.strip()) for name, colon, value in parts
+            if colon and name.strip() and " " not in name.strip()]
 
 
 class PluralError(ValueError):

@@ -14,13 +14,10 @@ from dataclasses import dataclass
 from ..errors import Problem
 from .model import PoCatalog, PoEntry, header_fields, plural_distribution, plural_problem
 
-REQUIRED_HEADER_FIELDS = (
-    ("Project-Id-Version", "PACKAGE VERSION"), ("PO-Revision-Date", "YEAR-MO-DA"),
-    ("Last-Translator", "FULL NAME"), ("Language-Team", "LANGUAGE"), ("MIME-Version", None),
-    ("Content-Type", "text/plain; charset=CHARSET"), ("Content-Transfer-Encoding", "ENCODING"),
-    ("Language", ""),
-)
-"""The header fields msgfmt warns about when missing, with their initial (template) values."""
+REQUIRED_HEADER_FIELDS = {  # msgfmt warns when they are missing or keep their initial (template) value
+    "Project-Id-Version": "PACKAGE VERSION", "PO-Revision-Date": "YEAR-MO-DA", "Last-Translator": "FULL NAME",
+    "Language-Team": "LANGUAGE", "MIME-Version": None, "Content-Type": "text/plain; charset=CHARSET",
+    "Content-Transfer-Encoding": "ENCODING", "Language": ""}
 
 _NAMED_PLACEHOLDER = re.compile(
     r"%%|%\((?P<name>[A-Za-z_][A-Za-z0-9_]*)\)[-+ #0]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa]")
@@ -164,7 +161,7 @@ def check_catalog(catalog: PoCatalog, lines: list[str], language: str | None, te
         error(field_line("Plural-Forms"), f"the Plural-Forms header gives {nplurals} plural forms, but "
               f"{language} has {plurals[0]} in CLDR: set it to 'nplurals={plurals[0]}; plural={plurals[1]};'")
         return errors, warnings
-    for name, initial in REQUIRED_HEADER_FIELDS:  # msgfmt's header warnings
+    for name, initial in REQUIRED_HEADER_FIELDS.items():
         found = fields.get(name.lower())
         if found is None and name != "Content-Type":  # (its absence is an error, below)
             warn(hline, f"header field '{name}' missing in header: add it (Poedit: Catalog > Properties)")

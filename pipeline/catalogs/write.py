@@ -7,15 +7,11 @@ from __future__ import annotations
 
 from .model import PoCatalog, PoEntry
 
-PAGE_WIDTH = 79
-"""Where msgcat breaks the lines of file positions (``#:``), which ``--no-wrap`` leaves alone."""
+PAGE_WIDTH = 79  # where msgcat breaks the lines of file positions (#:), even with --no-wrap
 
-FORMAT_LANGUAGES = (
-    "c", "objc", "python", "python-brace", "java", "java-printf", "csharp", "javascript",
-    "scheme", "lisp", "elisp", "librep", "ruby", "sh", "awk", "lua", "pascal", "smalltalk", "qt",
-    "qt-plural", "kde", "kde-kuit", "boost", "tcl", "perl", "perl-brace", "php", "gcc-internal",
-    "gfc-internal", "ycp",
-)
+FORMAT_LANGUAGES = ("c objc python python-brace java java-printf csharp javascript scheme lisp elisp librep "
+                    "ruby sh awk lua pascal smalltalk qt qt-plural kde kde-kuit boost tcl perl perl-brace "
+                    "php gcc-internal gfc-internal ycp").split()
 """gettext's order of format flags on a ``#,`` line."""
 
 _ESCAPES = str.maketrans({"\n": "\\n", "\t": "\\t", "\r": "\\r", "\a": "\\a", "\b": "\\b",
