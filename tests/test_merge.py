@@ -28,7 +28,7 @@ from pipeline.catalogs.merge import (
     MergeReport,
     merge,
     new_catalog,
-    pivot_texts,
+    pivot_notes,
     small_edit,
 )
 from pipeline.catalogs.pofile import Key, PoCatalog, PoEntry, read_catalog, serialise, template_header
@@ -486,9 +486,12 @@ def test_a_third_language_catalog_gets_the_released_pivot_translation_as_a_comme
     english.get(DEMAND, "paragraph").msgstr = "We demand the release of all detainees."
     english.get(NAME, "signatory").msgstr = "Caesar Families Association"
     english.get(NAME, "signatory").flags.add("fuzzy")  # not released: no comment
-    pivot = pivot_texts("en", "English", source, english, sources)
-    french, arabic_catalog = new_catalog("fr", source, pivot), saved(new_catalog("ar", source, pivot))
-    merge(english, source, pivot.notes("en"))
+    def notes(code: str) -> dict[Key, str]:
+        return pivot_notes("en", "English", code, source, english, sources)
+
+    french, arabic_catalog = new_catalog("fr", source, notes("fr")), saved(new_catalog("ar", source,
+                                                                                       notes("ar")))
+    merge(english, source, notes("en"))
     expected = {("paragraph", DEMAND): ["English: We demand the release of all detainees."],
                 ("signatory", NAME): [], ("title", "عنوان"): [], (None, WORD): ["English: Signatories"]}
     assert pivot_comments(french) == expected
@@ -500,12 +503,12 @@ def test_a_third_language_catalog_gets_the_released_pivot_translation_as_a_comme
 
     english.get(DEMAND, "paragraph").msgstr = "We demand the immediate release of all detainees."
     english.get(NAME, "signatory").flags.discard("fuzzy")
-    merge(french, source, pivot_texts("en", "English", source, english, sources).notes("fr"))
+    merge(french, source, notes("fr"))
     assert pivot_comments(french) == {
         **expected, ("paragraph", DEMAND): ["English: We demand the immediate release of all detainees."],
         ("signatory", NAME): ["English: Caesar Families Association"]}
     english.get(DEMAND, "paragraph").flags.add("fuzzy")
-    merge(french, source, pivot_texts("en", "English", source, english, sources).notes("fr"))
+    merge(french, source, notes("fr"))
     assert pivot_comments(french)[("paragraph", DEMAND)] == [], "a fuzzy pivot translation: no comment"
 
 

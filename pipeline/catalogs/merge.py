@@ -44,38 +44,21 @@ class MergeReport:
     returned: int  # messages that came back with their old translation
 
 
-@dataclass(frozen=True)
-class Pivot:
-    """The pivot language (its code, and its name as the comments give it) and, by message, the
-    message's source language and its text in the pivot language."""
-
-    code: str
-    name: str
-    texts: dict[Key, tuple[str, str]]
-
-    def notes(self, code: str) -> dict[Key, str]:
-        """The comments of the catalog of ``code``: none for the pivot's own, none on a message
-        written in ``code``."""
-        return {} if code == self.code else {
-            key: f"{self.name}: {text}" for key, (source, text) in self.texts.items() if source != code}
-
-
-def pivot_texts(code: str, name: str, template: PoCatalog, catalog: PoCatalog | None,
-                sources: dict[Key, str]) -> Pivot:
-    """The pivot's released (reviewed, complete) translation of each message of ``template``, or
-    the source text where the pivot is the message's source language (``sources``)."""
+def pivot_notes(pivot: str, name: str, code: str, template: PoCatalog, catalog: PoCatalog | None,
+                sources: dict[Key, str]) -> dict[Key, str]:
+    """The comments the catalog of ``code`` gets from the ``pivot`` language's ``catalog``, named
+    ``name``: its released (reviewed, complete) translation of each message, or the message itself
+    where it is written in the pivot language (``sources``: each message's language). None in the
+    pivot's own catalog, nor on a message written in ``code``."""
     translations = catalog.index() if catalog is not None else {}
-    texts = {}
-    for entry in template.entries:
+    notes = {}
+    for entry in template.entries if code != pivot else ():
         source, found = sources.get(entry.key), translations.get(entry.key)
-        if source == code:
-            strings = [entry.msgid] + ([entry.msgid_plural] if entry.msgid_plural is not None else [])
-        elif source is not None and found is not None and usable(found):
-            strings = found.strings
-        else:
-            continue
-        texts[entry.key] = (source, " | ".join(strings).replace("\n", "\\n"))  # one comment line
-    return Pivot(code, name, texts)
+        strings = [s for s in (entry.msgid, entry.msgid_plural) if s is not None] if source == pivot \
+            else found.strings if found is not None and usable(found) else []
+        if source not in (None, code) and strings:
+            notes[entry.key] = f"{name}: " + " | ".join(strings).replace("\n", "\\n")  # one line
+    return notes
 
 
 def _blank(template: PoEntry, nplurals: int) -> PoEntry:
@@ -114,7 +97,7 @@ def _carry(entry: PoEntry, old: PoEntry, nplurals: int) -> None:
 
 def merge(catalog: PoCatalog, template: PoCatalog, notes: dict[Key, str] | None = None) -> MergeReport:
     """Bring ``catalog`` up to date with ``template``, in place, its ``POT-Creation-Date`` too;
-    ``notes`` gives messages one more extracted comment (the pivot's text, ``Pivot.notes``)."""
+    ``notes`` gives messages one more extracted comment (the pivot's text, ``pivot_notes``)."""
     nplurals = catalog.nplurals or 2
     active = catalog.index()
     obsolete = {entry.key: entry for entry in catalog.obsolete}
@@ -302,9 +285,9 @@ class _WordIndex:
         return [self.entries[number] for number in best[:CANDIDATES]]
 
 
-def new_catalog(code: str, template: PoCatalog, pivot: Pivot | None = None) -> PoCatalog:
+def new_catalog(code: str, template: PoCatalog, notes: dict[Key, str] | None = None) -> PoCatalog:
     """The catalog of a new language: every message of the template, untranslated, with CLDR's
     plural forms."""
     catalog = PoCatalog(header=new_header(code, template))
-    merge(catalog, template, pivot.notes(code) if pivot else None)
+    merge(catalog, template, notes)
     return catalog
