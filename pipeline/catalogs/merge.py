@@ -1,16 +1,14 @@
-"""Bringing a catalog up to date with the template, with msgmerge's semantics, and creating the
-catalog of a new language.
+"""Bringing a catalog up to date with the template, with msgmerge's semantics, and creating the catalog of a
+new language.
 
-Translations are kept; a changed message keeps its old translation marked fuzzy, with the text
-it translated as the previous msgid (``#| msgctxt``, ``#| msgid``, as ``msgmerge --previous``
-writes them); a new message starts empty; a removed one becomes obsolete (and gets its
-translation back if it returns). Unlike msgmerge, a reviewed translation that a changed message
-inherits is also kept obsolete, so an edit that is undone costs the translator nothing. Fuzzy
-matching is ours: within one context only; a signatory only for a small edit of its name
-(punctuation, case, a few letters), since two organisations with similar names are different
-organisations; each old translation given once. It costs time
-in proportion to the changed messages, not their square. With a pivot language, each message of a
-third-language catalog carries the pivot's text as an extracted comment (``#. English: …``).
+Translations are kept; a changed message keeps its old translation marked fuzzy, with the text it translated
+as the previous msgid (``#| msgctxt``, ``#| msgid``, as ``msgmerge --previous`` writes them); a new message
+starts empty; a removed one becomes obsolete (and gets its translation back if it returns). Unlike msgmerge,
+a reviewed translation that a changed message inherits is also kept obsolete, so an edit that is undone costs
+the translator nothing. Fuzzy matching is ours: within one context only; a signatory only for a small edit of
+its name (punctuation, case, a few letters), since two organisations with similar names are different
+organisations; each old translation given once; at a cost in proportion to the changed messages, not their
+square. A pivot language's text can go beside each message of a third language (``#. English: …``).
 """
 
 from __future__ import annotations
@@ -66,11 +64,8 @@ def _blank(template: PoEntry, nplurals: int) -> PoEntry:
     entry = copy.deepcopy(template)
     entry.msgstr = ""
     entry.msgstr_plural = [""] * max(nplurals, 2) if entry.is_plural else []
-    entry.flags = {f for f in template.flags if f.endswith("-format")}
-    if wants_python_format(entry.msgid, entry.msgid_plural):
-        entry.flags.add("python-format")
-    else:
-        entry.flags.discard("python-format")
+    entry.flags = {f for f in template.flags if f.endswith("-format") and f != "python-format"} | (
+        {"python-format"} if wants_python_format(entry.msgid, entry.msgid_plural) else set())
     entry.translator_comments, entry.obsolete = [], False
     entry.previous_msgctxt = entry.previous_msgid = entry.previous_msgid_plural = None
     entry.line = entry.msgid_line = entry.msgid_plural_line = entry.msgstr_line = None
@@ -90,9 +85,8 @@ def _carry(entry: PoEntry, old: PoEntry, nplurals: int) -> None:
         entry.msgstr = old.msgstr_plural[0] if old.msgstr_plural else ""
         entry.flags.add("fuzzy")
     if entry.fuzzy:
-        entry.previous_msgctxt = old.previous_msgctxt
-        entry.previous_msgid = old.previous_msgid
-        entry.previous_msgid_plural = old.previous_msgid_plural
+        entry.previous_msgctxt, entry.previous_msgid, entry.previous_msgid_plural = (
+            old.previous_msgctxt, old.previous_msgid, old.previous_msgid_plural)
 
 
 def merge(catalog: PoCatalog, template: PoCatalog, notes: dict[Key, str] | None = None) -> MergeReport:
@@ -120,8 +114,8 @@ def merge(catalog: PoCatalog, template: PoCatalog, notes: dict[Key, str] | None 
     leaving = [_obsolete(old) for key, old in active.items()
                if key not in kept and (old.translated or old.translator_comments)
                and not _restated(old, kept)]
-    # nothing to keep of an empty entry (often the source language's own)
-    # in the order of the old file, as msgmerge keeps them: its active messages came first
+    # nothing to keep of an empty entry (often the source language's own); in the order of the old
+    # file, as msgmerge keeps them: its active messages came first
     pool = leaving + [e for e in obsolete.values() if e.translated or e.translator_comments]
     catalog.entries = entries
     matched = _match_changed(entries, pool)
@@ -246,14 +240,9 @@ def _match_changed(entries: list[PoEntry], pool: list[PoEntry]) -> set[int]:
         entry.flags |= (old.flags & KEPT_FLAGS) | {"fuzzy"}
         # The previous msgid is the last text that was translated: an old message that was
         # itself fuzzy passes on its own previous msgid, as msgmerge does.
-        if old.fuzzy and old.previous_msgid is not None:
-            entry.previous_msgctxt = old.previous_msgctxt
-            entry.previous_msgid = old.previous_msgid
-            entry.previous_msgid_plural = old.previous_msgid_plural
-        else:
-            entry.previous_msgctxt = old.msgctxt
-            entry.previous_msgid = old.msgid
-            entry.previous_msgid_plural = old.msgid_plural
+        entry.previous_msgctxt, entry.previous_msgid, entry.previous_msgid_plural = (
+            (old.previous_msgctxt, old.previous_msgid, old.previous_msgid_plural)
+            if old.fuzzy and old.previous_msgid is not None else (old.msgctxt, old.msgid, old.msgid_plural))
     return taken_old
 
 
