@@ -21,33 +21,31 @@ REQUIRED_HEADER_FIELDS = {  # msgfmt warns when they are missing or keep their i
 
 _NAMED_PLACEHOLDER = re.compile(
     r"%%|%\((?P<name>[A-Za-z_][A-Za-z0-9_]*)\)[-+ #0]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa]")
+_DIRECTIVE = re.compile(r"[-+ #0]*(\*|[0-9]*)(?:\.(\*|[0-9]*))?[hlL]?(.?)", re.DOTALL)
+_KINDS = {"%": "none", "c": "c", "s": "s", "r": "s", **dict.fromkeys("iduoxX", "i"),
+          **dict.fromkeys("eEfgG", "f")}
 
 
 def find_placeholders(text: str) -> list[str]:
-    """The real python-format placeholders in ``text``: named ones like ``%(num)s``, in order
-    (``%%`` is a literal percent sign and not returned). A ``%`` followed by anything else is text:
-    "50% of voters" has none."""
+    """The real python-format placeholders in ``text``: named ones like ``%(num)s``, in order (``%%`` is a
+    literal percent sign and not returned). A ``%`` followed by anything else is text: "50% of voters" has
+    none."""
     return [m.group() for m in _NAMED_PLACEHOLDER.finditer(text) if m.group("name")]
 
 
 def wants_python_format(msgid: str, msgid_plural: str | None = None) -> bool:
-    """Whether a message should carry the python-format flag: only when it has a real named
-    placeholder. (Babel sets the flag for any text its regex takes for a directive, such as the
-    '% o' in '50% of'; the pipeline must recompute the flag with this before writing.)"""
+    """Whether a message should carry the python-format flag: only when it has a real named placeholder.
+    (Babel sets the flag for any text its regex takes for a directive, such as the '% o' in '50% of'; the
+    pipeline must recompute the flag with this before writing.)"""
     return bool(find_placeholders(msgid) or (msgid_plural and find_placeholders(msgid_plural)))
 
 
 @dataclass
 class _FormatSpec:
-    named: dict[str, str]
-    unnamed: list[str]
+    named: dict[str, str]  # the kind of each named directive
+    unnamed: list[str]  # the kinds of the unnamed ones
     spans: list[tuple[int, int]]  # (start, end) of each directive
-    texts: dict[str, str]  # a named placeholder as written
-
-
-_DIRECTIVE = re.compile(r"[-+ #0]*(\*|[0-9]*)(?:\.(\*|[0-9]*))?[hlL]?(.?)", re.DOTALL)
-_KINDS = {"%": "none", "c": "c", "s": "s", "r": "s", **dict.fromkeys("iduoxX", "i"),
-          **dict.fromkeys("eEfgG", "f")}
+    texts: dict[str, str]  # a named directive as written
 
 
 def _python_format(text: str) -> _FormatSpec | None:
@@ -69,17 +67,13 @@ def _python_format(text: str) -> _FormatSpec | None:
         assert match is not None  # every part may be empty
         width, precision, conversion = match.groups()
         stars = [part for part in (width, precision) if part == "*"]
-        if stars and named:
+        zero = conversion in ("s", "r") and precision and not precision.strip("0")
+        kind = "any" if zero else _KINDS.get(conversion)
+        if (stars and named) or kind is None:
             return None
         unnamed += ["i"] * len(stars)
-        kind = _KINDS.get(conversion)
-        if kind is None:
-            return None
-        if kind == "s" and precision and precision.strip("0") == "":
-            kind = "any"
         if name is not None:
-            if unnamed or (name in named and "any" not in (named[name], kind)
-                           and named[name] != kind):
+            if unnamed or (name in named and "any" not in (named[name], kind) and named[name] != kind):
                 return None
             named[name] = kind if named.get(name, "any") == "any" else named[name]
             spec.texts.setdefault(name, text[start:match.end()])
@@ -93,25 +87,27 @@ def _python_format(text: str) -> _FormatSpec | None:
 
 
 def _format_mismatch(source: _FormatSpec, translation: _FormatSpec, strict: bool) -> str | None:
-    """gettext's format_check: what differs between msgid's and msgstr's directives (a source with
-    unnamed ones gets other advice, whatever the difference)."""
+    """gettext's format_check: what differs between msgid's and msgstr's directives (a source with unnamed
+    ones gets other advice, whatever the difference)."""
+    def differ(a: str, b: str) -> bool:
+        return a != b and (strict or "any" not in (a, b))
+
+    extra = sorted(set(translation.named) - set(source.named))
+    lacking = sorted(set(source.named) - set(translation.named)) if strict else []
+    changed = [name for name in sorted(translation.named) if name in source.named
+               and differ(source.named[name], translation.named[name])]
     if source.named and translation.unnamed:
         return "the source text uses %(name)s placeholders, the translation unnamed ones (%s)"
-    for name in sorted(translation.named):
-        if name not in source.named:
-            return (f"the translation has the placeholder {translation.texts.get(name, name)}, which the "
-                    "source text has not")
-    for name in sorted(source.named) if strict else ():
-        if name not in translation.named:
-            return f"the translation lacks the placeholder {source.texts.get(name, name)} of the source text"
-    for name in sorted(translation.named):
-        a, b = source.named[name], translation.named[name]
-        if a != b and (strict or "any" not in (a, b)):
-            return (f"the translation writes the placeholder {source.texts.get(name, name)} as "
-                    f"{translation.texts.get(name, name)}")
+    if extra:
+        return (f"the translation has the placeholder {translation.texts[extra[0]]}, which the source text "
+                "has not")
+    if lacking:
+        return f"the translation lacks the placeholder {source.texts[lacking[0]]} of the source text"
+    if changed:
+        return (f"the translation writes the placeholder {source.texts[changed[0]]} as "
+                f"{translation.texts[changed[0]]}")
     if len(source.unnamed) != len(translation.unnamed) or any(
-            a != b and (strict or "any" not in (a, b))
-            for a, b in zip(source.unnamed, translation.unnamed, strict=True)):
+            differ(a, b) for a, b in zip(source.unnamed, translation.unnamed, strict=True)):
         return (f"the source text has {len(source.unnamed)} unnamed placeholder(s), the translation "
                 f"{len(translation.unnamed)}")
     return None
