@@ -1,8 +1,4 @@
-"""The gettext catalogs: ``model`` (entries, catalogs, plural forms), ``read`` (as strict as
-``msgfmt --check``) and ``validate`` (what msgfmt refuses or warns about), ``write`` (as
-``msgcat --no-wrap`` writes), ``pofile`` (what this project adds: CLDR's plural forms, headers),
-``merge`` (msgmerge's semantics), ``lookup`` (translations while rendering), ``checks`` (the
-problems of a translation for an edition)."""
+"""The gettext catalogs, a module per artifact (the README lists them)."""
 
 from .pofile import Key, PoCatalog, PoEntry, read_catalog, serialise
 

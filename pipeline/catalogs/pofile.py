@@ -1,6 +1,5 @@
-"""The project's catalogs and template: the strict reader (``read``) and the writer (``write``),
-with what only this project knows: the plural forms a language has in CLDR, the header of a new
-catalog or template."""
+"""What only this project knows of its catalogs and template: the plural forms a language has in
+CLDR, the header of a new catalog or template; with the strict reader and the writer."""
 
 from __future__ import annotations
 
@@ -29,17 +28,15 @@ def _now() -> str:
     return datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M+0000")
 
 
+_UTF8 = "MIME-Version: 1.0\nContent-Type: text/plain; charset=UTF-8\nContent-Transfer-Encoding: 8bit\n"
+
+
 def template_header(created: str | None = None) -> PoEntry:
     """The header of the message template."""
-    return PoEntry(msgid="", msgstr=(
-        f"Project-Id-Version: {DOMAIN}\n"
-        f"POT-Creation-Date: {created or _now()}\n"
-        "MIME-Version: 1.0\n"
-        "Content-Type: text/plain; charset=UTF-8\n"
-        "Content-Transfer-Encoding: 8bit\n"
-        "X-Generator: statement pipeline\n"), translator_comments=[
-        "Messages of the statements (sources/*.yaml) and of the templates' own words.",
-        "Made by `python -m pipeline extract`; translate in locales/<lang>/LC_MESSAGES/."])
+    return PoEntry(msgid="", msgstr=f"Project-Id-Version: {DOMAIN}\nPOT-Creation-Date: {created or _now()}\n"
+                   f"{_UTF8}X-Generator: statement pipeline\n", translator_comments=[
+                       "Messages of the statements (sources/*.yaml) and of the templates' own words.",
+                       "Made by `python -m pipeline extract`; translate in locales/<lang>/LC_MESSAGES/."])
 
 
 def new_header(code: str, template: PoCatalog) -> PoEntry:
@@ -48,14 +45,7 @@ def new_header(code: str, template: PoCatalog) -> PoEntry:
     created = template.header_field("POT-Creation-Date") or _now()
     name = get_language(code).name
     return PoEntry(msgid="", msgstr=(
-        f"Project-Id-Version: {DOMAIN}\n"
-        f"POT-Creation-Date: {created}\n"
-        f"PO-Revision-Date: {created}\n"
-        "Last-Translator: \n"
-        f"Language-Team: {name}\n"
-        f"Language: {code}\n"
-        "MIME-Version: 1.0\n"
-        "Content-Type: text/plain; charset=UTF-8\n"
-        "Content-Transfer-Encoding: 8bit\n"
+        f"Project-Id-Version: {DOMAIN}\nPOT-Creation-Date: {created}\nPO-Revision-Date: {created}\n"
+        f"Last-Translator: \nLanguage-Team: {name}\nLanguage: {code}\n{_UTF8}"
         f"Plural-Forms: nplurals={count}; plural={expression};\n"), translator_comments=[
         f"{name} translations of the statements and of the templates' words."])
