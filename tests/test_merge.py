@@ -23,16 +23,9 @@ from pathlib import Path
 import pytest
 
 from pipeline.catalogs import merge as merging
-from pipeline.catalogs.merge import (
-    CANDIDATES,
-    MergeReport,
-    merge,
-    new_catalog,
-    pivot_notes,
-    small_edit,
-)
+from pipeline.catalogs.merge import CANDIDATES, MergeReport, merge, new_catalog, small_edit
 from pipeline.catalogs.pofile import Key, PoCatalog, PoEntry, read_catalog, serialise, template_header
-from pipeline.commands.update import update
+from pipeline.commands.update import pivot_notes, update
 from pipeline.language import plural_forms
 from pipeline.messages import SourceMessage, build_template
 

@@ -104,7 +104,7 @@ msgstr "FSCSO"
 def test_reads_every_part_of_an_entry() -> None:
     catalog = read_po(SAMPLE, "ar.po", language="ar")
     assert catalog.warnings == []
-    assert catalog.nplurals == 6 and catalog.language == "ar"
+    assert catalog.nplurals == 6 and catalog.header_field("Language") == "ar"
     first, second = catalog.entries
     assert first.translator_comments == ["translator's note"]
     assert first.extracted_comments == ["extracted note"]
@@ -163,7 +163,7 @@ def test_language_header_must_match() -> None:
     data = po("").replace(b"Language: ar", b"Language: fr")
     with pytest.raises(PipelineError, match="'Language: fr'.*'ar'"):
         read_po(data, "ar.po", language="ar")
-    assert read_po(data, "fr.po", language="fr").language == "fr"
+    assert read_po(data, "fr.po", language="fr").header_field("Language") == "fr"
 
 
 def test_crlf_is_read_like_lf_and_written_as_lf() -> None:
@@ -194,7 +194,7 @@ def test_encoding_problems_are_one_clear_error(data: bytes, what: str) -> None:
 def test_a_template_is_read_without_a_language_and_untranslated() -> None:
     data = (LOCALES / "statements.pot").read_bytes()
     catalog = read_po(data, "statements.pot", template=True)
-    assert catalog.language is None and len(catalog.entries) > 100
+    assert catalog.header_field("Language") is None and len(catalog.entries) > 100
     assert all(not e.translated for e in catalog.entries)
 
 

@@ -8,7 +8,7 @@ a reviewed translation that a changed message inherits is also kept obsolete, so
 the translator nothing. Fuzzy matching is ours: within one context only; a signatory only for a small edit of
 its name (punctuation, case, a few letters), since two organisations with similar names are different
 organisations; each old translation given once; at a cost in proportion to the changed messages, not their
-square. A pivot language's text can go beside each message of a third language (``#. English: …``).
+square.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from .lookup import usable
 from .pofile import Key, PoCatalog, PoEntry, new_header, wants_python_format
 
 FUZZY_CUTOFF = 0.6
@@ -40,23 +39,6 @@ class MergeReport:
     fuzzy: int  # messages that inherited a translation to review
     obsolete: int  # translated messages no statement or template uses any more
     returned: int  # messages that came back with their old translation
-
-
-def pivot_notes(pivot: str, name: str, code: str, template: PoCatalog, catalog: PoCatalog | None,
-                sources: dict[Key, str]) -> dict[Key, str]:
-    """The comments the catalog of ``code`` gets from the ``pivot`` language's ``catalog``, named
-    ``name``: its released (reviewed, complete) translation of each message, or the message itself
-    where it is written in the pivot language (``sources``: each message's language). None in the
-    pivot's own catalog, nor on a message written in ``code``."""
-    translations = catalog.index() if catalog is not None else {}
-    notes = {}
-    for entry in template.entries if code != pivot else ():
-        source, found = sources.get(entry.key), translations.get(entry.key)
-        strings = [s for s in (entry.msgid, entry.msgid_plural) if s is not None] if source == pivot \
-            else found.strings if found is not None and usable(found) else []
-        if source not in (None, code) and strings:
-            notes[entry.key] = f"{name}: " + " | ".join(strings).replace("\n", "\\n")  # one line
-    return notes
 
 
 def _blank(template: PoEntry, nplurals: int) -> PoEntry:
@@ -91,7 +73,7 @@ def _carry(entry: PoEntry, old: PoEntry, nplurals: int) -> None:
 
 def merge(catalog: PoCatalog, template: PoCatalog, notes: dict[Key, str] | None = None) -> MergeReport:
     """Bring ``catalog`` up to date with ``template``, in place, its ``POT-Creation-Date`` too;
-    ``notes`` gives messages one more extracted comment (the pivot's text, ``pivot_notes``)."""
+    ``notes`` gives messages one more extracted comment (the pivot language's text, see ``update``)."""
     nplurals = catalog.nplurals or 2
     active = catalog.index()
     obsolete = {entry.key: entry for entry in catalog.obsolete}

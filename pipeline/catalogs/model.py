@@ -35,12 +35,10 @@ class PoEntry:
     previous_msgid: str | None = None
     previous_msgid_plural: str | None = None
     obsolete: bool = False
-    line: int | None = field(default=None, compare=False)
-    """The entry's first line (its first comment, or its first keyword)."""
+    line: int | None = field(default=None, compare=False)  # its first comment or keyword
     msgid_line: int | None = field(default=None, compare=False)
     msgid_plural_line: int | None = field(default=None, compare=False)
-    msgstr_line: int | None = field(default=None, compare=False)
-    """The line of ``msgstr`` or of ``msgstr[0]``."""
+    msgstr_line: int | None = field(default=None, compare=False)  # of msgstr, or of msgstr[0]
 
     @property
     def key(self) -> Key:
@@ -63,10 +61,6 @@ class PoEntry:
     def translated(self) -> bool:
         """Has some translation (msgfmt's test for checking an entry), fuzzy or not."""
         return any(self.strings)
-
-    @property
-    def is_header(self) -> bool:
-        return self.msgid == "" and self.msgctxt is None and not self.obsolete
 
 
 @dataclass
@@ -106,10 +100,6 @@ class PoCatalog:
         else:
             lines[at] = f"{name}: {value}"
         header.msgstr = "\n".join(lines)
-
-    @property
-    def language(self) -> str | None:
-        return self.header_field("Language")
 
     @property
     def nplurals(self) -> int | None:

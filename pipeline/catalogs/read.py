@@ -1,13 +1,9 @@
-"""Reading a PO file as strictly as ``msgfmt --check`` (GNU gettext 0.21 the reference).
-
-``read_po(data, file)`` refuses everything msgfmt refuses (and a few things more: see ``validate``),
-reporting every error at once as ``file:line: what is wrong and what to do``; what msgfmt only warns
-about comes back in ``catalog.warnings``. Bytes must be UTF-8 without a byte-order mark (msgfmt too
-refuses UTF-16/32, a BOM and undecodable bytes, except in comments, which it skips). CRLF line ends
-are read as line ends, as msgfmt reads them; a CR not followed by LF is an error: GNU gettext does
-not see it as a line end, so to it a CR-only file is one line, lost after its first comment. An
-escape that makes a NUL or bytes that are not UTF-8 is an error.
-"""
+"""Reading a PO file as strictly as ``msgfmt --check`` (GNU gettext 0.21 the reference): ``read_po`` refuses
+everything msgfmt refuses (and a few things more: see ``validate``), reporting every error at once as
+``file:line: what is wrong and what to do``; what msgfmt only warns about comes back in ``catalog.warnings``.
+Bytes must be UTF-8 without a byte-order mark (msgfmt too refuses UTF-16/32, a BOM and undecodable bytes,
+except in comments). CRLF ends lines, as for msgfmt; a lone CR is an error (to GNU gettext a CR-only file is
+one line, lost after its first comment), and so is an escape that makes a NUL or bytes that are not UTF-8."""
 
 from __future__ import annotations
 
@@ -57,10 +53,9 @@ class _Parser:
     def error(self, line: int | None, message: str) -> None:
         self.errors.append(Problem(message, self.file, line))
 
-    def fail(self, line: int | None = None, message: str = "") -> None:
-        """After a syntax error: drop the entry being read and skip to the next one."""
-        if message:
-            self.error(line, message)
+    def fail(self, line: int | None, message: str) -> None:
+        """A syntax error: report it, drop the entry being read and skip to the next one."""
+        self.error(line, message)
         if self.entry is not None and self.last is not None and self.last.startswith("msgstr"):
             self.finish()
         self.entry, self.last, self.index, self.skipping = None, None, -1, True
@@ -306,34 +301,34 @@ class _Parser:
             self.previous[self.previous_last] += token.value
 
 
-def _decode(data: bytes, file: str) -> tuple[str | None, list[Problem], str]:
-    """The text, or the encoding problems (each with its line); and the line ending."""
+def _decode(data: bytes, file: str) -> tuple[str, str]:
+    """The text and its line ending; the encoding problems (each with its line) raised."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(data) >= 2 and 0 in (data[0], data[1])):
-        return None, [Problem("the file is UTF-16 (or UTF-32), which gettext cannot read: save it as "
-                              "UTF-8 (without BOM)", file, 1)], "\n"
+        raise PipelineError("the file is UTF-16 (or UTF-32), which gettext cannot read: save it as UTF-8 "
+                            "(without BOM)", file, 1)
+    bom = data.startswith(b"\xef\xbb\xbf")
     problems = [Problem("the file starts with a byte-order mark (BOM), which msgfmt refuses: save it as "
-                        "UTF-8 without BOM", file, 1)] if data.startswith(b"\xef\xbb\xbf") else []
-    text = data[3 * len(problems):].decode("utf-8", errors="surrogateescape")
+                        "UTF-8 without BOM", file, 1)] if bom else []
+    text = data[3 if bom else 0:].decode("utf-8", errors="surrogateescape")
     lines = text.split("\n")
-    problems += [Problem("bytes that are not UTF-8 on this line (the file was saved in another "
-                         "encoding, e.g. Latin-1): save the file as UTF-8", file, number)
+    problems += [Problem("bytes that are not UTF-8 on this line (the file was saved in another encoding, "
+                         "e.g. Latin-1): save the file as UTF-8", file, number)
                  for number, line in enumerate(lines, 1) if re.search("[\udc80-\udcff]", line)]
-    if len(problems) > (1 if data.startswith(b"\xef\xbb\xbf") else 0):
-        return None, problems, "\n"
     lone = [n for n, line in enumerate(lines, 1) if "\r" in line.removesuffix("\r")]
-    if lone:
+    if len(problems) > bom:  # undecodable bytes: nothing more to say
+        pass
+    elif lone:
         problems.append(Problem(
             "the file ends its lines with CR only (old Mac style); GNU gettext does not see those as line "
             "ends (to msgfmt the file is one line, and everything after its first comment is lost): save it "
             "with LF (Unix) line ends" if len(lines) == 1 else "a CR character that does not end a line (a "
             "CRLF file must not hold a lone CR): save the file with LF (Unix) line ends", file, lone[0]))
-        return None, problems, "\r"
-    line_ending = "\r\n" if "\r" in text else "\n"
-    text = text.replace("\r\n", "\n")
-    if "\0" in text:
+    elif "\0" in text:
         problems.append(Problem("a NUL byte in the file: it is not a PO text file; save it as UTF-8 text",
                                 file, text[: text.index("\0")].count("\n") + 1))
-    return (text if not problems else None), problems, line_ending
+    if problems:
+        raise PipelineError.of(problems)
+    return text.replace("\r\n", "\n"), "\r\n" if "\r" in text else "\n"
 
 
 def read_po(data: bytes, file: str, *, language: str | None = None, template: bool = False,
@@ -343,9 +338,7 @@ def read_po(data: bytes, file: str, *, language: str | None = None, template: bo
     Raises ``PipelineError`` with every error found; the returned catalog's ``warnings`` hold what
     msgfmt only warns about. ``language`` is the code the catalog must declare in its ``Language:``
     header (not checked for templates), ``plurals`` its (nplurals, expression) in CLDR."""
-    text, problems, line_ending = _decode(data, file)
-    if text is None:
-        raise PipelineError.of(problems)
+    text, line_ending = _decode(data, file)
     lines = text.split("\n")
     parser = _Parser(file, lines)
     catalog = PoCatalog(file=file, line_ending=line_ending)
@@ -363,7 +356,7 @@ def read_po(data: bytes, file: str, *, language: str | None = None, template: bo
                          "and delete the other")
         elif entry.obsolete:
             catalog.obsolete.append(entry)
-        elif entry.is_header:
+        elif entry.msgid == "" and entry.msgctxt is None:
             catalog.header = entry
         else:
             if entry.msgid == "":
