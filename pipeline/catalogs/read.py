@@ -134,10 +134,7 @@ class _Parser:
         for number, text in enumerate(self.lines, 1):
             for token in self.tokens(text, number) if text else ():
                 self.feed(token)
-        if self.pending is not None:
-            name = self.pending.value
-            self.fail(self.pending.line, f'{name} is not followed by a quoted string: write {name} "…"')
-            self.pending = None
+        self.feed(_Token("end", "", len(self.lines)))
         if self.entry is not None:
             self.finish()
         if self.previous:
@@ -174,32 +171,24 @@ class _Parser:
         self.previous, self.previous_last, self.first_line, self.skipping = {}, None, None, False
         return self.entry
 
-    def boundary(self, line: int) -> None:
-        """A comment or a previous line: the entry being read is over."""
-        if self.entry is not None:
-            self.finish()
-        self.skipping = False
-        if self.first_line is None:
-            self.first_line = line
-
     def feed(self, token: _Token) -> None:
-        pending, entry = self.pending, self.entry
-        if pending is not None:
-            self.pending = None
-            if token.kind != "string" or token.previous != pending.previous:
-                message = (f'{pending.value} is not followed by a quoted string: write {pending.value} "…" '
-                           '(an empty text is "")')
-                if pending.previous:
-                    self.error(pending.line, message)
-                    self.previous.pop(pending.value, None)
-                    self.previous_last = None
-                else:
-                    self.fail(pending.line, message)
-                entry = self.entry
-        if token.kind == "keyword":
-            self.pending = token
+        pending, self.pending = self.pending, token if token.kind == "keyword" else None
+        if pending is not None and (token.kind != "string" or token.previous != pending.previous):
+            end = "" if token.kind == "end" else ' (an empty text is "")'  # the end of the file
+            message = f'{pending.value} is not followed by a quoted string: write {pending.value} "…"{end}'
+            if pending.previous and end:
+                self.error(pending.line, message)
+                self.previous.pop(pending.value, None)
+                self.previous_last = None
+            else:
+                self.fail(pending.line, message)
+        entry = self.entry
+        if token.kind == "comment" or token.previous:  # the entry being read is over
+            if entry is not None:
+                self.finish()
+            self.skipping = False
+            self.first_line = token.line if self.first_line is None else self.first_line
         if token.kind == "comment":
-            self.boundary(token.line)
             kind = token.value[:2] if token.value[1:2] in (".", ":", ",") else "#"
             body = token.value[len(kind):]
             self.comments[kind].append(body[1:] if body[:1] == " " else body)
@@ -229,8 +218,6 @@ class _Parser:
             if not (keyword == "msgid" and last == "msgctxt" and entry is not None):
                 if entry is not None:
                     self.finish()
-                if self.first_line is None:
-                    self.first_line = line
                 entry = self.start(line, token.obsolete)
             if entry.obsolete != token.obsolete:
                 return self.mixed(token)
@@ -283,7 +270,6 @@ class _Parser:
                   "or none")
 
     def feed_previous(self, token: _Token) -> None:
-        self.boundary(token.line)
         if token.kind == "bad":
             self.error(token.line, f"in the {_PREVIOUS}: {token.value}")
         elif token.kind == "keyword" and token.value not in ("msgctxt", "msgid", "msgid_plural"):
