@@ -387,7 +387,7 @@ def test_a_new_catalog_has_cldr_plural_forms_and_every_message_untranslated(code
     assert not any(m.translated or m.fuzzy for m in entries(catalog).values())
     assert len(entries(catalog)[(None, COUNT[0])].msgstr_plural) == max(forms, 2)
     again = read_catalog(serialise(catalog), CATALOG, code)
-    assert (again.nplurals, again.language) == (forms, code)
+    assert (again.nplurals, again.header_field("Language")) == (forms, code)
 
 
 def test_the_arabic_plural_forms_choose_as_cldr_says():

@@ -21,16 +21,13 @@ from difflib import SequenceMatcher
 
 from .pofile import Key, PoCatalog, PoEntry, new_header, wants_python_format
 
-FUZZY_CUTOFF = 0.6
-"""How similar a changed text must be to the old one to inherit its translation as fuzzy."""
+FUZZY_CUTOFF = 0.6  # how similar a changed text must be to the old one to inherit its translation as fuzzy
 NAME_CONTEXTS = {"signatory"}
-"""Contexts whose messages are names: a new one inherits an old translation only when it is the
-same name after a small edit (see ``small_edit``)."""
+"""Contexts whose messages are names: a new one inherits an old translation only when it is the same name
+after a small edit (see ``small_edit``)."""
 MAX_NAME_EDITS = 3
-CANDIDATES = 3
-"""How many removed messages sharing the rarest words with a new one are compared with it."""
-KEPT_FLAGS = {"fuzzy", "ignore-same", "no-wrap", "wrap"}
-"""The flags a translator's entry keeps through an update; format flags come from the template."""
+CANDIDATES = 3  # how many removed messages sharing the rarest words with a new one are compared with it
+KEPT_FLAGS = {"fuzzy", "ignore-same", "no-wrap", "wrap"}  # a translator's (format flags: the template's)
 
 
 @dataclass(frozen=True)
@@ -166,12 +163,9 @@ def small_edit(old: str, new: str) -> bool:
 def similarity(old: str, new: str) -> float:
     """How alike two texts are, 0 to 1: compared word by word when they are long (a paragraph
     of 900 characters is 150 words: the comparison stays cheap), letter by letter when short."""
-    if len(old) > 120 and len(new) > 120:
-        old_items: list[str] | str = old.split()
-        new_items: list[str] | str = new.split()
-    else:
-        old_items, new_items = old, new
-    matcher = SequenceMatcher(None, old_items, new_items, autojunk=False)
+    long = len(old) > 120 and len(new) > 120
+    matcher = SequenceMatcher(None, old.split() if long else old, new.split() if long else new,
+                              autojunk=False)
     if matcher.real_quick_ratio() < FUZZY_CUTOFF or matcher.quick_ratio() < FUZZY_CUTOFF:
         return 0.0
     return matcher.ratio()
@@ -209,7 +203,7 @@ def _match_changed(entries: list[PoEntry], pool: list[PoEntry]) -> set[int]:
                 qualifies = score >= FUZZY_CUTOFF
             if qualifies:
                 candidates.append((-score, entry.key, old.key, entry, old))
-    candidates.sort(key=lambda c: (c[0], _order(c[1]), _order(c[2])))
+    candidates.sort(key=lambda c: (c[0], c[1][0] or "", c[1][1], c[2][0] or "", c[2][1]))
     taken_new: set[Key] = set()
     taken_old: set[int] = set()
     for _, new_key, _, entry, old in candidates:
@@ -226,10 +220,6 @@ def _match_changed(entries: list[PoEntry], pool: list[PoEntry]) -> set[int]:
             (old.previous_msgctxt, old.previous_msgid, old.previous_msgid_plural)
             if old.fuzzy and old.previous_msgid is not None else (old.msgctxt, old.msgid, old.msgid_plural))
     return taken_old
-
-
-def _order(key: Key) -> tuple[str, str]:
-    return (key[0] or "", key[1])
 
 
 class _WordIndex:
