@@ -140,22 +140,19 @@ def check_catalog(catalog: PoCatalog, lines: list[str], language: str | None, te
     hline = header.msgstr_line
     fields = {name.lower(): (name, value) for name, value in reversed(header_fields(header.msgstr))}
 
-    def field_line(name: str) -> int | None:
-        """The line the header field starts on (a field such as Plural-Forms may be written over
-        several lines, so counting the fields is not enough)."""
-        for number in range(hline or len(lines) + 1, len(lines) + 1):
-            text = lines[number - 1].strip()
-            if number > (hline or 0) and not text.startswith('"'):
-                break  # the header's strings end here
-            if text.removeprefix("msgstr").strip().removeprefix('"').partition(":")[0].strip().lower() \
-                    == name.lower():
-                return number
-        return hline
+    starts: dict[str, int] = {}  # the line each header field starts on (it may go on over several)
+    for number in range(hline or len(lines) + 1, len(lines) + 1):
+        text = lines[number - 1].strip()
+        if number > (hline or 0) and not text.startswith('"'):
+            break  # the header's strings end here
+        starts.setdefault(text.removeprefix("msgstr").strip().removeprefix('"').partition(":")[0].strip().lower(),
+                          number)
 
     nplurals, expression = catalog.nplurals, catalog.plural_expr
     if plurals and nplurals is not None and nplurals != plurals[0]:
-        error(field_line("Plural-Forms"), f"the Plural-Forms header gives {nplurals} plural forms, but "
-              f"{language} has {plurals[0]} in CLDR: set it to 'nplurals={plurals[0]}; plural={plurals[1]};'")
+        count, expression = plurals
+        error(starts.get("plural-forms", hline), f"the Plural-Forms header gives {nplurals} plural forms, "
+              f"but {language} has {count} in CLDR: set it to 'nplurals={count}; plural={expression};'")
         return errors, warnings
     for name, initial in REQUIRED_HEADER_FIELDS.items():
         found = fields.get(name.lower())
@@ -164,7 +161,7 @@ def check_catalog(catalog: PoCatalog, lines: list[str], language: str | None, te
         elif found is not None and initial is not None and (name != "Content-Type" or template) and (
                 found[1] == "" if initial == "" else found[1].startswith(initial)):
             warn(hline, f"header field '{name}' still has the initial default value {found[1]!r} (line "
-                 f"{field_line(name)}): fill it in")
+                 f"{starts.get(name.lower(), hline)}): fill it in")
     if header.fuzzy and not template:
         warn(header.line, "the header is marked fuzzy, and msgfmt ignores a fuzzy header when compiling "
              "(its Plural-Forms would not apply): remove '#, fuzzy' above the header")
@@ -174,22 +171,22 @@ def check_catalog(catalog: PoCatalog, lines: list[str], language: str | None, te
         error(hline, "the header has no Content-Type field: add \"Content-Type: text/plain; "
               "charset=UTF-8\\n\"")
     elif charset is None:
-        error(field_line("Content-Type"), "the Content-Type header declares no charset: write "
+        error(starts.get("content-type", hline), "the Content-Type header declares no charset: write "
               "\"Content-Type: text/plain; charset=UTF-8\\n\"")
     elif charset.group(1).upper() == "CHARSET" and template:
         warn(hline, 'charset "CHARSET" is not a portable encoding name: declare charset=UTF-8')
     elif charset.group(1).lower().replace("_", "-") not in ("utf-8", "utf8"):
-        error(field_line("Content-Type"), f"the catalog declares charset {charset.group(1)}: the pipeline "
-              "reads UTF-8 only; save the file as UTF-8 and declare 'charset=UTF-8' in the Content-Type "
-              "header")
+        error(starts.get("content-type", hline), f"the catalog declares charset {charset.group(1)}: the "
+              "pipeline reads UTF-8 only; save the file as UTF-8 and declare 'charset=UTF-8' in the "
+              "Content-Type header")
     declared = fields.get("language", ("", ""))[1]
     if language and not template and declared and \
             declared.strip().replace("-", "_").lower() != language.strip().replace("-", "_").lower():
-        error(field_line("Language"), f"the header says 'Language: {declared}', but this is the catalog "
-              f"for {language!r}: set 'Language: {language}' (or put the file in the right language's "
-              "folder)")
+        error(starts.get("language", hline), f"the header says 'Language: {declared}', but this is the "
+              f"catalog for {language!r}: set 'Language: {language}' (or put the file in the right "
+              "language's folder)")
     distribution: frozenset[int] | None = None
-    where = f" (Plural-Forms, line {field_line('Plural-Forms')})"
+    where = f" (Plural-Forms, line {starts.get('plural-forms', hline)})"
     if "plural-forms" not in fields or (nplurals is None and expression is None):
         pass
     elif nplurals is None or expression is None:
