@@ -1,15 +1,9 @@
-"""Bringing a catalog up to date with the template, with msgmerge's semantics, and creating the catalog of a
-new language.
-
-Translations are kept; a changed message keeps its old translation marked fuzzy, with the text it translated
-as the previous msgid (``#| msgctxt``, ``#| msgid``, as ``msgmerge --previous`` writes them); a new message
-starts empty; a removed one becomes obsolete (and gets its translation back if it returns). Unlike msgmerge,
-a reviewed translation that a changed message inherits is also kept obsolete, so an edit that is undone costs
-the translator nothing. Fuzzy matching is ours: within one context only; a signatory only for a small edit of
-its name (punctuation, case, a few letters), since two organisations with similar names are different
-organisations; each old translation given once; at a cost in proportion to the changed messages, not their
-square.
-"""
+"""Bringing a catalog up to date with the template (and creating a new language's), as msgmerge does: a
+changed message keeps its old translation, fuzzy, with the text it translated as ``#| msgid``; a removed one
+becomes obsolete (and comes back with its translation). Unlike msgmerge, a reviewed translation that a changed
+message inherits stays obsolete too, so an edit undone costs the translator nothing. Fuzzy matching is ours:
+within one context; a signatory only for a small edit of its name (two organisations with similar names are
+two); each old translation given once; at a cost in proportion to the changed messages, not their square."""
 
 from __future__ import annotations
 

@@ -113,7 +113,7 @@ class PoCatalog:
 
     def plural_index(self, n: int) -> int:
         """The msgstr index for the count ``n`` (Germanic n != 1 when there is no Plural-Forms)."""
-        return plural_index(self.plural_expr or "n != 1", n)
+        return parse_plural(self.plural_expr or "n != 1")(n)
 
 
 def header_fields(header: str) -> list[tuple[str, str]]:
@@ -137,15 +137,6 @@ def parse_plural(expression: str) -> Callable[[int], int]:
         return gettext.c2py(text)
     except ValueError as error:
         raise PluralError(str(error)) from None
-
-
-def plural_index(expression: str, n: int) -> int:
-    """The plural form index the expression gives for ``n``. Raises ``PluralError`` if the
-    expression is invalid or divides by zero for this n."""
-    try:
-        return parse_plural(expression)(n)
-    except ZeroDivisionError:
-        raise PluralError(f"the expression divides by zero for n = {n}") from None
 
 
 @lru_cache(maxsize=64)  # every read of a catalog asks, and the answer takes 1001 evaluations

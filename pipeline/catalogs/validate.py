@@ -1,10 +1,8 @@
-"""What ``msgfmt --check`` refuses in a catalog that reads, and what it warns about.
-
-Stricter than msgfmt: a second header (an entry with an empty msgid and a msgctxt), a charset other
-than UTF-8, a missing Content-Type, a ``Language:`` other than the one expected, plural forms other
-than CLDR's, a format flag other than python-format on a translation (the project has no other
-format strings). Fuzzy, obsolete and untranslated entries are not checked against nplurals or for
-format strings, exactly as msgfmt (they are not compiled)."""
+"""What ``msgfmt --check`` refuses in a catalog that reads, and what it warns about. Stricter than msgfmt: a
+second header (an empty msgid with a msgctxt), a charset other than UTF-8, no Content-Type, another
+``Language:`` than expected, plural forms other than CLDR's, a format flag other than python-format on a
+translation (the project has no other). Fuzzy, obsolete and untranslated entries are not checked against
+nplurals or for format strings, exactly as msgfmt (they are not compiled)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,6 @@
-"""Writing a catalog byte for byte as ``msgcat --no-wrap`` writes it: one line per string (a
-string holding line breaks is split after each of them), so a changed message is a one-line
-change in git. Unlike msgcat it keeps flags gettext does not know (``ignore-same``), the fuzzy
-flag of untranslated entries, and obsolete entries without a translation."""
+"""Writing a catalog byte for byte as ``msgcat --no-wrap`` writes it: one line per string (split after each
+line break), so a changed message is a one-line change in git. Unlike msgcat it keeps flags gettext does not
+know (``ignore-same``), the fuzzy flag of untranslated entries, and obsolete entries without a translation."""
 
 from __future__ import annotations
 
@@ -11,8 +10,7 @@ PAGE_WIDTH = 79  # where msgcat breaks the lines of file positions (#:), even wi
 
 FORMAT_LANGUAGES = ("c objc python python-brace java java-printf csharp javascript scheme lisp elisp librep "
                     "ruby sh awk lua pascal smalltalk qt qt-plural kde kde-kuit boost tcl perl perl-brace "
-                    "php gcc-internal gfc-internal ycp").split()
-"""gettext's order of format flags on a ``#,`` line."""
+                    "php gcc-internal gfc-internal ycp").split()  # gettext's order of format flags
 
 _ESCAPES = str.maketrans({"\n": "\\n", "\t": "\\t", "\r": "\\r", "\a": "\\a", "\b": "\\b",
                           "\f": "\\f", "\v": "\\v", "\\": "\\\\", '"': '\\"'})
