@@ -16,8 +16,8 @@ from .model import PoCatalog, PoEntry
 from .validate import check_catalog, label
 
 _KEYWORDS = ("msgctxt", "msgid", "msgid_plural", "msgstr", "domain")
-_TOKEN = re.compile(r'[ \t\f\v]*(?:(")|([A-Za-z_][A-Za-z0-9_]*(?:\[[ \t]*\d+[ \t]*\])?)|(\S))')
-_STRING = re.compile(r'((?:[^"\\]|\\.?)*)(")?')
+_TOKEN = re.compile(  # a string, and whether it is closed; a keyword; or anything else
+    r'[ \t\f\v]*(?:"((?:[^"\\]|\\.?)*)("?)|([A-Za-z_][A-Za-z0-9_]*(?:\[[ \t]*\d+[ \t]*\])?)|(\S))')
 _ESCAPE = re.compile(r'\\(?:([ntrabfv\\"])|([0-7]{1,3})|x([0-9a-fA-F]+)|(.?))', re.DOTALL)
 _ESCAPES = dict(zip('ntrabfv\\"', '\n\t\r\a\b\f\v\\"', strict=True))
 _PREVIOUS = "previous (#|) lines"
@@ -103,20 +103,18 @@ class _Parser:
             return
         position, length = 0, len(text)
         while position < length and (match := _TOKEN.match(text, position)):
-            if match.group(1):  # a string
-                string = _STRING.match(text, match.end())
-                assert string is not None  # it may be empty
-                if string.group(2) is None:
+            if match.group(1) is not None:  # a string
+                if not match.group(2):
                     last = number == len(self.lines) or (number == len(self.lines) - 1
                                                          and self.lines[-1] == "")
                     self.error(number, f"a string is not closed before the end of the "
                                f"{'file' if last else 'line'}: add the closing \" (a \" inside a text "
                                'is written \\")')
-                yield _Token("string", self.unescape(string.group(1), number), number, None, obsolete,
+                yield _Token("string", self.unescape(match.group(1), number), number, None, obsolete,
                              previous)
-                position = string.end()
+                position = match.end()
                 continue
-            word = match.group(2)
+            word = match.group(3)
             keyword = re.sub(r"\s", "", word or "")
             index = int(keyword[7:-1]) if keyword.startswith("msgstr[") else None
             if keyword in _KEYWORDS or index is not None:
@@ -125,7 +123,7 @@ class _Parser:
                 continue
             yield _Token("bad", f"unknown keyword {word!r}: the keywords are msgctxt, msgid, msgid_plural, "
                          "msgstr and msgstr[N]" if word else
-                         f"unexpected {text[match.start(3):].strip()[:20]!r}: a line holds a keyword and a "
+                         f"unexpected {text[match.start(4):].strip()[:20]!r}: a line holds a keyword and a "
                          'quoted string ("...") or a quoted string continuing the one above',
                          number, None, obsolete, previous)
             return
