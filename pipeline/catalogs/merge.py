@@ -136,8 +136,7 @@ def _distance(a: str, b: str, limit: int) -> int:
     for i, char_a in enumerate(a, 1):
         current = [i]
         for j, char_b in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1,
-                               previous[j - 1] + (char_a != char_b)))
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b)))
         if min(current) > limit:
             return limit + 1
         previous = current
@@ -178,8 +177,6 @@ def _match_changed(entries: list[PoEntry], pool: list[PoEntry]) -> set[int]:
     for old in pool:
         if old.translated:
             by_context[old.msgctxt].append(old)
-    if not by_context:
-        return set()
     indexes = {context: _WordIndex(olds) for context, olds in by_context.items()}
     candidates = []
     for entry in entries:
@@ -191,11 +188,9 @@ def _match_changed(entries: list[PoEntry], pool: list[PoEntry]) -> set[int]:
             if entry.msgctxt in NAME_CONTEXTS:  # only a touched-up name, ranked by likeness
                 score = (SequenceMatcher(None, old.msgid, entry.msgid, autojunk=False).ratio()
                          or 0.01) if small_edit(old.msgid, entry.msgid) else 0.0
-                qualifies = score > 0
             else:
                 score = similarity(old.msgid, entry.msgid)
-                qualifies = score >= FUZZY_CUTOFF
-            if qualifies:
+            if score > 0 if entry.msgctxt in NAME_CONTEXTS else score >= FUZZY_CUTOFF:
                 candidates.append((-score, entry.key, old.key, entry, old))
     candidates.sort(key=lambda c: (c[0], c[1][0] or "", c[1][1], c[2][0] or "", c[2][1]))
     taken_new: set[Key] = set()

@@ -190,8 +190,21 @@ class _Parser:
             kind = token.value[:2] if token.value[1:2] in (".", ":", ",") else "#"
             body = token.value[len(kind):]
             self.comments[kind].append(body[1:] if body[:1] == " " else body)
+        elif token.previous and token.kind == "bad":
+            self.error(token.line, f"in the {_PREVIOUS}: {token.value}")
+        elif token.previous and token.kind == "keyword" and token.value not in _KEYWORDS[:3]:
+            self.error(token.line, f"{token.value} cannot be in the {_PREVIOUS}, which hold only msgctxt, "
+                       "msgid and msgid_plural")
+            self.previous_last = None
+        elif token.previous and token.kind == "keyword":
+            if token.value in self.previous:
+                self.error(token.line, f"a second previous {token.value} (#|) for one entry: keep one")
+            self.previous[token.value] = ""
+            self.previous_last = token.value
+        elif token.previous and self.previous_last is not None:
+            self.previous[self.previous_last] += token.value
         elif token.previous:
-            self.feed_previous(token)
+            self.error(token.line, f"a quoted string in the {_PREVIOUS} with no keyword before it")
         elif token.kind == "bad":
             self.fail(token.line, token.value)
         elif token.kind == "string" and not self.skipping:
@@ -267,22 +280,6 @@ class _Parser:
         self.fail(token.line, "an entry mixes obsolete (#~) and active lines: make all its lines obsolete "
                   "or none")
 
-    def feed_previous(self, token: _Token) -> None:
-        if token.kind == "bad":
-            self.error(token.line, f"in the {_PREVIOUS}: {token.value}")
-        elif token.kind == "keyword" and token.value not in ("msgctxt", "msgid", "msgid_plural"):
-            self.error(token.line, f"{token.value} cannot be in the {_PREVIOUS}, which hold only msgctxt, "
-                       "msgid and msgid_plural")
-            self.previous_last = None
-        elif token.kind == "keyword":
-            if token.value in self.previous:
-                self.error(token.line, f"a second previous {token.value} (#|) for one entry: keep one")
-            self.previous[token.value] = ""
-            self.previous_last = token.value
-        elif self.previous_last is None:
-            self.error(token.line, f"a quoted string in the {_PREVIOUS} with no keyword before it")
-        else:
-            self.previous[self.previous_last] += token.value
 
 
 def _decode(data: bytes, file: str) -> tuple[str, str]:
