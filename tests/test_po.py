@@ -144,6 +144,17 @@ def test_every_error_is_reported_with_its_line_and_advice() -> None:
     assert str(caught.value).startswith("locales/ar/LC_MESSAGES/statements.po:14: ")
 
 
+def test_a_previous_string_after_a_syntax_error_is_one_error_not_a_traceback() -> None:
+    """A syntax error drops the previous lines read so far; a `#|` string after it has no keyword
+    (the reader of the first catalog model raised KeyError here)."""
+    data = po('#| msgid "a"\n"stray"\n#| "x"\nmsgid "b"\nmsgstr "c"\n')
+    with pytest.raises(PipelineError) as caught:
+        read_po(data, "ar.po", language="ar")
+    assert [(p.line, p.message.split(":")[0]) for p in caught.value.problems] == [
+        (14, "a quoted string with no keyword before it"),
+        (15, "a quoted string in the previous (#|) lines with no keyword before it")]
+
+
 def test_second_header_with_a_context_is_refused() -> None:
     data = po('msgctxt "title"\nmsgid ""\nmsgstr "Plural-Forms: nplurals=1; plural=0;\\n"\n')
     with pytest.raises(PipelineError, match="second header") as caught:

@@ -60,7 +60,7 @@ class _Parser:
             self.finish()
         self.entry, self.last, self.index, self.skipping = None, None, -1, True
         self.comments = {kind: [] for kind in self.comments}
-        self.previous, self.first_line = {}, None
+        self.previous, self.previous_last, self.first_line = {}, None, None
 
     def unescape(self, raw: str, line: int) -> str:
         if "\\" not in raw:
