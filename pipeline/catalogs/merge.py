@@ -236,8 +236,7 @@ class _WordIndex:
 
 
 def new_catalog(code: str, template: PoCatalog, notes: dict[Key, str] | None = None) -> PoCatalog:
-    """The catalog of a new language: every message of the template, untranslated, with CLDR's
-    plural forms."""
+    """The catalog of a new language: every message of the template, untranslated, CLDR's plural forms."""
     catalog = PoCatalog(header=new_header(code, template))
     merge(catalog, template, notes)
     return catalog

@@ -1,9 +1,8 @@
-"""Reading a PO file as strictly as ``msgfmt --check`` (GNU gettext 0.21 the reference): ``read_po`` refuses
-everything msgfmt refuses (and a few things more: see ``validate``), reporting every error at once as
-``file:line: what is wrong and what to do``; what msgfmt only warns about comes back in ``catalog.warnings``.
-Bytes must be UTF-8 without a byte-order mark (msgfmt too refuses UTF-16/32, a BOM and undecodable bytes,
-except in comments). CRLF ends lines, as for msgfmt; a lone CR is an error (to GNU gettext a CR-only file is
-one line, lost after its first comment), and so is an escape that makes a NUL or bytes that are not UTF-8."""
+"""Reading a PO file as strictly as ``msgfmt --check`` (GNU gettext 0.21): ``read_po`` refuses all msgfmt
+refuses (and more: see ``validate``), every error at once as ``file:line: what is wrong and what to do``;
+what msgfmt only warns about comes back in ``catalog.warnings``. Bytes are UTF-8 without a byte-order mark.
+CRLF ends lines, as for msgfmt; a lone CR is an error (to GNU gettext a CR-only file is one line, lost after
+its first comment), and so is an escape that makes a NUL or bytes that are not UTF-8."""
 
 from __future__ import annotations
 
@@ -28,7 +27,6 @@ class _Token:
     kind: str  # "keyword", "string", "comment" (the whole line), "bad" (the error)
     value: str  # a keyword as written: msgid, msgstr[2]
     line: int
-    index: int | None = None  # of msgstr[n]
     obsolete: bool = False
     previous: bool = False
 
@@ -110,23 +108,18 @@ class _Parser:
                     self.error(number, f"a string is not closed before the end of the "
                                f"{'file' if last else 'line'}: add the closing \" (a \" inside a text "
                                'is written \\")')
-                yield _Token("string", self.unescape(match.group(1), number), number, None, obsolete,
-                             previous)
-                position = match.end()
-                continue
-            word = match.group(3)
-            keyword = re.sub(r"\s", "", word or "")
-            index = int(keyword[7:-1]) if keyword.startswith("msgstr[") else None
-            if keyword in _KEYWORDS or index is not None:
-                yield _Token("keyword", keyword, number, index, obsolete, previous)
-                position = match.end()
-                continue
-            yield _Token("bad", f"unknown keyword {word!r}: the keywords are msgctxt, msgid, msgid_plural, "
-                         "msgstr and msgstr[N]" if word else
-                         f"unexpected {text[match.start(4):].strip()[:20]!r}: a line holds a keyword and a "
-                         'quoted string ("...") or a quoted string continuing the one above',
-                         number, None, obsolete, previous)
-            return
+                yield _Token("string", self.unescape(match.group(1), number), number, obsolete, previous)
+            elif (keyword := re.sub(r"\s", "", word := match.group(3) or "")) in _KEYWORDS or \
+                    keyword.startswith("msgstr["):
+                yield _Token("keyword", keyword, number, obsolete, previous)
+            else:
+                yield _Token("bad", f"unknown keyword {word!r}: the keywords are msgctxt, msgid, "
+                             "msgid_plural, msgstr and msgstr[N]" if word else
+                             f"unexpected {text[match.start(4):].strip()[:20]!r}: a line holds a keyword and "
+                             'a quoted string ("...") or a quoted string continuing the one above',
+                             number, obsolete, previous)
+                return
+            position = match.end()
 
     def run(self) -> list[PoEntry]:
         for number, text in enumerate(self.lines, 1):
@@ -257,7 +250,7 @@ class _Parser:
         elif keyword == "msgstr":
             entry.msgstr_line = line
         else:  # msgstr[n]
-            index = token.index if token.index is not None else -1
+            index = int(keyword[7:-1])
             if last == "msgid":
                 return self.fail(entry.msgid_line or line, "msgstr[N] needs a msgid_plural: use msgstr "
                                  "for a message without plural forms, or add msgid_plural")
