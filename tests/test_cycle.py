@@ -87,7 +87,7 @@ def test_the_whole_edit_cycle(printed, capsys):
     assert changed.msgctxt == "paragraph" and "running low" in changed.msgid
     assert changed.previous_msgid and "running out" in changed.previous_msgid
     assert changed.msgstr == old[("paragraph", changed.previous_msgid)]
-    assert '#| msgid ""\n#| "Nearly 400,000 people' in printed.catalog_path("ar").read_text("utf-8")
+    assert '#| msgid "Nearly 400,000 people' in printed.catalog_path("ar").read_text("utf-8")
     for message in catalog(printed):  # every other translation untouched
         if not message.fuzzy:
             assert message.msgstr == old[message.key]
