@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import unicodedata
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 
 from .pofile import Key, PoCatalog, PoEntry, new_header, wants_python_format
@@ -21,6 +21,7 @@ NAME_CONTEXTS = {"signatory"}
 after a small edit (see ``small_edit``)."""
 MAX_NAME_EDITS = 3
 CANDIDATES = 3  # how many removed messages sharing the rarest words with a new one are compared with it
+_UNREAD: dict = dict.fromkeys(("line", "msgid_line", "msgid_plural_line", "msgstr_line"))  # built, not read
 KEPT_FLAGS = {"fuzzy", "ignore-same", "no-wrap", "wrap"}  # a translator's (format flags: the template's)
 
 
@@ -34,15 +35,12 @@ class MergeReport:
 
 def _blank(template: PoEntry, nplurals: int) -> PoEntry:
     """A template entry as a catalog's untranslated entry."""
-    entry = copy.deepcopy(template)
-    entry.msgstr = ""
-    entry.msgstr_plural = [""] * max(nplurals, 2) if entry.is_plural else []
-    entry.flags = {f for f in template.flags if f.endswith("-format") and f != "python-format"} | (
-        {"python-format"} if wants_python_format(entry.msgid, entry.msgid_plural) else set())
-    entry.translator_comments, entry.obsolete = [], False
-    entry.previous_msgctxt = entry.previous_msgid = entry.previous_msgid_plural = None
-    entry.line = entry.msgid_line = entry.msgid_plural_line = entry.msgstr_line = None
-    return entry
+    flags = {f for f in template.flags if f.endswith("-format") and f != "python-format"} | (
+        {"python-format"} if wants_python_format(template.msgid, template.msgid_plural) else set())
+    forms = [""] * max(nplurals, 2) if template.is_plural else []
+    return replace(copy.deepcopy(template), msgstr="", msgstr_plural=forms, flags=flags, obsolete=False,
+                   translator_comments=[], previous_msgctxt=None, previous_msgid=None,
+                   previous_msgid_plural=None, **_UNREAD)
 
 
 def _carry(entry: PoEntry, old: PoEntry, nplurals: int) -> None:
@@ -53,9 +51,9 @@ def _carry(entry: PoEntry, old: PoEntry, nplurals: int) -> None:
         entry.msgstr, entry.msgstr_plural = old.msgstr, list(old.msgstr_plural)
     elif entry.is_plural:  # the message gained plural forms: each starts from the old text
         entry.msgstr_plural = [old.msgstr] * max(nplurals, 2)
-        entry.flags.add("fuzzy")
     else:
         entry.msgstr = old.msgstr_plural[0] if old.msgstr_plural else ""
+    if entry.is_plural != old.is_plural:
         entry.flags.add("fuzzy")
     if entry.fuzzy:
         entry.previous_msgctxt, entry.previous_msgid, entry.previous_msgid_plural = (
@@ -103,9 +101,8 @@ def merge(catalog: PoCatalog, template: PoCatalog, notes: dict[Key, str] | None 
 
 
 def _restated(old: PoEntry, entries: dict[Key, PoEntry]) -> bool:
-    """Whether a fuzzy message says nothing the catalog does not already say: its text went back
-    to the one it was translated from, which is here again with the same translation and notes
-    (an edit undone). A translation the translator began to change is kept."""
+    """Whether a fuzzy message says nothing the catalog does not: its text went back to the one it was
+    translated from, here again with the same translation and notes (an edit undone)."""
     if not old.fuzzy or old.previous_msgid is None:
         return False
     back = entries.get((old.previous_msgctxt, old.previous_msgid))
@@ -114,12 +111,8 @@ def _restated(old: PoEntry, entries: dict[Key, PoEntry]) -> bool:
             and back.translator_comments == old.translator_comments)
 
 
-def _obsolete(entry: PoEntry) -> PoEntry:
-    gone = copy.deepcopy(entry)
-    gone.obsolete = True
-    gone.references, gone.extracted_comments = [], []  # as msgmerge: they described its use
-    gone.line = gone.msgid_line = gone.msgid_plural_line = gone.msgstr_line = None
-    return gone
+def _obsolete(entry: PoEntry) -> PoEntry:  # without references and notes, as msgmerge: they described its use
+    return replace(copy.deepcopy(entry), obsolete=True, references=[], extracted_comments=[], **_UNREAD)
 
 
 def _loose(text: str) -> str:
@@ -154,8 +147,7 @@ def small_edit(old: str, new: str) -> bool:
 
 
 def similarity(old: str, new: str) -> float:
-    """How alike two texts are, 0 to 1: compared word by word when they are long (a paragraph
-    of 900 characters is 150 words: the comparison stays cheap), letter by letter when short."""
+    """How alike two texts are, 0 to 1: word by word when they are long (cheap), letter by letter if short."""
     long = len(old) > 120 and len(new) > 120
     matcher = SequenceMatcher(None, old.split() if long else old, new.split() if long else new,
                               autojunk=False)
@@ -169,10 +161,8 @@ def _words(text: str) -> set[str]:
 
 
 def _match_changed(entries: list[PoEntry], pool: list[PoEntry]) -> set[int]:
-    """Give each new, untranslated entry the translation of the most similar old one of its
-    context (fuzzy, with the old text as its previous msgid); returns the old ones used (ids).
-    Candidates come from an index of the old entries' words, so the cost grows with the changed
-    messages, not their square."""
+    """Give each new, untranslated entry the translation of the most similar old one of its context (fuzzy,
+    the old text its previous msgid); the old ones used (ids). Candidates come from an index of words."""
     by_context: dict[str | None, list[PoEntry]] = defaultdict(list)
     for old in pool:
         if old.translated:
@@ -231,8 +221,7 @@ class _WordIndex:
             if len(posting) > 64:  # a word most entries share says nothing
                 break
             shared.update(posting)
-        best = [number for number, _ in sorted(shared.items(), key=lambda i: (-i[1], i[0]))]
-        return [self.entries[number] for number in best[:CANDIDATES]]
+        return [self.entries[n] for n, _ in sorted(shared.items(), key=lambda i: (-i[1], i[0]))[:CANDIDATES]]
 
 
 def new_catalog(code: str, template: PoCatalog, notes: dict[Key, str] | None = None) -> PoCatalog:

@@ -130,11 +130,8 @@ class PluralError(ValueError):
 def parse_plural(expression: str) -> Callable[[int], int]:
     """A C plural expression (the ``plural=`` part, with or without a final ';') as a function
     of n, by ``gettext.c2py``. Raises ``PluralError`` for anything outside gettext's grammar."""
-    text = expression.strip().removesuffix(";")
-    if not text.strip():
-        raise PluralError("the expression is empty")
     try:
-        return gettext.c2py(text)
+        return gettext.c2py(expression.strip().removesuffix(";"))
     except ValueError as error:
         raise PluralError(str(error)) from None
 

@@ -20,6 +20,7 @@ _TOKEN = re.compile(  # a string, and whether it is closed; a keyword; or anythi
 _ESCAPE = re.compile(r'\\(?:([ntrabfv\\"])|([0-7]{1,3})|x([0-9a-fA-F]+)|(.?))', re.DOTALL)
 _ESCAPES = dict(zip('ntrabfv\\"', '\n\t\r\a\b\f\v\\"', strict=True))
 _PREVIOUS = "previous (#|) lines"
+_MIXED = "an entry mixes obsolete (#~) and active lines: make all its lines obsolete or none"
 
 
 @dataclass
@@ -126,8 +127,7 @@ class _Parser:
             for token in self.tokens(text, number) if text else ():
                 self.feed(token)
         self.feed(_Token("end", "", len(self.lines)))
-        if self.entry is not None:
-            self.finish()
+        self.finish()
         if self.previous:
             self.error(self.first_line or len(self.lines), "previous (#|) lines at the end of the file "
                        "with no entry after them: delete them")
@@ -146,7 +146,6 @@ class _Parser:
         self.entry, self.last, self.index = None, None, -1
 
     def start(self, line: int, obsolete: bool) -> PoEntry:
-        """A new entry, with the comments and previous lines read before it."""
         references: list[str] = []
         for raw in self.comments["#:"]:  # names with spaces are wrapped in U+2068…U+2069
             references += re.findall(r"\u2068[^\u2069]*\u2069(?::\d+)?|[^ \t]+", raw) \
@@ -175,8 +174,7 @@ class _Parser:
                 self.fail(pending.line, message)
         entry = self.entry
         if token.kind == "comment" or token.previous:  # the entry being read is over
-            if entry is not None:
-                self.finish()
+            self.finish()
             self.skipping = False
             self.first_line = token.line if self.first_line is None else self.first_line
         if token.kind == "comment":
@@ -205,7 +203,7 @@ class _Parser:
                 self.fail(token.line, "a quoted string with no keyword before it: start the entry with "
                           "msgid (or msgctxt), or join it to the string above")
             elif entry.obsolete != token.obsolete:
-                self.mixed(token)
+                self.fail(token.line, _MIXED)
             elif self.last == "msgstr[]":
                 entry.msgstr_plural[-1] += token.value
             else:
@@ -220,11 +218,10 @@ class _Parser:
                              "fails): delete the line")
         if keyword in ("msgctxt", "msgid"):
             if not (keyword == "msgid" and last == "msgctxt" and entry is not None):
-                if entry is not None:
-                    self.finish()
+                self.finish()
                 entry = self.start(line, token.obsolete)
             if entry.obsolete != token.obsolete:
-                return self.mixed(token)
+                return self.fail(token.line, _MIXED)
             if keyword == "msgctxt":
                 entry.msgctxt = ""
             else:
@@ -237,7 +234,7 @@ class _Parser:
             return self.fail(line, f"{keyword} without a msgid before it: an entry is [msgctxt] msgid "
                              "[msgid_plural] msgstr…")
         if entry.obsolete != token.obsolete:
-            return self.mixed(token)
+            return self.fail(token.line, _MIXED)
         if keyword == "msgid_plural" and last != "msgid":
             return self.fail(line, f"msgid_plural cannot follow {last}: it comes right after the msgid")
         if keyword == "msgid_plural":
@@ -268,10 +265,6 @@ class _Parser:
             keyword = "msgstr[]"
         self.last = keyword
         return None
-
-    def mixed(self, token: _Token) -> None:
-        self.fail(token.line, "an entry mixes obsolete (#~) and active lines: make all its lines obsolete "
-                  "or none")
 
 
 

@@ -25,16 +25,14 @@ _KINDS = {"%": "none", "c": "c", "s": "s", "r": "s", **dict.fromkeys("iduoxX", "
 
 
 def find_placeholders(text: str) -> list[str]:
-    """The real python-format placeholders in ``text``: named ones like ``%(num)s``, in order (``%%`` is a
-    literal percent sign and not returned). A ``%`` followed by anything else is text: "50% of voters" has
-    none."""
+    """The real python-format placeholders in ``text``: named ones like ``%(num)s``, in order (not ``%%``). A
+    ``%`` followed by anything else is text: "50% of voters" has none."""
     return [m.group() for m in _NAMED_PLACEHOLDER.finditer(text) if m.group("name")]
 
 
 def wants_python_format(msgid: str, msgid_plural: str | None = None) -> bool:
-    """Whether a message should carry the python-format flag: only when it has a real named placeholder.
-    (Babel sets the flag for any text its regex takes for a directive, such as the '% o' in '50% of'; the
-    pipeline must recompute the flag with this before writing.)"""
+    """Whether a message should carry the python-format flag: only with a real named placeholder (Babel sets
+    it for any text its regex takes for a directive, such as the '% o' in '50% of')."""
     return bool(find_placeholders(msgid) or (msgid_plural and find_placeholders(msgid_plural)))
 
 
@@ -122,8 +120,7 @@ def check_catalog(catalog: PoCatalog, lines: list[str], language: str | None, te
     nplurals and expression in CLDR), a header that gives another count is the one error (the entries'
     plural forms follow the header, so they would be blamed instead)."""
     file, header = catalog.file, catalog.header
-    errors: list[Problem] = []
-    warnings: list[Problem] = []
+    errors, warnings = list[Problem](), list[Problem]()
 
     def error(line: int | None, message: str) -> None:
         errors.append(Problem(message, file, line))
