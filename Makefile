@@ -47,8 +47,10 @@ node_modules: package-lock.json
 		echo "npm is missing: install Node.js with npm for the web checks, which are skipped without it." >&2; \
 	fi
 
-# The unit layer only (no PDF is printed, no browser started): seconds, for the inner loop.
+# The unit layer only (no PDF is printed, no browser started): seconds, for the inner loop. GNU
+# gettext is required (the catalog tests compare with msgfmt, msgcat and msgmerge).
 test-fast: $(INSTALLED)
+	@tools/system-packages test
 	$(PY) -m pytest -n 2 -m "not slow"
 
 # A release bundle per statement: PDFs, bilingual PDF, HTML edition, SHA256SUMS, manifest.

@@ -26,6 +26,10 @@ class Settings:
     """The languages whose editions are released: printed by a build, bundled, linked from the
     index. Every other catalog is a language in progress, printed only as a draft on request.
     ``None`` (the setting is absent): every language with a catalog is released."""
+    pivot: str | None = None
+    """The language third-language translators read beside the source: ``update`` puts its
+    reviewed translation of each message (or the source text, where it is the statement's source
+    language) into every other language's catalog as a comment ``#. English: …``."""
 
     def formatting_locale(self, language: str) -> str:
         return self.formatting_locales.get(language, language)
@@ -38,6 +42,7 @@ KNOWN = {
     "formatting-locales": "a table of language = locale strings, such as { ar = \"ar_SY\" }",
     "bilingual": "a list of two language codes, such as [\"en\", \"ar\"]",
     "released": "a list of language codes, such as [\"en\", \"ar\"]",
+    "pivot": "a language code, such as \"en\"",
 }
 
 
@@ -70,7 +75,11 @@ def parse_settings(data: bytes | None) -> Settings:
             problem(key, f"unknown setting [tool.pipeline] {key}: "
                     + (f"did you mean '{hint[0]}'?" if hint else f"known settings: {', '.join(KNOWN)}"))
             continue
-        if key == "formatting-locales":
+        if key == "pivot":
+            if not isinstance(value, str) or language_problem(value):
+                problem(key, f"[tool.pipeline] {key} must be {KNOWN[key]}")
+                continue
+        elif key == "formatting-locales":
             if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
                 problem(key, f"[tool.pipeline] {key} must be {KNOWN[key]}")
                 continue
@@ -95,7 +104,8 @@ def parse_settings(data: bytes | None) -> Settings:
     return Settings(
         formatting_locales=dict(values.get("formatting-locales", {})),  # type: ignore[call-overload]
         bilingual=tuple(values.get("bilingual", ())),  # type: ignore[arg-type]
-        released=tuple(released) if isinstance(released, list) else None)
+        released=tuple(released) if isinstance(released, list) else None,
+        pivot=values.get("pivot"))  # type: ignore[arg-type]
 
 
 def _key_lines(text: str) -> dict[str, int]:

@@ -625,7 +625,7 @@ def test_five_builds_and_an_update_started_at_once_all_succeed(english, processe
 # --- 4. one snapshot per build ------------------------------------------------------------------
 
 PARAGRAPH_ENTRY = re.compile(rb'#\. Paragraph 1 of 3\.\n#: sources/ghouta-2017\.yaml:\d+\n'
-                             rb'msgctxt "paragraph"\nmsgid ""\n"Nearly 400,000 people.*?\n\n',
+                             rb'msgctxt "paragraph"\nmsgid "Nearly 400,000 people.*?\n\n',
                              re.S)
 ARABIC_A = "يعيش قرابة"
 ARABIC_B = "يعيش نحو"

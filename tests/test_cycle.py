@@ -87,7 +87,7 @@ def test_the_whole_edit_cycle(printed, capsys):
     assert changed.msgctxt == "paragraph" and "running low" in changed.msgid
     assert changed.previous_msgid and "running out" in changed.previous_msgid
     assert changed.msgstr == old[("paragraph", changed.previous_msgid)]
-    assert '#| msgid ""\n#| "Nearly 400,000 people' in printed.catalog_path("ar").read_text("utf-8")
+    assert '#| msgid "Nearly 400,000 people' in printed.catalog_path("ar").read_text("utf-8")
     for message in catalog(printed):  # every other translation untouched
         if not message.fuzzy:
             assert message.msgstr == old[message.key]
@@ -491,7 +491,6 @@ def test_update_rewrites_nothing_when_nothing_changed(small, capsys):
                if "statements.po" in e), errors
 
 
-@pytest.mark.skipif(shutil.which("msgfmt") is None, reason="GNU gettext is missing")
 def test_updated_catalogs_stay_standard(small, capsys, tmp_path):
     edit(small, GHOUTA, *EDITED)
     assert cli(capsys, small, "update")[0] == 0
@@ -505,7 +504,6 @@ def test_updated_catalogs_stay_standard(small, capsys, tmp_path):
                        capture_output=True)
 
 
-@pytest.mark.skipif(shutil.which("msgmerge") is None, reason="GNU gettext is missing")
 def test_a_catalog_written_by_msgmerge_is_accepted(small, capsys):
     """A translator's tools merge with GNU msgmerge: its output (wrapping, fuzzy entries with
     their previous msgid, obsolete ones) reads as the pipeline's own would."""

@@ -17,7 +17,6 @@ import gettext
 import itertools
 import random
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -26,11 +25,11 @@ import pytest
 from pipeline.catalogs import merge as merging
 from pipeline.catalogs.merge import CANDIDATES, MergeReport, merge, new_catalog, small_edit
 from pipeline.catalogs.pofile import Key, PoCatalog, PoEntry, read_catalog, serialise, template_header
-from pipeline.commands.update import update
+from pipeline.commands.update import pivot_notes, update
 from pipeline.language import plural_forms
 from pipeline.messages import SourceMessage, build_template
 
-from .helpers import edit
+from .helpers import cli, edit
 
 SOURCE = "sources/sochi-2018.yaml"
 CATALOG = "locales/ar/LC_MESSAGES/statements.po"
@@ -268,7 +267,7 @@ def test_an_obsolete_fuzzy_entry_keeps_its_flag_and_previous_msgid_in_the_file()
     merge(catalog, template(("paragraph", P2), ("paragraph", OTHER)))
     merge(catalog, template(("paragraph", OTHER)))  # the fuzzy paragraph is removed
     data = serialise(catalog)
-    assert b'#, fuzzy\n#~| msgctxt "paragraph"\n#~| msgid ""\n#~| "Russia has announced' in data
+    assert b'#, fuzzy\n#~| msgctxt "paragraph"\n#~| msgid "Russia has announced' in data
     again = obsolete(read_catalog(data, CATALOG, "ar"))[("paragraph", P2)]
     assert again.msgstr == arabic(P1)
     assert again.fuzzy, f"the obsolete entry lost its fuzzy flag:\n{data.decode()[-900:]}"
@@ -388,7 +387,7 @@ def test_a_new_catalog_has_cldr_plural_forms_and_every_message_untranslated(code
     assert not any(m.translated or m.fuzzy for m in entries(catalog).values())
     assert len(entries(catalog)[(None, COUNT[0])].msgstr_plural) == max(forms, 2)
     again = read_catalog(serialise(catalog), CATALOG, code)
-    assert (again.nplurals, again.language) == (forms, code)
+    assert (again.nplurals, again.header_field("Language")) == (forms, code)
 
 
 def test_the_arabic_plural_forms_choose_as_cldr_says():
@@ -456,12 +455,96 @@ def test_merge_compares_in_proportion_to_the_changed_messages_not_their_square(m
     assert 500 <= many <= CANDIDATES * 500, f"{many} comparisons for 500 changed paragraphs"
 
 
+# --- the pivot language: its text beside each message of a third-language catalog ------------------
+
+DEMAND = "نطالب بالإفراج الفوري عن جميع المعتقلين."
+NAME = "رابطة عائلات قيصر"
+WORD = "Signatories"
+
+
+def pivot_comments(catalog: PoCatalog) -> dict[Key, list[str]]:
+    return {key: [c for c in entry.extracted_comments if c.startswith("English: ")]
+            for key, entry in entries(catalog).items()}
+
+
+def test_a_third_language_catalog_gets_the_released_pivot_translation_as_a_comment():
+    """An Arabic statement, English the pivot: the French catalog shows the reviewed English
+    translation of each message, or the English source text of the templates' words; nothing
+    for a fuzzy or missing English translation; nothing in the English or the Arabic catalog
+    (the source language's) on the Arabic messages; and each update keeps the comment current."""
+    source = template(("paragraph", DEMAND), ("signatory", NAME), ("title", "عنوان"), (None, WORD))
+    sources = {("paragraph", DEMAND): "ar", ("signatory", NAME): "ar", ("title", "عنوان"): "ar",
+               (None, WORD): "en"}
+    english = new_catalog("en", source)
+    english.get(DEMAND, "paragraph").msgstr = "We demand the release of all detainees."
+    english.get(NAME, "signatory").msgstr = "Caesar Families Association"
+    english.get(NAME, "signatory").flags.add("fuzzy")  # not released: no comment
+    def notes(code: str) -> dict[Key, str]:
+        return pivot_notes("en", "English", code, source, english, sources)
+
+    french, arabic_catalog = new_catalog("fr", source, notes("fr")), saved(new_catalog("ar", source,
+                                                                                       notes("ar")))
+    merge(english, source, notes("en"))
+    expected = {("paragraph", DEMAND): ["English: We demand the release of all detainees."],
+                ("signatory", NAME): [], ("title", "عنوان"): [], (None, WORD): ["English: Signatories"]}
+    assert pivot_comments(french) == expected
+    assert pivot_comments(saved(french, "fr")) == expected, "written and read back"
+    assert pivot_comments(english) == dict.fromkeys(expected, [])
+    assert pivot_comments(arabic_catalog) == {**dict.fromkeys(expected, []),
+                                              (None, WORD): ["English: Signatories"]}
+    assert entries(french)[("paragraph", DEMAND)].extracted_comments[0] == "Message 1.", "kept first"
+
+    english.get(DEMAND, "paragraph").msgstr = "We demand the immediate release of all detainees."
+    english.get(NAME, "signatory").flags.discard("fuzzy")
+    merge(french, source, notes("fr"))
+    assert pivot_comments(french) == {
+        **expected, ("paragraph", DEMAND): ["English: We demand the immediate release of all detainees."],
+        ("signatory", NAME): ["English: Caesar Families Association"]}
+    english.get(DEMAND, "paragraph").flags.add("fuzzy")
+    merge(french, source, notes("fr"))
+    assert pivot_comments(french)[("paragraph", DEMAND)] == [], "a fuzzy pivot translation: no comment"
+
+
+ARABIC_STATEMENT = f"""id: detainees-2021
+title: نداء من أجل المعتقلين
+date: 2021-03-15
+language: ar
+issuer: تحالف المجتمع المدني السوري
+body:
+  - {DEMAND}
+"""
+
+
+def test_update_with_a_pivot_setting_writes_and_refreshes_the_comments(small, capsys):
+    """`pivot = "en"` in [tool.pipeline]: `update` writes the English beside each message of an
+    Arabic statement in the French catalog, refreshes it when the English changes, and leaves the
+    English and Arabic catalogs' messages of that statement without one."""
+    settings = small.root / "pyproject.toml"
+    settings.write_text(settings.read_text("utf-8") + 'pivot = "en"\n', "utf-8")
+    (small.root / "sources" / "detainees-2021.yaml").write_text(ARABIC_STATEMENT, "utf-8")
+    assert cli(capsys, small, "init", "fr")[0] == 0
+    assert cli(capsys, small, "update")[0] == 0
+    english_path = small.catalog_path("en")
+    english = english_path.read_text("utf-8")
+    assert f'msgctxt "paragraph"\nmsgid "{DEMAND}"\nmsgstr ""\n' in english
+    english_path.write_text(english.replace(f'msgid "{DEMAND}"\nmsgstr ""', f'msgid "{DEMAND}"\n'
+                                            'msgstr "We demand the release of all detainees."'), "utf-8")
+    assert cli(capsys, small, "update")[0] == 0
+    french = small.catalog_path("fr").read_text("utf-8")
+    assert ('#. English: We demand the release of all detainees.\n#: sources/detainees-2021.yaml:7\n'
+            f'msgctxt "paragraph"\nmsgid "{DEMAND}"\n') in french
+    assert "#. English: Signatories\n" in french, "an English word of the templates: its source text"
+    for code in ("en", "ar"):
+        assert "English: We demand" not in small.catalog_path(code).read_text("utf-8")
+    english_path.write_text(english_path.read_text("utf-8").replace("the release", "the immediate release"),
+                            "utf-8")
+    assert cli(capsys, small, "update", "--lang", "fr")[0] == 0
+    french = small.catalog_path("fr").read_text("utf-8")
+    assert "#. English: We demand the immediate release of all detainees.\n" in french
+    assert "English: We demand the release" not in french
+
+
 # --- the file -----------------------------------------------------------------------------------
-
-needs_gettext = pytest.mark.skipif(
-    not all(shutil.which(tool) for tool in ("msgfmt", "msgcat", "msgmerge")),
-    reason="GNU gettext is missing: run tools/system-packages test")
-
 
 def msgfmt_check(path: Path) -> subprocess.CompletedProcess:
     return subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(path)],
@@ -469,7 +552,9 @@ def msgfmt_check(path: Path) -> subprocess.CompletedProcess:
 
 
 def msgcat(data: bytes) -> bytes:
-    return subprocess.run(["msgcat", "-"], input=data, capture_output=True, check=True).stdout
+    """What `msgcat --no-wrap` writes (GNU gettext is required: `make test` installs it)."""
+    return subprocess.run(["msgcat", "--no-wrap", "-"], input=data, capture_output=True,
+                          check=True).stdout
 
 
 def written(tmp_path: Path, data: bytes, name: str = "statements.po") -> Path:
@@ -478,7 +563,6 @@ def written(tmp_path: Path, data: bytes, name: str = "statements.po") -> Path:
     return path
 
 
-@needs_gettext
 def test_a_fuzzy_entry_keeps_its_previous_msgid_through_the_file_and_msgfmt_accepts_it(tmp_path):
     edited_count = ("%(num)s organisation has signed this statement.",
                     "%(num)s organisations have signed this statement.")
@@ -486,8 +570,8 @@ def test_a_fuzzy_entry_keeps_its_previous_msgid_through_the_file_and_msgfmt_acce
                                         ("signatory", "Baytna Syria"))))
     merge(catalog, template(("paragraph", P2), (None, edited_count)))
     data = serialise(catalog)
-    assert b'#, fuzzy\n#| msgctxt "paragraph"\n#| msgid ""\n#| "Russia has announced' in data, (
-        "a long previous msgid is wrapped as msgmerge wraps it, after its msgctxt")
+    assert b'#, fuzzy\n#| msgctxt "paragraph"\n#| msgid "Russia has announced' in data, (
+        "a long previous msgid is on one line, after its msgctxt")
     assert (b'#, fuzzy, python-format\n#| msgid "%(num)s organisation signed this statement."\n'
             b'#| msgid_plural "%(num)s organisations signed this statement."\n') in data
     again = entries(read_catalog(data, CATALOG, "ar"))
@@ -496,11 +580,10 @@ def test_a_fuzzy_entry_keeps_its_previous_msgid_through_the_file_and_msgfmt_acce
     assert previous(again[(None, edited_count[0])]) == (None, *COUNT)
     result = msgfmt_check(written(tmp_path, data))
     assert result.returncode == 0, result.stderr
-    assert msgcat(data) == data, "written as msgcat writes (width 79)"
+    assert msgcat(data) == data, "written as msgcat --no-wrap writes"
     assert serialise(read_catalog(data, CATALOG, "ar")) == data, "reading and writing is stable"
 
 
-@needs_gettext
 def test_successive_merges_write_what_msgmerge_previous_writes(tmp_path):
     """The same catalog brought through four template changes by `merge` and by
     `msgmerge --previous`: a paragraph edited twice, a plural message edited, a signatory
@@ -528,7 +611,7 @@ def test_successive_merges_write_what_msgmerge_previous_writes(tmp_path):
             pot(("title", "A new title"), ("paragraph", OTHER), ("signatory", "Baytna Syria")),
             pot(("title", "A newer title"), ("paragraph", P3), ("signatory", "Baytna Syria"))]):
         theirs = subprocess.run(
-            ["msgmerge", "--quiet", "--previous", "-o", "-",
+            ["msgmerge", "--quiet", "--no-wrap", "--previous", "-o", "-",
              str(written(tmp_path, serialise(catalog), "old.po")),
              str(written(tmp_path, serialise(source), "new.pot"))],
             capture_output=True, check=True).stdout
@@ -543,11 +626,10 @@ def test_successive_merges_write_what_msgmerge_previous_writes(tmp_path):
         compared.obsolete = [e for e in compared.obsolete if e.key in theirs_obsolete]
         assert serialise(compared).decode() == theirs.decode(), f"after update {step + 1}"
     # what the last file shows: a returned fuzzy paragraph, an obsolete fuzzy plural message
-    assert b'#, fuzzy\n#| msgctxt "paragraph"\n#| msgid ""\n#| "Russia has announced' in theirs
+    assert b'#, fuzzy\n#| msgctxt "paragraph"\n#| msgid "Russia has announced' in theirs
     assert b'#, fuzzy, python-format\n#~| msgid "%(num)s organisation signed' in theirs
 
 
-@needs_gettext
 def test_a_percent_sign_that_is_no_placeholder_never_makes_a_python_format_entry(tmp_path):
     """"50% of voters" has no placeholder: flagged python-format, msgfmt --check (and Poedit)
     would refuse its translation «٥٠٪ من الناخبين», which has no format directive either."""
@@ -592,7 +674,6 @@ def test_a_python_format_flag_left_on_a_percent_sign_is_dropped_by_the_merge():
 
 # --- update: the command, on the fixture project ------------------------------------------------
 
-@needs_gettext
 def test_the_catalogs_update_writes_pass_msgfmt_check_and_are_as_msgcat_writes(project):
     """After edits that make every kind of entry (fuzzy with a previous msgctxt and msgid,
     obsolete, new), each catalog and the template `update` writes passes `msgfmt --check` and
@@ -610,7 +691,7 @@ def test_the_catalogs_update_writes_pass_msgfmt_check_and_are_as_msgcat_writes(p
         data = path.read_bytes()
         assert msgcat(data) == data.replace(b"#, ignore-same\n", b""), project.relative(path)
     arabic_file = project.catalog_path("ar").read_text("utf-8")
-    assert '#, fuzzy\n#| msgctxt "paragraph"\n#| msgid ""\n#| "Russia has announced' in arabic_file
+    assert '#, fuzzy\n#| msgctxt "paragraph"\n#| msgid "Russia has announced' in arabic_file
     assert '#| msgctxt "signatory"\n#| msgid "Decostamine Initiative"\n' in arabic_file
     assert '#~ msgctxt "signatory"\n#~ msgid "Daraa Bar Association"\n' in arabic_file
 

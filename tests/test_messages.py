@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.catalogs.po import read_po
 from pipeline.catalogs.pofile import Key, PoEntry, read_catalog
+from pipeline.catalogs.read import read_po
 from pipeline.commands.update import extract, update
 from pipeline.messages import (
     EditionMessage,

@@ -136,15 +136,18 @@ def test_the_arabic_title_and_paragraphs_are_arabic(arabic, statement):
 
 # --- the repository's catalogs as files ---------------------------------------------------------
 
-@pytest.mark.skipif(shutil.which("msgfmt") is None,
-                    reason="GNU gettext is missing: run tools/system-packages test")
-def test_gnu_msgfmt_accepts_the_repositorys_catalogs(repository):
+def test_gnu_msgfmt_accepts_the_repositorys_catalogs_written_as_msgcat_no_wrap_writes(repository):
+    """GNU gettext is required (`make test` installs it). The files are one line per string."""
     catalogs = sorted(repository.locales_dir.glob("*/LC_MESSAGES/*.po"))
     assert {p.parts[-3] for p in catalogs} >= {"ar", "en"}
-    for path in catalogs:
+    for path in [*catalogs, repository.template_path]:
         result = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(path)],
                                 capture_output=True, text=True)
         assert result.returncode == 0, f"{path.relative_to(ROOT)}: {result.stderr}"
+        data = path.read_bytes()
+        written = subprocess.run(["msgcat", "--no-wrap", str(path)], capture_output=True,
+                                 check=True).stdout
+        assert written == data.replace(b"#, ignore-same\n", b""), path.relative_to(ROOT)
 
 
 def messages_of(path: Path, code: str | None) -> dict:

@@ -1,9 +1,6 @@
-"""How far a catalog serves one edition, and what is wrong with its translations.
-
-Each checker is a small function that yields the problems of one translated message; the edition
-check counts translated, fuzzy and untranslated messages and gathers every problem, so `check`
-can list them all and a build can refuse a language that is not ready.
-"""
+"""How far a catalog serves one edition, and what is wrong with its translations: each checker yields the
+problems of one translated message; the edition check counts translated, fuzzy and untranslated messages
+and gathers every problem, so `check` can list them all and a build can refuse a language not ready."""
 
 from __future__ import annotations
 
@@ -62,8 +59,7 @@ class Status:
 
 
 NAMED_PLACEHOLDER = re.compile(r"%\(([A-Za-z_][A-Za-z0-9_]*)\)[sd]")
-"""The placeholders the templates use: ``%(num)s``. A ``%`` followed by anything else is text
-("50% of voters"), never a placeholder."""
+"""The placeholders the templates use: ``%(num)s``; a ``%`` followed by anything else is text."""
 MARKUP = re.compile(r"</?[A-Za-z][^>]*>")
 LETTER = re.compile(r"[^\W\d_]")
 
@@ -82,9 +78,7 @@ class Where:
         return Problem(f"{self.label}: {text}", self.file, self.line, "warning")
 
 
-Checker = Callable[[PoEntry, str, Where], Iterator[Problem]]
-"""A checker yields the problems of one translated entry of a catalog whose language is written
-in the given script."""
+Checker = Callable[[PoEntry, str, Where], Iterator[Problem]]  # an entry, its language's script: problems
 
 
 def source_texts(entry: PoEntry) -> list[str]:

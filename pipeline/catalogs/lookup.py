@@ -1,5 +1,4 @@
-"""Serving one catalog's translations while an edition is rendered, remembering every message
-that had to fall back to its source text."""
+"""Serving one catalog's translations while an edition is rendered, remembering every fallback."""
 
 from __future__ import annotations
 

@@ -1,37 +1,28 @@
-"""Bringing a catalog up to date with the template, with msgmerge's semantics, and creating the
-catalog of a new language.
-
-Translations are kept; a changed message keeps its old translation marked fuzzy, with the text
-it translated as the previous msgid (``#| msgctxt``, ``#| msgid``, as ``msgmerge --previous``
-writes them); a new message starts empty; a removed one becomes obsolete (and gets its
-translation back if it returns). Unlike msgmerge, a reviewed translation that a changed message
-inherits is also kept obsolete, so an edit that is undone costs the translator nothing. Fuzzy
-matching is ours: within one context only; a signatory only for a small edit of its name
-(punctuation, case, a few letters), since two organisations with similar names are different
-organisations; each old translation given once. It costs time
-in proportion to the changed messages, not their square.
-"""
+"""Bringing a catalog up to date with the template (and creating a new language's), as msgmerge does: a
+changed message keeps its old translation, fuzzy, with the text it translated as ``#| msgid``; a removed one
+becomes obsolete (and comes back with its translation). Unlike msgmerge, a reviewed translation that a changed
+message inherits stays obsolete too, so an edit undone costs the translator nothing. Fuzzy matching is ours:
+within one context; a signatory only for a small edit of its name (two organisations with similar names are
+two); each old translation given once; at a cost in proportion to the changed messages, not their square."""
 
 from __future__ import annotations
 
 import copy
 import unicodedata
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 
 from .pofile import Key, PoCatalog, PoEntry, new_header, wants_python_format
 
-FUZZY_CUTOFF = 0.6
-"""How similar a changed text must be to the old one to inherit its translation as fuzzy."""
+FUZZY_CUTOFF = 0.6  # how similar a changed text must be to the old one to inherit its translation as fuzzy
 NAME_CONTEXTS = {"signatory"}
-"""Contexts whose messages are names: a new one inherits an old translation only when it is the
-same name after a small edit (see ``small_edit``)."""
+"""Contexts whose messages are names: a new one inherits an old translation only when it is the same name
+after a small edit (see ``small_edit``)."""
 MAX_NAME_EDITS = 3
-CANDIDATES = 3
-"""How many removed messages sharing the rarest words with a new one are compared with it."""
-KEPT_FLAGS = {"fuzzy", "ignore-same", "no-wrap", "wrap"}
-"""The flags a translator's entry keeps through an update; format flags come from the template."""
+CANDIDATES = 3  # how many removed messages sharing the rarest words with a new one are compared with it
+_UNREAD: dict = dict.fromkeys(("line", "msgid_line", "msgid_plural_line", "msgstr_line"))  # built, not read
+KEPT_FLAGS = {"fuzzy", "ignore-same", "no-wrap", "wrap"}  # a translator's (format flags: the template's)
 
 
 @dataclass(frozen=True)
@@ -44,18 +35,12 @@ class MergeReport:
 
 def _blank(template: PoEntry, nplurals: int) -> PoEntry:
     """A template entry as a catalog's untranslated entry."""
-    entry = copy.deepcopy(template)
-    entry.msgstr = ""
-    entry.msgstr_plural = [""] * max(nplurals, 2) if entry.is_plural else []
-    entry.flags = {f for f in template.flags if f.endswith("-format")}
-    if wants_python_format(entry.msgid, entry.msgid_plural):
-        entry.flags.add("python-format")
-    else:
-        entry.flags.discard("python-format")
-    entry.translator_comments, entry.obsolete = [], False
-    entry.previous_msgctxt = entry.previous_msgid = entry.previous_msgid_plural = None
-    entry.line = entry.msgid_line = entry.msgid_plural_line = entry.msgstr_line = None
-    return entry
+    flags = {f for f in template.flags if f.endswith("-format") and f != "python-format"} | (
+        {"python-format"} if wants_python_format(template.msgid, template.msgid_plural) else set())
+    forms = [""] * max(nplurals, 2) if template.is_plural else []
+    return replace(copy.deepcopy(template), msgstr="", msgstr_plural=forms, flags=flags, obsolete=False,
+                   translator_comments=[], previous_msgctxt=None, previous_msgid=None,
+                   previous_msgid_plural=None, **_UNREAD)
 
 
 def _carry(entry: PoEntry, old: PoEntry, nplurals: int) -> None:
@@ -66,18 +51,18 @@ def _carry(entry: PoEntry, old: PoEntry, nplurals: int) -> None:
         entry.msgstr, entry.msgstr_plural = old.msgstr, list(old.msgstr_plural)
     elif entry.is_plural:  # the message gained plural forms: each starts from the old text
         entry.msgstr_plural = [old.msgstr] * max(nplurals, 2)
-        entry.flags.add("fuzzy")
     else:
         entry.msgstr = old.msgstr_plural[0] if old.msgstr_plural else ""
+    if entry.is_plural != old.is_plural:
         entry.flags.add("fuzzy")
     if entry.fuzzy:
-        entry.previous_msgctxt = old.previous_msgctxt
-        entry.previous_msgid = old.previous_msgid
-        entry.previous_msgid_plural = old.previous_msgid_plural
+        entry.previous_msgctxt, entry.previous_msgid, entry.previous_msgid_plural = (
+            old.previous_msgctxt, old.previous_msgid, old.previous_msgid_plural)
 
 
-def merge(catalog: PoCatalog, template: PoCatalog) -> MergeReport:
-    """Bring ``catalog`` up to date with ``template``, in place, its ``POT-Creation-Date`` too."""
+def merge(catalog: PoCatalog, template: PoCatalog, notes: dict[Key, str] | None = None) -> MergeReport:
+    """Bring ``catalog`` up to date with ``template``, in place, its ``POT-Creation-Date`` too;
+    ``notes`` gives messages one more extracted comment (the pivot language's text, see ``update``)."""
     nplurals = catalog.nplurals or 2
     active = catalog.index()
     obsolete = {entry.key: entry for entry in catalog.obsolete}
@@ -94,12 +79,14 @@ def merge(catalog: PoCatalog, template: PoCatalog) -> MergeReport:
         else:
             new += 1
         entries.append(entry)
+        if notes and model.key in notes:
+            entry.extracted_comments.append(notes[model.key])
     kept = {entry.key: entry for entry in entries}
     leaving = [_obsolete(old) for key, old in active.items()
                if key not in kept and (old.translated or old.translator_comments)
                and not _restated(old, kept)]
-    # nothing to keep of an empty entry (often the source language's own)
-    # in the order of the old file, as msgmerge keeps them: its active messages came first
+    # nothing to keep of an empty entry (often the source language's own); in the order of the old
+    # file, as msgmerge keeps them: its active messages came first
     pool = leaving + [e for e in obsolete.values() if e.translated or e.translator_comments]
     catalog.entries = entries
     matched = _match_changed(entries, pool)
@@ -114,9 +101,8 @@ def merge(catalog: PoCatalog, template: PoCatalog) -> MergeReport:
 
 
 def _restated(old: PoEntry, entries: dict[Key, PoEntry]) -> bool:
-    """Whether a fuzzy message says nothing the catalog does not already say: its text went back
-    to the one it was translated from, which is here again with the same translation and notes
-    (an edit undone). A translation the translator began to change is kept."""
+    """Whether a fuzzy message says nothing the catalog does not: its text went back to the one it was
+    translated from, here again with the same translation and notes (an edit undone)."""
     if not old.fuzzy or old.previous_msgid is None:
         return False
     back = entries.get((old.previous_msgctxt, old.previous_msgid))
@@ -125,12 +111,8 @@ def _restated(old: PoEntry, entries: dict[Key, PoEntry]) -> bool:
             and back.translator_comments == old.translator_comments)
 
 
-def _obsolete(entry: PoEntry) -> PoEntry:
-    gone = copy.deepcopy(entry)
-    gone.obsolete = True
-    gone.references, gone.extracted_comments = [], []  # as msgmerge: they described its use
-    gone.line = gone.msgid_line = gone.msgid_plural_line = gone.msgstr_line = None
-    return gone
+def _obsolete(entry: PoEntry) -> PoEntry:  # without references and notes, as msgmerge: they described its use
+    return replace(copy.deepcopy(entry), obsolete=True, references=[], extracted_comments=[], **_UNREAD)
 
 
 def _loose(text: str) -> str:
@@ -147,8 +129,7 @@ def _distance(a: str, b: str, limit: int) -> int:
     for i, char_a in enumerate(a, 1):
         current = [i]
         for j, char_b in enumerate(b, 1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1,
-                               previous[j - 1] + (char_a != char_b)))
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b)))
         if min(current) > limit:
             return limit + 1
         previous = current
@@ -166,14 +147,10 @@ def small_edit(old: str, new: str) -> bool:
 
 
 def similarity(old: str, new: str) -> float:
-    """How alike two texts are, 0 to 1: compared word by word when they are long (a paragraph
-    of 900 characters is 150 words: the comparison stays cheap), letter by letter when short."""
-    if len(old) > 120 and len(new) > 120:
-        old_items: list[str] | str = old.split()
-        new_items: list[str] | str = new.split()
-    else:
-        old_items, new_items = old, new
-    matcher = SequenceMatcher(None, old_items, new_items, autojunk=False)
+    """How alike two texts are, 0 to 1: word by word when they are long (cheap), letter by letter if short."""
+    long = len(old) > 120 and len(new) > 120
+    matcher = SequenceMatcher(None, old.split() if long else old, new.split() if long else new,
+                              autojunk=False)
     if matcher.real_quick_ratio() < FUZZY_CUTOFF or matcher.quick_ratio() < FUZZY_CUTOFF:
         return 0.0
     return matcher.ratio()
@@ -184,16 +161,12 @@ def _words(text: str) -> set[str]:
 
 
 def _match_changed(entries: list[PoEntry], pool: list[PoEntry]) -> set[int]:
-    """Give each new, untranslated entry the translation of the most similar old one of its
-    context (fuzzy, with the old text as its previous msgid); returns the old ones used (ids).
-    Candidates come from an index of the old entries' words, so the cost grows with the changed
-    messages, not their square."""
+    """Give each new, untranslated entry the translation of the most similar old one of its context (fuzzy,
+    the old text its previous msgid); the old ones used (ids). Candidates come from an index of words."""
     by_context: dict[str | None, list[PoEntry]] = defaultdict(list)
     for old in pool:
         if old.translated:
             by_context[old.msgctxt].append(old)
-    if not by_context:
-        return set()
     indexes = {context: _WordIndex(olds) for context, olds in by_context.items()}
     candidates = []
     for entry in entries:
@@ -205,13 +178,11 @@ def _match_changed(entries: list[PoEntry], pool: list[PoEntry]) -> set[int]:
             if entry.msgctxt in NAME_CONTEXTS:  # only a touched-up name, ranked by likeness
                 score = (SequenceMatcher(None, old.msgid, entry.msgid, autojunk=False).ratio()
                          or 0.01) if small_edit(old.msgid, entry.msgid) else 0.0
-                qualifies = score > 0
             else:
                 score = similarity(old.msgid, entry.msgid)
-                qualifies = score >= FUZZY_CUTOFF
-            if qualifies:
+            if score > 0 if entry.msgctxt in NAME_CONTEXTS else score >= FUZZY_CUTOFF:
                 candidates.append((-score, entry.key, old.key, entry, old))
-    candidates.sort(key=lambda c: (c[0], _order(c[1]), _order(c[2])))
+    candidates.sort(key=lambda c: (c[0], c[1][0] or "", c[1][1], c[2][0] or "", c[2][1]))
     taken_new: set[Key] = set()
     taken_old: set[int] = set()
     for _, new_key, _, entry, old in candidates:
@@ -224,19 +195,10 @@ def _match_changed(entries: list[PoEntry], pool: list[PoEntry]) -> set[int]:
         entry.flags |= (old.flags & KEPT_FLAGS) | {"fuzzy"}
         # The previous msgid is the last text that was translated: an old message that was
         # itself fuzzy passes on its own previous msgid, as msgmerge does.
-        if old.fuzzy and old.previous_msgid is not None:
-            entry.previous_msgctxt = old.previous_msgctxt
-            entry.previous_msgid = old.previous_msgid
-            entry.previous_msgid_plural = old.previous_msgid_plural
-        else:
-            entry.previous_msgctxt = old.msgctxt
-            entry.previous_msgid = old.msgid
-            entry.previous_msgid_plural = old.msgid_plural
+        entry.previous_msgctxt, entry.previous_msgid, entry.previous_msgid_plural = (
+            (old.previous_msgctxt, old.previous_msgid, old.previous_msgid_plural)
+            if old.fuzzy and old.previous_msgid is not None else (old.msgctxt, old.msgid, old.msgid_plural))
     return taken_old
-
-
-def _order(key: Key) -> tuple[str, str]:
-    return (key[0] or "", key[1])
 
 
 class _WordIndex:
@@ -259,13 +221,11 @@ class _WordIndex:
             if len(posting) > 64:  # a word most entries share says nothing
                 break
             shared.update(posting)
-        best = [number for number, _ in sorted(shared.items(), key=lambda i: (-i[1], i[0]))]
-        return [self.entries[number] for number in best[:CANDIDATES]]
+        return [self.entries[n] for n, _ in sorted(shared.items(), key=lambda i: (-i[1], i[0]))[:CANDIDATES]]
 
 
-def new_catalog(code: str, template: PoCatalog) -> PoCatalog:
-    """The catalog of a new language: every message of the template, untranslated, with CLDR's
-    plural forms."""
+def new_catalog(code: str, template: PoCatalog, notes: dict[Key, str] | None = None) -> PoCatalog:
+    """The catalog of a new language: every message of the template, untranslated, CLDR's plural forms."""
     catalog = PoCatalog(header=new_header(code, template))
-    merge(catalog, template)
+    merge(catalog, template, notes)
     return catalog

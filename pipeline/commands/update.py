@@ -8,20 +8,22 @@ exits 1.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import copy
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from .. import log
+from ..catalogs.lookup import usable
 from ..catalogs.merge import MergeReport, merge, new_catalog
-from ..catalogs.pofile import PoCatalog, PoEntry, read_catalog, serialise, template_header
+from ..catalogs.pofile import Key, PoCatalog, PoEntry, read_catalog, serialise, template_header
 from ..errors import PipelineError, raise_if_any
 from ..files import MAX_INPUT, exclusive, read_input, write_atomic
 from ..identifiers import check_language_code
 from ..language import language
 from ..messages import build_template, extraction
 from ..parse import Parsed, parse
-from ..project import Project
+from ..project import TEMPLATE_LANGUAGE, Project
 from ..snapshot import take
 
 
@@ -36,6 +38,7 @@ def catalogs_lock(project: Project) -> Iterator[None]:
 class Extraction:
     template: PoCatalog
     problems: list[PipelineError] = field(default_factory=list)  # statements that cannot be read
+    sources: dict[Key, str] = field(default_factory=dict)  # each message's source language
 
 
 def extract_template(project: Project, parsed: Parsed) -> Extraction:
@@ -53,7 +56,50 @@ def extract_template(project: Project, parsed: Parsed) -> Extraction:
         if previous is not None:
             carried = [entry for entry in previous.entries if any(
                 reference.rsplit(":", 1)[0] in broken for reference in entry.references)]
-    return Extraction(build_template(extraction(snapshot, statements), carried), problems)
+    found = extraction(snapshot, statements)
+    languages = {s.file: s.language for s in statements.values()}
+    sources: dict[Key, str] = {}
+    for message in found:
+        sources.setdefault(message.key, languages.get(message.file, TEMPLATE_LANGUAGE))
+    return Extraction(build_template(found, carried), problems, sources)
+
+
+def pivot_notes(pivot: str, name: str, code: str, template: PoCatalog, catalog: PoCatalog | None,
+                sources: dict[Key, str]) -> dict[Key, str]:
+    """The comments the catalog of ``code`` gets from the ``pivot`` language's ``catalog``, named
+    ``name``: its released (reviewed, complete) translation of each message, or the message itself
+    where it is written in the pivot language (``sources``: each message's language). None in the
+    pivot's own catalog, nor on a message written in ``code``."""
+    translations = catalog.index() if catalog is not None else {}
+    notes = {}
+    for entry in template.entries if code != pivot else ():
+        source, found = sources.get(entry.key), translations.get(entry.key)
+        strings = [s for s in (entry.msgid, entry.msgid_plural) if s is not None] if source == pivot \
+            else found.strings if found is not None and usable(found) else []
+        if source not in (None, code) and strings:
+            notes[entry.key] = f"{name}: " + " | ".join(strings).replace("\n", "\\n")  # one line
+    return notes
+
+
+def pivot_of(project: Project, parsed: Parsed, result: Extraction) -> Callable[[str], dict[Key, str]]:
+    """The comments each language's catalog gets from the pivot language (``pivot`` in the
+    settings; none without it), its catalog brought up to date in memory (read here when the run
+    reads only other languages' catalogs)."""
+    code = project.settings.pivot
+    if code is None:
+        return lambda _: {}
+    catalog = copy.deepcopy(parsed.catalogs.get(code))
+    path = project.catalog_path(code)
+    data = read_input(path, project.root, MAX_INPUT, "catalog") \
+        if catalog is None and code not in parsed.snapshot.catalogs else None
+    try:
+        catalog = read_catalog(data, project.relative(path), code) if data is not None else catalog
+    except PipelineError:
+        pass  # a pivot catalog that cannot be read gives no comments (its own update says why)
+    if catalog is not None:
+        merge(catalog, result.template)
+    name = language(code).name
+    return lambda target: pivot_notes(code, name, target, result.template, catalog, result.sources)
 
 
 def read_previous_template(project: Project) -> PoCatalog | None:
@@ -95,9 +141,10 @@ def update(project: Project, languages: list[str] | None = None) -> dict[str, Me
         write_template(project, result.template)
         reports = {}
         catalog_problems = [error for error in parsed.problems if error not in result.problems]
+        notes = pivot_of(project, parsed, result)
         for code, catalog in parsed.catalogs.items():
             item = parsed.snapshot.catalogs[code]
-            report = merge(catalog, result.template)
+            report = merge(catalog, result.template, notes(code))
             path = project.catalog_path(code)
             written = write_atomic(path, serialise(catalog), project.root, expected=item.data)
             reports[code] = report
@@ -118,9 +165,11 @@ def init(project: Project, code: str) -> None:
         if path.exists() or path.is_symlink():
             raise PipelineError(f"the catalog for {code!r} exists already: use `python -m "
                                 "pipeline update` to bring it up to date", project.relative(path))
-        result = extract_template(project, parse(take(project, languages=[])))
+        parsed = parse(take(project, languages=[]))
+        result = extract_template(project, parsed)
         write_template(project, result.template)
-        write_atomic(path, serialise(new_catalog(code, result.template)), project.root)
+        catalog = new_catalog(code, result.template, pivot_of(project, parsed, result)(code))
+        write_atomic(path, serialise(catalog), project.root)
         new = language(code)
         log.info("%s: created for %s (%s)", project.relative(path), new.name, new.direction)
         if not project.settings.is_released(code):
