@@ -469,9 +469,10 @@ def pivot_comments(catalog: PoCatalog) -> dict[Key, list[str]]:
 
 def test_a_third_language_catalog_gets_the_released_pivot_translation_as_a_comment():
     """An Arabic statement, English the pivot: the French catalog shows the reviewed English
-    translation of each message, or the English source text of the templates' words; nothing
-    for a fuzzy or missing English translation; nothing in the English or the Arabic catalog
-    (the source language's) on the Arabic messages; and each update keeps the comment current."""
+    translation of each Arabic message; nothing for a fuzzy or missing English translation, nor
+    on a message written in English (its msgid is the English already, as the templates' words
+    are); nothing in the English or the Arabic catalog (the source language's) on the Arabic
+    messages; and each update keeps the comment current."""
     source = template(("paragraph", DEMAND), ("signatory", NAME), ("title", "عنوان"), (None, WORD))
     sources = {("paragraph", DEMAND): "ar", ("signatory", NAME): "ar", ("title", "عنوان"): "ar",
                (None, WORD): "en"}
@@ -486,12 +487,11 @@ def test_a_third_language_catalog_gets_the_released_pivot_translation_as_a_comme
                                                                                        notes("ar")))
     merge(english, source, notes("en"))
     expected = {("paragraph", DEMAND): ["English: We demand the release of all detainees."],
-                ("signatory", NAME): [], ("title", "عنوان"): [], (None, WORD): ["English: Signatories"]}
+                ("signatory", NAME): [], ("title", "عنوان"): [], (None, WORD): []}
     assert pivot_comments(french) == expected
     assert pivot_comments(saved(french, "fr")) == expected, "written and read back"
     assert pivot_comments(english) == dict.fromkeys(expected, [])
-    assert pivot_comments(arabic_catalog) == {**dict.fromkeys(expected, []),
-                                              (None, WORD): ["English: Signatories"]}
+    assert pivot_comments(arabic_catalog) == dict.fromkeys(expected, [])
     assert entries(french)[("paragraph", DEMAND)].extracted_comments[0] == "Message 1.", "kept first"
 
     english.get(DEMAND, "paragraph").msgstr = "We demand the immediate release of all detainees."
@@ -533,7 +533,7 @@ def test_update_with_a_pivot_setting_writes_and_refreshes_the_comments(small, ca
     french = small.catalog_path("fr").read_text("utf-8")
     assert ('#. English: We demand the release of all detainees.\n#: sources/detainees-2021.yaml:7\n'
             f'msgctxt "paragraph"\nmsgid "{DEMAND}"\n') in french
-    assert "#. English: Signatories\n" in french, "an English word of the templates: its source text"
+    assert "#. English: Signatories\n" not in french, "an English word is its own pivot text"
     for code in ("en", "ar"):
         assert "English: We demand" not in small.catalog_path(code).read_text("utf-8")
     english_path.write_text(english_path.read_text("utf-8").replace("the release", "the immediate release"),

@@ -67,16 +67,16 @@ def extract_template(project: Project, parsed: Parsed) -> Extraction:
 def pivot_notes(pivot: str, name: str, code: str, template: PoCatalog, catalog: PoCatalog | None,
                 sources: dict[Key, str]) -> dict[Key, str]:
     """The comments the catalog of ``code`` gets from the ``pivot`` language's ``catalog``, named
-    ``name``: its released (reviewed, complete) translation of each message, or the message itself
-    where it is written in the pivot language (``sources``: each message's language). None in the
-    pivot's own catalog, nor on a message written in ``code``."""
+    ``name``: its released (reviewed, complete) translation of each message written in another
+    language (``sources``: each message's language). None in the pivot's own catalog, on a
+    message written in ``code``, or on one written in the pivot language (its msgid is the pivot
+    text already)."""
     translations = catalog.index() if catalog is not None else {}
     notes = {}
     for entry in template.entries if code != pivot else ():
         source, found = sources.get(entry.key), translations.get(entry.key)
-        strings = [s for s in (entry.msgid, entry.msgid_plural) if s is not None] if source == pivot \
-            else found.strings if found is not None and usable(found) else []
-        if source not in (None, code) and strings:
+        strings = found.strings if found is not None and usable(found) else []
+        if source not in (None, code, pivot) and strings:
             notes[entry.key] = f"{name}: " + " | ".join(strings).replace("\n", "\\n")  # one line
     return notes
 
