@@ -121,9 +121,9 @@ _SHORT = re.compile(r"(?<!\S)(\w{1,2}|" + "|".join(sorted(BOUND_WORDS, key=len, 
                     + r") (?=\S)", re.IGNORECASE)
 
 
-BOUND_NAMES = ("مجلس الأمن الدولي", "الأمم المتحدة")
-"""Names of a few words that a title line never splits (the Arabic «مجلس الأمن / الدولي»
-broke the Security Council's name in two)."""
+BOUND_NAMES = ("مجلس الأمن الدولي", "الأمم المتحدة", "الجمهورية العربية السورية")
+"""Names of a few words that a title line never splits (the Arabic «مجلس الأمن / الدولي» broke
+the Security Council's name in two)."""
 
 
 def bind_short_words(text: str) -> str:
