@@ -137,6 +137,8 @@ class Side:
                                              statement.updated.precision)
                         if statement.updated else None)
         self.digits = list(language.digits)
+        self.is_source = language.code == statement.language
+        """The edition in the statement's own language: printed from no translation."""
         self.start = "right" if language.direction == "rtl" else "left"
         self.end = "left" if language.direction == "rtl" else "right"
 
@@ -184,6 +186,13 @@ class Side:
 
     def number(self, value: int) -> str:
         return self.language.format_number(value)
+
+    def code(self, value: str) -> Markup:
+        """A version code (``6518447507aa``) in the colophon: in a text of another script, a run
+        of Latin in one font, its digits and letters alike, kept left to right."""
+        if self.language.script == "Latn":
+            return escape(value)
+        return Markup('<span lang="en" class="latin" dir="ltr">{}</span>').format(value)
 
     def _word(self, context: str | None, singular: str, plural: str | None = None,
               n: int = 1) -> Markup:

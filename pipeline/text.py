@@ -121,8 +121,16 @@ _SHORT = re.compile(r"(?<!\S)(\w{1,2}|" + "|".join(sorted(BOUND_WORDS, key=len, 
                     + r") (?=\S)", re.IGNORECASE)
 
 
+BOUND_NAMES = ("مجلس الأمن الدولي", "الأمم المتحدة", "الجمهورية العربية السورية")
+"""Names of a few words that a title line never splits (the Arabic «مجلس الأمن / الدولي» broke
+the Security Council's name in two)."""
+_NAMES = re.compile("|".join(name.replace(" ", "[ \u00a0]") for name in BOUND_NAMES))
+
+
 def bind_short_words(text: str) -> str:
-    """Join each short word (a preposition, an article) to the next with a no-break space."""
+    """Join each short word (a preposition, an article) to the next with a no-break space, and
+    the words of each of the ``BOUND_NAMES``."""
+    text = _NAMES.sub(lambda m: m.group().replace(" ", "\u00a0"), text)
     return _SHORT.sub(lambda m: m.group(1) + "\u00a0", text)
 
 

@@ -45,7 +45,7 @@ def test_the_bilingual_edition_sets_both_languages_side_by_side(built):
     reader = PdfReader(path)
     assert outline(reader) == ["Sochi Conference Threatens Syria Peace Process / "
                                "مؤتمر سوتشي يهدد عملية السلام في سوريا",
-                               ["Signatories / الموقعون"]]
+                               ["Signatories / الجهات الموقّعة"]]
     html = path.with_suffix(".html").read_text("utf-8")
     rows = re.findall(r'<td lang="en-GB" dir="ltr"[^>]*class="name">(.*?)</td>\s*'
                       r'<td lang="ar-SY" dir="rtl"[^>]*class="name">(.*?)</td>', html, re.S)

@@ -363,7 +363,7 @@ def test_a_date_prints_as_precisely_as_it_is_known(built, statement_id, english,
 
 
 def test_a_statement_without_signatories_has_no_signatories_section(built):
-    for code, heading, count in (("en", "Signatories", "organisation"), ("ar", "الموقعون", "وقّعت")):
+    for code, heading, count in (("en", "Signatories", "organisation"), ("ar", "الجهات الموقّعة", "وقّعت")):
         text = squash(pdf_text(edition(built, "one-voice-2019", code)))
         assert squash(heading) not in text and count not in text, code
         html = html_of(built, "one-voice-2019", code)
@@ -427,6 +427,66 @@ def test_strong_text_prints_in_a_bold_font(built, code):
     assert plain and not any(font.endswith("-Bold") for font in plain), pieces
     html = edition(built, "ghouta-2017", code, "html").read_text("utf-8")
     assert f"<strong>{STRONG[code]}</strong>" in html
+
+
+def tinted_rects(path: Path, grey: float, page: int = 0) -> list[tuple[float, float, float, float]]:
+    """The rectangles a page fills in one grey (``grey rg``), in pdftotext's coordinates (points,
+    y down): the content stream read with its transformation matrices."""
+    import pikepdf
+
+    pdf = pikepdf.open(path)
+    height = float(pdf.pages[page].mediabox[3])
+    matrix, stack, colour, rects, found = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0), [], None, [], []
+    for operands, operator in pikepdf.parse_content_stream(pdf.pages[page]):
+        op = str(operator)
+        values = [float(v) for v in operands] if op in ("cm", "rg", "re") else []
+        if op == "q":
+            stack.append((matrix, colour))
+        elif op == "Q":
+            matrix, colour = stack.pop()
+        elif op == "cm":
+            a, b, c, d, e, f = values
+            m = matrix
+            matrix = (a * m[0] + b * m[2], a * m[1] + b * m[3], c * m[0] + d * m[2],
+                      c * m[1] + d * m[3], e * m[0] + f * m[2] + m[4], e * m[1] + f * m[3] + m[5])
+        elif op == "rg":
+            colour = values
+        elif op == "re":
+            x, y, w, h = values
+            xs = [matrix[0] * px + matrix[2] * py + matrix[4] for px, py in ((x, y), (x + w, y + h))]
+            ys = [matrix[1] * px + matrix[3] * py + matrix[5] for px, py in ((x, y), (x + w, y + h))]
+            rects.append((min(xs), height - max(ys), max(xs), height - min(ys)))
+        elif op in ("f", "f*"):
+            if colour is not None and all(abs(v - grey) < 0.005 for v in colour):
+                found.extend(rects)
+            rects = []
+        elif op in ("n", "S", "B", "b"):
+            rects = []
+    return found
+
+
+@pytest.mark.parametrize("variant", ["ar", "bilingual"])
+def test_arabic_emphasis_is_shaded_not_bold(built, variant):
+    """Naskh has no italic and bold is strong emphasis: Arabic emphasis prints in the regular
+    face on a light tint (#e6e6e6) behind its words, and nothing else on the page is tinted so."""
+    path = edition(built, "ghouta-2017", variant)
+    emphasis = "ويموت الأطفال من سوء التغذية"
+    fonts = [font for font, text in spans(path) if "التغذية" in text or "الأطفال" in text]
+    assert fonts and not any(font.endswith("-Bold") for font in fonts), fonts
+    assert all("Naskh" in font for font in fonts), fonts
+    tints = tinted_rects(path, 230 / 255)
+    assert tints, "no tint behind the emphasis"
+    keys = {word_key(w) for w in emphasis.split() if w != "من"}  # "من" is on every line
+    words = [w for w in pdf_words(path) if word_key(w[4]) in keys and w[0] > MIDDLE]
+    assert len(words) >= len(keys), words
+    for x0, y0, x1, y1, word in words:
+        x, y = (x0 + x1) / 2, (y0 + y1) / 2
+        assert any(r[0] <= x <= r[2] and r[1] <= y <= r[3] for r in tints), (word, tints)
+    plain = [w for w in pdf_words(path) if word_key(w[4]) == word_key("العاصمة.")]
+    assert plain and not any(r[0] <= (w[0] + w[2]) / 2 <= r[2] and r[1] <= (w[1] + w[3]) / 2 <= r[3]
+                             for w in plain for r in tints), "a plain word is tinted"
+    html = edition(built, "ghouta-2017", variant, "html").read_text("utf-8")
+    assert f"<em>{emphasis}</em>" in html
 
 
 @pytest.mark.parametrize("variant", ["en", "ar", "bilingual"])

@@ -34,7 +34,7 @@ COUNT = ("%(num)s organisation signed this statement.",
 TEMPLATE_WORDS = {(None, "Signatories"), (None, "Page %(page)s of %(pages)s"), (None, COUNT[0]),
                   (None, "Draft – translation incomplete"), (None, "Updated %(date)s"),
                   (None, "Printed from source version %(source)s and translation version "
-                         "%(catalog)s.")}
+                         "%(catalog)s."), (None, "Printed from source version %(source)s.")}
 SNHR_ARABIC = "الشبكة السورية لحقوق الإنسان"
 LAWYERS = "تجمع المحامين السوريين الأحرار"
 

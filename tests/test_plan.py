@@ -419,7 +419,7 @@ def test_a_statement_text_changes_the_printed_version_and_a_template_word_only_t
     templates' words are part of the page, like the stylesheet, not of the statement."""
     catalog = "locales/ar/LC_MESSAGES/statements.po"
     before = printed_versions(project)
-    edit(project, catalog, 'msgstr "الموقعون"', 'msgstr "الموقّعون"')
+    edit(project, catalog, 'msgstr "الجهات الموقّعة"', 'msgstr "الجهات الموقعة"')
     after_word = printed_versions(project)
     for target in (Target("ghouta-2017", "ar"), Target("ghouta-2017", BILINGUAL)):
         assert after_word[target][0] != before[target][0], f"{target.name} is not printed again"

@@ -68,7 +68,7 @@ def test_a_month_or_a_year_is_written_as_the_locale_writes_it(project, statement
 
 
 def test_a_statement_without_signatories_has_no_signatories_section(project):
-    for code, heading in (("en", "Signatories"), ("ar", "الموقعون")):
+    for code, heading in (("en", "Signatories"), ("ar", "الجهات الموقّعة")):
         html = html_of(project, "one-voice-2019", code)
         assert heading not in html and 'class="signatories' not in html
         assert 'class="count"' not in html
@@ -119,6 +119,8 @@ def test_no_paragraph_ends_on_a_line_of_one_word_and_no_title_line_on_a_preposit
     arabic = html_of(project, "one-voice-2019", "ar", spaces=False)
     title = arabic.split("<h1")[1].split("</h1>")[0]
     assert "إلى\xa0أعضاء" in title and "عن\xa0المعتقلين" in title and "في\xa0شمال" in title
+    # a name is not split across lines, even where the last two words are bound already
+    assert "مجلس\xa0الأمن\xa0الدولي" in title and "الجمهورية\xa0العربية\xa0السورية" in title
     assert "نحو\xa0الحدود." in arabic
 
 
@@ -156,10 +158,10 @@ def test_statement_text_never_becomes_markup(small):
 
 
 def test_a_translation_never_becomes_markup(small):
-    edit(small, "locales/ar/LC_MESSAGES/statements.po", 'msgstr "الموقعون"',
-         'msgstr "<b onclick=x>الموقعون</b>"')
+    edit(small, "locales/ar/LC_MESSAGES/statements.po", 'msgstr "الجهات الموقّعة"',
+         'msgstr "<b onclick=x>الجهات الموقّعة</b>"')
     html = html_of(small, "ghouta-2017", "ar", draft=True).replace(FSI, "").replace(PDI, "")
-    assert "&lt;b onclick=x&gt;الموقعون&lt;/b&gt;" in html
+    assert "&lt;b onclick=x&gt;الجهات الموقّعة&lt;/b&gt;" in html
 
 
 def test_css_strings_cannot_be_broken_out_of():
@@ -184,20 +186,21 @@ def test_editions_rendered_in_turn_never_share_their_words(project):
     """Each render gets its own gettext: nothing is installed on the shared environment."""
     first_arabic = html_of(project, "ghouta-2017", "ar")
     english = html_of(project, "ghouta-2017", "en")
-    assert "الموقعون" not in english and "Signatories" in english
+    assert "الجهات الموقّعة" not in english and "Signatories" in english
     assert html_of(project, "ghouta-2017", "ar") == first_arabic
 
 
 def test_the_bilingual_edition_takes_each_sides_words_from_its_own_catalog(project):
     html = html_of(project, "ghouta-2017", BILINGUAL)
     assert '<span class="left-heading" role="heading" aria-level="2"' in html
-    assert ">Signatories</span></th>" in html and ">الموقعون</span></th>" in html
+    assert ">Signatories</span></th>" in html and ">الجهات الموقّعة</span></th>" in html
     assert "الصفحة" in html and "Page" in html
 
 
 def test_the_bilingual_colophon_names_each_sides_translation_as_its_own_edition_does(project):
-    """The bilingual edition's colophon: a line in each language, each naming the translation
-    version its own language's edition prints."""
+    """The bilingual edition's colophon: a line in each language, each naming the versions its
+    own language's edition prints: the source language's only the source's, the translation's
+    the source's and its own."""
     def colophon(variant: str) -> str:
         html = html_of(project, "ghouta-2017", variant)
         return html[html.index('<footer class="colophon">'):]
@@ -211,7 +214,23 @@ def test_the_bilingual_colophon_names_each_sides_translation_as_its_own_edition_
     assert [(tag, direction) for tag, direction, _ in lines] == [("en-GB", "ltr"), ("ar-SY", "rtl")]
     assert lines[0][2].startswith("Printed from source version") and "مطبوعة" in lines[1][2]
     assert codes(lines[0][2]) == codes(english) and codes(lines[1][2]) == codes(arabic)
-    assert codes(english)[1] != codes(arabic)[1], "each language its own translation version"
+    assert len(codes(english)) == 1 and len(codes(arabic)) == 2
+    assert codes(english)[0] == codes(arabic)[0], "one source version"
+
+
+def test_the_source_languages_colophon_names_no_translation_and_codes_are_latin(project):
+    """An edition in the statement's own language was printed from no translation: its colophon
+    names the source version only. In an Arabic line each code is one Latin run, in one font
+    (the Naskh has digits of its own, the Latin letters would come from Noto Serif)."""
+    english = html_of(project, "sochi-2018", "en")
+    assert re.search(r"<p>Printed from source version [0-9a-f]{12}\.</p>", english)
+    assert "translation version" not in english and 'class="latin"' not in english
+    arabic = html_of(project, "sochi-2018", "ar")
+    colophon = arabic[arabic.index('<footer class="colophon">'):]
+    spans = re.findall(r'<span lang="en" class="latin" dir="ltr">([0-9a-f]{12})</span>', colophon)
+    assert len(spans) == 2 and spans[0] != spans[1]
+    assert re.sub(r"<span[^>]*>[0-9a-f]{12}</span>", "", colophon).count("للترجمة") == 1
+    assert not re.search(r"[0-9a-f]{12}", re.sub(r"<span[^>]*>[0-9a-f]{12}</span>", "", colophon))
 
 
 @pytest.mark.parametrize("attack", [

@@ -882,8 +882,8 @@ def test_untrusted_text_in_a_statement_and_a_catalog_prints_literally(small, cap
 @pytest.mark.slow
 def test_a_translation_with_markup_the_source_lacks_is_refused_and_printed_literally_in_a_draft(
         small, capsys):
-    edit(small, AR, 'msgstr "الموقعون"', f'msgstr "الموقعون {HOSTILE}"')
-    line = line_of(small, AR, 'msgstr "الموقعون')
+    edit(small, AR, 'msgstr "الجهات الموقّعة"', f'msgstr "الجهات الموقّعة {HOSTILE}"')
+    line = line_of(small, AR, 'msgstr "الجهات الموقّعة')
     status, lines = cli(capsys, small, "build", "ghouta-2017", "--lang", "ar", "-j1", "-q")
     assert status == 1
     assert f"{AR}:{line}: 'Signatories': the markup differs from the source text" in lines, lines

@@ -290,9 +290,9 @@ def test_a_heading_prints_as_a_tagged_h2_and_a_bookmark_in_every_edition(small, 
     folder = small.output_dir / "ghouta-2017"
     for variant, title, heading, signatories in (
             ("en", "End the Siege of Eastern Ghouta", "Our demands", "Signatories"),
-            ("ar", "أنهوا حصار الغوطة الشرقية", "مطالبنا", "الموقعون"),
+            ("ar", "أنهوا حصار الغوطة الشرقية", "مطالبنا", "الجهات الموقّعة"),
             ("bilingual", "End the Siege of Eastern Ghouta / أنهوا حصار الغوطة الشرقية",
-             "Our demands / مطالبنا", "Signatories / الموقعون")):
+             "Our demands / مطالبنا", "Signatories / الجهات الموقّعة")):
         path = folder / f"ghouta-2017.{variant}.pdf"
         assert outline(path) == [(1, title), (2, heading), (2, signatories)], variant
         types = structure_types(path)
