@@ -213,10 +213,13 @@ def main(argv: list[str]) -> int:
     logging.disable(logging.WARNING)  # pypdf's complaints about the files it reads
     folder = Path(argv[0])
     verbose = "-v" in argv
+    only = argv[argv.index("-k") + 1] if "-k" in argv else ""
     print(f"{'':36}" + "".join(f"{name:>16}" for name in EXTRACTORS))
     sums = dict.fromkeys(EXTRACTORS, 0)
     count = 0
     for pdf, html in editions(folder):
+        if only not in pdf.name:
+            continue
         row, lost_units = [], {}
         for name in EXTRACTORS:
             lost, total = missing(name, pdf, html)
