@@ -1,18 +1,52 @@
-"""The text a reader copies out of a PDF: each line's glyphs redrawn, while WeasyPrint 70 draws
-them, so that PDF viewers rebuild the statement's own text (PROTOTYPE)."""
+"""The text a reader copies out of a PDF (issue 20): each line WeasyPrint 70 draws is redrawn,
+glyph for glyph at the same place, so that the viewers' own reordering gives back the
+statement's text.
+
+WeasyPrint draws a right-to-left line in visual order, each glyph mapped to its character by the
+font's ToUnicode. Viewers rebuild the logical order themselves, each with its own simplified
+bidi algorithm (measured, and read in their sources):
+
+* poppler (``pdftotext``, Evince) sorts a line's characters by position and reverses every
+  stretch that holds no left-to-right letter and no "number"; its table classes ``. , ، -`` with
+  the digits, and a number's section swallows the spaces and punctuation next to it, so
+  ``سوتشي. وترى`` came out ``سوتشي .وترى``. It also takes a mark drawn with a text rise (a tanwin
+  above an alef) for a line of its own.
+* PDFium (Chrome) reverses right-to-left segments and mirrors their neutrals (« becomes »),
+  and merges adjacent weak characters (، and a tanwin) into one segment kept forward.
+* MuPDF reverses runs of right-to-left characters in place: Arabic-Indic digits count as
+  right-to-left (٢٢٥٤ came out ٤٥٢٢) and a Latin word does not move (not fixed here).
+
+What is done, per line (a text box), while it is drawn (``draw_first_line`` wrapped):
+
+* the glyphs are parsed back from WeasyPrint's TJ operators with their pen positions (font
+  widths, TJ adjustments, text rise) and drawn again from those positions;
+* a mark of a right-to-left letter is drawn after its letter, not before it, and the pair gets
+  one /ActualText (so its text sits on the letter's baseline, not on a line of its own);
+* a right-to-left unit whose text is not a strong right-to-left letter gets an /ActualText in
+  visual order with invisible direction marks: RLM on each side of ``. ، ,`` and of marks,
+  RLM left and LRM right of a mirrored character (« » ( )); a left-to-right run (digits,
+  Latin) in a right-to-left line gets an RLM at each end. Copied text may hold these marks;
+* the hyphen WeasyPrint adds at a hyphenated line's end gets /ActualText U+00AD (soft hyphen).
+
+Nothing else changes: the same glyphs at the same positions (tests/test_textcopy.py compares
+the rendered pages), the tag tree untouched. A line whose operators are not those expected
+(another WeasyPrint version, a bitmap font) is left as WeasyPrint drew it.
+"""
 
 from __future__ import annotations
 
-import os
 import re
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 _ACTIVE: ContextVar[bool] = ContextVar("textlayer_active", default=False)
 _TOKEN = re.compile(rb"<([0-9a-fA-F]*)>|(-?[0-9.]+(?:e-?[0-9]+)?)")
-RLM, LRM, SOFT_HYPHEN = "\u200f", "\u200e", "\u00ad"
+RLM, LRM, SOFT_HYPHEN = "\u202b", "\u200e", "\u00ad"
+NO_TEXT = "\ufffe"  # what PDFium drops (a "control character"): a carried mark's ToUnicode
 # What poppler's text output takes for a number (it sets them left to right): digits and the
 # separators its own table classes with them.
 _POPPLER_NUMBER = set("0123456789.,-+#$%") | {chr(c) for c in range(0x660, 0x66d)} | {"\u060c"}
@@ -41,7 +75,8 @@ class Unit:
     """Glyphs drawn together, with the text they stand for when it is not their ToUnicode."""
     glyphs: list[int]
     text: str | None = None
-    order: list[int] = field(default_factory=list)
+    carries: str = ""      # the marks of the letter on its right, written here (see plan)
+    carried: bool = False  # a mark whose text the unit on its left carries
 
 
 def install() -> None:
@@ -54,7 +89,7 @@ def install() -> None:
     def draw_first_line(stream: Any, textbox: Any, *args: Any) -> Any:
         start, current = len(stream.stream), stream._current_font
         result = original(stream, textbox, *args)
-        if _ACTIVE.get() and os.environ.get("TEXTLAYER") != "off":
+        if _ACTIVE.get():
             rewrite(stream, start, textbox, current)
         return result
 
@@ -62,16 +97,15 @@ def install() -> None:
     draw_text.draw_first_line = draw_first_line
 
 
-def recording() -> Any:
-    class _Context:
-        def __enter__(self) -> None:
-            install()
-            self.token = _ACTIVE.set(True)
-
-        def __exit__(self, *exc: Any) -> None:
-            _ACTIVE.reset(self.token)
-
-    return _Context()
+@contextmanager
+def recording() -> Iterator[None]:
+    """Within this block, WeasyPrint's lines are redrawn as this module says."""
+    install()
+    token = _ACTIVE.set(True)
+    try:
+        yield
+    finally:
+        _ACTIVE.reset(token)
 
 
 def line_glyphs(textbox: Any) -> tuple[list[Glyph], list[Cluster]]:
@@ -206,6 +240,13 @@ def plan(glyphs: list[Glyph], clusters: list[Cluster], fonts: dict[str, Any]) ->
             continue
         previous_cluster = glyph.cluster
         if cluster.rtl and _is_mark(cluster.text) and index + 1 < len(glyphs):
+            left = units[-1] if units and not pending_marks else None
+            if left is not None and not left.carried and _carrier(clusters, glyphs, left):
+                # a mark at a word's end (a tanwin before a space or a comma): the unit on its
+                # left, which no viewer reverses, writes it; the mark itself writes nothing
+                left.carries += cluster.text
+                units.append(Unit([index], carried=True))
+                continue
             pending_marks.append(index)
             continue
         unit = Unit([index] + pending_marks)
@@ -214,6 +255,11 @@ def plan(glyphs: list[Glyph], clusters: list[Cluster], fonts: dict[str, Any]) ->
     if pending_marks:
         units.append(Unit(pending_marks))
     for unit in units:
+        if unit.carried:
+            unit.text = ""
+            for i in unit.glyphs:
+                fonts[glyphs[i].font].to_unicode[glyphs[i].gid] = NO_TEXT
+            continue
         texts = []
         seen = []
         for i in unit.glyphs:
@@ -224,8 +270,10 @@ def plan(glyphs: list[Glyph], clusters: list[Cluster], fonts: dict[str, Any]) ->
         rtl = texts[0].rtl
         logical = "".join(c.text for c in texts)
         if texts[0].inserted:
-            unit.text = SOFT_HYPHEN
+            _soft_hyphen(fonts, [glyphs[i] for i in unit.glyphs])
             continue
+        for i in unit.glyphs:
+            _real_text(fonts, glyphs[i], clusters[glyphs[i].cluster].text)
         if rtl:
             visual = "".join(c.text[::-1] for c in reversed(texts))
             fenced = _fence(visual)
@@ -233,7 +281,9 @@ def plan(glyphs: list[Glyph], clusters: list[Cluster], fonts: dict[str, Any]) ->
             fenced = logical
         mapped = "".join(fonts[glyphs[i].font].to_unicode.get(glyphs[i].gid, "")
                          for i in unit.glyphs)
-        if (fenced != mapped and not (fenced.isspace() and mapped.isspace())) \
+        if unit.carries:
+            unit.text = (mapped if fenced.isspace() else fenced) + unit.carries[::-1]
+        elif (fenced != mapped and not (fenced.isspace() and mapped.isspace())) \
                 or len(unit.glyphs) > 1:
             unit.text = fenced
     if rtl_line:
@@ -253,6 +303,32 @@ def plan(glyphs: list[Glyph], clusters: list[Cluster], fonts: dict[str, Any]) ->
             if before or after:
                 unit.text = text
     return units
+
+
+def _carrier(clusters: list[Cluster], glyphs: list[Glyph], unit: Unit) -> bool:
+    """A unit that can write the marks of the letter on its right: one space or punctuation."""
+    texts = {clusters[glyphs[i].cluster].text for i in unit.glyphs}
+    if len(texts) != 1:
+        return False
+    (text,) = texts
+    return len(text) == 1 and (text.isspace() or unicodedata.category(text)[0] == "P")
+
+
+def _soft_hyphen(fonts: dict[str, Any], hyphen: list[Glyph]) -> None:
+    """The hyphen of a hyphenated line maps to U+00AD, unless its glyph also prints text."""
+    for glyph in hyphen:
+        font = fonts[glyph.font]
+        if glyph.gid not in getattr(font, "textlayer_text", ()):
+            font.to_unicode[glyph.gid] = SOFT_HYPHEN
+
+
+def _real_text(fonts: dict[str, Any], glyph: Glyph, text: str) -> None:
+    font = fonts[glyph.font]
+    if not hasattr(font, "textlayer_text"):
+        font.textlayer_text = set()
+    font.textlayer_text.add(glyph.gid)
+    if font.to_unicode.get(glyph.gid) == SOFT_HYPHEN:
+        font.to_unicode[glyph.gid] = text
 
 
 def emit(glyphs: list[Glyph], units: list[Unit], current: tuple[str, float] | None,

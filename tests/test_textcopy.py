@@ -1,0 +1,96 @@
+"""Copying text out of the printed editions (issue 20): every paragraph, title and name of every
+fixture edition looked for, whitespace-normalised, in what the viewers' extractors give
+(poppler's pdftotext, PDFium, MuPDF; tests/extraction.py says how), and the text layer that
+makes it so (pipeline/textlayer.py) moving no glyph."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+
+from pipeline import textlayer
+
+from . import extraction
+from .conftest import STATEMENTS
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(shutil.which("pdftotext") is None or shutil.which("pdftoppm") is None,
+                       reason="poppler's pdftotext is missing: run tools/system-packages test"),
+]
+EDITIONS = [(s, v) for s in STATEMENTS for v in ("en", "ar", "bilingual")]
+
+# How many units each viewer gives back exactly today (issue 20 asks for all of them): a ratchet,
+# raised as the text layer improves; never lowered without a reason in the commit.
+EXACT = {
+    # (statement, variant): (units, pdftotext, pdfium, mupdf)
+}
+
+
+def lost(built, statement_id: str, variant: str, viewer: str) -> list[str]:
+    folder = built.output_dir / statement_id
+    pdf, html = (folder / f"{statement_id}.{variant}.{kind}" for kind in ("pdf", "html"))
+    missing, _ = extraction.missing(viewer, pdf, html)
+    texts = {column: extraction.extracted(viewer, pdf, column)
+             for column in {unit.column for unit in missing}}
+    return [f"[{unit.column} {unit.kind}] {extraction.divergence(unit.text, texts[unit.column])}"
+            for unit in missing]
+
+
+@pytest.mark.parametrize("viewer", extraction.VIEWERS)
+@pytest.mark.parametrize("statement_id", STATEMENTS)
+def test_the_english_editions_copy_exactly(built, statement_id, viewer):
+    """Hyphenated words included: the hyphen WeasyPrint adds at a line's end is a soft hyphen."""
+    assert lost(built, statement_id, "en", viewer) == []
+
+
+@pytest.mark.parametrize("viewer", extraction.VIEWERS)
+@pytest.mark.parametrize(("statement_id", "variant"), EDITIONS)
+def test_no_edition_copies_worse_than_measured(built, statement_id, variant, viewer):
+    if (statement_id, variant) not in EXACT:
+        pytest.skip("no figure recorded for this edition")
+    units, *minimum = EXACT[statement_id, variant]
+    missing = lost(built, statement_id, variant, viewer)
+    exact = units - len(missing)
+    floor = minimum[extraction.VIEWERS.index(viewer)]
+    assert exact >= floor, f"{exact}/{units} exact, {floor} before:\n" + "\n".join(missing)
+
+
+@pytest.mark.xfail(strict=True, reason="issue 20: not every Arabic unit copies exactly yet")
+@pytest.mark.parametrize("viewer", extraction.VIEWERS)
+def test_every_arabic_unit_copies_exactly(built, viewer):
+    assert [line for s in STATEMENTS for v in ("ar", "bilingual")
+            for line in lost(built, s, v, viewer)] == []
+
+
+def test_the_soft_hyphen_and_white_space_are_normalised_as_a_reader_searches():
+    assert extraction.normalise("repres\u00ad\n  entation \u200fنص\u200e") == "representation نص"
+    assert extraction.normalise("repres\u2010 entation") == "repres\u2010 entation"
+
+
+def test_direction_marks_fence_what_the_viewers_would_move_or_mirror():
+    rlm, lrm = textlayer.RLM, textlayer.LRM
+    assert textlayer._fence("سلام") == "سلام"
+    assert textlayer._fence(".يشتوس") == f"{rlm}.{rlm}يشتوس"
+    assert textlayer._fence("»رمتؤملا") == f"{rlm}»{lrm}رمتؤملا"
+    assert textlayer._fence("\u064bا") == f"{rlm}\u064b{rlm}ا"
+
+
+def test_the_text_layer_moves_no_glyph(small, tmp_path, monkeypatch, capsys):
+    """The same pages, pixel for pixel, with and without the redrawn lines."""
+    from .helpers import cli
+
+    def pages(name: str) -> list[bytes]:
+        pdf = small.output_dir / "ghouta-2017" / "ghouta-2017.ar.pdf"
+        prefix = tmp_path / name
+        subprocess.run(["pdftoppm", "-r", "60", "-gray", str(pdf), str(prefix)], check=True)
+        return [p.read_bytes() for p in sorted(tmp_path.glob(f"{name}*"))]
+
+    assert cli(capsys, small, "build", "--lang", "ar")[0] == 0
+    with_layer = pages("layer")
+    shutil.rmtree(small.output_dir)
+    monkeypatch.setattr(textlayer, "rewrite", lambda *args: None)
+    assert cli(capsys, small, "build", "--lang", "ar")[0] == 0
+    assert pages("plain") == with_layer
