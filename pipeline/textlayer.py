@@ -46,6 +46,7 @@ from typing import Any
 _ACTIVE: ContextVar[bool] = ContextVar("textlayer_active", default=False)
 _TOKEN = re.compile(rb"<([0-9a-fA-F]*)>|(-?[0-9.]+(?:e-?[0-9]+)?)")
 RLM, LRM, SOFT_HYPHEN = "\u202b", "\u200e", "\u00ad"
+ZWJ = "\u200d"
 NO_TEXT = "\ufffe"  # what PDFium drops (a "control character"): a carried mark's ToUnicode
 # What poppler's text output takes for a number (it sets them left to right): digits and the
 # separators its own table classes with them.
@@ -115,8 +116,8 @@ def line_glyphs(textbox: Any) -> tuple[list[Glyph], list[Cluster]]:
     first_line, _ = textbox.pango_layout.get_first_line()
     layout_text = textbox.pango_layout.text
     utf8 = layout_text.encode()
-    hyphen = textbox.style["hyphenate_character"]
-    own = len(textbox.text.encode()) if layout_text == textbox.text + hyphen else len(utf8)
+    own = len(utf8) - len(textbox.style["hyphenate_character"].encode()) \
+        if hyphenated(textbox) else len(utf8)
     glyphs: list[Glyph] = []
     clusters: list[Cluster] = []
     run = first_line.runs[0]
@@ -143,6 +144,18 @@ def line_glyphs(textbox: Any) -> tuple[list[Glyph], list[Cluster]]:
                 continue
             glyphs.append(Glyph(gid, index[start]))
     return glyphs, clusters
+
+
+def hyphenated(textbox: Any) -> bool:
+    """Whether the line ends with the hyphen WeasyPrint adds where it hyphenates a word (its
+    text box holds it; the HTML does not)."""
+    hyphen = textbox.style["hyphenate_character"]
+    text = textbox.pango_layout.text
+    if not hyphen or not text.endswith(hyphen) or len(text) <= len(hyphen) \
+            or not text[-len(hyphen) - 1].isalpha() or textbox.element is None:
+        return False
+    tail = " ".join(text.split()[-1:])
+    return tail not in " ".join("".join(textbox.element.itertext()).split())
 
 
 def _utf16(text: str) -> bytes:
@@ -277,6 +290,8 @@ def plan(glyphs: list[Glyph], clusters: list[Cluster], fonts: dict[str, Any]) ->
         if rtl:
             visual = "".join(c.text[::-1] for c in reversed(texts))
             fenced = _fence(visual)
+        elif logical == "-" and unit is units[-1]:
+            fenced = "-" + ZWJ  # PDFium takes a hyphen ending a line for a soft one and drops it
         else:
             fenced = logical
         mapped = "".join(fonts[glyphs[i].font].to_unicode.get(glyphs[i].gid, "")

@@ -33,9 +33,11 @@ _HTML = "{http://www.w3.org/1999/xhtml}"
 
 def normalise(text: str) -> str:
     """One space for any run of white space, no format characters (bidi marks and isolates),
-    a soft hyphen and the line break after it joined."""
-    text = re.sub(r"\u00ad\s*", "", text)
+    a soft hyphen (PDFium's U+0002 at a line's end) and the line break after it joined, a
+    hyphen at a line's end joined to the next line."""
+    text = re.sub(r"[\u00ad\x02]\s*", "", text)  # PDFium writes U+0002 for a soft hyphen
     text = "".join(c for c in text if unicodedata.category(c) != "Cf")
+    text = re.sub(r"-[\r\n]\s*", "-", text)  # a hyphen at a line's end: "UN-" / "led"
     return " ".join(text.split())
 
 
