@@ -47,7 +47,6 @@ _ACTIVE: ContextVar[bool] = ContextVar("textlayer_active", default=False)
 _TOKEN = re.compile(rb"<([0-9a-fA-F]*)>|(-?[0-9.]+(?:e-?[0-9]+)?)")
 RLM, LRM, SOFT_HYPHEN = "\u202b", "\u200e", "\u00ad"
 ZWJ = "\u200d"
-NO_TEXT = "\ufffe"  # what PDFium drops (a "control character"): a carried mark's ToUnicode
 # What poppler's text output takes for a number (it sets them left to right): digits and the
 # separators its own table classes with them.
 _POPPLER_NUMBER = set("0123456789.,-+#$%") | {chr(c) for c in range(0x660, 0x66d)} | {"\u060c"}
@@ -76,8 +75,7 @@ class Unit:
     """Glyphs drawn together, with the text they stand for when it is not their ToUnicode."""
     glyphs: list[int]
     text: str | None = None
-    carries: str = ""      # the marks of the letter on its right, written here (see plan)
-    carried: bool = False  # a mark whose text the unit on its left carries
+    carries: str = ""  # the marks of the letter on its right, written here (see plan)
 
 
 def install() -> None:
@@ -254,11 +252,13 @@ def plan(glyphs: list[Glyph], clusters: list[Cluster], fonts: dict[str, Any]) ->
         previous_cluster = glyph.cluster
         if cluster.rtl and _is_mark(cluster.text) and index + 1 < len(glyphs):
             left = units[-1] if units and not pending_marks else None
-            if left is not None and not left.carried and _carrier(clusters, glyphs, left):
-                # a mark at a word's end (a tanwin before a space or a comma): the unit on its
-                # left, which no viewer reverses, writes it; the mark itself writes nothing
+            if left is not None and _carrier(clusters, glyphs, left):
+                # a mark at a word's end (a tanwin before a space or a comma) joins the unit on
+                # its left, which no viewer reverses and which is on the baseline: that unit's
+                # text ends with it (PDFium sorts the pair by where the mark's TJ starts: at
+                # the letter's left edge, before the letter)
                 left.carries += cluster.text
-                units.append(Unit([index], carried=True))
+                left.glyphs.append(index)
                 continue
             pending_marks.append(index)
             continue
@@ -268,14 +268,10 @@ def plan(glyphs: list[Glyph], clusters: list[Cluster], fonts: dict[str, Any]) ->
     if pending_marks:
         units.append(Unit(pending_marks))
     for unit in units:
-        if unit.carried:
-            unit.text = ""
-            for i in unit.glyphs:
-                fonts[glyphs[i].font].to_unicode[glyphs[i].gid] = NO_TEXT
-            continue
         texts = []
         seen = []
-        for i in unit.glyphs:
+        for i in unit.glyphs[:len(unit.glyphs) - len(unit.carries)] if unit.carries \
+                else unit.glyphs:
             if glyphs[i].cluster not in seen:
                 seen.append(glyphs[i].cluster)
         for c in seen:
@@ -295,7 +291,7 @@ def plan(glyphs: list[Glyph], clusters: list[Cluster], fonts: dict[str, Any]) ->
         else:
             fenced = logical
         mapped = "".join(fonts[glyphs[i].font].to_unicode.get(glyphs[i].gid, "")
-                         for i in unit.glyphs)
+                         for i in unit.glyphs[:len(unit.glyphs) - len(unit.carries)])
         if unit.carries:
             unit.text = (mapped if fenced.isspace() else fenced) + unit.carries[::-1]
         elif (fenced != mapped and not (fenced.isspace() and mapped.isspace())) \
