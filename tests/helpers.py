@@ -110,8 +110,12 @@ def bbox_words(x0: float, y0: float, x1: float, y1: float, text: str) -> list[Wo
 
 
 def squash(text: str) -> str:
-    """Text without white space, hyphenation hyphens and bidi isolates, for comparisons."""
-    return "".join(c for c in text if not c.isspace() and c not in "\u2010\u00ad\u2068\u2069")
+    """Text without white space, hyphenation hyphens and format characters (bidi isolates and
+    marks, the text layer's direction marks), for comparisons."""
+    import unicodedata
+
+    return "".join(c for c in text if not c.isspace() and c != "\u2010"
+                   and unicodedata.category(c) != "Cf")
 
 
 def assert_no_attachment(data: bytes, where: str) -> None:
