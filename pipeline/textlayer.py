@@ -263,6 +263,12 @@ def plan(glyphs: list[Glyph], clusters: list[Cluster], fonts: dict[str, Any]) ->
             pending_marks.append(index)
             continue
         unit = Unit([index] + pending_marks)
+        if pending_marks and (space := _space_after(glyph, fonts)) is not None:
+            # a mark inside a word: the unit ends with the font's space glyph drawn again (no
+            # ink) at the letter's end, so that poppler spreads the unit's text over the whole
+            # letter (it ends an ActualText where its last glyph ends) and sees no gap
+            glyphs.append(space)
+            unit.glyphs.append(len(glyphs) - 1)
         pending_marks = []
         units.append(unit)
     if pending_marks:
@@ -298,22 +304,42 @@ def plan(glyphs: list[Glyph], clusters: list[Cluster], fonts: dict[str, Any]) ->
                 or len(unit.glyphs) > 1:
             unit.text = fenced
     if rtl_line:
-        # a left-to-right run (digits, Latin) in a right-to-left line: fenced with RLMs, so that
-        # poppler's reordering does not take the spaces and punctuation around it into the run
-        for k, unit in enumerate(units):
-            if clusters[glyphs[unit.glyphs[0]].cluster].rtl:
+        # a left-to-right run (digits, Latin) in a right-to-left line: fenced with RLEs, so that
+        # poppler's reordering does not take the spaces and punctuation around it into the run;
+        # a run with letters also gets an LRM inside each fence, so that the brackets at its
+        # ends stay in it (poppler starts a left-to-right stretch at a letter or a digit only)
+        def ltr(unit: Unit) -> bool:
+            return not clusters[glyphs[unit.glyphs[0]].cluster].rtl
+
+        k = 0
+        while k < len(units):
+            if not ltr(units[k]):
+                k += 1
                 continue
-            text = unit.text if unit.text is not None else "".join(
-                fonts[glyphs[i].font].to_unicode.get(glyphs[i].gid, "") for i in unit.glyphs)
-            before = k == 0 or clusters[glyphs[units[k - 1].glyphs[0]].cluster].rtl
-            after = k + 1 == len(units) or clusters[glyphs[units[k + 1].glyphs[0]].cluster].rtl
-            if before:
-                text = RLM + text
-            if after:
-                text = text + RLM
-            if before or after:
-                unit.text = text
+            end = k
+            while end + 1 < len(units) and ltr(units[end + 1]):
+                end += 1
+            run = units[k:end + 1]
+            letters = any(unicodedata.bidirectional(c) == "L" for unit in run for i in unit.glyphs
+                          for c in clusters[glyphs[i].cluster].text)
+            for unit, edge, fence in ((run[0], 0, RLM + LRM * letters),
+                                      (run[-1], 1, LRM * letters + RLM)):
+                text = unit.text if unit.text is not None else "".join(
+                    fonts[glyphs[i].font].to_unicode.get(glyphs[i].gid, "") for i in unit.glyphs)
+                unit.text = fence + text if edge == 0 else text + fence
+            k = end + 1
     return units
+
+
+def _space_after(letter: Glyph, fonts: dict[str, Any]) -> Glyph | None:
+    """The font's space glyph, drawn to end where ``letter`` ends (None: the font has none)."""
+    font = fonts[letter.font]
+    spaces = sorted(gid for gid, text in font.to_unicode.items() if text in (" ", "\xa0"))
+    if not spaces:
+        return None
+    width = font.widths.get(spaces[0], 0) * letter.size / 1000
+    return Glyph(spaces[0], letter.cluster, letter.font, letter.size, 0.0,
+                 letter.x + letter.width - width, width)
 
 
 def _carrier(clusters: list[Cluster], glyphs: list[Glyph], unit: Unit) -> bool:
