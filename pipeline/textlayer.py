@@ -161,7 +161,7 @@ def _utf16(text: str) -> bytes:
 
 
 def _number(value: float) -> bytes:
-    text = f"{value:.4f}".rstrip("0").rstrip(".")
+    text = f"{value:.6f}".rstrip("0").rstrip(".")
     return b"0" if text in ("", "-0") else text.encode()
 
 
