@@ -1,36 +1,46 @@
-"""The text a reader copies out of a PDF (issue 20): each line WeasyPrint 70 draws is redrawn,
-glyph for glyph at the same place, so that the viewers' own reordering gives back the
-statement's text.
+"""The text a reader copies out of a PDF (issue 20): each line WeasyPrint 70 draws is drawn
+again, the same glyphs at the same places, with the marked content that lets PDF viewers
+rebuild the statement's text.
 
 WeasyPrint draws a right-to-left line in visual order, each glyph mapped to its character by the
-font's ToUnicode. Viewers rebuild the logical order themselves, each with its own simplified
-bidi algorithm (measured, and read in their sources):
+font's ToUnicode (Pango's clusters are one character each here: lam-alef is two glyphs).
+Viewers rebuild the logical order each with its own simplified bidi algorithm (measured with
+tests/extraction.py, and read in their sources):
 
-* poppler (``pdftotext``, Evince) sorts a line's characters by position and reverses every
-  stretch that holds no left-to-right letter and no "number"; its table classes ``. , ، -`` with
-  the digits, and a number's section swallows the spaces and punctuation next to it, so
-  ``سوتشي. وترى`` came out ``سوتشي .وترى``. It also takes a mark drawn with a text rise (a tanwin
-  above an alef) for a line of its own.
-* PDFium (Chrome) reverses right-to-left segments and mirrors their neutrals (« becomes »),
-  and merges adjacent weak characters (، and a tanwin) into one segment kept forward.
+* poppler (``pdftotext``, Evince) reverses, in a line it sorts by position, every stretch that
+  holds no left-to-right letter and no "number"; its table counts ``. , ، -`` as numbers, a
+  number's stretch takes the spaces and brackets next to it, an ActualText's characters are
+  spread left to right over its glyphs, and a mark drawn with a text rise (a tanwin above an
+  alef) makes a line of its own. On a page with more Latin than Arabic letters it leaves the
+  stretches of a line in visual order (the Arabic colophon of a bilingual edition).
+* PDFium (Chrome) sorts a line's text objects by where they start, reverses right-to-left
+  segments and mirrors the neutrals among them (« becomes »), keeps weak characters next to
+  each other in one forward segment (، and a tanwin), writes an ActualText of a right-to-left
+  object in reverse and ignores one whose characters its font cannot map. It reads a bilingual
+  row (two columns on one baseline) as one line, reverses the order of the segments of a Latin
+  word in Arabic (FREE-Syria), and breaks a line at a mark raised high above its letter.
 * MuPDF reverses runs of right-to-left characters in place: Arabic-Indic digits count as
-  right-to-left (٢٢٥٤ came out ٤٥٢٢) and a Latin word does not move (not fixed here).
+  right-to-left (٢٢٥٤ comes out ٤٥٢٢) and a Latin word stays where it is drawn. Drawing a
+  number from its last digit would fix the first, but MuPDF starts a new line at such a jump.
 
-What is done, per line (a text box), while it is drawn (``draw_first_line`` wrapped):
+What this module does, per text box, in ``draw_first_line`` (wrapped):
 
-* the glyphs are parsed back from WeasyPrint's TJ operators with their pen positions (font
-  widths, TJ adjustments, text rise) and drawn again from those positions;
-* a mark of a right-to-left letter is drawn after its letter, not before it, and the pair gets
-  one /ActualText (so its text sits on the letter's baseline, not on a line of its own);
-* a right-to-left unit whose text is not a strong right-to-left letter gets an /ActualText in
-  visual order with invisible direction marks: RLM on each side of ``. ، ,`` and of marks,
-  RLM left and LRM right of a mirrored character (« » ( )); a left-to-right run (digits,
-  Latin) in a right-to-left line gets an RLM at each end. Copied text may hold these marks;
-* the hyphen WeasyPrint adds at a hyphenated line's end gets /ActualText U+00AD (soft hyphen).
+* the glyphs are read back from WeasyPrint's TJ operators with their pen positions (font
+  widths, TJ adjustments, text rise) and drawn again from those positions (6 decimals: the
+  pages stay pixel-identical, tests/test_textcopy.py);
+* a right-to-left unit whose text is not a plain strong letter gets an /ActualText in visual
+  order: a FENCE on each side of what poppler or PDFium would move (``. ، ,``, marks), a FENCE
+  left and an LRM right of a mirrored character; a left-to-right run in a right-to-left line
+  gets a FENCE at each end (and an LRM inside it when it holds letters);
+* a mark is drawn after its letter, in one span whose text is in visual order; the span ends
+  with the font's space glyph drawn again (no ink) at the letter's end, so that poppler spreads
+  the text over the whole letter. A mark at a word's end (before a space or punctuation)
+  joins that space's or punctuation's span instead, which is on the baseline;
+* the hyphen WeasyPrint adds at a hyphenated line's end maps to U+00AD (soft hyphen); a
+  hyphen ending a box gets a ZWJ after it, so that PDFium does not take it for a soft one.
 
-Nothing else changes: the same glyphs at the same positions (tests/test_textcopy.py compares
-the rendered pages), the tag tree untouched. A line whose operators are not those expected
-(another WeasyPrint version, a bitmap font) is left as WeasyPrint drew it.
+The tag tree is not touched (the spans carry no MCID, inside WeasyPrint's). A line whose
+operators are not those expected (another WeasyPrint, a bitmap font) is left as it was drawn.
 """
 
 from __future__ import annotations
@@ -45,11 +55,10 @@ from typing import Any
 
 _ACTIVE: ContextVar[bool] = ContextVar("textlayer_active", default=False)
 _TOKEN = re.compile(rb"<([0-9a-fA-F]*)>|(-?[0-9.]+(?:e-?[0-9]+)?)")
-RLM, LRM, SOFT_HYPHEN = "\u202b", "\u200e", "\u00ad"
-ZWJ = "\u200d"
-# What poppler's text output takes for a number (it sets them left to right): digits and the
-# separators its own table classes with them.
-_POPPLER_NUMBER = set("0123456789.,-+#$%") | {chr(c) for c in range(0x660, 0x66d)} | {"\u060c"}
+# The fence: RIGHT-TO-LEFT EMBEDDING, a right-to-left character for poppler's table (an RLM
+# would do for poppler, but PDFium misplaces the letters next to an RLM written in an
+# ActualText) and a neutral one for PDFium. Copied text holds these invisible marks.
+FENCE, LRM, ZWJ, SOFT_HYPHEN = "\u202b", "\u200e", "\u200d", "\u00ad"
 
 
 @dataclass
@@ -174,22 +183,21 @@ def _strong_rtl(c: str) -> bool:
 
 
 def _fence(text: str) -> str:
-    """The text of a right-to-left unit in visual order, with the marks that keep the three
-    viewers' bidi reordering from moving or mirroring what is not a strong right-to-left
-    letter: a mirrored character (« ( ) gets an LRM on its right so that PDFium does not mirror
-    it, and what poppler or PDFium take for a number or a weak character ( . ، and the marks
-    of a letter ) gets an RLM on each side."""
+    """The text of a right-to-left unit (in visual order) with the marks that keep poppler's and
+    PDFium's reordering from moving or mirroring what is not a strong right-to-left letter: a
+    mirrored character (« ( ) gets a FENCE on its left and an LRM on its right (PDFium then
+    does not mirror it); anything else (. ، , a mark) a FENCE on each side."""
     out: list[str] = []
     for c in text:
         if _strong_rtl(c) or c.isspace():
             out.append(c)
         elif unicodedata.mirrored(c):
-            out += [RLM, c, LRM]
+            out += [FENCE, c, LRM]
         else:
-            out += [RLM, c, RLM]
+            out += [FENCE, c, FENCE]
     fenced = "".join(out)
-    while RLM + RLM in fenced:
-        fenced = fenced.replace(RLM + RLM, RLM)
+    while FENCE + FENCE in fenced:
+        fenced = fenced.replace(FENCE + FENCE, FENCE)
     return fenced
 
 
@@ -322,8 +330,8 @@ def plan(glyphs: list[Glyph], clusters: list[Cluster], fonts: dict[str, Any]) ->
             run = units[k:end + 1]
             letters = any(unicodedata.bidirectional(c) == "L" for unit in run for i in unit.glyphs
                           for c in clusters[glyphs[i].cluster].text)
-            for unit, edge, fence in ((run[0], 0, RLM + LRM * letters),
-                                      (run[-1], 1, LRM * letters + RLM)):
+            for unit, edge, fence in ((run[0], 0, FENCE + LRM * letters),
+                                      (run[-1], 1, LRM * letters + FENCE)):
                 text = unit.text if unit.text is not None else "".join(
                     fonts[glyphs[i].font].to_unicode.get(glyphs[i].gid, "") for i in unit.glyphs)
                 unit.text = fence + text if edge == 0 else text + fence

@@ -85,11 +85,11 @@ def test_the_soft_hyphen_and_white_space_are_normalised_as_a_reader_searches():
 
 
 def test_direction_marks_fence_what_the_viewers_would_move_or_mirror():
-    rlm, lrm = textlayer.RLM, textlayer.LRM
+    fence, lrm = textlayer.FENCE, textlayer.LRM
     assert textlayer._fence("سلام") == "سلام"
-    assert textlayer._fence(".يشتوس") == f"{rlm}.{rlm}يشتوس"
-    assert textlayer._fence("»رمتؤملا") == f"{rlm}»{lrm}رمتؤملا"
-    assert textlayer._fence("\u064bا") == f"{rlm}\u064b{rlm}ا"
+    assert textlayer._fence(".يشتوس") == f"{fence}.{fence}يشتوس"
+    assert textlayer._fence("»رمتؤملا") == f"{fence}»{lrm}رمتؤملا"
+    assert textlayer._fence("\u064bا") == f"{fence}\u064b{fence}ا"
 
 
 def test_the_text_layer_moves_no_glyph(small, tmp_path, monkeypatch, capsys):
