@@ -48,6 +48,8 @@ from typing import TYPE_CHECKING, Any
 
 import pydyf
 
+from . import textlayer
+
 if TYPE_CHECKING:
     from weasyprint.document import Document
 
@@ -91,8 +93,9 @@ def write_pdf(document: Document, *, pdf_identifier: bytes, pdf_variant: str | N
 
     token = _RECORDING.set(boxes)
     try:
-        return document.write_pdf(pdf_identifier=pdf_identifier, pdf_variant=pdf_variant,
-                                  finisher=finisher, **options)
+        with textlayer.recording():
+            return document.write_pdf(pdf_identifier=pdf_identifier, pdf_variant=pdf_variant,
+                                      finisher=finisher, **options)
     finally:
         _RECORDING.reset(token)
 

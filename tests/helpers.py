@@ -95,13 +95,27 @@ def pdf_words(path: Path, page: int = 1) -> list[tuple[float, float, float, floa
     for match in re.finditer(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" '
                              r'yMax="([\d.]+)">([^<]*)</word>', result.stdout):
         x0, y0, x1, y1 = (float(match.group(i)) for i in range(1, 5))
-        words.append((x0, y0, x1, y1, html.unescape(match.group(5))))
+        words += bbox_words(x0, y0, x1, y1, html.unescape(match.group(5)))
     return words
 
 
+def bbox_words(x0: float, y0: float, x1: float, y1: float, text: str) -> list[Word]:
+    """A word of pdftotext -bbox without the invisible direction marks the text layer writes
+    (pipeline/textlayer.py). It may hold a space: a tanwin at a word's end is written with the
+    space before it, which poppler keeps in one word with the words on both sides."""
+    import unicodedata
+
+    text = "".join(c for c in text if unicodedata.category(c) != "Cf")
+    return [(x0, y0, x1, y1, text)] if text.strip() else []
+
+
 def squash(text: str) -> str:
-    """Text without white space, hyphenation hyphens and bidi isolates, for comparisons."""
-    return "".join(c for c in text if not c.isspace() and c not in "\u2010\u00ad\u2068\u2069")
+    """Text without white space, hyphenation hyphens and format characters (bidi isolates and
+    marks, the text layer's direction marks), for comparisons."""
+    import unicodedata
+
+    return "".join(c for c in text if not c.isspace() and c != "\u2010"
+                   and unicodedata.category(c) != "Cf")
 
 
 def assert_no_attachment(data: bytes, where: str) -> None:
@@ -152,8 +166,9 @@ def pdf_blocks(path: Path) -> list[list[list[Word]]]:
         columns: list[tuple[float, float, list[Word]]] = []  # x0, x1, words
         for block in re.finditer(r"<block [^>]*>(.*?)</block>", page.group(1), re.S):
             words: list[Word] = [
-                (float(m.group(1)), float(m.group(2)), float(m.group(3)), float(m.group(4)),
-                 html.unescape(m.group(5))) for m in word.finditer(block.group(1))]
+                piece for m in word.finditer(block.group(1))
+                for piece in bbox_words(float(m.group(1)), float(m.group(2)), float(m.group(3)),
+                                        float(m.group(4)), html.unescape(m.group(5)))]
             # a lone mark (a tanwin poppler splits off its letter) is no word
             words = [w for w in words if any(unicodedata.category(c)[0] != "M" for c in w[4])]
             if not words:

@@ -222,8 +222,8 @@ def test_arabic_pdf_holds_the_arabic_text(built):
     above a line as a line of its own, and gives a lam-alef's letters in drawing order, so the
     order of words and letters it reads is not the text's), then the names in full."""
     pdf = edition(built, "sochi-2018", "ar")
-    printed = Counter(word_key(w[4]) for block in pdf_blocks(pdf) for line in block
-                      for w in line if word_key(w[4]))
+    printed = Counter(word_key(part) for block in pdf_blocks(pdf) for line in block
+                      for w in line for part in w[4].split() if word_key(part))
     translations = sochi_arabic(built)
     paragraphs = [s for (context, _), s in translations.items() if context == "paragraph"]
     assert len(paragraphs) == 6

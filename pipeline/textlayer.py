@@ -1,0 +1,418 @@
+"""The text a reader copies out of a PDF (issue 20): each line WeasyPrint 70 draws is drawn
+again, the same glyphs at the same places, with the marked content that lets PDF viewers
+rebuild the statement's text.
+
+WeasyPrint draws a right-to-left line in visual order, each glyph mapped to its character by the
+font's ToUnicode (Pango's clusters are one character each here: lam-alef is two glyphs).
+Viewers rebuild the logical order each with its own simplified bidi algorithm (measured with
+tests/extraction.py, and read in their sources):
+
+* poppler (``pdftotext``, Evince) reverses, in a line it sorts by position, every stretch that
+  holds no left-to-right letter and no "number"; its table counts ``. , ، -`` as numbers, a
+  number's stretch takes the spaces and brackets next to it, an ActualText's characters are
+  spread left to right over its glyphs, and a mark drawn with a text rise (a tanwin above an
+  alef) makes a line of its own. On a page with more Latin than Arabic letters it leaves the
+  stretches of a line in visual order (the Arabic colophon of a bilingual edition).
+* PDFium (Chrome) sorts a line's text objects by where they start, reverses right-to-left
+  segments and mirrors the neutrals among them (« becomes »), keeps weak characters next to
+  each other in one forward segment (، and a tanwin), writes an ActualText of a right-to-left
+  object in reverse and ignores one whose characters its font cannot map. It reads a bilingual
+  row (two columns on one baseline) as one line, reverses the order of the segments of a Latin
+  word in Arabic (FREE-Syria), and breaks a line at a mark raised high above its letter.
+* MuPDF reverses runs of right-to-left characters in place: Arabic-Indic digits count as
+  right-to-left (٢٢٥٤ comes out ٤٥٢٢) and a Latin word stays where it is drawn. Drawing a
+  number from its last digit would fix the first, but MuPDF starts a new line at such a jump.
+
+What this module does, per text box, in ``draw_first_line`` (wrapped):
+
+* the glyphs are read back from WeasyPrint's TJ operators with their pen positions (font
+  widths, TJ adjustments, text rise) and drawn again from those positions (6 decimals: the
+  pages stay pixel-identical, tests/test_textcopy.py);
+* a right-to-left unit whose text is not a plain strong letter gets an /ActualText in visual
+  order: a FENCE on each side of what poppler or PDFium would move (``. ، ,``, marks), a FENCE
+  left and an LRM right of a mirrored character; a left-to-right run in a right-to-left line
+  gets a FENCE at each end (and an LRM inside it when it holds letters);
+* a mark is drawn after its letter, in one span whose text is in visual order; the span ends
+  with the font's space glyph drawn again (no ink) at the letter's end, so that poppler spreads
+  the text over the whole letter. A mark at a word's end (before a space or punctuation)
+  joins that space's or punctuation's span instead, which is on the baseline;
+* the hyphen WeasyPrint adds at a hyphenated line's end maps to U+00AD (soft hyphen); a
+  hyphen ending a box gets a ZWJ after it, so that PDFium does not take it for a soft one.
+
+The tag tree is not touched (the spans carry no MCID, inside WeasyPrint's). A line whose
+operators are not those expected (another WeasyPrint, a bitmap font) is left as it was drawn.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
+
+_ACTIVE: ContextVar[bool] = ContextVar("textlayer_active", default=False)
+_TOKEN = re.compile(rb"<([0-9a-fA-F]*)>|(-?[0-9.]+(?:e-?[0-9]+)?)")
+# The fence: RIGHT-TO-LEFT EMBEDDING, a right-to-left character for poppler's table (an RLM
+# would do for poppler, but PDFium misplaces the letters next to an RLM written in an
+# ActualText) and a neutral one for PDFium. Copied text holds these invisible marks.
+FENCE, LRM, ZWJ, SOFT_HYPHEN = "\u202b", "\u200e", "\u200d", "\u00ad"
+
+
+@dataclass
+class Cluster:
+    text: str
+    rtl: bool
+    inserted: bool = False  # the hyphen WeasyPrint adds at a hyphenated line's end
+
+
+@dataclass
+class Glyph:
+    gid: int
+    cluster: int
+    font: str = ""
+    size: float = 0.0
+    rise: float = 0.0
+    x: float = 0.0      # the pen position where it is drawn, in text space
+    width: float = 0.0  # its advance, in text space
+
+
+@dataclass
+class Unit:
+    """Glyphs drawn together, with the text they stand for when it is not their ToUnicode."""
+    glyphs: list[int]
+    text: str | None = None
+    carries: str = ""  # the marks of the letter on its right, written here (see plan)
+
+
+def install() -> None:
+    import weasyprint.draw.text as draw_text
+
+    original = draw_text.draw_first_line
+    if getattr(original, "textlayer", False):
+        return
+
+    def draw_first_line(stream: Any, textbox: Any, *args: Any) -> Any:
+        start, current = len(stream.stream), stream._current_font
+        result = original(stream, textbox, *args)
+        if _ACTIVE.get():
+            rewrite(stream, start, textbox, current)
+        return result
+
+    draw_first_line.textlayer = True  # type: ignore[attr-defined]
+    draw_text.draw_first_line = draw_first_line
+
+
+@contextmanager
+def recording() -> Iterator[None]:
+    """Within this block, WeasyPrint's lines are redrawn as this module says."""
+    install()
+    token = _ACTIVE.set(True)
+    try:
+        yield
+    finally:
+        _ACTIVE.reset(token)
+
+
+def line_glyphs(textbox: Any) -> tuple[list[Glyph], list[Cluster]]:
+    """The glyphs WeasyPrint draws for ``textbox`` (in drawing order) and their clusters."""
+    from weasyprint.text.ffi import ffi, pango
+
+    first_line, _ = textbox.pango_layout.get_first_line()
+    layout_text = textbox.pango_layout.text
+    utf8 = layout_text.encode()
+    own = len(utf8) - len(textbox.style["hyphenate_character"].encode()) \
+        if hyphenated(textbox) else len(utf8)
+    glyphs: list[Glyph] = []
+    clusters: list[Cluster] = []
+    run = first_line.runs[0]
+    while run != ffi.NULL:
+        glyph_item = run.data
+        run = run.next
+        string = glyph_item.glyphs
+        count = string.num_glyphs
+        offset = glyph_item.item.offset
+        length = glyph_item.item.length
+        rtl = bool(glyph_item.item.analysis.level % 2)
+        starts = [string.log_clusters[i] for i in range(count)]
+        bounds = sorted(set(starts)) + [length]
+        index: dict[int, int] = {}
+        for i in range(count):
+            start = starts[i]
+            if start not in index:
+                end = bounds[bounds.index(start) + 1]
+                index[start] = len(clusters)
+                clusters.append(Cluster(utf8[offset + start:offset + end].decode(), rtl,
+                                        offset + start >= own))
+            gid = string.glyphs[i].glyph
+            if gid == pango.PANGO_GLYPH_EMPTY:
+                continue
+            glyphs.append(Glyph(gid, index[start]))
+    return glyphs, clusters
+
+
+def hyphenated(textbox: Any) -> bool:
+    """Whether the line ends with the hyphen WeasyPrint adds where it hyphenates a word (its
+    text box holds it; the HTML does not)."""
+    hyphen = textbox.style["hyphenate_character"]
+    text = textbox.pango_layout.text
+    if not hyphen or not text.endswith(hyphen) or len(text) <= len(hyphen) \
+            or not text[-len(hyphen) - 1].isalpha() or textbox.element is None:
+        return False
+    tail = " ".join(text.split()[-1:])
+    return tail not in " ".join("".join(textbox.element.itertext()).split())
+
+
+def _utf16(text: str) -> bytes:
+    return b"<feff" + text.encode("utf-16-be").hex().encode() + b">"
+
+
+def _number(value: float) -> bytes:
+    text = f"{value:.6f}".rstrip("0").rstrip(".")
+    return b"0" if text in ("", "-0") else text.encode()
+
+
+def _is_mark(text: str) -> bool:
+    return bool(text) and all(unicodedata.category(c) in ("Mn", "Me") for c in text)
+
+
+def _strong_rtl(c: str) -> bool:
+    return unicodedata.bidirectional(c) in ("R", "AL")
+
+
+def _fence(text: str) -> str:
+    """The text of a right-to-left unit (in visual order) with the marks that keep poppler's and
+    PDFium's reordering from moving or mirroring what is not a strong right-to-left letter: a
+    mirrored character (« ( ) gets a FENCE on its left and an LRM on its right (PDFium then
+    does not mirror it); anything else (. ، , a mark) a FENCE on each side."""
+    out: list[str] = []
+    for c in text:
+        if _strong_rtl(c) or c.isspace():
+            out.append(c)
+        elif unicodedata.mirrored(c):
+            out += [FENCE, c, LRM]
+        else:
+            out += [FENCE, c, FENCE]
+    fenced = "".join(out)
+    while FENCE + FENCE in fenced:
+        fenced = fenced.replace(FENCE + FENCE, FENCE)
+    return fenced
+
+
+def rewrite(stream: Any, start: int, textbox: Any, current: tuple[str, float] | None) -> None:
+    """Redraw the glyphs ``draw_first_line`` just drew for ``textbox`` (the stream's items from
+    ``start``; ``current`` is the font and size set before)."""
+    glyphs, clusters = line_glyphs(textbox)
+    items = stream.stream[start:]
+    fonts = {font.hash: font for font in stream._fonts.values()}
+    head: list[Any] = []
+    font, size = current if current else ("", 0.0)
+    rise, x = 0.0, 0.0
+    drawn = 0
+    for item in items:
+        if not isinstance(item, bytes):
+            return
+        if item.endswith(b" Tm") and drawn == 0:
+            head.append(item)
+        elif item.endswith(b" Tf"):
+            name, value, _ = item.split()
+            font, size = name[1:].decode(), float(value)
+            if font not in fonts:
+                return
+        elif item.endswith(b" Ts"):
+            rise = float(item.split()[0])
+        elif item.startswith(b"[") and item.endswith(b"] TJ"):
+            for match in _TOKEN.finditer(item[1:-4]):
+                if match.group(1) is not None:
+                    hexes = match.group(1)
+                    for k in range(0, len(hexes), 4):
+                        gid = int(hexes[k:k + 4], 16)
+                        if drawn >= len(glyphs) or glyphs[drawn].gid != gid or not font:
+                            return
+                        width = fonts[font].widths.get(gid, 0) * size / 1000
+                        g = glyphs[drawn]
+                        g.font, g.size, g.rise, g.x, g.width = font, size, rise, x, width
+                        x += width
+                        drawn += 1
+                else:
+                    x -= float(match.group(2)) * size / 1000
+        else:
+            return  # an operator this module does not know: leave the line as WeasyPrint drew it
+    if drawn != len(glyphs) or not glyphs:
+        return
+    units = plan(glyphs, clusters, fonts)
+    stream.stream[start:] = head + emit(glyphs, units, current, stream._current_font)
+
+
+def plan(glyphs: list[Glyph], clusters: list[Cluster], fonts: dict[str, Any]) -> list[Unit]:
+    """The units of a line in drawing order."""
+    rtl_line = any(c.rtl for c in clusters)
+    units: list[Unit] = []
+    pending_marks: list[int] = []  # marks of a right-to-left letter, drawn before it
+    previous_cluster = None
+    for index, glyph in enumerate(glyphs):
+        cluster = clusters[glyph.cluster]
+        if glyph.cluster == previous_cluster and units:
+            units[-1].glyphs.append(index)
+            continue
+        previous_cluster = glyph.cluster
+        if cluster.rtl and _is_mark(cluster.text) and index + 1 < len(glyphs):
+            left = units[-1] if units and not pending_marks else None
+            if left is not None and _carrier(clusters, glyphs, left):
+                # a mark at a word's end (a tanwin before a space or a comma) joins the unit on
+                # its left, which no viewer reverses and which is on the baseline: that unit's
+                # text ends with it (PDFium sorts the pair by where the mark's TJ starts: at
+                # the letter's left edge, before the letter)
+                left.carries += cluster.text
+                left.glyphs.append(index)
+                continue
+            pending_marks.append(index)
+            continue
+        unit = Unit([index] + pending_marks)
+        if pending_marks and (space := _space_after(glyph, fonts)) is not None:
+            # a mark inside a word: the unit ends with the font's space glyph drawn again (no
+            # ink) at the letter's end, so that poppler spreads the unit's text over the whole
+            # letter (it ends an ActualText where its last glyph ends) and sees no gap
+            glyphs.append(space)
+            unit.glyphs.append(len(glyphs) - 1)
+        pending_marks = []
+        units.append(unit)
+    if pending_marks:
+        units.append(Unit(pending_marks))
+    for unit in units:
+        texts = []
+        seen = []
+        for i in unit.glyphs[:len(unit.glyphs) - len(unit.carries)] if unit.carries \
+                else unit.glyphs:
+            if glyphs[i].cluster not in seen:
+                seen.append(glyphs[i].cluster)
+        for c in seen:
+            texts.append(clusters[c])
+        rtl = texts[0].rtl
+        logical = "".join(c.text for c in texts)
+        if texts[0].inserted:
+            _soft_hyphen(fonts, [glyphs[i] for i in unit.glyphs])
+            continue
+        for i in unit.glyphs:
+            _real_text(fonts, glyphs[i], clusters[glyphs[i].cluster].text)
+        if rtl:
+            visual = "".join(c.text[::-1] for c in reversed(texts))
+            fenced = _fence(visual)
+        elif logical == "-" and unit is units[-1]:
+            fenced = "-" + ZWJ  # PDFium takes a hyphen ending a line for a soft one and drops it
+        else:
+            fenced = logical
+        mapped = "".join(fonts[glyphs[i].font].to_unicode.get(glyphs[i].gid, "")
+                         for i in unit.glyphs[:len(unit.glyphs) - len(unit.carries)])
+        if unit.carries:
+            unit.text = (mapped if fenced.isspace() else fenced) + unit.carries[::-1]
+        elif (fenced != mapped and not (fenced.isspace() and mapped.isspace())) \
+                or len(unit.glyphs) > 1:
+            unit.text = fenced
+    if rtl_line:
+        # a left-to-right run (digits, Latin) in a right-to-left line: fenced with RLEs, so that
+        # poppler's reordering does not take the spaces and punctuation around it into the run;
+        # a run with letters also gets an LRM inside each fence, so that the brackets at its
+        # ends stay in it (poppler starts a left-to-right stretch at a letter or a digit only)
+        def ltr(unit: Unit) -> bool:
+            return not clusters[glyphs[unit.glyphs[0]].cluster].rtl
+
+        k = 0
+        while k < len(units):
+            if not ltr(units[k]):
+                k += 1
+                continue
+            end = k
+            while end + 1 < len(units) and ltr(units[end + 1]):
+                end += 1
+            run = units[k:end + 1]
+            letters = any(unicodedata.bidirectional(c) == "L" for unit in run for i in unit.glyphs
+                          for c in clusters[glyphs[i].cluster].text)
+            for unit, edge, fence in ((run[0], 0, FENCE + LRM * letters),
+                                      (run[-1], 1, LRM * letters + FENCE)):
+                text = unit.text if unit.text is not None else "".join(
+                    fonts[glyphs[i].font].to_unicode.get(glyphs[i].gid, "") for i in unit.glyphs)
+                unit.text = fence + text if edge == 0 else text + fence
+            k = end + 1
+    return units
+
+
+def _space_after(letter: Glyph, fonts: dict[str, Any]) -> Glyph | None:
+    """The font's space glyph, drawn to end where ``letter`` ends (None: the font has none)."""
+    font = fonts[letter.font]
+    spaces = sorted(gid for gid, text in font.to_unicode.items() if text in (" ", "\xa0"))
+    if not spaces:
+        return None
+    width = font.widths.get(spaces[0], 0) * letter.size / 1000
+    return Glyph(spaces[0], letter.cluster, letter.font, letter.size, 0.0,
+                 letter.x + letter.width - width, width)
+
+
+def _carrier(clusters: list[Cluster], glyphs: list[Glyph], unit: Unit) -> bool:
+    """A unit that can write the marks of the letter on its right: one space or punctuation."""
+    texts = {clusters[glyphs[i].cluster].text for i in unit.glyphs}
+    if len(texts) != 1:
+        return False
+    (text,) = texts
+    return len(text) == 1 and (text.isspace() or unicodedata.category(text)[0] == "P")
+
+
+def _soft_hyphen(fonts: dict[str, Any], hyphen: list[Glyph]) -> None:
+    """The hyphen of a hyphenated line maps to U+00AD, unless its glyph also prints text."""
+    for glyph in hyphen:
+        font = fonts[glyph.font]
+        if glyph.gid not in getattr(font, "textlayer_text", ()):
+            font.to_unicode[glyph.gid] = SOFT_HYPHEN
+
+
+def _real_text(fonts: dict[str, Any], glyph: Glyph, text: str) -> None:
+    font = fonts[glyph.font]
+    if not hasattr(font, "textlayer_text"):
+        font.textlayer_text = set()
+    font.textlayer_text.add(glyph.gid)
+    if font.to_unicode.get(glyph.gid) == SOFT_HYPHEN:
+        font.to_unicode[glyph.gid] = text
+
+
+def emit(glyphs: list[Glyph], units: list[Unit], current: tuple[str, float] | None,
+         final: tuple[str, float] | None) -> list[bytes]:
+    out: list[bytes] = []
+    font, size = current if current else ("", 0.0)
+    rise, pen = 0.0, 0.0
+    piece: list[bytes] = []
+
+    def flush() -> None:
+        if piece:
+            out.append(b"[" + b" ".join(piece) + b"] TJ")
+            piece.clear()
+
+    for unit in units:
+        if unit.text is not None:
+            flush()
+            out.append(b"/Span <</ActualText " + _utf16(unit.text) + b">> BDC")
+        for i in unit.glyphs:
+            g = glyphs[i]
+            if (g.font, g.size) != (font, size):
+                flush()
+                out.append(b"/" + g.font.encode() + b" " + _number(g.size) + b" Tf")
+                font, size = g.font, g.size
+            if g.rise != rise:
+                flush()
+                out.append(_number(g.rise) + b" Ts")
+                rise = g.rise
+            move = (pen - g.x) * 1000 / size
+            if abs(move) > 1e-4:
+                piece.append(_number(move))
+            piece.append(b"<%04x>" % g.gid)
+            pen = g.x + g.width
+        if unit.text is not None:
+            flush()
+            out.append(b"EMC")
+    flush()
+    if rise:
+        out.append(b"0 Ts")
+    if final and (font, size) != tuple(final):
+        out.append(b"/" + final[0].encode() + b" " + _number(final[1]) + b" Tf")
+    return out

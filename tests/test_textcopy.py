@@ -1,0 +1,112 @@
+"""Copying text out of the printed editions (issue 20): every paragraph, title and name of every
+fixture edition looked for, whitespace-normalised, in what the viewers' extractors give
+(poppler's pdftotext, PDFium, MuPDF; tests/extraction.py says how), and the text layer that
+makes it so (pipeline/textlayer.py) moving no glyph."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+
+from pipeline import textlayer
+
+from . import extraction
+from .conftest import STATEMENTS
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(shutil.which("pdftotext") is None or shutil.which("pdftoppm") is None,
+                       reason="poppler's pdftotext is missing: run tools/system-packages test"),
+]
+EDITIONS = [(s, v) for s in STATEMENTS for v in ("en", "ar", "bilingual")]
+
+# How many units each viewer gives back exactly today (issue 20 asks for all of them): a ratchet,
+# raised as the text layer improves; never lowered without a reason in the commit.
+EXACT = {  # (statement, variant): (units, pdftotext, pdfium, mupdf)
+    ("ghouta-2017", "en"): (15, 15, 15, 14),
+    ("ghouta-2017", "ar"): (15, 15, 11, 8),
+    ("ghouta-2017", "bilingual"): (28, 27, 22, 21),
+    ("one-voice-2019", "en"): (5, 5, 5, 5),
+    ("one-voice-2019", "ar"): (5, 5, 3, 1),
+    ("one-voice-2019", "bilingual"): (10, 9, 8, 6),
+    ("sochi-2018", "en"): (145, 145, 145, 145),
+    ("sochi-2018", "ar"): (145, 145, 130, 127),
+    ("sochi-2018", "bilingual"): (288, 287, 158, 271),
+}
+
+
+def lost(built, statement_id: str, variant: str, viewer: str) -> list[str]:
+    folder = built.output_dir / statement_id
+    pdf, html = (folder / f"{statement_id}.{variant}.{kind}" for kind in ("pdf", "html"))
+    missing, _ = extraction.missing(viewer, pdf, html)
+    texts = {column: extraction.extracted(viewer, pdf, column)
+             for column in {unit.column for unit in missing}}
+    return [f"[{unit.column} {unit.kind}] {extraction.divergence(unit.text, texts[unit.column])}"
+            for unit in missing]
+
+
+@pytest.mark.parametrize("viewer", ["pdftotext", "pdfium"])
+@pytest.mark.parametrize("statement_id", STATEMENTS)
+def test_the_english_editions_copy_exactly(built, statement_id, viewer):
+    """Hyphenated words included: the hyphen WeasyPrint adds at a line's end is a soft hyphen."""
+    assert lost(built, statement_id, "en", viewer) == []
+
+
+@pytest.mark.parametrize("statement_id", STATEMENTS)
+def test_the_arabic_editions_copy_exactly_in_poppler(built, statement_id):
+    """Marks on their letter's line, punctuation and numbers in place, « » and ( ) unmirrored."""
+    assert lost(built, statement_id, "ar", "pdftotext") == []
+
+
+@pytest.mark.parametrize("viewer", extraction.VIEWERS)
+@pytest.mark.parametrize(("statement_id", "variant"), EDITIONS)
+def test_no_edition_copies_worse_than_measured(built, statement_id, variant, viewer):
+    units, *minimum = EXACT[statement_id, variant]
+    missing = lost(built, statement_id, variant, viewer)
+    exact = units - len(missing)
+    floor = minimum[extraction.VIEWERS.index(viewer)]
+    assert exact >= floor, f"{exact}/{units} exact, {floor} before:\n" + "\n".join(missing)
+
+
+@pytest.mark.xfail(strict=True, reason="issue 20: not every unit copies exactly yet (EXACT): "
+                   "MuPDF reverses Arabic-Indic numbers and leaves a Latin word in place, "
+                   "PDFium reads the two columns of a bilingual row as one line, poppler reads "
+                   "a mixed Arabic line on a mostly English page left to right")
+@pytest.mark.parametrize("viewer", extraction.VIEWERS)
+def test_every_unit_copies_exactly(built, viewer):
+    assert [line for s, v in EDITIONS for line in lost(built, s, v, viewer)] == []
+
+
+def test_the_soft_hyphen_and_white_space_are_normalised_as_a_reader_searches():
+    assert extraction.normalise("repres\u00ad\n  entation \u200fنص\u200e") == "representation نص"
+    assert extraction.normalise("repres\u2010 entation") == "repres\u2010 entation"
+
+
+def test_direction_marks_fence_what_the_viewers_would_move_or_mirror():
+    fence, lrm = textlayer.FENCE, textlayer.LRM
+    assert textlayer._fence("سلام") == "سلام"
+    assert textlayer._fence(".يشتوس") == f"{fence}.{fence}يشتوس"
+    assert textlayer._fence("»رمتؤملا") == f"{fence}»{lrm}رمتؤملا"
+    assert textlayer._fence("\u064bا") == f"{fence}\u064b{fence}ا"
+
+
+def test_the_text_layer_moves_no_glyph(small, tmp_path, monkeypatch, capsys):
+    """The same pages, pixel for pixel at 100 dpi, with and without the redrawn lines."""
+    from .helpers import cli
+
+    def pages(name: str) -> list[bytes]:
+        for variant in ("en", "ar", "bilingual"):
+            pdf = small.output_dir / "ghouta-2017" / f"ghouta-2017.{variant}.pdf"
+            subprocess.run(["pdftoppm", "-r", "100", "-gray", str(pdf),
+                            str(tmp_path / f"{name}-{variant}")], check=True)
+        return [p.read_bytes() for p in sorted(tmp_path.glob(f"{name}-*"))]
+
+    assert cli(capsys, small, "build", "ghouta-2017")[0] == 0
+    with_layer = pages("layer")
+    shutil.rmtree(small.output_dir)
+    monkeypatch.setattr(textlayer, "rewrite", lambda *args: None)
+    assert cli(capsys, small, "build", "ghouta-2017")[0] == 0
+    plain = pages("plain")
+    assert len(plain) == 3 and plain == with_layer
