@@ -218,7 +218,7 @@ expected_targets = editions_by_name
 
 # --- the freshness rule, phase one: by bytes alone --------------------------------------------------
 
-def quick_inputs(snapshot: Snapshot, catalog_languages: tuple[str, ...], statement_id: str,
+def input_digests(snapshot: Snapshot, catalog_languages: tuple[str, ...], statement_id: str,
                  codes: tuple[str, ...]) -> dict[str, str]:
     """The hashes of the bytes one edition is printed from: its source, its languages'
     catalogs, the templates, the settings that concern it, the code."""
@@ -234,7 +234,7 @@ def quick_inputs(snapshot: Snapshot, catalog_languages: tuple[str, ...], stateme
     }
 
 
-def quick_hash(state_inputs: dict[str, str], target: Target, options: PrintOptions) -> str:
+def inputs_hash(state_inputs: dict[str, str], target: Target, options: PrintOptions) -> str:
     return short_hash(state_inputs, target.variant, target.draft, dataclasses.asdict(options))
 
 
@@ -269,10 +269,10 @@ def quick_check(snapshot: Snapshot, available: tuple[str, ...], codes: list[str]
         if any(code not in snapshot.catalogs
                for code in languages_of_variant(settings, target.variant)):
             return QuickCheck([f"{target.name}: a catalog cannot be read"], None)
-        inputs = quick_inputs(snapshot, available, target.statement_id,
+        inputs = input_digests(snapshot, available, target.statement_id,
                               languages_of_variant(settings, target.variant))
         if not any((state := published.fresh(choice)) is not None
-                   and state.quick == quick_hash(inputs, choice, request.options)
+                   and state.inputs_hash == inputs_hash(inputs, choice, request.options)
                    for choice in choices):
             reasons.append(f"{target.name}: its inputs changed or its files are not as printed")
             stale.add(target.statement_id)
@@ -328,8 +328,9 @@ def make_plan(parsed: Parsed, request: Request, published: Published = NOTHING_P
     return _Planner(parsed, request, published, failed, unchanged).plan()
 
 
-Printed = dict[str, tuple[Language, str, bool]]
-"""The languages a statement is printed in: code -> language, catalog version, draft."""
+Chosen = dict[str, tuple[Language, str, bool]]
+"""The languages a statement is printed in (chosen by the plan): code -> language, catalog
+version, draft."""
 
 
 class _Planner:
@@ -389,7 +390,7 @@ class _Planner:
         if pair is not None:
             self.plan_bilingual(statement, pair, printed, version)
 
-    def linked_languages(self, statement: Statement, printed: Printed) -> list[str]:
+    def linked_languages(self, statement: Statement, printed: Chosen) -> list[str]:
         """The languages whose released edition of the statement is in ``output/`` once the
         build is done: printed now, or kept from an earlier build while it is refused."""
         linked = []
@@ -407,7 +408,7 @@ class _Planner:
                 linked.append(code)
         return linked
 
-    def plan_bilingual(self, statement: Statement, pair: tuple[str, str], printed: Printed,
+    def plan_bilingual(self, statement: Statement, pair: tuple[str, str], printed: Chosen,
                        version: str) -> None:
         """The bilingual edition, from its own template's words: a word only it shows must be
         translated for it to be released, and never stops the single-language editions."""
@@ -432,10 +433,10 @@ class _Planner:
                       Provenance(version, short_hash(*versions), tuple(versions)), ())
 
     def languages_of(self, statement: Statement, messages: list[EditionMessage],
-                     own: list[EditionMessage], codes: list[str]) -> Printed:
+                     own: list[EditionMessage], codes: list[str]) -> Chosen:
         """The languages the statement is printed in (released, or drafts when asked); a
         released language that is not ready is refused, with its problems."""
-        printed: Printed = {}
+        printed: Chosen = {}
         for code in codes:
             catalog = self.parsed.catalogs.get(code)
             if catalog is None:
@@ -458,16 +459,16 @@ class _Planner:
     def schedule(self, target: Target, statement: Statement, langs: tuple[Language, ...],
                  messages: list[EditionMessage], provenance: Provenance,
                  alternates: tuple[Alternate, ...]) -> None:
-        """One edition: its fingerprint, the state it will be recorded with, and whether the
+        """One edition: its content_hash, the state it will be recorded with, and whether the
         one in ``output/`` already is what it would print (and if not, why not)."""
         if target in self.failed:
             return  # it could not be printed in this run: its last good edition stays
         request = self.request
-        state_inputs = quick_inputs(self.parsed.snapshot, self.parsed.catalog_languages,
+        state_inputs = input_digests(self.parsed.snapshot, self.parsed.catalog_languages,
                                     statement.id, tuple(lang.code for lang in langs))
         used = [translations_used(self.parsed.catalogs[lang.code], messages, lang.code)
                 for lang in langs]  # the templates' words too, which the colophon's code omits
-        fingerprint = short_hash(self.common, target.variant, target.draft,
+        content_hash = short_hash(self.common, target.variant, target.draft,
                                  [str(lang.locale) for lang in langs], provenance, used,
                                  [dataclasses.asdict(a) for a in alternates],
                                  self.settings.bilingual)
@@ -475,7 +476,7 @@ class _Planner:
             statement=statement.id, variant=target.variant, draft=target.draft,
             options=request.options, languages=tuple(lang.code for lang in langs),
             locales=tuple(str(lang.locale) for lang in langs), inputs=state_inputs,
-            quick=quick_hash(state_inputs, target, request.options), fingerprint=fingerprint,
+            inputs_hash=inputs_hash(state_inputs, target, request.options), content_hash=content_hash,
             source_version=provenance.source_version,
             catalog_version=provenance.catalog_version, pages=0,
             date=statement.date.isoformat(), source_language=statement.language,
@@ -494,7 +495,7 @@ class _Planner:
             return "first print"
         if target not in self.published.intact:
             return "its files in output/ are not as printed (changed, removed or replaced)"
-        if previous.fingerprint == state.fingerprint:
+        if previous.content_hash == state.content_hash:
             return ""
         changed = [name for name, value in state.inputs.items()
                    if previous.inputs.get(name) != value]

@@ -51,7 +51,7 @@ class Site:
     they were made from."""
 
     files: dict[str, bytes] = field(default_factory=dict)
-    quick: str = ""
+    inputs_hash: str = ""
     kept: dict[str, str] = field(default_factory=dict)
     """Files published before and kept as they are (by name, with their hashes): the assets,
     while an edition printed with them is kept; the web fonts, while the pages show the same
@@ -111,7 +111,7 @@ def plain_title(side_title: str) -> str:
 
 
 def make_site(snapshot: Snapshot, editions: list[IndexEdition],
-              sources: dict[str, tuple[str, tuple[str, str]]], quick: str,
+              sources: dict[str, tuple[str, tuple[str, str]]], inputs_hash: str,
               shown: list[str], with_assets: bool = True,
               updates: dict[str, tuple[str, str] | None] | None = None) -> Site:
     """The index and (``with_assets``) the assets: ``sources`` gives each statement's language
@@ -127,12 +127,12 @@ def make_site(snapshot: Snapshot, editions: list[IndexEdition],
     if not with_assets:
         kept = {name: sha for name, sha in published.items() if name.startswith(f"{ASSETS}/")}
         before = recorded.get("webfonts")
-        return Site(files, quick, kept, before if isinstance(before, dict) else {})
+        return Site(files, inputs_hash, kept, before if isinstance(before, dict) else {})
     files.update({f"{ASSETS}/{name}": data for name, data in sorted(asset_files(snapshot).items())})
     texts = [*shown, page_text(index).shown]
     fonts, cut = web_fonts(snapshot, texts, recorded.get("webfonts"))
     files.update({f"{ASSETS}/{name}": data for name, data in webfonts.asset_files(fonts).items()})
-    return Site(files, quick, kept, cut)
+    return Site(files, inputs_hash, kept, cut)
 
 
 def web_fonts(snapshot: Snapshot, texts: list[str], recorded: object
@@ -174,16 +174,16 @@ def _published_font(snapshot: Snapshot, face: Face, before: object,
     return font if font is not None and font.filename == name else None
 
 
-def site_quick(snapshot: Snapshot, states: list[EditionState]) -> str:
+def site_inputs_hash(snapshot: Snapshot, states: list[EditionState]) -> str:
     """A hash of what the index and assets are made from."""
     return short_hash(snapshot.templates_digest,
-                      sorted((s.statement, s.variant, s.fingerprint) for s in states))
+                      sorted((s.statement, s.variant, s.content_hash) for s in states))
 
 
-def site_is_current(project: Project, quick: str) -> bool:
-    """Whether ``output/`` holds the index and assets ``quick`` gives, byte for byte."""
+def site_is_current(project: Project, inputs_hash: str) -> bool:
+    """Whether ``output/`` holds the index and assets ``inputs_hash`` gives, byte for byte."""
     recorded = _read_site_state(project)
-    if recorded is None or recorded.get("quick") != quick:
+    if recorded is None or recorded.get("inputs_hash") != inputs_hash:
         return False
     files = recorded.get("files", {})
     if any(path.relative_to(project.output_dir).as_posix() not in files
@@ -199,7 +199,7 @@ def publish_site(project: Project, site: Site) -> list[str]:
     changed = {output / name: data for name, data in site.files.items()
                if published_digest(output / name) != digest(data)}
     recorded = {**site.kept, **{name: digest(data) for name, data in site.files.items()}}
-    state = json.dumps({"quick": site.quick, "files": dict(sorted(recorded.items())),
+    state = json.dumps({"inputs_hash": site.inputs_hash, "files": dict(sorted(recorded.items())),
                         "webfonts": site.webfonts}, indent=1, sort_keys=True).encode()
     changed[output / SITE_STATE] = state
     publish(changed, project.root if project.output is None else output.parent, output)

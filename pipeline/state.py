@@ -28,9 +28,9 @@ class EditionState:
     locales: tuple[str, ...]
     inputs: dict[str, str]
     """The hashes of the bytes it was printed from: source, catalogs, templates, settings, code."""
-    quick: str
+    inputs_hash: str
     """One hash of ``inputs`` and the request: equal means nothing can have changed."""
-    fingerprint: str
+    content_hash: str
     """One hash of everything the edition shows: equal means the same bytes would be printed."""
     source_version: str
     catalog_version: str
@@ -79,7 +79,7 @@ class EditionState:
             return None
 
 
-TEXT_FIELDS = ("statement", "variant", "quick", "fingerprint", "source_version", "catalog_version",
+TEXT_FIELDS = ("statement", "variant", "inputs_hash", "content_hash", "source_version", "catalog_version",
                "title", "date", "source_language", "shown", "updated")
 
 

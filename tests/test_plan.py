@@ -285,7 +285,7 @@ def test_up_to_date_comes_from_recorded_states_and_intact_files(project):
     plan = plan_of(project, recorded=recorded, intact=set(recorded) - {damaged})
     assert [e.target for e in plan.stale] == [damaged]
 
-    changed = {**recorded, damaged: dataclasses.replace(recorded[damaged], fingerprint="0" * 12)}
+    changed = {**recorded, damaged: dataclasses.replace(recorded[damaged], content_hash="0" * 12)}
     assert [e.target for e in plan_of(project, recorded=changed).stale] == [damaged]
 
     forced = plan_of(project, Request(force=True), recorded)
@@ -316,13 +316,13 @@ def test_planning_writes_nothing(project):
 # --- independence -------------------------------------------------------------------------------
 
 def sochi_versions(project: Project) -> dict[Target, tuple[str, str, str]]:
-    return {e.target: (e.state.fingerprint, e.state.source_version, e.state.catalog_version)
+    return {e.target: (e.state.content_hash, e.state.source_version, e.state.catalog_version)
             for e in plan_of(project).editions if e.target.statement_id == "sochi-2018"}
 
 
 def test_sochi_editions_do_not_depend_on_other_statements_or_on_references(tmp_path):
     """Sochi alone, or with two other statements whose lines move the catalogs' `#:` references
-    of the messages they share with Sochi: every Sochi edition has the same fingerprint and
+    of the messages they share with Sochi: every Sochi edition has the same content_hash and
     versions, so adding or editing another statement never reprints it."""
     alone = make_project(tmp_path / "alone", ("sochi-2018",))
     update(alone)
@@ -397,7 +397,7 @@ def test_kept_by_name_of_a_bilingual_edition_without_bilingual_setting():
 # --- the versions a colophon prints ---------------------------------------------------------------
 
 def printed_versions(project: Project) -> dict[Target, tuple[str, str, tuple[str, ...]]]:
-    return {e.target: (e.state.fingerprint, e.provenance.catalog_version, e.provenance.sides)
+    return {e.target: (e.state.content_hash, e.provenance.catalog_version, e.provenance.sides)
             for e in plan_of(project).editions if e.target.statement_id == "ghouta-2017"}
 
 

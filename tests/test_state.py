@@ -18,7 +18,7 @@ STATE = EditionState(
     statement="sochi-2018", variant="ar", draft=False, options=PrintOptions("A5", "3mm", True),
     languages=("ar",), locales=("ar_SY",),
     inputs={"source": "5" * 64, "catalog ar": "a" * 64, "templates": "7" * 64},
-    quick="0123456789ab", fingerprint="ba9876543210", source_version="c0ffee000001",
+    inputs_hash="0123456789ab", content_hash="ba9876543210", source_version="c0ffee000001",
     catalog_version="c0ffee000002", pages=3, files={"html": "1" * 64, "pdf": "2" * 64})
 BILINGUAL = dataclasses.replace(STATE, variant="bilingual", languages=("en", "ar"),
                                 locales=("en_GB", "ar_SY"), draft=True, options=PrintOptions())
@@ -83,7 +83,7 @@ def test_a_state_with_a_field_it_does_not_know_is_no_state():
     ("inputs", []), ("inputs", {"source": 5}), ("files", "x"), ("files", {"pdf": ["x"]}),
     ("options", "A4"), ("options", None), ("options", {"paper": "A4", "bleed": [1], "archival": False}),
     ("options", {"paper": "A4", "bleed": None, "archival": "no"}),
-    ("quick", None), ("fingerprint", 5), ("source_version", ["x"]), ("catalog_version", {}),
+    ("inputs_hash", None), ("content_hash", 5), ("source_version", ["x"]), ("catalog_version", {}),
     ("pages", "3"), ("pages", None), ("pages", 2.5), ("pages", True),
 ])
 def test_a_state_with_a_field_of_the_wrong_type_is_no_state(key, value):

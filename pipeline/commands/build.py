@@ -45,8 +45,8 @@ from ..site import (
     edition_entry,
     make_site,
     publish_site,
+    site_inputs_hash,
     site_is_current,
-    site_quick,
 )
 from ..snapshot import Snapshot, catalog_languages, digest, take
 from ..source import StatementDate
@@ -115,7 +115,7 @@ def _build(project: Project, request: Request, jobs: int | None) -> Report:
     report = Report(assets=asset_files(snapshot))
     # 2. Phase one of the freshness rule: from bytes alone, nothing parsed.
     quick = quick_check(snapshot, available, codes, request, published,
-                        lambda: site_is_current(project, site_quick(snapshot, [
+                        lambda: site_is_current(project, site_inputs_hash(snapshot, [
                             s for t, s in sorted(published.states.items()) if not t.draft])))
     fresh = up_to_date_by_name(snapshot, codes, request, published)
     if quick.up_to_date:
@@ -298,7 +298,7 @@ def publish_edition(project: Project, edition: EditionPlan, rendered: Rendered,
 
 def refresh_state(project: Project, previous: EditionState, current: EditionState) -> EditionState:
     """An edition found up to date keeps its state, with the hashes of the new inputs' bytes."""
-    if previous.quick == current.quick and previous.inputs == current.inputs:
+    if previous.inputs_hash == current.inputs_hash and previous.inputs == current.inputs:
         return previous
     state = replace(current, pages=previous.pages, title=previous.title, files=previous.files,
                     shown=previous.shown)
@@ -344,6 +344,6 @@ def write_site(project: Project, snapshot: Snapshot, states: list[EditionState],
             updates[state.statement] = (state.updated, english.format_date(
                 when.first_day(), when.precision)) if when else None
     current = all(s.inputs.get("templates") == snapshot.templates_digest for s in states)
-    site = make_site(snapshot, editions, sources, site_quick(snapshot, states),
+    site = make_site(snapshot, editions, sources, site_inputs_hash(snapshot, states),
                      [s.shown for s in states], with_assets=current, updates=updates)
     report.removed += publish_site(project, site)
