@@ -284,8 +284,15 @@ def _last_space(children: Sequence[Token]) -> tuple[int, int] | None:
     return None
 
 
+MAX_EMPHASIS_DEPTH = 8
+"""Emphasis nested deeper is written as its text alone: a safety net under the text rules
+(``text.MAX_NESTING``), which refuse such a text, so that a draft printed anyway never nests
+elements deep enough to exhaust the printer's recursion."""
+
+
 def _write_inline(children: Sequence[Token], out: _Writer, keep_last: bool = False) -> None:
     open_links: list[bool] = []
+    written: list[bool] = []  # for each open emphasis, whether its tag was written
     bind = _last_space(children) if keep_last else None
     for index, child in enumerate(children):
         kind = child.type
@@ -295,14 +302,13 @@ def _write_inline(children: Sequence[Token], out: _Writer, keep_last: bool = Fal
             out.text(child.content)
         elif kind in ("softbreak", "hardbreak"):
             out.tag("<br>")
-        elif kind == "em_open":
-            out.tag("<em>")
-        elif kind == "em_close":
-            out.tag("</em>")
-        elif kind == "strong_open":
-            out.tag("<strong>")
-        elif kind == "strong_close":
-            out.tag("</strong>")
+        elif kind in ("em_open", "strong_open"):
+            written.append(sum(written) < MAX_EMPHASIS_DEPTH)
+            if written[-1]:
+                out.tag("<em>" if kind == "em_open" else "<strong>")
+        elif kind in ("em_close", "strong_close"):
+            if written.pop() if written else False:
+                out.tag("</em>" if kind == "em_close" else "</strong>")
         elif kind == "link_open":
             href = child.attrGet("href")
             if isinstance(href, str) and _allowed_url(href):  # always so after _unlink

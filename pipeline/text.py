@@ -194,8 +194,7 @@ def text_problems(value: str, *, block: bool = False) -> list[str]:
                 f"{MAX_TEXT_CHARACTERS:,}: split it"]
     doc = markup.parse(value, inline_only=not block)
     problems: list[str] = []
-    shown = [markup.plain_text(token.content, inline_only=True)
-             for token in doc.tokens if token.type == "inline"]
+    shown = [_printed(token) for token in doc.tokens if token.type == "inline"]
     hidden = [text for text in shown if text and not any(visible(char) for char in text)]
     if not shown and doc.source and not any(visible(char) for char in doc.source):
         hidden = [doc.source]  # only white space and marks: markdown-it makes nothing of it
@@ -213,7 +212,7 @@ def text_problems(value: str, *, block: bool = False) -> list[str]:
     if depth > MAX_NESTING:
         problems.append(f"nests emphasis or links {depth:,} deep; at most {MAX_NESTING} levels "
                         "are allowed: remove the extra '*', '_' or '[...](...)' marks")
-    words = printed_words(markup.plain_text(doc, inline_only=not block))
+    words = [word for text in shown for word in printed_words(text)]
     if long := next((word for word in words if len(word) > MAX_WORD), None):
         if _ADDRESS.search(long):
             problems.append(f"prints an address of {len(long)} characters ({_shown(long)}), too "
@@ -223,6 +222,14 @@ def text_problems(value: str, *, block: bool = False) -> list[str]:
             problems.append(f"has a word of {len(long)} characters ({long[:20]}...), too long to "
                             "fit a line: break it with spaces")
     return problems
+
+
+def _printed(inline) -> str:
+    """The text one paragraph, list item or title prints: its text without the marks of
+    emphasis and links (a link prints its text, never its target)."""
+    return "".join(" " if child.type in ("softbreak", "hardbreak") else child.content
+                   for child in inline.children or ()
+                   if child.type in ("text", "text_special", "softbreak", "hardbreak"))
 
 
 def _longest_list(doc) -> int:
