@@ -216,8 +216,8 @@ def text_problems(value: str, *, block: bool = False) -> list[str]:
     if long := next((word for word in words if len(word) > MAX_WORD), None):
         if _ADDRESS.search(long):
             problems.append(f"prints an address of {len(long)} characters ({_shown(long)}), too "
-                            "long to fit a line: write it as a link, [words](address), whose "
-                            "address is never printed")
+                            "long to fit a line: make it a link with words for its text, "
+                            "[words](address); a link's address is never printed")
         else:
             problems.append(f"has a word of {len(long)} characters ({long[:20]}...), too long to "
                             "fit a line: break it with spaces")

@@ -342,8 +342,8 @@ def test_a_long_address_printed_as_text_is_refused_without_saying_break_it_with_
     data_of, line = FIELD_OF[field]
     [message] = problems(data_of(LONG_ADDRESS.encode()))
     assert message == (f"sources/demo.yaml:{line}: '{field}' prints an address of 200 characters "
-                       "(https://www.ohchr.or...), too long to fit a line: write it as a link, "
-                       "[words](address), whose address is never printed")
+                       "(https://www.ohchr.or...), too long to fit a line: make it a link with words "
+                       "for its text, [words](address); a link's address is never printed")
 
 
 @pytest.mark.parametrize("field", FIELD_OF)

@@ -102,7 +102,8 @@ def test_a_long_address_printed_as_text_says_to_make_it_a_link_never_to_break_it
                   "a" * 90 + "@example.org", "example.org/" + "a" * 90):
         problem = only(value)
         assert "break it with spaces" not in problem, value
-        assert "write it as a link, [words](address), whose address is never printed" in problem
+        assert problem.endswith("too long to fit a line: make it a link with words for its text, "
+                                "[words](address); a link's address is never printed")
 
 
 def test_a_link_the_subset_refuses_prints_as_text_and_counts():
