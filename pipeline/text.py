@@ -135,8 +135,30 @@ def bind_short_words(text: str) -> str:
 
 
 def isolate_latin(text: str) -> str:
-    """Wrap each run of Latin words in first-strong isolates, leaving placeholders alone."""
-    return _ISOLATABLE.sub(lambda m: m.group() if m.group(1) else f"{FSI}{m.group()}{PDI}", text)
+    """Wrap each run of Latin words in first-strong isolates, leaving placeholders alone. A run
+    glued to other letters in a long word (``xننننyyyy…``) also gets a break opportunity (a
+    zero-width space) on the glued side: the edition sets the run in an element of its own, and
+    WeasyPrint cannot break a word that an element divides (``markup.MAX_MARKED_WORD``)."""
+    from .markup import MAX_MARKED_WORD, ZWSP
+
+    def isolated(match: re.Match[str]) -> str:
+        if match.group(1):
+            return match.group()
+        start, end = match.span()
+        before = start > 0 and not text[start - 1].isspace()
+        after = end < len(text) and not text[end].isspace()
+        if before or after:
+            first, last = start, end
+            while first > 0 and not text[first - 1].isspace():
+                first -= 1
+            while last < len(text) and not text[last].isspace():
+                last += 1
+            if last - first <= MAX_MARKED_WORD:
+                before = after = False
+        return (ZWSP if before else "") + f"{FSI}{match.group()}{PDI}" + (ZWSP if after else "")
+
+    return _ISOLATABLE.sub(isolated, text)
+
 
 
 # --- the rules every printed text follows ---------------------------------------------------------
@@ -144,6 +166,16 @@ def isolate_latin(text: str) -> str:
 MAX_WORD = 80
 """The longest word (a run of characters with no breaking space) a text may print: a longer one
 cannot fit a column. Counted on what is printed: a link's text, never its target."""
+MAX_JOINED_WORD = 16
+"""The most letters a word written in a script that joins its letters (Arabic) may hold. A word
+too wide for its column is broken inside, and where Arabic letters are broken apart they change
+shape and width, so the line no longer fits: such a word must fit the narrowest column whole
+(16 of the widest letters do, in the bilingual edition's title). Real words are shorter."""
+WIDE_JOINED = set("صضڝڞۻڪسشښڛڜۺݜݭݰݽݾطظڟࢣۍےجحخځڂڃڄڅچڇڿݗݘݮݯݲݼھۿࢢࢩࢬ")
+"""Joined letters wider than half an em in the middle of a word (Noto Naskh Arabic Bold: up to
+0.94 em); the others are at most 0.53 em, and a word's last letter at most 1.19 em."""
+JOINING_SCRIPTS = ("ARABIC", "SYRIAC", "NKO", "MONGOLIAN", "MANDAIC", "ADLAM", "HANIFI")
+"""Scripts whose letters join, by the first word of their Unicode names."""
 MAX_TEXT_CHARACTERS = 20_000
 """The most characters one text (a paragraph with its lists, a title, a name) may hold: about six
 printed pages."""
@@ -213,7 +245,12 @@ def text_problems(value: str, *, block: bool = False) -> list[str]:
         problems.append(f"nests emphasis or links {depth:,} deep; at most {MAX_NESTING} levels "
                         "are allowed: remove the extra '*', '_' or '[...](...)' marks")
     words = [word for text in shown for word in printed_words(text)]
-    if long := next((word for word in words if len(word) > MAX_WORD), None):
+    if joined := next((word for word in words if _joined_letters(word) > MAX_JOINED_WORD), None):
+        problems.append(f"has a word of {_joined_letters(joined)} Arabic letters "
+                        f"({_shown(joined)}), too long to fit a column: Arabic letters change "
+                        f"shape where a word is broken, so a word may hold at most "
+                        f"{MAX_JOINED_WORD}; check for a missing space")
+    elif long := next((word for word in words if len(word) > MAX_WORD), None):
         if _ADDRESS.search(long):
             problems.append(f"prints an address of {len(long)} characters ({_shown(long)}), too "
                             "long to fit a line: make it a link with words for its text, "
@@ -224,12 +261,41 @@ def text_problems(value: str, *, block: bool = False) -> list[str]:
     return problems
 
 
-def _printed(inline) -> str:
+_INLINE_MARKS = ("em_open", "em_close", "strong_open", "strong_close", "link_open", "link_close")
+
+
+def _printed(inline, mark: str = "") -> str:
     """The text one paragraph, list item or title prints: its text without the marks of
-    emphasis and links (a link prints its text, never its target)."""
-    return "".join(" " if child.type in ("softbreak", "hardbreak") else child.content
+    emphasis and links (a link prints its text, never its target); ``mark`` stands where an
+    emphasis or a link starts or ends."""
+    return "".join(" " if child.type in ("softbreak", "hardbreak")
+                   else mark if child.type in _INLINE_MARKS else child.content
                    for child in inline.children or ()
-                   if child.type in ("text", "text_special", "softbreak", "hardbreak"))
+                   if child.type in ("text", "text_special", "softbreak", "hardbreak",
+                                     *_INLINE_MARKS))
+
+
+def joined_width(text: str) -> float:
+    """An upper bound of the width, in ems, of the letters of ``text`` that join (Arabic),
+    each word's last letter counted at its widest: enough to tell whether two words bound
+    together still fit the narrowest column."""
+    width = 0.0
+    for word in text.split():
+        letters = [char for char in unicodedata.normalize("NFKD", word)
+                   if unicodedata.category(char)[0] == "L"
+                   and unicodedata.name(char, "").startswith(JOINING_SCRIPTS)]
+        if letters:
+            width += sum(0.95 if char in WIDE_JOINED else 0.55 for char in letters) + 0.7
+    return width
+
+
+def _joined_letters(word: str) -> int:
+    """How many letters of a joining script a word holds (a ligature counts its letters)."""
+    if word.isascii():
+        return 0
+    return sum(1 for char in unicodedata.normalize("NFKD", word)
+               if unicodedata.category(char)[0] == "L"
+               and unicodedata.name(char, "").startswith(JOINING_SCRIPTS))
 
 
 def _longest_list(doc) -> int:
