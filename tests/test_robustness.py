@@ -1380,6 +1380,9 @@ def expected_problem(name: str, text: str, normalised: str) -> str | None:
         assume("\n" not in normalised)
         return f"'{name}' holds only invisible characters"  # the start: the names follow
     assume(all(any(_prints(c) for c in line) for line in normalised.split("\n") if line))
+    assume(all(sum(unicodedata.name(c, "").startswith(("ARABIC", "SYRIAC", "NKO", "MONGOLIAN"))
+                   for c in unicodedata.normalize("NFKD", word)) <= 16
+               for word in normalised.split()))  # the Arabic word rule: its own unit tests
     if long := next((word for word in normalised.split() if len(word) > MAX_WORD), None):
         assume(not set(long) & MARKUP_MARKS and not re.search(r"://|^www\.|@|mailto:", long))
         return (f"'{name}' has a word of {len(long)} characters ({long[:20]}...), too long to fit "

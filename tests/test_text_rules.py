@@ -89,7 +89,7 @@ def test_a_word_as_long_as_a_line_holds_passes_and_one_more_character_is_refused
     "[" + "y" * (MAX_WORD + 1) + "](https://example.org)",  # a link's text is printed
     "*" + "y" * (MAX_WORD + 1) + "*",  # emphasis marks are not, but the word is
     "**a" + "y" * MAX_WORD + "**",
-    "\u0633" * (MAX_WORD + 1),  # Arabic letters
+    "\u03bb" * (MAX_WORD + 1),  # Greek letters
     "y" * 41 + "*" + "y" * 41,  # an unpaired mark prints
 ])
 def test_a_long_printed_word_is_refused_however_it_is_marked(value):
@@ -183,3 +183,65 @@ def test_rendering_never_nests_emphasis_beyond_the_safety_net():
     assert html.count("<strong>") == html.count("</strong>") == markup.MAX_EMPHASIS_DEPTH
     assert "x" in html
     assert markup.to_html("*a **b x** c*") == "<p><em>a <strong>b x</strong> c</em></p>"
+
+
+# --- Arabic words, and words an element divides -------------------------------------------------
+
+def test_an_arabic_word_may_hold_up_to_the_limit_of_letters():
+    from pipeline.text import MAX_JOINED_WORD
+
+    assert text_problems("ص" * MAX_JOINED_WORD) == []
+    assert text_problems("وباستراتيجياتهم") == []  # 15 letters: real words are shorter
+    assert text_problems("(" + "ص" * MAX_JOINED_WORD + ")،") == []  # punctuation is no letter
+    assert text_problems("بِسْمِ" * 2) == []  # marks are no letters
+    assert only("ص" * (MAX_JOINED_WORD + 1)) == (
+        f"has a word of {MAX_JOINED_WORD + 1} Arabic letters ({'ص' * 17}), too long to fit a "
+        "column: Arabic letters change shape where a word is broken, so a word may hold at most "
+        f"{MAX_JOINED_WORD}; check for a missing space")
+
+
+@pytest.mark.parametrize("word", [
+    "م" * 80, "ـ" * 20, "ܐ" * 20,  # Syriac joins too
+    "\ufdfa\ufdfa",  # a ligature counts its letters (two of 15)
+    "ص" * 10 + "\u200c" + "ص" * 10,  # a non-joiner does not make two words
+    "[" + "ص" * 20 + "](https://example.org)",
+])
+def test_a_long_arabic_word_is_refused_however_it_is_written(word):
+    assert "Arabic letters" in only(word)
+
+
+def test_breaks_are_written_where_an_element_divides_a_long_word():
+    zwsp = markup.ZWSP
+    assert markup.to_html("y" * 60 + "**" + "W" * 15 + "**") == (
+        f"<p>{'y' * 60}{zwsp}<strong>{'W' * 15}</strong></p>")
+    assert markup.to_html("**" + "y" * 60 + "**z") == f"<p><strong>{'y' * 60}{zwsp}</strong>z</p>"
+    assert zwsp in markup.to_html("[" + "y" * 20 + "](https://example.org).")
+    # short words, whole words and Arabic words are left as they are
+    for text in ("*un*believable", "**2254**(2015)", "[UN](https://example.org)'s",
+                 "**a** b", "و**" + "ص" * 10 + "**" + "ص" * 5):
+        assert zwsp not in markup.to_html(text), text
+
+
+def test_a_latin_run_glued_into_a_long_word_gets_a_break_where_the_edition_isolates_it():
+    from pipeline.text import FSI, PDI, isolate_latin
+
+    zwsp = markup.ZWSP
+    assert isolate_latin("نص x" + "ن" * 10 + "y" * 60) == (
+        f"نص {FSI}x{PDI}{zwsp}{'ن' * 10}{zwsp}{FSI}{'y' * 60}{PDI}")
+    assert isolate_latin("«Help4Syria»") == f"«{FSI}Help4Syria{PDI}»"  # short: as before
+    assert isolate_latin("شبكة (SNHR) السورية") == f"شبكة {FSI}(SNHR){PDI} السورية"
+
+
+def test_the_last_two_words_are_bound_unless_they_could_not_then_be_broken():
+    nbsp = markup.NBSP
+
+    def bound(text: str) -> bool:
+        return nbsp in markup.to_html(text, keep_last_words=True)
+
+    assert bound("We call on the Council to act.")
+    assert bound("ندعو إلى الإفراج عن المعتقلين والمفقودين.")  # 19 letters, as Sochi's
+    assert bound("as *the capital.*") and bound("as [resolution 2139](https://example.org).")
+    assert not bound("نص " + "ص" * 16 + " " + "ص" * 16)  # too wide to keep on one line
+    assert not bound("نص " + "y" * 60)  # a change of script: the edition divides it
+    assert not bound("see **" + "y" * 30 + "**")  # an element divides it
+    assert bound("x " + "W" * 80)  # one run: it can still be broken anywhere
