@@ -388,6 +388,11 @@ def test_a_paragraph_or_title_copied_into_another_script_is_refused_with_its_lin
                                   "or add the flag 'ignore-same' if it is meant to stay as it is")
 
 
+def test_a_section_heading_copied_into_another_script_is_refused():
+    found = errors(problems_of("heading", "## Our demands", "## Our demands"))
+    assert any("untranslated: identical to the source text" in e for e in found), found
+
+
 @pytest.mark.parametrize("context", ["paragraph", "title"])
 def test_a_copy_differing_only_in_white_space_is_a_copy_still(context):
     found = errors(problems_of(context, "End the Siege of Eastern Ghouta",
@@ -440,8 +445,15 @@ def test_a_translated_link_to_a_200_character_address_is_accepted():
     assert problems_of("paragraph", source, translation) == []
 
 
+def test_an_arabic_translation_with_a_word_too_long_for_a_column_is_refused():
+    found = errors(problems_of("paragraph", "We call for peace.", "ندعو إلى " + "س" * 17 + "."))
+    assert found == ["paragraph 'We call for peace.': has a word of 17 Arabic letters "
+                     f"({'س' * 17}.), too long to fit a column: Arabic letters change shape where "
+                     "a word is broken, so a word may hold at most 16; check for a missing space"]
+
+
 def test_a_translation_with_a_word_too_long_for_a_line_is_refused_with_its_line():
-    source, translation = "We call for peace.", "ندعو إلى " + "س" * 90 + "."
+    source, translation = "We call for peace.", "ندعو إلى " + "W" * 90 + "."
     text = "\n".join([header("ar"), entry("paragraph", source, translation)])
     status = check_edition(catalog_of([entry("paragraph", source, translation)]), FILE, "ar",
                            "Arab", [needed("paragraph", source)])
@@ -449,7 +461,7 @@ def test_a_translation_with_a_word_too_long_for_a_line_is_refused_with_its_line(
     assert error.line == translation_line(text, f"msgid {quoted(source)}")
     assert not status.releasable
     assert error.message == ("paragraph 'We call for peace.': has a word of 91 characters "
-                             f"({'س' * 20}...), too long to fit a line: break it with spaces")
+                             f"({'W' * 20}...), too long to fit a line: break it with spaces")
 
 
 def test_a_long_address_printed_as_text_in_a_translation_says_to_keep_the_link():

@@ -175,7 +175,7 @@ def check_white_space(message: PoEntry, script: str, where: Where) -> Iterator[P
             return
 
 
-COPY_REFUSED = frozenset({"paragraph", "title", "short-title", "subtitle"})
+COPY_REFUSED = frozenset({"paragraph", "heading", "title", "short-title", "subtitle"})
 """The texts a copy of the source leaves untranslated (names may stay as the source writes them):
 a released edition never prints one."""
 
