@@ -160,7 +160,6 @@ def isolate_latin(text: str) -> str:
     return _ISOLATABLE.sub(isolated, text)
 
 
-
 # --- the rules every printed text follows ---------------------------------------------------------
 
 MAX_WORD = 80
@@ -214,7 +213,8 @@ def text_problems(value: str, *, block: bool = False) -> list[str]:
     The same rules hold for every text of a statement and of a translation: it prints something
     visible; it holds at most ``MAX_TEXT_CHARACTERS``, its lists at most ``MAX_LIST_ITEMS``
     items, its emphasis and links nest at most ``MAX_NESTING`` deep; no printed word is longer
-    than ``MAX_WORD`` (a link counts by its text, never its target). ``block`` is for a paragraph,
+    than ``MAX_WORD`` (a link counts by its text, never its target), nor an Arabic one than
+    ``MAX_JOINED_WORD`` letters. ``block`` is for a paragraph,
     which may hold lists; a title or a name is one line of inline text.
 
     Characters refused anywhere (``forbidden_character``) are checked before, by the caller."""
@@ -261,18 +261,12 @@ def text_problems(value: str, *, block: bool = False) -> list[str]:
     return problems
 
 
-_INLINE_MARKS = ("em_open", "em_close", "strong_open", "strong_close", "link_open", "link_close")
-
-
-def _printed(inline, mark: str = "") -> str:
+def _printed(inline) -> str:
     """The text one paragraph, list item or title prints: its text without the marks of
-    emphasis and links (a link prints its text, never its target); ``mark`` stands where an
-    emphasis or a link starts or ends."""
-    return "".join(" " if child.type in ("softbreak", "hardbreak")
-                   else mark if child.type in _INLINE_MARKS else child.content
+    emphasis and links (a link prints its text, never its target)."""
+    return "".join(" " if child.type in ("softbreak", "hardbreak") else child.content
                    for child in inline.children or ()
-                   if child.type in ("text", "text_special", "softbreak", "hardbreak",
-                                     *_INLINE_MARKS))
+                   if child.type in ("text", "text_special", "softbreak", "hardbreak"))
 
 
 def joined_width(text: str) -> float:
