@@ -270,7 +270,7 @@ class _Reader:
         year, month, day = (int(part) if part else None for part in match.groups())
         assert year is not None
         if not 1 <= year <= 9999:
-            self.problem(f"'date' {value}: there is no year {year}; years go from 0001 to 9999",
+            self.problem(f"'{name}' {value}: there is no year {year}; years go from 0001 to 9999",
                          node)
             return None
         if month is not None and not 1 <= month <= 12:
@@ -285,7 +285,7 @@ class _Reader:
                 return None
         date = StatementDate(year, month, day)
         if problem := _unformattable(date):
-            self.problem(f"'date' {value}: {problem}", node)
+            self.problem(f"'{name}' {value}: {problem}", node)
             return None
         return date
 

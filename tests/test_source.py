@@ -492,3 +492,9 @@ def test_every_conflicting_language_is_named_and_three_listings_give_two_errors(
         "sources/demo.yaml:10", "sources/demo.yaml:10", "sources/demo.yaml:11"]
     assert "two names in ar" in found[0] and "two names in fr" in found[1]
     assert "'ا' (line 9) and 'ت' (line 11)" in found[2]
+
+
+@pytest.mark.parametrize("value", ["0000", "0000-06", "\u0660\u0660\u0660\u0660-01-01"])
+def test_an_updated_date_no_edition_could_print_is_refused_under_its_own_name(value):
+    [message] = problems(with_field("updated", value))
+    assert message.startswith(f"sources/demo.yaml:10: 'updated' {value}: there is no year 0")
