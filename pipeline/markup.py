@@ -39,6 +39,7 @@ Decisions, with their reasons:
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections import Counter
@@ -272,37 +273,107 @@ class _Writer:
 NBSP = "\u00a0"
 
 
+MAX_BOUND_WIDTH = 13.0
+"""The widest, in ems, that two words bound together may be when their letters join (Arabic):
+a pair too wide for a column would be broken inside a word, where joined letters change shape
+and no longer fit (``text.joined_width``)."""
+
+
 def _last_space(children: Sequence[Token]) -> tuple[int, int] | None:
     """Where the last space of the last line of an inline is (child, offset): binding the last
-    two words there keeps a paragraph from ending on a line of one word."""
+    two words there keeps a paragraph from ending on a line of one word, unless the two could
+    not be broken where a column needs it: Arabic words too wide together, or a long pair that
+    an emphasis, a link or a change of script (which an edition isolates in an element of its
+    own) divides, which WeasyPrint cannot break (see ``MAX_MARKED_WORD``)."""
+    from .text import joined_width, scripts
+
     for index in range(len(children) - 1, -1, -1):
         child = children[index]
         if child.type in ("softbreak", "hardbreak"):
             return None
         if child.type in ("text", "text_special") and " " in child.content.rstrip():
-            return index, child.content.rstrip().rindex(" ")
+            offset = child.content.rstrip().rindex(" ")
+            before = child.content[:offset].rsplit(" ", 1)[-1]
+            after = child.content[offset + 1:] + "".join(c.content for c in children[index + 1:])
+            pair = f"{before} {after}".strip()
+            divided = len(scripts(pair)) > 1 or any(c.type in _BOUNDARIES
+                                                    for c in children[index + 1:]) or (
+                before == child.content[:offset] and index > 0
+                and children[index - 1].type in _BOUNDARIES)
+            if joined_width(pair) > MAX_BOUND_WIDTH or (divided
+                                                         and len(pair) > MAX_MARKED_WORD + 1):
+                return None
+            return index, offset
     return None
+
+
+ZWSP = "\u200b"
+MAX_MARKED_WORD = 15
+"""A word marked only in part (``*un*done``, ``**2254**(2015)``) longer than this gets a break
+opportunity (a zero-width space) where its emphasis or link starts or ends inside it: WeasyPrint
+breaks no part of such a word (its issue 2900), so a long one would run out of its column.
+Words in a script whose letters join are left whole: the text rules keep them short enough to
+fit (``text.MAX_JOINED_WORD``)."""
+_BOUNDARIES = ("em_open", "em_close", "strong_open", "strong_close", "link_open", "link_close")
+
+
+def _breaks_in_marked_words(children: Sequence[Token]) -> set[int]:
+    """The emphasis and link tokens inside a long word marked only in part."""
+    from .text import joined_width
+
+    text, where = [], []  # the printed text, with \x00 for each boundary; their tokens
+    for index, child in enumerate(children):
+        if child.type in _BOUNDARIES:
+            text.append("\x00")
+            where.append(index)
+        elif child.type in ("softbreak", "hardbreak"):
+            text.append(" ")
+        elif child.type in ("text", "text_special"):
+            text.append(child.content.replace("\x00", ""))
+    printed, found = "".join(text), set()
+    marks = [position for position, char in enumerate(printed) if char == "\x00"]
+    for word in re.finditer(r"\S+", printed):
+        start, end = word.span()
+        while start < end and printed[start] == "\x00":
+            start += 1
+        while end > start and printed[end - 1] == "\x00":
+            end -= 1
+        inner = printed[start:end]
+        if "\x00" in inner and len(inner) - inner.count("\x00") > MAX_MARKED_WORD \
+                and not joined_width(inner):
+            first = bisect.bisect_left(marks, start)
+            found.update(where[first:bisect.bisect_left(marks, end)])
+    return found
+
+
+MAX_EMPHASIS_DEPTH = 8
+"""Emphasis nested deeper is written as its text alone: a safety net under the text rules
+(``text.MAX_NESTING``), which refuse such a text, so that a draft printed anyway never nests
+elements deep enough to exhaust the printer's recursion."""
 
 
 def _write_inline(children: Sequence[Token], out: _Writer, keep_last: bool = False) -> None:
     open_links: list[bool] = []
+    written: list[bool] = []  # for each open emphasis, whether its tag was written
     bind = _last_space(children) if keep_last else None
+    breaks = _breaks_in_marked_words(children)
     for index, child in enumerate(children):
         kind = child.type
+        if index in breaks:
+            out.text(ZWSP)
         if bind is not None and index == bind[0]:
             out.text(child.content[: bind[1]] + NBSP + child.content[bind[1] + 1:])
         elif kind in ("text", "text_special"):
             out.text(child.content)
         elif kind in ("softbreak", "hardbreak"):
             out.tag("<br>")
-        elif kind == "em_open":
-            out.tag("<em>")
-        elif kind == "em_close":
-            out.tag("</em>")
-        elif kind == "strong_open":
-            out.tag("<strong>")
-        elif kind == "strong_close":
-            out.tag("</strong>")
+        elif kind in ("em_open", "strong_open"):
+            written.append(sum(written) < MAX_EMPHASIS_DEPTH)
+            if written[-1]:
+                out.tag("<em>" if kind == "em_open" else "<strong>")
+        elif kind in ("em_close", "strong_close"):
+            if written.pop() if written else False:
+                out.tag("</em>" if kind == "em_close" else "</strong>")
         elif kind == "link_open":
             href = child.attrGet("href")
             if isinstance(href, str) and _allowed_url(href):  # always so after _unlink

@@ -20,11 +20,18 @@ import yaml
 from . import markup
 from .errors import PipelineError, Problem, raise_if_any
 from .identifiers import language_problem, statement_id_problem
-from .text import forbidden_character, forbidden_message, normalise
+from .text import MAX_WORD, forbidden_character, forbidden_message, normalise, text_problems
 
-MAX_WORD = 80
-"""The longest word (a run of characters without a space) a text may show: a longer one cannot
-fit a column and would be clipped off the page."""
+__all__ = ["MAX_BODY_CHARACTERS", "MAX_PARAGRAPHS", "MAX_SIGNATORIES", "MAX_WORD", "Signatory",
+           "Statement", "StatementDate", "Text", "parse_statement"]
+
+MAX_PARAGRAPHS = 500
+"""The most paragraphs a statement may have."""
+MAX_SIGNATORIES = 5_000
+"""The most signatories a statement may list (a long sign-on list runs to a few thousand)."""
+MAX_BODY_CHARACTERS = 200_000
+"""The most characters the paragraphs of a statement may hold in all: about sixty pages, so
+that every accepted statement prints in bounded time and memory."""
 
 
 @dataclass(frozen=True)
@@ -168,8 +175,8 @@ class _Reader:
                      "statement; write plain text", node)
         return False
 
-    def text(self, name: str, node: yaml.Node, normalised: Callable[[str], str] = normalise
-             ) -> Text | None:
+    def text(self, name: str, node: yaml.Node, normalised: Callable[[str], str] = normalise,
+             block: bool = False) -> Text | None:
         if not self.tag_allowed(name, node):
             return None
         if not isinstance(node, yaml.ScalarNode):
@@ -183,13 +190,13 @@ class _Reader:
             self.problem(f"'{name}' is empty: write the text, or remove the field if it is "
                          "optional", node)
             return None
-        if long := next((word for word in value.split() if len(word) > MAX_WORD), None):
-            self.problem(f"'{name}' has a word of {len(long)} characters ({long[:20]}...), "
-                         "too long to fit a line: break it with spaces", node)
+        if refused := text_problems(value, block=block):  # the first: the rest may follow
+            self.problem(f"'{name}' {refused[0]}", node)
             return None
         return Text(value, node.start_mark.line + 1)
 
-    def items(self, name: str, node: yaml.Node, required: bool) -> list[yaml.Node]:
+    def items(self, name: str, node: yaml.Node, required: bool, limit: int, what: str
+              ) -> list[yaml.Node]:
         if not self.tag_allowed(name, node):
             return []
         if not required and isinstance(node, yaml.ScalarNode) and node.tag == YAML_TAG + "null":
@@ -199,24 +206,35 @@ class _Reader:
             return []
         if not node.value and required:
             self.problem(f"'{name}' is an empty list: give at least one item", node)
+        if len(node.value) > limit:
+            self.problem(f"'{name}' has {len(node.value):,} items; a statement may have at most "
+                         f"{limit:,} {what} (item {limit + 1:,} is on this line)",
+                         node.value[limit])
+            return []
         return list(node.value)
 
     def paragraphs(self, node: yaml.Node) -> tuple[Text, ...]:
         items = []
-        for i, item in enumerate(self.items("body", node, True), 1):
+        for i, item in enumerate(self.items("body", node, True, MAX_PARAGRAPHS, "paragraphs"), 1):
             if isinstance(item, yaml.ScalarNode) and item.tag == YAML_TAG + "null" \
                     and not item.value:  # `- ## Our demands`: YAML reads a comment
                 self.problem(f"'body item {i}' is empty: write the text; a section heading "
                              "goes in quotes, - '## Our demands' (after '- ', a '#' starts a "
                              "YAML comment)", item)
                 continue
-            items.append(self.text(f"body item {i}", item, markup.normalise))
-        return tuple(item for item in items if item is not None)
+            items.append(self.text(f"body item {i}", item, markup.normalise, block=True))
+        paragraphs = tuple(item for item in items if item is not None)
+        if (total := sum(len(text.value) for text in paragraphs)) > MAX_BODY_CHARACTERS:
+            self.problem(f"'body' holds {total:,} characters; the paragraphs of a statement may "
+                         f"hold at most {MAX_BODY_CHARACTERS:,} in all (about sixty pages): "
+                         "shorten them, or publish the text in parts", node)
+        return paragraphs
 
     def signatories(self, node: yaml.Node) -> list[Text | list[tuple[str, Text]]]:
         """Each signatory as its name, or as the names it gives itself in several languages."""
         signatories: list[Text | list[tuple[str, Text]]] = []
-        for i, item in enumerate(self.items("signatories", node, False), 1):
+        found = self.items("signatories", node, False, MAX_SIGNATORIES, "signatories")
+        for i, item in enumerate(found, 1):
             label = f"signatories item {i}"
             if isinstance(item, yaml.MappingNode):
                 if self.tag_allowed(label, item) and (names := self.names(label, item)):
@@ -251,6 +269,10 @@ class _Reader:
             return None
         year, month, day = (int(part) if part else None for part in match.groups())
         assert year is not None
+        if not 1 <= year <= 9999:
+            self.problem(f"'{name}' {value}: there is no year {year}; years go from 0001 to 9999",
+                         node)
+            return None
         if month is not None and not 1 <= month <= 12:
             self.problem(f"'{name}' {value}: there is no month {month}; months go from 01 to 12",
                          node)
@@ -261,7 +283,11 @@ class _Reader:
                 self.problem(f"'{name}' {value}: that day does not exist: "
                              f"{calendar.month_name[month]} {year} has {last} days", node)
                 return None
-        return StatementDate(year, month, day)
+        date = StatementDate(year, month, day)
+        if problem := _unformattable(date):
+            self.problem(f"'{name}' {value}: {problem}", node)
+            return None
+        return date
 
     def checked(self, check: Callable[[str], str | None], name: str, node: yaml.Node) -> str | None:
         text = self.text(name, node)
@@ -331,6 +357,7 @@ class _Reader:
         """A name given in several languages must be given in the statement's own language too:
         that one is the message translators see; the others are used as given."""
         signatories = []
+        given: dict[tuple[str, str], Text] = {}  # (name in the statement's language, code)
         for item in items:
             if isinstance(item, Text):
                 signatories.append(Signatory(item))
@@ -344,7 +371,28 @@ class _Reader:
                 continue
             signatories.append(Signatory(own, tuple((code, text.value) for code, text in item
                                                     if code != language)))
+            for code, text in item:
+                first = given.setdefault((own.value, code), text)
+                if code != language and first.value != text.value:
+                    self.problem(f"the signatory {own.value!r} is listed twice with two names in "
+                                 f"{code}: {first.value!r} (line {first.line}) and {text.value!r} "
+                                 f"(line {text.line}); an edition can print only one: keep one "
+                                 "of the two entries", text.line)
         return tuple(signatories)
+
+
+def _unformattable(date: StatementDate) -> str | None:
+    """Why the editions could not print a date, if they could not: each is formatted through
+    Babel (``Language.format_date``), in the source's language and in the others."""
+    from babel import dates
+
+    try:
+        day = date.first_day()
+        dates.format_date(day, "long", locale="en")
+        dates.format_skeleton("yMMMM" if date.month else "y", day, locale="en")
+    except (ValueError, OverflowError, KeyError, TypeError) as error:
+        return f"no edition can print this date ({error}): check it"
+    return None
 
 
 def _describe(node: yaml.Node) -> str:

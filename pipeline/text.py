@@ -135,5 +135,183 @@ def bind_short_words(text: str) -> str:
 
 
 def isolate_latin(text: str) -> str:
-    """Wrap each run of Latin words in first-strong isolates, leaving placeholders alone."""
-    return _ISOLATABLE.sub(lambda m: m.group() if m.group(1) else f"{FSI}{m.group()}{PDI}", text)
+    """Wrap each run of Latin words in first-strong isolates, leaving placeholders alone. A run
+    glued to other letters in a long word (``xننننyyyy…``) also gets a break opportunity (a
+    zero-width space) on the glued side: the edition sets the run in an element of its own, and
+    WeasyPrint cannot break a word that an element divides (``markup.MAX_MARKED_WORD``)."""
+    from .markup import MAX_MARKED_WORD, ZWSP
+
+    def isolated(match: re.Match[str]) -> str:
+        if match.group(1):
+            return match.group()
+        start, end = match.span()
+        before = start > 0 and not text[start - 1].isspace()
+        after = end < len(text) and not text[end].isspace()
+        if before or after:
+            first, last = start, end
+            while first > 0 and not text[first - 1].isspace():
+                first -= 1
+            while last < len(text) and not text[last].isspace():
+                last += 1
+            if last - first <= MAX_MARKED_WORD:
+                before = after = False
+        return (ZWSP if before else "") + f"{FSI}{match.group()}{PDI}" + (ZWSP if after else "")
+
+    return _ISOLATABLE.sub(isolated, text)
+
+
+# --- the rules every printed text follows ---------------------------------------------------------
+
+MAX_WORD = 80
+"""The longest word (a run of characters with no breaking space) a text may print: a longer one
+cannot fit a column. Counted on what is printed: a link's text, never its target."""
+MAX_JOINED_WORD = 16
+"""The most letters a word written in a script that joins its letters (Arabic) may hold. A word
+too wide for its column is broken inside, and where Arabic letters are broken apart they change
+shape and width, so the line no longer fits: such a word must fit the narrowest column whole
+(16 of the widest letters do, in the bilingual edition's title). Real words are shorter."""
+WIDE_JOINED = set("صضڝڞۻڪسشښڛڜۺݜݭݰݽݾطظڟࢣۍےجحخځڂڃڄڅچڇڿݗݘݮݯݲݼھۿࢢࢩࢬ")
+"""Joined letters wider than half an em in the middle of a word (Noto Naskh Arabic Bold: up to
+0.94 em); the others are at most 0.53 em, and a word's last letter at most 1.19 em."""
+JOINING_SCRIPTS = ("ARABIC", "SYRIAC", "NKO", "MONGOLIAN", "MANDAIC", "ADLAM", "HANIFI")
+"""Scripts whose letters join, by the first word of their Unicode names."""
+MAX_TEXT_CHARACTERS = 20_000
+"""The most characters one text (a paragraph with its lists, a title, a name) may hold: about six
+printed pages."""
+MAX_LIST_ITEMS = 500
+"""The most items one list may hold."""
+MAX_NESTING = 8
+"""The most emphasis, strong emphasis and links one word may stand inside: deeper nesting is
+never meant, and would exhaust the printer's recursion."""
+
+INVISIBLE_LETTERS = {"\u115f", "\u1160", "\u3164", "\uffa0", "\u2800"}
+"""Letters and symbols that print as nothing (the Hangul fillers, the blank Braille pattern)."""
+_ADDRESS = re.compile(r"://|^(?:www\.|mailto:)|^[^@\s]+@[^@\s]+\.[^@\s]+$|\.[a-z]{2,}/", re.I)
+
+
+def visible(char: str) -> bool:
+    """Whether a character prints something: not a space, a control, a format character
+    (direction marks, joiners, the soft hyphen), a combining mark alone or a filler."""
+    return not (char.isspace() or unicodedata.category(char) in ("Cc", "Cf", "Mn", "Me", "Zs")
+                or char in INVISIBLE_LETTERS)
+
+
+def printed_words(text: str) -> list[str]:
+    """The words a printed text shows. Every white space is a place to break a line: a text's
+    identity (``normalise``) makes even a no-break space a space."""
+    return text.split()
+
+
+def _shown(text: str) -> str:
+    return text if len(text) <= 20 else text[:20] + "..."
+
+
+def text_problems(value: str, *, block: bool = False) -> list[str]:
+    """What keeps a text from printing well, each said as the end of a sentence that starts with
+    the text's name ("'title' " in a source, "paragraph '...': " in a catalog); empty if nothing.
+
+    The same rules hold for every text of a statement and of a translation: it prints something
+    visible; it holds at most ``MAX_TEXT_CHARACTERS``, its lists at most ``MAX_LIST_ITEMS``
+    items, its emphasis and links nest at most ``MAX_NESTING`` deep; no printed word is longer
+    than ``MAX_WORD`` (a link counts by its text, never its target), nor an Arabic one than
+    ``MAX_JOINED_WORD`` letters. ``block`` is for a paragraph,
+    which may hold lists; a title or a name is one line of inline text.
+
+    Characters refused anywhere (``forbidden_character``) are checked before, by the caller."""
+    from . import markup
+
+    if len(value) > MAX_TEXT_CHARACTERS:
+        what = "paragraph" if block else "text"
+        return [f"has {len(value):,} characters; a {what} may hold at most "
+                f"{MAX_TEXT_CHARACTERS:,}: split it"]
+    doc = markup.parse(value, inline_only=not block)
+    problems: list[str] = []
+    shown = [_printed(token) for token in doc.tokens if token.type == "inline"]
+    hidden = [text for text in shown if text and not any(visible(char) for char in text)]
+    if not shown and doc.source and not any(visible(char) for char in doc.source):
+        hidden = [doc.source]  # only white space and marks: markdown-it makes nothing of it
+    if hidden:
+        chars = sorted({char for text in hidden for char in text if not char.isspace()})
+        names = ", ".join(describe(char) for char in chars[:3]) + (", ..." if len(chars) > 3
+                                                                     else "")
+        problems.append(f"holds only invisible characters ({names}), which print nothing: "
+                        "write the text")
+    items = _longest_list(doc)
+    if items > MAX_LIST_ITEMS:
+        problems.append(f"has a list of {items:,} items; a list may hold at most "
+                        f"{MAX_LIST_ITEMS:,}: split it into several lists or paragraphs")
+    depth = _nesting(doc)
+    if depth > MAX_NESTING:
+        problems.append(f"nests emphasis or links {depth:,} deep; at most {MAX_NESTING} levels "
+                        "are allowed: remove the extra '*', '_' or '[...](...)' marks")
+    words = [word for text in shown for word in printed_words(text)]
+    if joined := next((word for word in words if _joined_letters(word) > MAX_JOINED_WORD), None):
+        problems.append(f"has a word of {_joined_letters(joined)} Arabic letters "
+                        f"({_shown(joined)}), too long to fit a column: Arabic letters change "
+                        f"shape where a word is broken, so a word may hold at most "
+                        f"{MAX_JOINED_WORD}; check for a missing space")
+    elif long := next((word for word in words if len(word) > MAX_WORD), None):
+        if _ADDRESS.search(long):
+            problems.append(f"prints an address of {len(long)} characters ({_shown(long)}), too "
+                            "long to fit a line: make it a link with words for its text, "
+                            "[words](address); a link's address is never printed")
+        else:
+            problems.append(f"has a word of {len(long)} characters ({long[:20]}...), too long to "
+                            "fit a line: break it with spaces")
+    return problems
+
+
+def _printed(inline) -> str:
+    """The text one paragraph, list item or title prints: its text without the marks of
+    emphasis and links (a link prints its text, never its target)."""
+    return "".join(" " if child.type in ("softbreak", "hardbreak") else child.content
+                   for child in inline.children or ()
+                   if child.type in ("text", "text_special", "softbreak", "hardbreak"))
+
+
+def joined_width(text: str) -> float:
+    """An upper bound of the width, in ems, of the letters of ``text`` that join (Arabic),
+    each word's last letter counted at its widest: enough to tell whether two words bound
+    together still fit the narrowest column."""
+    width = 0.0
+    for word in text.split():
+        letters = [char for char in unicodedata.normalize("NFKD", word)
+                   if unicodedata.category(char)[0] == "L"
+                   and unicodedata.name(char, "").startswith(JOINING_SCRIPTS)]
+        if letters:
+            width += sum(0.95 if char in WIDE_JOINED else 0.55 for char in letters) + 0.7
+    return width
+
+
+def _joined_letters(word: str) -> int:
+    """How many letters of a joining script a word holds (a ligature counts its letters)."""
+    if word.isascii():
+        return 0
+    return sum(1 for char in unicodedata.normalize("NFKD", word)
+               if unicodedata.category(char)[0] == "L"
+               and unicodedata.name(char, "").startswith(JOINING_SCRIPTS))
+
+
+def _longest_list(doc) -> int:
+    longest, open_items = 0, []
+    for token in doc.tokens:
+        if token.type in ("bullet_list_open", "ordered_list_open"):
+            open_items.append(0)
+        elif token.type == "list_item_open" and open_items:
+            open_items[-1] += 1
+        elif token.type in ("bullet_list_close", "ordered_list_close") and open_items:
+            longest = max(longest, open_items.pop())
+    return max([longest, *open_items])
+
+
+def _nesting(doc) -> int:
+    deepest = 0
+    for token in doc.tokens:
+        depth = 0
+        for child in token.children or ():
+            if child.type in ("em_open", "strong_open", "link_open"):
+                depth += 1
+                deepest = max(deepest, depth)
+            elif child.type in ("em_close", "strong_close", "link_close"):
+                depth -= 1
+    return deepest

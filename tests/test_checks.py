@@ -331,7 +331,7 @@ def test_a_line_break_the_source_lacks_at_either_end_makes_the_catalog_unreadabl
 
 # --- copies -------------------------------------------------------------------------------------
 
-def test_a_copy_of_the_source_in_another_script_is_a_warning():
+def test_a_copy_of_a_name_in_another_script_is_a_warning():
     problems = problems_of("signatory", "Women Now for Development", "Women Now for Development")
     assert errors(problems) == []
     assert len(warnings(problems)) == 1 and "likely a copy" in warnings(problems)[0]
@@ -371,3 +371,123 @@ def test_severity_is_a_typed_field_and_only_errors_block_an_edition():
     only_warnings = Status("ar", FILE, translated=2, problems=[
         p for p in status.problems if p.severity == "warning"])
     assert only_warnings.releasable and only_warnings.errors == []
+
+
+@pytest.mark.parametrize("context", ["paragraph", "title", "short-title", "subtitle"])
+@pytest.mark.parametrize("copy", [LINKED, "End the Siege of Eastern Ghouta",
+                                  "We ask:\n- to lift the siege\n- to let aid in"])
+def test_a_paragraph_or_title_copied_into_another_script_is_refused_with_its_line(context, copy):
+    text = "\n".join([header("ar"), entry(context, copy, copy)])
+    status = check_edition(catalog_of([entry(context, copy, copy)]), FILE, "ar", "Arab",
+                           [needed(context, copy)])
+    assert not status.releasable
+    [error] = status.errors
+    assert error.line == translation_line(text, f"msgid {quoted(copy)}")
+    assert error.message.endswith(": untranslated: identical to the source text although the "
+                                  "language is written in another script (Arab); translate it, "
+                                  "or add the flag 'ignore-same' if it is meant to stay as it is")
+
+
+def test_a_section_heading_copied_into_another_script_is_refused():
+    found = errors(problems_of("heading", "## Our demands", "## Our demands"))
+    assert any("untranslated: identical to the source text" in e for e in found), found
+
+
+@pytest.mark.parametrize("context", ["paragraph", "title"])
+def test_a_copy_differing_only_in_white_space_is_a_copy_still(context):
+    found = errors(problems_of(context, "End the Siege of Eastern Ghouta",
+                               "End  the Siege of Eastern Ghouta"))
+    assert any("untranslated: identical to the source text" in e for e in found), found
+
+
+@pytest.mark.parametrize(("context", "text", "code", "script", "flags"), [
+    ("title", "Help4Syria", "ar", "Arab", "ignore-same"),  # meant to stay as it is
+    ("paragraph", "End the Siege of Eastern Ghouta", "fr", "Latn", ""),  # the same script
+    ("paragraph", "2254 (2015)", "ar", "Arab", ""),  # no letter to translate
+    ("issuer", "Syrian Civil Society Coalition", "ar", "Arab", ""),  # a name: a warning only
+])
+def test_a_copy_is_not_refused_when_meant_in_the_same_script_letterless_or_a_name(
+        context, text, code, script, flags):
+    assert errors(problems_of(context, text, text, code, script, flags)) == []
+
+
+# --- the text rules, on translations as on sources ----------------------------------------------
+
+LONG_ADDRESS = "https://www.ohchr.org/en/hr-bodies/hrc/iici-syria/" + "a" * 150
+
+
+@pytest.mark.parametrize("context", ["paragraph", "title", "signatory", "issuer", "subtitle",
+                                     None])
+@pytest.mark.parametrize("msgstr", ["\u200f", "\u200c", "\u200d", "\u00ad", "\u034f",
+                                    "\u061c\u200e", "\u064b", "\u2800"])
+def test_a_translation_made_only_of_invisible_characters_is_refused_with_its_line(
+        context, msgstr):
+    source = "Baytna Syria"
+    text = "\n".join([header("ar"), entry(context, source, msgstr)])
+    status = check_edition(catalog_of([entry(context, source, msgstr)]), FILE, "ar", "Arab",
+                           [needed(context, source)])
+    assert not status.releasable
+    found = [e for e in status.errors if "holds only invisible characters" in e.message]
+    assert len(found) == 1, status.errors
+    assert found[0].line == translation_line(text, f"msgid {quoted(source)}")
+    assert describe(msgstr[-1]) in found[0].message
+
+
+def test_a_plural_form_made_only_of_invisible_characters_is_refused():
+    forms = (*ARABIC_FORMS[:3], "\u200f", *ARABIC_FORMS[4:])
+    found = errors(problems_of(None, COUNT, forms))
+    assert any("holds only invisible characters (U+200F" in e for e in found), found
+
+
+def test_a_translated_link_to_a_200_character_address_is_accepted():
+    source = f"Read [the commission's page]({LONG_ADDRESS}) today."
+    translation = f"اقرؤوا [صفحة اللجنة]({LONG_ADDRESS}) اليوم."
+    assert problems_of("paragraph", source, translation) == []
+
+
+def test_an_arabic_translation_with_a_word_too_long_for_a_column_is_refused():
+    found = errors(problems_of("paragraph", "We call for peace.", "ندعو إلى " + "س" * 17 + "."))
+    assert found == ["paragraph 'We call for peace.': has a word of 17 Arabic letters "
+                     f"({'س' * 17}.), too long to fit a column: Arabic letters change shape where "
+                     "a word is broken, so a word may hold at most 16; check for a missing space"]
+
+
+def test_a_translation_with_a_word_too_long_for_a_line_is_refused_with_its_line():
+    source, translation = "We call for peace.", "ندعو إلى " + "W" * 90 + "."
+    text = "\n".join([header("ar"), entry("paragraph", source, translation)])
+    status = check_edition(catalog_of([entry("paragraph", source, translation)]), FILE, "ar",
+                           "Arab", [needed("paragraph", source)])
+    [error] = status.errors
+    assert error.line == translation_line(text, f"msgid {quoted(source)}")
+    assert not status.releasable
+    assert error.message == ("paragraph 'We call for peace.': has a word of 91 characters "
+                             f"({'W' * 20}...), too long to fit a line: break it with spaces")
+
+
+def test_a_long_address_printed_as_text_in_a_translation_says_to_keep_the_link():
+    source = f"Read [the page]({LONG_ADDRESS})."
+    translation = f"اقرؤوا [{LONG_ADDRESS}]({LONG_ADDRESS})."
+    found = errors(problems_of("paragraph", source, translation))
+    assert len(found) == 1 and "break it with spaces" not in found[0]
+    assert "prints an address of 201 characters" in found[0]  # with its full stop
+    assert "make it a link with words for its text" in found[0]
+
+
+@pytest.mark.parametrize("context", ["paragraph", "title", "signatory"])
+@pytest.mark.parametrize("nested", ["*a " * 9 + "x" + " a*" * 9,
+                                    "*" * 6_000 + "x" + "*" * 6_000,
+                                    "_a " * 3_000 + "x" + " a_" * 3_000])
+def test_a_translation_with_deeply_nested_emphasis_is_refused(context, nested):
+    found = errors(problems_of(context, "*a* b", nested))
+    assert any("nests emphasis or links" in e and "at most 8 levels" in e for e in found), found
+
+
+def test_a_translation_longer_than_a_paragraph_may_be_is_refused():
+    found = errors(problems_of("paragraph", "Short.", "كلمة " * 5_000))
+    assert any("characters; a paragraph may hold at most 20,000: split it" in e
+               for e in found), found
+
+
+def test_the_text_rules_leave_a_good_translation_alone():
+    assert problems_of("paragraph", LINKED, LINKED_AR) == []
+    assert problems_of("signatory", "Baytna Syria", "بيتنا سوريا") == []

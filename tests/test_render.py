@@ -161,7 +161,8 @@ def test_a_translation_never_becomes_markup(small):
     edit(small, "locales/ar/LC_MESSAGES/statements.po", 'msgstr "الجهات الموقّعة"',
          'msgstr "<b onclick=x>الجهات الموقّعة</b>"')
     html = html_of(small, "ghouta-2017", "ar", draft=True).replace(FSI, "").replace(PDI, "")
-    assert "&lt;b onclick=x&gt;الجهات الموقّعة&lt;/b&gt;" in html
+    # (a long word that changes script gets break opportunities, zero-width spaces)
+    assert "&lt;b onclick=x&gt;الجهات الموقّعة&lt;/b&gt;" in html.replace("\u200b", "")
 
 
 def test_css_strings_cannot_be_broken_out_of():

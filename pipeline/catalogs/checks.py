@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from .. import markup
 from ..errors import Problem
-from ..text import describe, direction_mark, forbidden_character
+from ..text import describe, direction_mark, forbidden_character, normalise, text_problems
 from .pofile import Key, PoCatalog, PoEntry
 
 
@@ -175,18 +175,37 @@ def check_white_space(message: PoEntry, script: str, where: Where) -> Iterator[P
             return
 
 
+COPY_REFUSED = frozenset({"paragraph", "heading", "title", "short-title", "subtitle"})
+"""The texts a copy of the source leaves untranslated (names may stay as the source writes them):
+a released edition never prints one."""
+
+
 def check_copy(message: PoEntry, script: str, where: Where) -> Iterator[Problem]:
     ids, values = source_texts(message), message.strings
     if script != "Latn" and "ignore-same" not in message.flags and all(
-            value == ids[min(i, len(ids) - 1)] for i, value in enumerate(values)) \
-            and LETTER.search(ids[0]):
-        yield where.warning("likely a copy: identical to the source text although the language "
-                            f"is written in another script ({script}); add the flag "
-                            "'ignore-same' if it is meant to stay as it is")
+            normalise(value) == normalise(ids[min(i, len(ids) - 1)])
+            for i, value in enumerate(values)) and LETTER.search(ids[0]):
+        if message.msgctxt in COPY_REFUSED:
+            yield where.error("untranslated: identical to the source text although the language "
+                              f"is written in another script ({script}); translate it, or add "
+                              "the flag 'ignore-same' if it is meant to stay as it is")
+        else:
+            yield where.warning("likely a copy: identical to the source text although the "
+                                f"language is written in another script ({script}); add the "
+                                "flag 'ignore-same' if it is meant to stay as it is")
+
+
+def check_text(message: PoEntry, script: str, where: Where) -> Iterator[Problem]:
+    """The rules every printed text follows, as a source's texts do (``text.text_problems``)."""
+    for string in message.strings:
+        if not forbidden_character(string):  # if it has one, check_characters says so
+            if problems := text_problems(string, block=message.msgctxt == "paragraph"):
+                yield from (where.error(problem) for problem in problems)
+                return
 
 
 CHECKERS: tuple[Checker, ...] = (check_placeholders, check_markup, check_characters,
-                                 check_white_space, check_copy)
+                                 check_text, check_white_space, check_copy)
 
 
 def label(key: Key) -> str:
