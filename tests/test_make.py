@@ -14,7 +14,7 @@ from .conftest import ROOT, make_project
 
 @pytest.mark.slow
 def test_make_prints_every_statement_it_can_and_fails_naming_the_mistake(tmp_path):
-    project = make_project(tmp_path / "p", ("ghouta-2017",))
+    project = make_project(tmp_path / "p", ("sochi-2018",))
     shutil.copy2(ROOT / "Makefile", project.root / "Makefile")
     (project.root / "sources/broken-2020.yaml").write_text(
         "id: broken-2020\ntitle: [unclosed\ndate: 2020\n", "utf-8")
@@ -23,5 +23,5 @@ def test_make_prints_every_statement_it_can_and_fails_naming_the_mistake(tmp_pat
     assert run.returncode != 0
     assert "sources/broken-2020.yaml:3: YAML syntax error" in run.stderr, run.stderr
     for variant in ("en", "ar", "bilingual"):
-        assert (project.output_dir / f"ghouta-2017/ghouta-2017.{variant}.pdf").is_file()
-    assert "ghouta-2017" in (project.root / "locales/statements.pot").read_text("utf-8")
+        assert (project.output_dir / f"sochi-2018/sochi-2018.{variant}.pdf").is_file()
+    assert "sochi-2018" in (project.root / "locales/statements.pot").read_text("utf-8")
