@@ -50,6 +50,13 @@ def bleed_length(value: str) -> str:
     return value.strip()
 
 
+def port_number(value: str) -> int:
+    if not value.isdigit() or not 0 <= int(value) <= 65535:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a port number (0 to 65535; 0: any "
+                                         "free port)")
+    return int(value)
+
+
 # --- the commands, each a thin call into the library ---------------------------------------------
 
 def run_build(project: Project, args: argparse.Namespace) -> int:
@@ -96,6 +103,13 @@ def run_watch(project: Project, args: argparse.Namespace) -> int:
     from .commands.watch import watch
 
     watch(project, request_of(args))
+    return 0
+
+
+def run_serve(project: Project, args: argparse.Namespace) -> int:
+    from .commands.serve import serve
+
+    serve(project, args.port)
     return 0
 
 
@@ -241,6 +255,11 @@ def parser() -> argparse.ArgumentParser:
                     run_watch)
     languages(watch, "every released language")
     draft(watch)
+
+    serve = command("serve", "a live preview: build with drafts, serve output/ on 127.0.0.1 and "
+                             "reload the open page on every save (Ctrl-C stops)", run_serve)
+    serve.add_argument("--port", type=port_number, default=8000,
+                       help="the port to listen on (default: 8000)")
 
     dist = command("dist", "build the released languages and zip each statement's editions "
                            "into dist/", run_dist)

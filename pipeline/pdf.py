@@ -56,6 +56,25 @@ def load_weasyprint() -> None:
     import weasyprint  # noqa: F401
 
 
+WARM_UP = ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>warm</title>'
+           '<link rel="stylesheet" href="{stylesheet}"></head><body><h1>Warm up</h1>'
+           '<p>Warm <em>up</em> <strong>the</strong> <strong><em>fonts</em></strong> 1</p>'
+           '<p lang="ar" dir="rtl">تحمية <strong>الخطوط</strong> ١</p></body></html>')
+
+
+def warm_up(assets_url: str, assets: dict[str, bytes]) -> None:
+    """Print a few words in every font of the stylesheet, and forget them: WeasyPrint, with
+    Fontconfig, Pango and HarfBuzz set up, the fonts and the stylesheet's code paths, are then
+    loaded before an edition needs them. (Each edition still registers its fonts with a font
+    configuration of its own: one kept from edition to edition saves no time.)"""
+    from .fonts import fonts_of
+    from .project import STYLESHEET
+
+    print_pdf(PrintJob(name="warm-up", where="warm-up", html=WARM_UP.format(
+        stylesheet=assets_url + STYLESHEET), base_url=assets_url, assets_url=assets_url,
+        assets=assets, fonts=fonts_of(assets), options=PrintOptions()))
+
+
 def print_pdf(job: PrintJob) -> PrintedPdf:
     """Print the job's HTML; its assets are served from the job's bytes, nothing else is read."""
     load_weasyprint()

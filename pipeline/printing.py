@@ -2,9 +2,10 @@
 WeasyPrint (its costliest step) while this one still reads catalogs and renders HTML.
 
 Workers only print: they get plain data and return bytes, and the build alone writes files, so
-no worker writes anything, ever. They end with their build: the pool is terminated when the
-build ends or is interrupted (SIGINT, SIGTERM, SIGHUP reach the build as exceptions, see
-``cli``), and the kernel kills a worker whose parent died without a word (``PR_SET_PDEATHSIG``).
+no worker writes anything, ever. They end with their build (or, kept warm between builds by
+``watch`` and ``serve``, with the command): the pool is terminated when it ends or is
+interrupted (SIGINT, SIGTERM, SIGHUP reach the build as exceptions, see ``cli``), and the kernel
+kills a worker whose parent died without a word (``PR_SET_PDEATHSIG``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from .errors import PipelineError
-from .pdf import PrintedPdf, PrintJob, load_weasyprint, print_pdf
+from .pdf import PrintedPdf, PrintJob, load_weasyprint, print_pdf, warm_up
 
 PR_SET_PDEATHSIG = 1
 STOPPING = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
@@ -48,9 +49,24 @@ def _print(job: PrintJob) -> Printed | PipelineError:
         return failure
 
 
-def _start_worker(parent: int) -> None:
+Warmth = tuple[str, dict[str, bytes]]
+"""What a warm worker loads before its first job: the assets' URL and the assets (stylesheet,
+fonts), as a print job gives them."""
+
+
+def _warm(warmth: Warmth) -> None:
+    """Load WeasyPrint, the fonts and the stylesheet (see ``pdf.warm_up``). A warm-up that fails
+    is no failure: the edition that needs them reports what is wrong."""
+    try:
+        warm_up(*warmth)
+    except Exception:  # noqa: BLE001 - the next print says what is wrong, with its file
+        pass
+
+
+def _start_worker(parent: int, warmth: Warmth | None = None) -> None:
     """A worker dies with its parent, ignores Ctrl-C (the build handles it and ends the pool),
-    and loads WeasyPrint at once, before its first job arrives."""
+    and loads WeasyPrint at once, before its first job arrives (and the fonts and stylesheet
+    too, when it is kept warm)."""
     libc_name = ctypes.util.find_library("c")
     if libc_name:
         try:
@@ -62,16 +78,24 @@ def _start_worker(parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPPING)  # blocked while the pool started
     load_weasyprint()
+    if warmth is not None:
+        _warm(warmth)
 
 
 class Printers:
     """Print jobs here (one worker or one job) or in a pool of worker processes. The longest
     editions start first; results come back in the planned order, so the log reads the same
-    whatever finishes first."""
+    whatever finishes first.
 
-    def __init__(self, workers: int):
+    ``warmth`` keeps the pool warm: ``watch`` and ``serve`` start it once, with ``workers``
+    processes even for one, each loading WeasyPrint, the fonts and the stylesheet before the
+    first save, and give it to every build; a build then prints every job in a worker, which
+    keeps all of it loaded for the next save."""
+
+    def __init__(self, workers: int, warmth: Warmth | None = None):
         self.pool = None
-        if workers > 1:
+        self.workers = workers
+        if workers > 1 or warmth is not None:
             import multiprocessing
             from multiprocessing import resource_tracker
 
@@ -83,7 +107,7 @@ class Printers:
             previous = signal.pthread_sigmask(signal.SIG_BLOCK, STOPPING)
             try:
                 self.pool = multiprocessing.get_context("spawn").Pool(
-                    workers, initializer=_start_worker, initargs=(os.getpid(),))
+                    workers, initializer=_start_worker, initargs=(os.getpid(), warmth))
             finally:
                 try:
                     signal.pthread_sigmask(signal.SIG_SETMASK, previous)
@@ -105,7 +129,7 @@ class Printers:
             self.pool.join()
 
     def run(self, jobs: list[PrintJob]) -> Iterator[tuple[PrintJob, Printed | PipelineError]]:
-        if self.pool is None or len(jobs) < 2:
+        if self.pool is None or not jobs:
             for job in jobs:
                 yield job, _print(job)
             return

@@ -16,7 +16,7 @@ from .conftest import ROOT
 from .helpers import cli as run_cli
 
 
-@pytest.mark.parametrize("command", ["build", "check", "verify", "watch", "dist", "preview",
+@pytest.mark.parametrize("command", ["build", "check", "verify", "watch", "serve", "dist", "preview",
                                      "extract", "update", "init"])
 def test_every_command_maps_to_one_function(command):
     args = parser().parse_args([command] + (["fr"] if command == "init" else []))

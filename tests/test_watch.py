@@ -136,3 +136,26 @@ def finished_after(caplog: pytest.LogCaptureFixture, mark: int) -> bool:
     messages = [r.getMessage() for r in caplog.records[mark:]]
     written = [i for i, m in enumerate(messages) if m.startswith("locales/statements.pot: ")]
     return bool(written) and any(" printed (" in m for m in messages[written[0]:])
+
+
+def test_warm_workers_print_the_same_bytes_as_a_cold_build(small: Project, tmp_path) -> None:
+    """The pool ``watch`` and ``serve`` keep between saves (WeasyPrint, the fonts and the
+    stylesheet loaded before the first job) prints every build given it, each edition byte for
+    byte as a build with its own workers does, and ends with the command, not the build."""
+    from pipeline.commands.build import build
+    from pipeline.commands.watch import warm_printers
+
+    twin = Project.at(shutil.copytree(small.root, tmp_path / "twin"))
+    cold = build(twin, Request(), jobs=1)
+    with warm_printers(small) as printers:
+        pool = printers.pool
+        assert pool is not None
+        warm = build(small, Request(), printers=printers)
+        assert pool._state == "RUN", "the build leaves the pool to the next"  # type: ignore[attr-defined]
+        again = build(small, Request(force=True), printers=printers)
+    assert pool._state != "RUN", "the pool ends with its command"  # type: ignore[attr-defined]
+    assert not cold.refused and not warm.refused and not again.refused
+    assert len(warm.printed) == len(cold.printed) == len(again.printed) == 6
+    for edition in cold.printed:
+        relative = edition.pdf.relative_to(twin.root)
+        assert (small.root / relative).read_bytes() == edition.pdf.read_bytes(), relative

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -82,12 +83,15 @@ class Report:
         return [p for error in self.refused for p in error.problems]
 
 
-def build(project: Project, request: Request = DEFAULT_REQUEST, jobs: int | None = None) -> Report:
-    """Build every edition the request gives; refuse (and report) what is not ready."""
+def build(project: Project, request: Request = DEFAULT_REQUEST, jobs: int | None = None,
+          printers: Printers | None = None) -> Report:
+    """Build every edition the request gives; refuse (and report) what is not ready. ``printers``:
+    a pool kept warm between builds (``watch``, ``serve``) prints instead of one of the build's
+    own."""
     started = time.perf_counter()
     with exclusive(project.output_dir, project.root if project.output is None
                    else project.output_dir.parent, "waiting for another build to finish"):
-        report = _build(project, request, jobs)
+        report = _build(project, request, jobs, printers)
     printed = report.printed
     log.info("%d printed (%d pages, %.0f KB), %d up to date, %d refused%s, in %.2f s",
              len(printed), sum(p.pages for p in printed), sum(p.size for p in printed) / 1024,
@@ -103,7 +107,8 @@ no font draws, a template word missing): the pages that would link it are printe
 the link, so that no page links a file that is not there."""
 
 
-def _build(project: Project, request: Request, jobs: int | None) -> Report:
+def _build(project: Project, request: Request, jobs: int | None,
+           warm: Printers | None = None) -> Report:
     # 1. Read every input once, and what output/ holds.
     check_not_linked_out(project, [ASSETS, DRAFTS, *request.statement_ids])
     available = tuple(catalog_languages(project))
@@ -136,7 +141,7 @@ def _build(project: Project, request: Request, jobs: int | None) -> Report:
     plan = Plan()
     for _ in range(MAX_ROUNDS):
         plan = make_plan(parsed, request, Published(states, frozenset(intact)), failed, unchanged)
-        newly_failed = carry_out(project, snapshot, parsed, plan, jobs, report)
+        newly_failed = carry_out(project, snapshot, parsed, plan, jobs, report, warm)
         for done in report.printed:
             states[done.target] = done.state
             intact.add(done.target)
@@ -166,7 +171,8 @@ def _build(project: Project, request: Request, jobs: int | None) -> Report:
 
 
 def carry_out(project: Project, snapshot: Snapshot, parsed: Parsed, plan: Plan,
-              jobs: int | None, report: Report) -> frozenset[Target]:
+              jobs: int | None, report: Report, warm: Printers | None = None
+              ) -> frozenset[Target]:
     """Render, print and publish the plan's stale editions; returns those that failed."""
     stale = plan.stale
     for edition in stale:
@@ -174,7 +180,8 @@ def carry_out(project: Project, snapshot: Snapshot, parsed: Parsed, plan: Plan,
     failed: set[Target] = set()
     workers = max(1, min(jobs or os.cpu_count() or 1, len(stale)))
     # Workers only when there is something to print; they load WeasyPrint while this renders.
-    with Printers(workers if stale else 1) as printers:
+    own = Printers(workers if stale else 1) if warm is None else nullcontext(warm)
+    with own as printers:
         rendered = render_stale(snapshot, plan, parsed.catalogs, report, failed)
         print_jobs = [print_job(project, snapshot, edition, result.html)
                       for edition, result in rendered]

@@ -1,24 +1,31 @@
 """``watch``: what ``make`` does (bring the catalogs up to date, then build) on every save of a
 statement, catalog or template, until Ctrl-C.
 
-One long-lived process: WeasyPrint is imported once, and each rebuild prints only the editions
-whose inputs changed. An error in one save is reported and the watcher keeps running; the
+One long-lived process: each rebuild prints only the editions whose inputs changed, in a pool of
+worker processes kept warm between saves (WeasyPrint, the fonts and the stylesheet loaded before
+the next save comes). An error in one save is reported and the watcher keeps running; the
 catalogs the update itself writes do not start another round.
 """
 
 from __future__ import annotations
 
+import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from .. import log
-from ..errors import PipelineError
+from ..errors import PipelineError, Problem
 from ..files import is_scratch, list_files, read_published
 from ..plan import DEFAULT_REQUEST, Request
-from ..project import Project
+from ..printing import Printers, Warmth
+from ..project import ASSETS, Project
 from ..snapshot import digest
 from .build import build
 from .update import update
+
+Done = Callable[[list[Problem]], None]
+"""Told after each round of work what went wrong in it (nothing: every edition is current)."""
 
 
 def relevant(project: Project, path: Path) -> bool:
@@ -32,37 +39,62 @@ def relevant(project: Project, path: Path) -> bool:
     return path.is_relative_to(project.templates_dir)
 
 
-def report(error: PipelineError) -> None:
+def report(error: PipelineError, problems: list[Problem]) -> None:
     for problem in error.problems:
         log.error("%s", problem)
+    problems += error.problems
 
 
-def round_of_work(project: Project, request: Request) -> dict[Path, str]:
-    """Update, then build; the catalogs and template as the update left them (their hashes),
-    so that their own change does not start another round."""
+def round_of_work(project: Project, request: Request, printers: Printers | None = None
+                  ) -> tuple[dict[Path, str], list[Problem]]:
+    """Update, then build (printing with ``printers``, kept warm, when given): the catalogs and
+    template as the update left them (their hashes), so that their own change does not start
+    another round, and the problems the round reported."""
+    problems: list[Problem] = []
     try:
         update(project)
     except PipelineError as error:
-        report(error)
+        report(error, problems)
     written = {}
     for path in [project.template_path, *list_files(project.locales_dir, project.root,
                                                     "*/LC_MESSAGES/*.po")]:
         if (data := read_published(path)) is not None:
             written[path.resolve()] = digest(data)
     try:
-        result = build(project, request, jobs=1)
+        result = build(project, request, jobs=1, printers=printers)
         for refusal in result.refused:
-            report(refusal)
+            report(refusal, problems)
     except PipelineError as error:
-        report(error)
-    return written
+        report(error, problems)
+    return written, problems
+
+
+def warm_printers(project: Project) -> Printers:
+    """A pool of one worker per core (at least two: an edit of a translation reprints its
+    edition and the bilingual one), loading the templates' fonts and stylesheet as they are now."""
+    from ..fetcher import folder_url
+    from ..site import asset_files
+    from ..snapshot import take
+
+    try:
+        assets = asset_files(take(project, None, []))
+    except PipelineError:  # the build will say what is wrong; the workers warm up without it
+        assets = {}
+    workers = max(2, os.cpu_count() or 1)
+    warmth: Warmth = (folder_url(project.output_dir / ASSETS), assets)
+    return Printers(workers, warmth if assets else None)
 
 
 def watch(project: Project, request: Request = DEFAULT_REQUEST, debounce_ms: int = 50,
-          stop: threading.Event | None = None) -> None:
-    from ..pdf import load_weasyprint
+          stop: threading.Event | None = None, done: Done | None = None) -> None:
+    """Update and build now and at every save, until ``stop`` is set (or Ctrl-C); ``done`` is
+    told the problems of each round."""
+    with warm_printers(project) as printers:
+        _watch(project, request, debounce_ms, stop, done, printers)
 
-    load_weasyprint()  # once, here, rather than on the first edit
+
+def _watch(project: Project, request: Request, debounce_ms: int, stop: threading.Event | None,
+           done: Done | None, printers: Printers) -> None:
     from watchfiles import watch as changes
 
     folders = [p for p in (project.sources_dir, project.locales_dir, project.templates_dir)
@@ -71,7 +103,9 @@ def watch(project: Project, request: Request = DEFAULT_REQUEST, debounce_ms: int
                       watch_filter=lambda _, path: relevant(project, Path(path).resolve()),
                       raise_interrupt=False, yield_on_timeout=True, rust_timeout=100)
     pending = next(batches, None)  # the watcher runs from here on: no save is missed
-    written = round_of_work(project, request)
+    written, problems = round_of_work(project, request, printers)
+    if done is not None:
+        done(problems)
     log.info("watching %s; stop with Ctrl-C", ", ".join(project.relative(f) for f in folders))
     for batch in batches:
         paths = {Path(path).resolve() for _, path in (batch or set()) | (pending or set())}
@@ -80,7 +114,9 @@ def watch(project: Project, request: Request = DEFAULT_REQUEST, debounce_ms: int
         if not saved:
             continue
         log.info("changed: %s", ", ".join(saved))
-        written = round_of_work(project, request)
+        written, problems = round_of_work(project, request, printers)
+        if done is not None:
+            done(problems)
 
 
 def _ours(path: Path, written: dict[Path, str]) -> bool:

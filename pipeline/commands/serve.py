@@ -1,0 +1,256 @@
+"""``serve``: a live preview. Build (drafts included, as ``build --draft`` does), serve ``output/``
+on ``127.0.0.1`` only, rebuild on every save (``watch``'s loop: update, then build) and reload
+the pages open in a browser; a round that went wrong shows its ``file:line: message`` lines
+over the page instead of letting a stale edition pass for the current one.
+
+The server is the standard library's (``ThreadingHTTPServer``): it serves the files below
+``output/`` and nothing else (no ``..``, no encoded traversal, no NUL, no link leading out, no
+hidden file such as an edition's state), and adds a few lines of script to the HTML it sends,
+never to the files on disk: the script listens to ``/_livereload`` (server-sent events) for the
+end of each round.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import mimetypes
+import secrets
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+from .. import log
+from ..errors import PipelineError, Problem
+from ..plan import Request
+from ..project import Project
+from .watch import watch
+
+HOST = "127.0.0.1"
+"""Loopback only: a preview of unpublished drafts is for this machine."""
+DEFAULT_PORT = 8000
+EVENTS = "/_livereload"
+KEEPALIVE = 15.0
+"""Seconds between two comments on an idle event stream: a closed tab is noticed, its thread ends."""
+
+SCRIPT = """<script>/* live preview: added by `python -m pipeline serve`, not in the file */
+(function () {
+  var seen = %(round)s, box = null;
+  function show(lines) {
+    if (!box) {
+      box = document.createElement("div");
+      box.id = "live-preview-problems";
+      box.setAttribute("role", "alert");
+      box.style.cssText = "position:fixed;top:0;left:0;right:0;z-index:2147483647;"
+        + "max-height:70vh;overflow:auto;margin:0;padding:1em 1.5em;background:#fff4f4;"
+        + "color:#600;border-bottom:4px solid #c00;font:14px/1.5 monospace;"
+        + "white-space:pre-wrap;direction:ltr;text-align:left;unicode-bidi:plaintext";
+      document.body.appendChild(box);
+    }
+    box.textContent = "The last build failed: what this page shows may be out of date.\\n\\n"
+      + lines.join("\\n");
+  }
+  var events = new EventSource(%(events)s);
+  events.onmessage = function (event) {
+    var state = JSON.parse(event.data);
+    if (state.problems.length) { show(state.problems); }
+    else if (state.id !== seen) { location.reload(); }
+    seen = state.id;
+  };
+})();
+</script>
+"""
+
+
+def inject(html: bytes, round_id: str) -> bytes:
+    """The page with the live-preview script before its last ``</body>`` (at its end without
+    one); ``round_id`` names the round whose files it holds: any other reloads it."""
+    script = (SCRIPT % {"round": json.dumps(round_id), "events": json.dumps(EVENTS)}).encode()
+    at = html.lower().rfind(b"</body>")
+    return html + script if at < 0 else html[:at] + script + html[at:]
+
+
+class Refused(Exception):
+    """A request for something that is not a file below ``output/`` (its HTTP status)."""
+
+    def __init__(self, status: int, why: str):
+        super().__init__(why)
+        self.status = status
+
+
+def local_path(root: Path, target: str) -> Path:
+    """The file below ``root`` a request's target names (a folder's ``index.html``), or
+    ``Refused``: 403 for what reaches out (``..``, encoded or not, NUL, a backslash, a link
+    leading out, anything but a path), 404 for what is not there or hidden (``.state``)."""
+    path = target.split("?", 1)[0].split("#", 1)[0]
+    if not path.startswith("/"):
+        raise Refused(403, "not a path")
+    try:
+        decoded = unquote(path, errors="strict")
+    except UnicodeDecodeError:
+        raise Refused(404, "not UTF-8") from None
+    if "\0" in decoded or "\\" in decoded:
+        raise Refused(403, "a NUL or a backslash")
+    parts = [part for part in decoded.split("/") if part]
+    if any(part in (".", "..") for part in parts):
+        raise Refused(403, "a step out")
+    if any(part.startswith(".") for part in parts):
+        raise Refused(404, "a hidden file")
+    base = root.resolve()
+    candidate = base.joinpath(*parts)
+    if candidate.is_dir():
+        candidate = candidate / "index.html"
+    resolved = candidate.resolve()
+    if not resolved.is_relative_to(base):
+        raise Refused(403, "a link leading out")
+    if not resolved.is_file():
+        raise Refused(404, "no such file")
+    return resolved
+
+
+class Rounds:
+    """What the last round of work said, for the pages that listen: an identifier (new with each
+    round, and with each server) and its problems."""
+
+    def __init__(self) -> None:
+        self.changed = threading.Condition()
+        self.token = secrets.token_hex(4)
+        self.count = 0
+        self.problems: list[str] = []
+        self.closed = False
+
+    def done(self, problems: list[Problem]) -> None:
+        with self.changed:
+            self.count += 1
+            self.problems = list(dict.fromkeys(str(problem) for problem in problems))
+            self.changed.notify_all()
+
+    def close(self) -> None:
+        with self.changed:
+            self.closed = True
+            self.changed.notify_all()
+
+    @property
+    def id(self) -> str:
+        return f"{self.token}-{self.count}"
+
+    def state(self) -> tuple[int, bytes]:
+        with self.changed:
+            return self.count, json.dumps({"id": self.id, "problems": self.problems}
+                                          ).encode("utf-8")
+
+    def wait(self, seen: int, timeout: float) -> bool:
+        """Whether a round ended after round ``seen`` (False after ``timeout`` or once closed)."""
+        with self.changed:
+            self.changed.wait_for(lambda: self.count != seen or self.closed, timeout)
+            return self.count != seen and not self.closed
+
+
+class Preview(BaseHTTPRequestHandler):
+    """GET and HEAD of the files below ``output/``, and the event stream."""
+
+    server: PreviewServer
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        if self.path.split("?", 1)[0] == EVENTS:
+            self.events()
+        else:
+            self.send_file(body=True)
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        self.send_file(body=False)
+
+    def send_file(self, body: bool) -> None:
+        try:
+            path = local_path(self.server.root, self.path)
+            data = path.read_bytes()
+        except Refused as refused:
+            log.debug("serve: %s refused (%s)", self.path, refused)
+            self.send_error(refused.status)
+            return
+        except OSError:
+            self.send_error(404)
+            return
+        kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        if kind == "text/html":
+            data = inject(data, self.server.rounds.id)
+        if kind.startswith("text/") or kind == "application/javascript":
+            kind += "; charset=utf-8"
+        self.send_response(200)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.end_headers()
+        if body:
+            self.wfile.write(data)
+
+    def events(self) -> None:
+        """Server-sent events: the state now, then after every round, until the page goes."""
+        rounds = self.server.rounds
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        try:
+            self.wfile.write(b"retry: 1000\n\n")
+            while not rounds.closed:
+                seen, state = rounds.state()
+                self.wfile.write(b"data: " + state + b"\n\n")
+                self.wfile.flush()
+                while not rounds.wait(seen, KEEPALIVE):
+                    if rounds.closed:
+                        return
+                    self.wfile.write(b": still here\n\n")
+                    self.wfile.flush()
+        except OSError:  # the page was closed or reloaded
+            return
+
+    def log_message(self, format: str, *args: Any) -> None:
+        log.debug("serve: " + format, *args)
+
+
+class PreviewServer(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False  # an event stream ends with the rounds; a stalled one is not waited for
+
+    def __init__(self, root: Path, port: int, rounds: Rounds):
+        self.root = root
+        self.rounds = rounds
+        try:
+            super().__init__((HOST, port), Preview)
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                raise PipelineError(f"port {port} is in use (another server, or another serve): "
+                                    "stop it, or choose another port with --port N") from None
+            if error.errno == errno.EACCES:
+                raise PipelineError(f"port {port} is not open to this user: choose a port above "
+                                    "1023 with --port N") from None
+            raise PipelineError(f"cannot listen on {HOST}:{port}: {error.strerror}") from None
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.server_address[1]}/"
+
+
+def serve(project: Project, port: int = DEFAULT_PORT, stop: threading.Event | None = None,
+          request: Request | None = None) -> None:
+    """Serve ``output/`` and rebuild it on every save until Ctrl-C (or ``stop``)."""
+    rounds = Rounds()
+    server = PreviewServer(project.output_dir, port, rounds)
+    thread = threading.Thread(target=server.serve_forever, args=(0.1,), name="serve", daemon=True)
+    thread.start()
+    log.info("serving %s at %s (drafts below %sdrafts/); stop with Ctrl-C",
+             project.relative(project.output_dir), server.url, server.url)
+    try:
+        watch(project, request or Request(draft=True), stop=stop, done=rounds.done)
+    finally:
+        rounds.close()
+        server.shutdown()
+        server.server_close()
+        thread.join()
