@@ -278,15 +278,14 @@ def test_a_saved_paragraph_reloads_the_page_and_a_bad_save_shows_its_error(
         workers = children(process.pid)
         with chromium() as browser:
             page = browser.new_page()
-            loads: list[str] = []
-            page.on("load", lambda p: loads.append(p.url))
             page.goto(f"http://127.0.0.1:{port}/ghouta-2017/ghouta-2017.en.html")
             assert "running out" in page.inner_text("article")
+            page.evaluate("window.beforeTheSave = true")  # gone with this document
             edit(project, "sources/ghouta-2017.yaml", "fuel are running out",
                  "fuel are running low")
             page.wait_for_function(
                 "() => document.body.innerText.includes('running low')", timeout=120_000)
-            assert len(loads) >= 2, "the page was reloaded"
+            assert page.evaluate("window.beforeTheSave === undefined"), "the page was reloaded"
             assert page.locator("#live-preview-problems").count() == 0
 
             edit(project, "sources/ghouta-2017.yaml", "id: ghouta-2017\n",
@@ -306,6 +305,8 @@ def test_a_saved_paragraph_reloads_the_page_and_a_bad_save_shows_its_error(
             process.kill()
             raise
         reader.join(timeout=10)
+        if process.stderr is not None:
+            process.stderr.close()
     assert status == 0, said[-5:]
     assert not [line for line in said if "Traceback" in line], said
     deadline = time.monotonic() + 10
