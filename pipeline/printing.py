@@ -90,11 +90,13 @@ class Printers:
     ``warmth`` keeps the pool warm: ``watch`` and ``serve`` start it once, with ``workers``
     processes even for one, each loading WeasyPrint, the fonts and the stylesheet before the
     first save, and give it to every build; a build then prints every job in a worker, which
-    keeps all of it loaded for the next save."""
+    keeps all of it loaded for the next save, in the planned order: the first edition a save
+    reprints (the one it was made for) comes out first."""
 
     def __init__(self, workers: int, warmth: Warmth | None = None):
         self.pool = None
         self.workers = workers
+        self.warm = warmth is not None
         if workers > 1 or warmth is not None:
             import multiprocessing
             from multiprocessing import resource_tracker
@@ -133,7 +135,8 @@ class Printers:
             for job in jobs:
                 yield job, _print(job)
             return
-        longest_first = sorted(range(len(jobs)), key=lambda i: -len(jobs[i].html))
-        results = {i: self.pool.apply_async(_print, (jobs[i],)) for i in longest_first}
+        order = range(len(jobs)) if self.warm else sorted(range(len(jobs)),
+                                                          key=lambda i: -len(jobs[i].html))
+        results = {i: self.pool.apply_async(_print, (jobs[i],)) for i in order}
         for i, job in enumerate(jobs):
             yield job, results[i].get()

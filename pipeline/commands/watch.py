@@ -70,8 +70,10 @@ def round_of_work(project: Project, request: Request, printers: Printers | None 
 
 
 def warm_printers(project: Project) -> Printers:
-    """A pool of one worker per core (at least two: an edit of a translation reprints its
-    edition and the bilingual one), loading the templates' fonts and stylesheet as they are now."""
+    """A pool of one worker per core but one (left to the watcher, which updates and renders
+    meanwhile), at least one, loading the templates' fonts and stylesheet as they are now. (On two
+    cores, two workers print a translation's edition and the bilingual one side by side, and the
+    first comes out 60 % later than alone: measured, 2.90 s against 1.78 s.)"""
     from ..fetcher import folder_url
     from ..site import asset_files
     from ..snapshot import take
@@ -80,7 +82,7 @@ def warm_printers(project: Project) -> Printers:
         assets = asset_files(take(project, None, []))
     except PipelineError:  # the build will say what is wrong; the workers warm up without it
         assets = {}
-    workers = max(2, os.cpu_count() or 1)
+    workers = max(1, (os.cpu_count() or 1) - 1)
     warmth: Warmth = (folder_url(project.output_dir / ASSETS), assets)
     return Printers(workers, warmth if assets else None)
 
