@@ -17,6 +17,7 @@ name it in a message.)
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import errno
 import fcntl
 import hashlib
@@ -25,7 +26,7 @@ import os
 import stat
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from . import log
@@ -270,17 +271,94 @@ def write_atomic(path: Path, data: bytes, root: Path, expected: bytes | None = N
         folder.mkdir(parents=True, exist_ok=True)
         temp = _temporary(target, data)
         try:
-            if expected is not None and _current(target) != expected:
-                raise PipelineError("the file changed while it was being updated (saved by an "
-                                    "editor?): nothing was written; run the command again", name)
-            os.replace(temp, target)
-        except BaseException:
+            if expected is None:
+                os.replace(temp, target)
+            elif not _replace_if_unchanged(temp, target, data, expected):
+                raise PipelineError(CHANGED_MEANWHILE, name)
+        finally:
             temp.unlink(missing_ok=True)
-            raise
         _sync_folder(folder)
     except OSError as error:
         raise PipelineError(describe_os_error(error, "write the file"), name) from None
     return True
+
+
+CHANGED_MEANWHILE = ("the file changed while it was being updated (saved while update ran?): "
+                     "nothing was written and the saved file is kept; run update again")
+
+RENAME_EXCHANGE = 2
+"""``renameat2``'s flag that swaps two names atomically (Linux 3.15)."""
+AT_FDCWD = -100
+
+_exchange_function: list[Callable[[Path, Path], None] | None] = []
+
+before_exchange: Callable[[Path], None] | None = None
+"""A test hook: called with the file just before ``write_atomic(expected=...)`` swaps it, the
+moment a translator's save would otherwise be lost."""
+
+
+def _exchanger() -> Callable[[Path, Path], None] | None:
+    """``exchange(a, b)``: the two names swapped in one atomic step, or None where the C
+    library has no ``renameat2``."""
+    if not _exchange_function:
+        function = None
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            renameat2 = libc.renameat2
+        except (OSError, AttributeError):
+            renameat2 = None
+        if renameat2 is not None:
+            renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
+                                  ctypes.c_uint]
+            renameat2.restype = ctypes.c_int
+
+            def function(a: Path, b: Path) -> None:
+                if renameat2(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b),
+                             RENAME_EXCHANGE) != 0:
+                    code = ctypes.get_errno()
+                    raise OSError(code, os.strerror(code), str(b))
+        _exchange_function.append(function)
+    return _exchange_function[0]
+
+
+def _replace_if_unchanged(temp: Path, target: Path, data: bytes, expected: bytes) -> bool:
+    """Put ``temp`` at ``target`` if ``target`` still holds ``expected``; False (and the file as
+    it is) otherwise.
+
+    Comparing, then renaming, leaves a window in which a save is overwritten. With
+    ``renameat2(RENAME_EXCHANGE)`` there is none: the new file is swapped in, what was swapped
+    out (now at ``temp``) is compared, and if it is not what was read (a save landed before the
+    swap), it is swapped back. A save landing between the two swaps is newer than the one
+    swapped out: it is put back instead. ``temp`` holds, in the end, only what may go.
+    """
+    exchange = _exchanger()
+    if before_exchange is not None:
+        before_exchange(target)
+    if exchange is not None:
+        try:
+            exchange(temp, target)
+        except FileNotFoundError:
+            return False  # the file was removed meanwhile: nothing is written in its place
+        except OSError as error:
+            if error.errno not in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+                raise
+            log.info("%s: this file system cannot swap two files atomically; a save landing in "
+                     "the instant before the update is written could be overwritten", target)
+            exchange = None
+    if exchange is None:
+        if _current(target) != expected:
+            return False
+        os.replace(temp, target)
+        return True
+    kept = False
+    try:
+        kept = _current(temp) == expected
+    finally:
+        if not kept:
+            exchange(temp, target)  # the save is back in place
+            if _current(temp) != data:
+                exchange(temp, target)  # a newer save arrived between the swaps: it wins
+    return kept
 
 
 def _current(path: Path) -> bytes | None:
