@@ -20,6 +20,7 @@ import contextlib
 import ctypes
 import errno
 import fcntl
+import fnmatch
 import hashlib
 import json
 import os
@@ -57,7 +58,8 @@ def describe_os_error(error: OSError, doing: str) -> str:
     if code == errno.ENOTDIR:
         return f"cannot {doing}: a file is where a folder should be; remove or rename the file"
     if code == errno.ELOOP:
-        return f"cannot {doing}: it is a symbolic link; replace it with a regular file"
+        return (f"cannot {doing}: it is a symbolic link (or a loop of links); replace it with a "
+                "regular file or folder")
     if code == errno.ENOENT:
         return f"cannot {doing}: it does not exist"
     return f"cannot {doing}: {error.strerror or error}"
@@ -198,12 +200,30 @@ def read_own(path: Path) -> bytes | None:
 
 
 def list_files(folder: Path, root: Path, pattern: str = "*") -> list[Path]:
-    """The files matching ``pattern`` in a folder of the project, sorted; hidden files, editor
-    backups and temporary files are not inputs. A folder, FIFO or device of such a name is
-    listed too, so that reading it names it instead of the input silently vanishing."""
-    if not folder.is_dir():
+    """The files matching ``pattern`` (one name, no folder) in a folder of the project, sorted;
+    hidden files, editor backups and temporary files are not inputs. A folder, FIFO or device of
+    such a name is listed too, so that reading it names it instead of the input silently
+    vanishing; a folder that cannot be listed is an error, never an empty one."""
+    names = list_folder(folder, root)
+    return [folder / name for name in names if fnmatch.fnmatchcase(name, pattern)
+            and not is_scratch(name)]
+
+
+def list_folder(folder: Path, root: Path) -> list[str]:
+    """The names in a folder, sorted; none if there is no such folder. A folder that exists but
+    cannot be listed (permission, a link loop, a file where the folder should be) is an error
+    naming it: an input that cannot be read is never taken for an absent one."""
+    try:
+        return sorted(os.listdir(folder))
+    except FileNotFoundError:
+        if folder.is_symlink():
+            raise PipelineError(f"is a symbolic link to {os.readlink(folder)}, which does not "
+                                "exist: restore the folder or remove the link",
+                                display(folder, root)) from None
         return []
-    return sorted(p for p in folder.glob(pattern) if not is_scratch(p.name))
+    except OSError as error:
+        raise PipelineError(describe_os_error(error, "list the folder"),
+                            display(folder, root)) from None
 
 
 def is_scratch(name: str) -> bool:
