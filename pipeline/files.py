@@ -401,6 +401,7 @@ def publish(files: dict[Path, bytes], root: Path, journal_folder: Path) -> None:
         for path, data in files.items():
             folder = _checked_folder(path, root)
             folder.mkdir(parents=True, exist_ok=True)
+            _clear_folder_in_the_way(folder / path.name, names[path])
             temps[folder / path.name] = _temporary(folder / path.name, data)
         journal = journal_folder / JOURNAL
         entries = [[os.path.relpath(temp, journal_folder), os.path.relpath(target, journal_folder)]
@@ -414,6 +415,18 @@ def publish(files: dict[Path, bytes], root: Path, journal_folder: Path) -> None:
         raise PipelineError(describe_os_error(error, "write the edition"),
                             next(iter(names.values()), None)) from None
     _finish(journal, root)
+
+
+def _clear_folder_in_the_way(target: Path, name: str) -> None:
+    """A folder where a file is to be published: removed if empty, otherwise named (never
+    deleted with what it holds), before the journal names it."""
+    if target.is_dir() and not target.is_symlink():
+        try:
+            target.rmdir()
+        except OSError:
+            raise PipelineError("is a folder where the build writes a file, and it is not "
+                                "empty: move it away (the build never deletes what it did not "
+                                "write), then run again", name) from None
 
 
 def recover(journal_folder: Path, root: Path) -> None:
@@ -446,6 +459,10 @@ def _finish(journal: Path, root: Path) -> None:
             if temp_path.is_file() and not temp_path.is_symlink():
                 if target_path.is_symlink():
                     target_path.unlink()
+                if target_path.is_dir():  # put there since: left to the next publish to name
+                    log.warning("%s: a folder is where the build writes a file; the file was "
+                                "not put there", display(target_path, root))
+                    continue
                 os.replace(temp_path, target_path)
                 folders.add(target_path.parent)
         for folder in sorted(folders):
