@@ -58,8 +58,7 @@ def describe_os_error(error: OSError, doing: str) -> str:
     if code == errno.ENOTDIR:
         return f"cannot {doing}: a file is where a folder should be; remove or rename the file"
     if code == errno.ELOOP:
-        return (f"cannot {doing}: it is a symbolic link (or a loop of links); replace it with a "
-                "regular file or folder")
+        return f"cannot {doing}: it is a symbolic link; replace it with a regular file"
     if code == errno.ENOENT:
         return f"cannot {doing}: it does not exist"
     return f"cannot {doing}: {error.strerror or error}"
