@@ -182,11 +182,17 @@ def files_below(folder: Path) -> list[Path]:
     return sorted(set(found))
 
 
-def walk_inputs(folder: Path) -> list[Path]:
+def walk_inputs(folder: Path, root: Path) -> list[Path]:
     """Every file below an input folder, sorted, not following links to folders, editors'
-    backup and swap files left out."""
+    backup and swap files left out. A folder below that cannot be listed is an error naming
+    it, never an empty one."""
+
+    def unreadable(error: OSError) -> None:
+        raise PipelineError(describe_os_error(error, "list the folder"),
+                            display(Path(error.filename or folder), root))
+
     found = []
-    for top, dirs, names in os.walk(folder):
+    for top, dirs, names in os.walk(folder, onerror=unreadable):
         dirs[:] = sorted(d for d in dirs if not is_scratch(d))
         found += [Path(top) / name for name in sorted(names) if not is_scratch(name)]
     return found
@@ -221,7 +227,9 @@ def list_folder(folder: Path, root: Path) -> list[str]:
                                 display(folder, root)) from None
         return []
     except OSError as error:
-        raise PipelineError(describe_os_error(error, "list the folder"),
+        raise PipelineError("leads to itself through symbolic links (a loop): replace the link "
+                            "with the folder" if error.errno == errno.ELOOP
+                            else describe_os_error(error, "list the folder"),
                             display(folder, root)) from None
 
 

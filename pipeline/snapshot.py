@@ -10,6 +10,7 @@ import errno
 import hashlib
 import json
 import os
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -179,12 +180,19 @@ def read_templates(project: Project) -> dict[str, Input]:
     """Every file below ``templates/`` (not following links to folders), editors' backup and
     swap files left out."""
     folder = project.templates_dir
+    list_folder(folder, project.root)  # a loop or an unreadable folder is named as such
     if not folder.is_dir():
         raise PipelineError("there is no templates folder: restore it from the repository",
                             project.relative(folder))
     templates, problems = {}, []
-    for path in walk_inputs(folder):
+    for path in walk_inputs(folder, project.root):
         relative = path.relative_to(folder).as_posix()
+        if any(unicodedata.category(char) == "Cc" for char in relative):
+            problems.append(PipelineError(
+                f"the name {relative!r} holds a control character (a line break, a tab?): it "
+                "would be published and listed in SHA256SUMS; rename the file",
+                project.relative(folder)))
+            continue
         limit = MAX_FONT if relative.startswith(f"{FONTS}/") else MAX_INPUT
         try:
             data = read_input(path, project.root, limit, "template file")
@@ -225,7 +233,7 @@ def toolchain() -> str:
 
         parts = [__version__]
         code = Path(__file__).parent
-        for path in walk_inputs(code):
+        for path in walk_inputs(code, code):
             if path.suffix == ".py":
                 parts.append(f"{path.relative_to(code).as_posix()} {digest(read_own(path) or b'')}")
         for name in ("weasyprint", "pydyf", "pyphen", "fontTools", "babel", "jinja2", "yaml",
