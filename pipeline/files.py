@@ -413,6 +413,7 @@ def publish(files: dict[Path, bytes], root: Path, journal_folder: Path) -> None:
         journal = journal_folder / JOURNAL
         entries = [[os.path.relpath(temp, journal_folder), os.path.relpath(target, journal_folder)]
                    for target, temp in temps.items()]
+        _clear_folder_in_the_way(journal, display(journal, root))
         write_atomic(journal, json.dumps(entries).encode(), root)
     except (OSError, PipelineError) as error:
         for temp in temps.values():
