@@ -373,26 +373,25 @@ def _replace_if_unchanged(temp: Path, target: Path, data: bytes, expected: bytes
                      "the instant before the update is written could be overwritten", target)
             exchange = None
     if exchange is None:
-        if _current(target) != expected:
+        if not _holds(target, expected):
             return False
         os.replace(temp, target)
         return True
     kept = False
     try:
-        kept = _current(temp) == expected
+        kept = _holds(temp, expected)
     finally:
         if not kept:
             exchange(temp, target)  # the save is back in place
-            if _current(temp) != data:
+            if not _holds(temp, data):
                 exchange(temp, target)  # a newer save arrived between the swaps: it wins
     return kept
 
 
-def _current(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        return None
+def _holds(path: Path, data: bytes) -> bool:
+    """Whether a file (or the file a link inside the project leads to: a catalog may be one)
+    holds ``data``, read no further than that."""
+    return read_published(Path(os.path.realpath(path)), len(data)) == data
 
 
 def publish(files: dict[Path, bytes], root: Path, journal_folder: Path) -> None:
@@ -447,8 +446,8 @@ def recover(journal_folder: Path, root: Path) -> None:
 
 def _finish(journal: Path, root: Path) -> None:
     try:
-        entries = json.loads(journal.read_bytes())
-    except (OSError, ValueError):
+        entries = json.loads(read_published(journal) or b"[]")
+    except ValueError:
         entries = []  # a damaged journal: its temporary files are cleared as stale ones
     if not isinstance(entries, list) or not all(
             isinstance(e, list) and len(e) == 2 and all(isinstance(p, str) for p in e)

@@ -42,6 +42,12 @@ def language_problem(code: str) -> str | None:
             "'fr' or 'pt_BR'")
 
 
+def check_statement_id(statement_id: str, file: str | None = None, line: int | None = None) -> str:
+    if message := statement_id_problem(statement_id):
+        raise PipelineError(message, file, line)
+    return statement_id
+
+
 def check_language_code(code: str, file: str | None = None, line: int | None = None) -> str:
     if message := language_problem(code):
         raise PipelineError(message, file, line)
