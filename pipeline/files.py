@@ -55,6 +55,9 @@ def describe_os_error(error: OSError, doing: str) -> str:
         return f"cannot {doing}: the disk is full; free some space, then run again"
     if code == errno.EISDIR:
         return f"cannot {doing}: a folder is where a file should be; remove or rename the folder"
+    if code == errno.EEXIST:
+        return (f"cannot {doing}: something that is not a folder (a file, or a link that leads "
+                "nowhere or to itself) is where a folder should be; remove it")
     if code == errno.ENOTDIR:
         return f"cannot {doing}: a file is where a folder should be; remove or rename the file"
     if code == errno.ELOOP:

@@ -5,7 +5,9 @@ editions). Drafts are never listed."""
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from babel import Locale
 
@@ -230,7 +232,7 @@ def check_not_linked_out(project: Project, names: list[str]) -> None:
     problems = []
     output = project.output_dir
     if project.output is None:
-        resolved = output.resolve()
+        resolved = Path(os.path.realpath(output))  # a loop of links too
         if not resolved.is_relative_to(project.root):
             raise PipelineError(f"output/ leads outside the project (to {resolved}): make it a "
                                 "plain folder", "output")
@@ -240,21 +242,23 @@ def check_not_linked_out(project: Project, names: list[str]) -> None:
                                 "made in its place)", "output")
     # Every folder of output/ and output/drafts/ is the build's: none may be a link, even one
     # inside the project (what is published there would land elsewhere, unrecorded).
-    listed = [*list_folder(output, output), *(f"{DRAFTS}/{name}" for name in list_folder(
-        output / DRAFTS, output) if not (output / DRAFTS).is_symlink())]
-    names = [*names, *(name for name in listed if (output / name).is_dir())]  # a file link is
-    # replaced by the file, as every output is
+    listed = [*list_folder(output, project.root), *(f"{DRAFTS}/{name}" for name in list_folder(
+        output / DRAFTS, project.root) if not (output / DRAFTS).is_symlink())]
+    names = [*names, *(name for name in listed if (output / name).is_dir() or (
+        (output / name).is_symlink() and not (output / name).is_file()))]  # (a link to a file is
+    # replaced by the file, as every output is; one that leads nowhere, or to itself, is not)
     for name in dict.fromkeys(names):
         folder = output / name
-        outside = folder.exists() and not folder.resolve().is_relative_to(output.resolve())
+        target = Path(os.path.realpath(folder))
+        outside = folder.exists() and not target.is_relative_to(os.path.realpath(output))
         if outside:
             problems.append(PipelineError(
-                f"is a symbolic link to {folder.resolve()}, outside the project's output folder: "
+                f"is a symbolic link to {target}, outside the project's output folder: "
                 "the pipeline does not write through it; remove the link (a plain folder is "
                 "made in its place)", project.relative(folder)))
         elif folder.is_symlink():
             problems.append(PipelineError(
-                f"is a symbolic link to {folder.resolve()}: the pipeline writes only into plain "
+                f"is a symbolic link to {target}: the pipeline writes only into plain "
                 "folders of the output folder, never through a link; remove the link (a plain "
                 "folder is made in its place)", project.relative(folder)))
     if problems:

@@ -501,6 +501,24 @@ def unchanged_everywhere(root: Path, before: dict[str, str]) -> None:
         n: s for n, s in before.items() if not n.endswith(".lock")}
 
 
+def nothing_left_and_arabic_elsewhere(root: Path, before: dict[str, str]) -> None:
+    """Nothing written through the link, no temporary file; the other statement's editions
+    as they were."""
+    nothing_left(root)
+    assert not (root / "output" / "nowhere").exists()
+    now = hashes(root)
+    assert [n for n in before if n.startswith("output/one-voice-2019/")
+            and now.get(n) != before[n]] == []
+
+
+def index_is_a_file(root: Path, before: dict[str, str]) -> None:
+    """A link planted for a file is replaced by the file, never written through."""
+    index = root / "output" / "index.html"
+    assert index.is_file() and not index.is_symlink()
+    assert (root / "ix").read_bytes() != index.read_bytes() or before["ix"] == hashes(root)["ix"]
+    assert hashes(root)["ix"] == before["ix"], "written through the link"
+
+
 def web_fonts_intact(root: Path, before: dict[str, str]) -> None:
     """Every web font of output/ is a regular file whose bytes give the digest in its name."""
     fonts = sorted((root / "output" / "_assets" / "fonts").glob("*.woff2"))
@@ -754,6 +772,17 @@ CASES = [
                                          made("link", "output/drafts", "../dr")),
          ("build", "-j1", "-q", "--draft"), "output/drafts", "is a symbolic link",
          unchanged_everywhere),
+    Case("output-a-loop", 8, each(lambda root: shutil.rmtree(root / "output"),
+                                  made("link", "output", "output")), BUILD, "output/.lock",
+         "a link that leads nowhere or to itself"),
+    Case("statement-folder-a-loop", 8, made("link", "output/ghouta-2017", "ghouta-2017"), BUILD,
+         "output/ghouta-2017", "is a symbolic link", nothing_left_and_arabic_elsewhere),
+    Case("statement-folder-dangling", 8, made("link", "output/ghouta-2017", "nowhere"), BUILD,
+         "output/ghouta-2017", "is a symbolic link", nothing_left_and_arabic_elsewhere),
+    Case("assets-a-loop", 8, made("link", "output/_assets", "_assets"),
+         ("build", "-j1", "-q", "--force"), "output/_assets", "is a symbolic link"),
+    Case("index-linked-inside", 8, moved("output/index.html", "ix", "../ix"),
+         ("build", "-j1", "-q", "--force"), holds=index_is_a_file),
     Case("sums-backslash-name", 8, replace("templates/c\\d.txt", b"y\n"), DIST, holds=sums_check),
     Case("sums-newline-name", 8, replace("templates/fonts/a\nb.txt", b"x\n"), DIST, "templates",
          "control character", no_new_bundle),
