@@ -17,15 +17,17 @@ name it in a message.)
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import errno
 import fcntl
+import fnmatch
 import hashlib
 import json
 import os
 import stat
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from . import log
@@ -53,6 +55,9 @@ def describe_os_error(error: OSError, doing: str) -> str:
         return f"cannot {doing}: the disk is full; free some space, then run again"
     if code == errno.EISDIR:
         return f"cannot {doing}: a folder is where a file should be; remove or rename the folder"
+    if code == errno.EEXIST:
+        return (f"cannot {doing}: something that is not a folder (a file, or a link that leads "
+                "nowhere or to itself) is where a folder should be; remove it")
     if code == errno.ENOTDIR:
         return f"cannot {doing}: a file is where a folder should be; remove or rename the file"
     if code == errno.ELOOP:
@@ -180,11 +185,17 @@ def files_below(folder: Path) -> list[Path]:
     return sorted(set(found))
 
 
-def walk_inputs(folder: Path) -> list[Path]:
+def walk_inputs(folder: Path, root: Path) -> list[Path]:
     """Every file below an input folder, sorted, not following links to folders, editors'
-    backup and swap files left out."""
+    backup and swap files left out. A folder below that cannot be listed is an error naming
+    it, never an empty one."""
+
+    def unreadable(error: OSError) -> None:
+        raise PipelineError(describe_os_error(error, "list the folder"),
+                            display(Path(error.filename or folder), root))
+
     found = []
-    for top, dirs, names in os.walk(folder):
+    for top, dirs, names in os.walk(folder, onerror=unreadable):
         dirs[:] = sorted(d for d in dirs if not is_scratch(d))
         found += [Path(top) / name for name in sorted(names) if not is_scratch(name)]
     return found
@@ -197,12 +208,32 @@ def read_own(path: Path) -> bytes | None:
 
 
 def list_files(folder: Path, root: Path, pattern: str = "*") -> list[Path]:
-    """The files matching ``pattern`` in a folder of the project, sorted; hidden files, editor
-    backups and temporary files are not inputs. A folder, FIFO or device of such a name is
-    listed too, so that reading it names it instead of the input silently vanishing."""
-    if not folder.is_dir():
+    """The files matching ``pattern`` (one name, no folder) in a folder of the project, sorted;
+    hidden files, editor backups and temporary files are not inputs. A folder, FIFO or device of
+    such a name is listed too, so that reading it names it instead of the input silently
+    vanishing; a folder that cannot be listed is an error, never an empty one."""
+    names = list_folder(folder, root)
+    return [folder / name for name in names if fnmatch.fnmatchcase(name, pattern)
+            and not is_scratch(name)]
+
+
+def list_folder(folder: Path, root: Path) -> list[str]:
+    """The names in a folder, sorted; none if there is no such folder. A folder that exists but
+    cannot be listed (permission, a link loop, a file where the folder should be) is an error
+    naming it: an input that cannot be read is never taken for an absent one."""
+    try:
+        return sorted(os.listdir(folder))
+    except FileNotFoundError:
+        if folder.is_symlink():
+            raise PipelineError(f"is a symbolic link to {os.readlink(folder)}, which does not "
+                                "exist: restore the folder or remove the link",
+                                display(folder, root)) from None
         return []
-    return sorted(p for p in folder.glob(pattern) if not is_scratch(p.name))
+    except OSError as error:
+        raise PipelineError("leads to itself through symbolic links (a loop): replace the link "
+                            "with the folder" if error.errno == errno.ELOOP
+                            else describe_os_error(error, "list the folder"),
+                            display(folder, root)) from None
 
 
 def is_scratch(name: str) -> bool:
@@ -270,24 +301,100 @@ def write_atomic(path: Path, data: bytes, root: Path, expected: bytes | None = N
         folder.mkdir(parents=True, exist_ok=True)
         temp = _temporary(target, data)
         try:
-            if expected is not None and _current(target) != expected:
-                raise PipelineError("the file changed while it was being updated (saved by an "
-                                    "editor?): nothing was written; run the command again", name)
-            os.replace(temp, target)
-        except BaseException:
+            if expected is None:
+                os.replace(temp, target)
+            elif not _replace_if_unchanged(temp, target, data, expected):
+                raise PipelineError(CHANGED_MEANWHILE, name)
+        finally:
             temp.unlink(missing_ok=True)
-            raise
         _sync_folder(folder)
     except OSError as error:
         raise PipelineError(describe_os_error(error, "write the file"), name) from None
     return True
 
 
-def _current(path: Path) -> bytes | None:
+CHANGED_MEANWHILE = ("the file changed while it was being updated (saved while update ran?): "
+                     "nothing was written and the saved file is kept; run update again")
+
+RENAME_EXCHANGE = 2
+"""``renameat2``'s flag that swaps two names atomically (Linux 3.15)."""
+AT_FDCWD = -100
+
+_exchange_function: list[Callable[[Path, Path], None] | None] = []
+
+before_exchange: Callable[[Path], None] | None = None
+"""A test hook: called with the file just before ``write_atomic(expected=...)`` swaps it, the
+moment a translator's save would otherwise be lost."""
+
+
+def _exchanger() -> Callable[[Path, Path], None] | None:
+    """``exchange(a, b)``: the two names swapped in one atomic step, or None where the C
+    library has no ``renameat2``."""
+    if not _exchange_function:
+        function = None
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            renameat2 = libc.renameat2
+        except (OSError, AttributeError):
+            renameat2 = None
+        if renameat2 is not None:
+            renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
+                                  ctypes.c_uint]
+            renameat2.restype = ctypes.c_int
+
+            def function(a: Path, b: Path) -> None:
+                if renameat2(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b),
+                             RENAME_EXCHANGE) != 0:
+                    code = ctypes.get_errno()
+                    raise OSError(code, os.strerror(code), str(b))
+        _exchange_function.append(function)
+    return _exchange_function[0]
+
+
+def _replace_if_unchanged(temp: Path, target: Path, data: bytes, expected: bytes) -> bool:
+    """Put ``temp`` at ``target`` if ``target`` still holds ``expected``; False (and the file as
+    it is) otherwise.
+
+    Comparing, then renaming, leaves a window in which a save is overwritten. With
+    ``renameat2(RENAME_EXCHANGE)`` there is none: the new file is swapped in, what was swapped
+    out (now at ``temp``) is compared, and if it is not what was read (a save landed before the
+    swap), it is swapped back. A save landing between the two swaps is newer than the one
+    swapped out: it is put back instead. ``temp`` holds, in the end, only what may go.
+    """
+    exchange = _exchanger()
+    if before_exchange is not None:
+        before_exchange(target)
+    if exchange is not None:
+        try:
+            exchange(temp, target)
+        except FileNotFoundError:
+            return False  # the file was removed meanwhile: nothing is written in its place
+        except OSError as error:
+            if error.errno not in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+                raise
+            log.info("%s: this file system cannot swap two files atomically; a save landing in "
+                     "the instant before the update is written could be overwritten", target)
+            exchange = None
+    if exchange is None:
+        if not _holds(target, expected):
+            return False
+        os.replace(temp, target)
+        return True
+    kept = False
     try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        return None
+        kept = _holds(temp, expected)
+    finally:
+        if not kept:
+            exchange(temp, target)  # the save is back in place
+            if not _holds(temp, data):
+                exchange(temp, target)  # a newer save arrived between the swaps: it wins
+    return kept
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    """Whether a file (or the file a link inside the project leads to: a catalog may be one)
+    holds ``data``, read no further than that."""
+    return read_published(Path(os.path.realpath(path)), len(data)) == data
 
 
 def publish(files: dict[Path, bytes], root: Path, journal_folder: Path) -> None:
@@ -303,10 +410,12 @@ def publish(files: dict[Path, bytes], root: Path, journal_folder: Path) -> None:
         for path, data in files.items():
             folder = _checked_folder(path, root)
             folder.mkdir(parents=True, exist_ok=True)
+            _clear_folder_in_the_way(folder / path.name, names[path])
             temps[folder / path.name] = _temporary(folder / path.name, data)
         journal = journal_folder / JOURNAL
         entries = [[os.path.relpath(temp, journal_folder), os.path.relpath(target, journal_folder)]
                    for target, temp in temps.items()]
+        _clear_folder_in_the_way(journal, display(journal, root))
         write_atomic(journal, json.dumps(entries).encode(), root)
     except (OSError, PipelineError) as error:
         for temp in temps.values():
@@ -316,6 +425,18 @@ def publish(files: dict[Path, bytes], root: Path, journal_folder: Path) -> None:
         raise PipelineError(describe_os_error(error, "write the edition"),
                             next(iter(names.values()), None)) from None
     _finish(journal, root)
+
+
+def _clear_folder_in_the_way(target: Path, name: str) -> None:
+    """A folder where a file is to be published: removed if empty, otherwise named (never
+    deleted with what it holds), before the journal names it."""
+    if target.is_dir() and not target.is_symlink():
+        try:
+            target.rmdir()
+        except OSError:
+            raise PipelineError("is a folder where the build writes a file, and it is not "
+                                "empty: move it away (the build never deletes what it did not "
+                                "write), then run again", name) from None
 
 
 def recover(journal_folder: Path, root: Path) -> None:
@@ -328,8 +449,8 @@ def recover(journal_folder: Path, root: Path) -> None:
 
 def _finish(journal: Path, root: Path) -> None:
     try:
-        entries = json.loads(journal.read_bytes())
-    except (OSError, ValueError):
+        entries = json.loads(read_published(journal) or b"[]")
+    except ValueError:
         entries = []  # a damaged journal: its temporary files are cleared as stale ones
     if not isinstance(entries, list) or not all(
             isinstance(e, list) and len(e) == 2 and all(isinstance(p, str) for p in e)
@@ -348,6 +469,10 @@ def _finish(journal: Path, root: Path) -> None:
             if temp_path.is_file() and not temp_path.is_symlink():
                 if target_path.is_symlink():
                     target_path.unlink()
+                if target_path.is_dir():  # put there since: left to the next publish to name
+                    log.warning("%s: a folder is where the build writes a file; the file was "
+                                "not put there", display(target_path, root))
+                    continue
                 os.replace(temp_path, target_path)
                 folders.add(target_path.parent)
         for folder in sorted(folders):

@@ -11,11 +11,24 @@ STATEMENT_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(?:_[A-Z][a-z]{3})?(?:_(?:[A-Z]{2}|[0-9]{3}))?")
 
 
+RESERVED = {
+    "drafts": "output/drafts/ holds the drafts",
+    "index": "output/index.html is the list of every statement",
+    "assets": "output/_assets/ holds the stylesheet and fonts",
+}
+"""Identifiers the build keeps for what it writes in ``output/`` beside the statements' folders
+(``project.DRAFTS``, the index, ``project.ASSETS``; hidden files and ``_`` names cannot be
+identifiers at all): a statement of that name would be published inside them."""
+
+
 def statement_id_problem(statement_id: str) -> str | None:
-    if STATEMENT_ID.fullmatch(statement_id) and len(statement_id) <= 100:
-        return None
-    return (f"{statement_id!r} is not a valid statement identifier: use lower-case letters, "
-            "digits and single hyphens, such as 'sochi-2018'")
+    if not (STATEMENT_ID.fullmatch(statement_id) and len(statement_id) <= 100):
+        return (f"{statement_id!r} is not a valid statement identifier: use lower-case letters, "
+                "digits and single hyphens, such as 'sochi-2018'")
+    if statement_id in RESERVED:
+        return (f"{statement_id!r} is a name the build keeps for itself ({RESERVED[statement_id]}): "
+                f"give the statement another identifier, such as '{statement_id}-2024'")
+    return None
 
 
 def language_problem(code: str) -> str | None:

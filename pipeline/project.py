@@ -3,11 +3,13 @@ the layout of a project folder and the names of its files."""
 
 from __future__ import annotations
 
+import errno
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import PipelineError
-from .files import display, read_input
+from .files import describe_os_error, display, read_input
 from .settings import SETTINGS_FILE, Settings, parse_settings
 
 DOMAIN = "statements"
@@ -32,6 +34,30 @@ MAPPING = "babel.cfg"
 """Which extractor reads which files (``pybabel extract -F babel.cfg`` reads it too)."""
 
 
+def project_folder(given: str | Path) -> Path:
+    """The project folder ``-C`` names, resolved; one line saying why it cannot be one (no
+    such folder, a file, a loop of links, a folder that cannot be listed)."""
+    try:
+        root = Path(os.path.realpath(given, strict=True))
+    except OSError as error:
+        name = os.path.abspath(given)
+        if error.errno == errno.ELOOP:
+            raise PipelineError("is not a project folder: it leads to itself through symbolic "
+                                "links (a loop); give the project folder itself", name) from None
+        if error.errno in (errno.ENOENT, errno.ENOTDIR):
+            raise PipelineError("is not a project folder: there is no such folder", name) from None
+        raise PipelineError(describe_os_error(error, "open the project folder"), name) from None
+    if not root.is_dir():
+        raise PipelineError("is not a project folder: it is a file; give the folder that holds "
+                            "sources/, locales/ and templates/", str(root))
+    try:
+        os.listdir(root)
+    except OSError as error:
+        raise PipelineError(describe_os_error(error, "read the project folder"),
+                            str(root)) from None
+    return root
+
+
 @dataclass(frozen=True)
 class Project:
     """A project folder: ``sources/``, ``locales/``, ``templates/`` and ``output/`` below it."""
@@ -42,9 +68,7 @@ class Project:
 
     @classmethod
     def at(cls, root: str | Path, output: Path | None = None) -> Project:
-        root = Path(root).resolve()
-        if not root.is_dir():
-            raise PipelineError("is not a project folder: there is no such folder", str(root))
+        root = project_folder(root)
         data = read_input(root / SETTINGS_FILE, root, what="settings file")
         return cls(root, parse_settings(data), output)
 

@@ -5,7 +5,9 @@ editions). Drafts are never listed."""
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from babel import Locale
 
@@ -15,6 +17,7 @@ from .files import (
     MAX_FONT,
     display,
     files_below,
+    list_folder,
     publish,
     published_digest,
     read_published,
@@ -23,7 +26,7 @@ from .files import (
 from .fonts import Face, fonts_of, page_text
 from .language import language
 from .model import BILINGUAL
-from .project import ASSETS, Project
+from .project import ASSETS, DRAFTS, Project
 from .render import render_index
 from .snapshot import Snapshot, digest, short_hash
 from .state import EditionState
@@ -229,17 +232,34 @@ def check_not_linked_out(project: Project, names: list[str]) -> None:
     problems = []
     output = project.output_dir
     if project.output is None:
-        resolved = output.resolve()
+        resolved = Path(os.path.realpath(output))  # a loop of links too
         if not resolved.is_relative_to(project.root):
             raise PipelineError(f"output/ leads outside the project (to {resolved}): make it a "
                                 "plain folder", "output")
-    for name in names:
+        if output.is_symlink():  # into templates/, say: published files would become inputs
+            raise PipelineError(f"is a symbolic link to {resolved}: the build publishes only into "
+                                "a plain folder of its own; remove the link (a plain output/ is "
+                                "made in its place)", "output")
+    # Every folder of output/ and output/drafts/ is the build's: none may be a link, even one
+    # inside the project (what is published there would land elsewhere, unrecorded).
+    listed = [*list_folder(output, project.root), *(f"{DRAFTS}/{name}" for name in list_folder(
+        output / DRAFTS, project.root) if not (output / DRAFTS).is_symlink())]
+    names = [*names, *(name for name in listed if (output / name).is_dir() or (
+        (output / name).is_symlink() and not (output / name).is_file()))]  # (a link to a file is
+    # replaced by the file, as every output is; one that leads nowhere, or to itself, is not)
+    for name in dict.fromkeys(names):
         folder = output / name
-        if folder.is_symlink() or (folder.exists() and not folder.resolve().is_relative_to(
-                output.resolve())):
+        target = Path(os.path.realpath(folder))
+        outside = folder.exists() and not target.is_relative_to(os.path.realpath(output))
+        if outside:
             problems.append(PipelineError(
-                f"is a symbolic link to {folder.resolve()}, outside the project's output folder: "
+                f"is a symbolic link to {target}, outside the project's output folder: "
                 "the pipeline does not write through it; remove the link (a plain folder is "
                 "made in its place)", project.relative(folder)))
+        elif folder.is_symlink():
+            problems.append(PipelineError(
+                f"is a symbolic link to {target}: the pipeline writes only into plain "
+                "folders of the output folder, never through a link; remove the link (a plain "
+                "folder is made in its place)", project.relative(folder)))
     if problems:
         raise PipelineError.of(problems)

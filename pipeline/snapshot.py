@@ -6,13 +6,27 @@ records the hashes it was printed from.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
+import os
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import PipelineError, Problem, raise_if_any
-from .files import MAX_FONT, MAX_INPUT, MAX_SOURCE, list_files, read_input, read_own, walk_inputs
+from .files import (
+    MAX_FONT,
+    MAX_INPUT,
+    MAX_SOURCE,
+    describe_os_error,
+    is_scratch,
+    list_files,
+    list_folder,
+    read_input,
+    read_own,
+    walk_inputs,
+)
 from .identifiers import language_problem, statement_id_problem
 from .project import DOMAIN, FONTS, MAPPING, Project
 
@@ -71,17 +85,36 @@ def statement_ids(project: Project) -> list[str]:
 
 
 def catalog_languages(project: Project) -> list[str]:
-    """Every language with a catalog, in a stable order; a folder that is not a language code is
-    an error."""
-    problems = []
+    """Every language with a catalog, in a stable order. A folder that is not a language code
+    is an error; so is a language folder or catalog that cannot be looked at (unreadable, a
+    loop of links, a file where a folder should be), never a language that is not there; and
+    so is a released or bilingual language with no catalog (its editions would silently go)."""
+    problems: list[Problem | PipelineError] = []
     codes = []
-    for path in list_files(project.locales_dir, project.root, f"*/LC_MESSAGES/{DOMAIN}.po"):
-        code = path.parent.parent.name
-        if message := language_problem(code):
-            problems.append(Problem(message + ": rename the folder",
-                                    project.relative(project.locales_dir / code)))
+    for name in list_folder(project.locales_dir, project.root):
+        folder = project.locales_dir / name
+        if is_scratch(name) or (not folder.is_dir() and language_problem(name) is not None):
+            continue  # the template, a README: not a language
+        catalog = folder / "LC_MESSAGES" / f"{DOMAIN}.po"
+        try:
+            os.stat(catalog)
+        except FileNotFoundError:
+            if folder.is_symlink() and not folder.exists():
+                problems.append(Problem("is a symbolic link that leads nowhere: restore the "
+                                        "folder or remove the link", project.relative(folder)))
+            continue  # a folder without a catalog: no language
+        except OSError as error:
+            problems.append(Problem(
+                "leads to itself through symbolic links: replace the loop with the folder"
+                if error.errno == errno.ELOOP else describe_os_error(error, "read the catalog"),
+                project.relative(folder if error.errno == errno.ELOOP else catalog)))
+            continue
+        if message := language_problem(name):
+            problems.append(Problem(message + ": rename the folder", project.relative(folder)))
         else:
-            codes.append(code)
+            codes.append(name)
+    if not problems:
+        problems.extend(project.settings.missing_catalogs(codes))
     raise_if_any(problems)
     return codes
 
@@ -147,12 +180,19 @@ def read_templates(project: Project) -> dict[str, Input]:
     """Every file below ``templates/`` (not following links to folders), editors' backup and
     swap files left out."""
     folder = project.templates_dir
+    list_folder(folder, project.root)  # a loop or an unreadable folder is named as such
     if not folder.is_dir():
         raise PipelineError("there is no templates folder: restore it from the repository",
                             project.relative(folder))
     templates, problems = {}, []
-    for path in walk_inputs(folder):
+    for path in walk_inputs(folder, project.root):
         relative = path.relative_to(folder).as_posix()
+        if any(unicodedata.category(char) == "Cc" for char in relative):
+            problems.append(PipelineError(
+                f"the name {relative!r} holds a control character (a line break, a tab?): it "
+                "would be published and listed in SHA256SUMS; rename the file",
+                project.relative(folder)))
+            continue
         limit = MAX_FONT if relative.startswith(f"{FONTS}/") else MAX_INPUT
         try:
             data = read_input(path, project.root, limit, "template file")
@@ -193,7 +233,7 @@ def toolchain() -> str:
 
         parts = [__version__]
         code = Path(__file__).parent
-        for path in walk_inputs(code):
+        for path in walk_inputs(code, code):
             if path.suffix == ".py":
                 parts.append(f"{path.relative_to(code).as_posix()} {digest(read_own(path) or b'')}")
         for name in ("weasyprint", "pydyf", "pyphen", "fontTools", "babel", "jinja2", "yaml",

@@ -111,7 +111,7 @@ def test_write_atomic_with_expected_bytes_writes_only_over_those(root):
     path.write_bytes(b"saved by the translator")
     with pytest.raises(PipelineError) as caught:
         write_atomic(path, b"merged again", root, expected=b"merged")
-    assert "changed while it was being updated" in one_line(caught.value)
+    assert "saved while update ran" in one_line(caught.value)
     assert path.read_bytes() == b"saved by the translator"
     assert [p.name for p in root.iterdir()] == ["statements.po"], "no temporary file left"
 

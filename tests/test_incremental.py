@@ -262,9 +262,24 @@ def test_removing_a_statement_removes_its_editions_and_its_index_entry(both, cap
     assert verify(project, jobs=1) == []
 
 
-def test_removing_a_languages_catalog_removes_its_editions(both, capsys):
+def test_removing_a_released_languages_catalog_alone_is_refused_and_keeps_its_editions(both,
+                                                                                        capsys):
+    """The settings still release Arabic: its editions are not silently deleted."""
+    project = both
+    before = sorted(p.name for p in (project.output_dir / GHOUTA).iterdir())
+    shutil.rmtree(project.locales_dir / "ar")
+    status, errors = cli(capsys, project, "build", "-j1")
+    assert status == 1
+    assert any(e.startswith("pyproject.toml:6: [tool.pipeline] released names 'ar', which has no "
+                            "catalog") for e in errors), errors
+    assert sorted(p.name for p in (project.output_dir / GHOUTA).iterdir()) == before
+
+
+def test_removing_a_language_removes_its_editions(both, capsys):
     project = both
     shutil.rmtree(project.locales_dir / "ar")
+    edit(project, "pyproject.toml", 'bilingual = ["en", "ar"]\n', "")
+    edit(project, "pyproject.toml", 'released = ["en", "ar"]', 'released = ["en"]')
     status, errors = cli(capsys, project, "build", "-j1")
     assert status == 0, errors
     for statement_id in (GHOUTA, ONE_VOICE):
@@ -274,5 +289,5 @@ def test_removing_a_languages_catalog_removes_its_editions(both, capsys):
     assert ".ar." not in index and "bilingual" not in index
     english = (project.output_dir / ONE_VOICE / "one-voice-2019.en.html").read_text("utf-8")
     assert "one-voice-2019.ar.html" not in english, "no link to an edition that is gone"
-    assert verify(project, jobs=1) == []
+    assert verify(Project.at(project.root), jobs=1) == []  # with the new settings
 

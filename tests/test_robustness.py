@@ -1053,15 +1053,16 @@ def test_a_pdf_linked_out_of_output_is_replaced_never_written_through(small, cap
 @pytest.mark.slow
 def test_a_statement_folder_linked_out_of_output_is_found_before_the_edition_is_written(
         small, capsys, tmp_path):
-    """Building every statement (no statement named), the link is met when the edition is
-    published: refused there, nothing written through it."""
+    """Building every statement (no statement named), the link is found before anything is
+    printed: refused, nothing written through it."""
     outside = tmp_path / "outside"
     outside.mkdir()
     small.output_dir.mkdir()
     (small.output_dir / "ghouta-2017").symlink_to(outside, target_is_directory=True)
     assert cli(capsys, small, "build", "--lang", "en", "-j1", "-q") == (1, [
-        "output/ghouta-2017/ghouta-2017.en.html: refusing to write outside the project: the folder "
-        f"leads to {outside.resolve()} (a symbolic link?); remove the link"])
+        f"output/ghouta-2017: is a symbolic link to {outside.resolve()}, outside the project's "
+        "output folder: the pipeline does not write through it; remove the link (a plain folder "
+        "is made in its place)"])
     assert list(outside.iterdir()) == []
 
 

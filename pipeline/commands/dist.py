@@ -78,7 +78,7 @@ def _bundle(project: Project, statement: Statement, editions: list[PrintedEditio
             data.decode("utf-8", "replace") for name, data in files.items()
             if name.endswith(".html")]).items():
         files[f"html/{ASSETS}/{name}"] = data
-    sums = "".join(f"{hashlib.sha256(data).hexdigest()}  {name}\n"
+    sums = "".join(sums_line(hashlib.sha256(data).hexdigest(), name)
                    for name, data in sorted(files.items()))
     version = short_hash(sums)[:10]
     states = {e.target.variant: e.state for e in editions}
@@ -102,13 +102,24 @@ def _bundle(project: Project, statement: Statement, editions: list[PrintedEditio
         "python": platform.python_version(),
     }
     files["manifest.json"] = (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode()
-    sums += f"{hashlib.sha256(files['manifest.json']).hexdigest()}  manifest.json\n"
+    sums += sums_line(hashlib.sha256(files["manifest.json"]).hexdigest(), "manifest.json")
     files["SHA256SUMS"] = sums.encode()
     path = project.dist_dir / f"{statement_id}-{version}.zip"
     data = _zip(f"{statement_id}-{version}", files)
     write_atomic(path, data, project.root)
     log.info("%s: %d files, %.0f KB", project.relative(path), len(files), len(data) / 1024)
     return path
+
+
+def sums_line(sha: str, name: str) -> str:
+    """One line of ``SHA256SUMS`` as GNU ``sha256sum`` writes it: a name holding a backslash or
+    a line break is escaped, and its line starts with a backslash (``sha256sum -c`` reads it
+    back). Template file names with control characters are refused before this, so no other
+    character needs escaping."""
+    if "\\" in name or "\n" in name or "\r" in name:
+        escaped = name.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r")
+        return f"\\{sha}  {escaped}\n"
+    return f"{sha}  {name}\n"
 
 
 def bundle_web_fonts(assets: dict[str, bytes], pages: list[str]) -> dict[str, bytes]:

@@ -146,7 +146,11 @@ def update(project: Project, languages: list[str] | None = None) -> dict[str, Me
             item = parsed.snapshot.catalogs[code]
             report = merge(catalog, result.template, notes(code))
             path = project.catalog_path(code)
-            written = write_atomic(path, serialise(catalog), project.root, expected=item.data)
+            try:
+                written = write_atomic(path, serialise(catalog), project.root, expected=item.data)
+            except PipelineError as error:  # saved while update ran: the save is kept
+                catalog_problems.append(error)
+                continue
             reports[code] = report
             if written or report.new or report.fuzzy or report.obsolete:
                 log.info("%s: %d new, %d fuzzy, %d obsolete%s%s", item.name, report.new,
