@@ -21,7 +21,7 @@ from pipeline.catalogs.pofile import read_catalog, serialise
 from pipeline.commands.check import check
 from pipeline.project import Project
 
-from .conftest import SMALL, _shared_build
+from .conftest import LANGUAGES, SMALL, STATEMENTS, _shared_build, keep_languages
 from .helpers import cli, edit, pdf_text, squash
 
 AR = "locales/ar/LC_MESSAGES/statements.po"
@@ -163,6 +163,7 @@ def test_a_name_an_organisation_gives_wins_over_the_catalog(small, capsys):
 
 @pytest.mark.slow
 def test_init_a_right_to_left_language_prints_a_draft(small, capsys):
+    small = keep_languages(small, "en", "ar")  # then a new language, from scratch
     assert cli(capsys, small, "init", "fa")[0] == 0
     text = small.catalog_path("fa").read_text("utf-8")
     assert '"Language: fa\\n"' in text and "nplurals=2" in text
@@ -177,6 +178,7 @@ def test_init_a_right_to_left_language_prints_a_draft(small, capsys):
 
 @pytest.mark.slow
 def test_init_a_left_to_right_language_prints_a_draft(small, capsys):
+    small = keep_languages(small, "en", "ar")  # then a new language, from scratch
     assert cli(capsys, small, "init", "fr")[0] == 0
     status, errors = cli(capsys, small, "build", "--draft", "--lang", "fr", "ghouta-2017", "-j1")
     assert status == 0, errors
@@ -187,37 +189,37 @@ def test_init_a_left_to_right_language_prints_a_draft(small, capsys):
 
 @pytest.mark.slow
 def test_a_language_in_progress_is_only_ever_a_draft(printed, capsys):
-    """`init fr`: the released languages build and bundle as before; French prints only as a
+    """`init de`: the released languages build and bundle as before; German prints only as a
     draft on request, in output/drafts/, linked from nothing released and never bundled."""
     released_before = released_html(printed)
-    assert cli(capsys, printed, "init", "fr")[0] == 0
+    assert cli(capsys, printed, "init", "de")[0] == 0
     status, errors = cli(capsys, printed, "build", "-j1")
     assert status == 0, errors
     assert "0 printed" in errors[-1], "a catalog in progress changes no released edition"
     status, errors = cli(capsys, printed, "dist", "-j1")
     assert status == 0, errors
 
-    status, errors = cli(capsys, printed, "build", "--lang", "fr", "-j1")
+    status, errors = cli(capsys, printed, "build", "--lang", "de", "-j1")
     assert status == 1
     assert errors == ["fr is a language in progress: print a draft with `python -m pipeline build "
-                      "--draft --lang fr`, or release it by adding it to [tool.pipeline] released "
+                      "--draft --lang de`, or release it by adding it to [tool.pipeline] released "
                       "in pyproject.toml"]
-    assert not list(printed.output_dir.rglob("*.fr.*"))
+    assert not list(printed.output_dir.rglob("*.de.*"))
 
-    status, errors = cli(capsys, printed, "build", "--draft", "--lang", "fr", "ghouta-2017", "-j1")
+    status, errors = cli(capsys, printed, "build", "--draft", "--lang", "de", "ghouta-2017", "-j1")
     assert status == 0, errors
-    assert sorted(p.relative_to(printed.output_dir).as_posix() for p in printed.output_dir.rglob("*.fr.*")
-                  if not p.name.startswith(".")) == ["drafts/ghouta-2017/ghouta-2017.fr.html",
-                                                     "drafts/ghouta-2017/ghouta-2017.fr.pdf"]
-    draft = pdf(printed, "ghouta-2017", "fr", draft=True).with_suffix(".html").read_text("utf-8")
+    assert sorted(p.relative_to(printed.output_dir).as_posix() for p in printed.output_dir.rglob("*.de.*")
+                  if not p.name.startswith(".")) == ["drafts/ghouta-2017/ghouta-2017.de.html",
+                                                     "drafts/ghouta-2017/ghouta-2017.de.pdf"]
+    draft = pdf(printed, "ghouta-2017", "de", draft=True).with_suffix(".html").read_text("utf-8")
     assert 'href="../../_assets/statement.css"' in draft
 
     status, errors = cli(capsys, printed, "build", "-j1")  # a full build keeps the draft, links it nowhere
     assert status == 0 and "0 printed" in errors[-1], errors
-    assert pdf(printed, "ghouta-2017", "fr", draft=True).is_file()
+    assert pdf(printed, "ghouta-2017", "de", draft=True).is_file()
     assert released_html(printed) == released_before
     for name, html in released_html(printed).items():
-        assert ".fr." not in html and 'hreflang="fr' not in html and "drafts/" not in html, name
+        assert ".de." not in html and 'hreflang="de' not in html and "drafts/" not in html, name
 
     shutil.rmtree(printed.dist_dir)
     status, errors = cli(capsys, printed, "dist", "-j1")
@@ -227,9 +229,9 @@ def test_a_language_in_progress_is_only_ever_a_draft(printed, capsys):
     for path in bundles:
         with zipfile.ZipFile(path) as archive:
             names = archive.namelist()
-            assert not [n for n in names if ".fr." in n or "drafts" in n], names
+            assert not [n for n in names if ".de." in n or "drafts" in n], names
             manifest = json.loads(archive.read(next(n for n in names if n.endswith("manifest.json"))))
-            assert set(manifest["translations"]) == {"en", "ar"}
+            assert set(manifest["translations"]) == set(LANGUAGES)
 
 
 @pytest.mark.slow
@@ -256,6 +258,7 @@ def release_french(project: Project) -> None:
 def test_a_refused_language_lists_a_dozen_problems_then_points_to_check(small, capsys):
     """Adding fr to `released` makes French a released language: refused while incomplete,
     with the first twelve problems and a pointer to `check` for the rest."""
+    small = keep_languages(small, "en", "ar")  # then a new language, from scratch
     assert cli(capsys, small, "init", "fr")[0] == 0
     release_french(small)
     status, errors = cli(capsys, small, "build", "--lang", "fr", "ghouta-2017", "-j1", "-q")
@@ -275,6 +278,7 @@ def test_a_refused_language_lists_a_dozen_problems_then_points_to_check(small, c
 
 @pytest.mark.slow
 def test_a_released_language_is_refused_while_incomplete_and_the_others_print(small, capsys):
+    small = keep_languages(small, "en", "ar")  # then a new language, from scratch
     assert cli(capsys, small, "init", "fr")[0] == 0
     release_french(small)
     status, errors = cli(capsys, small, "build", "--lang", "fr", "--lang", "en", "one-voice-2019",
@@ -291,7 +295,7 @@ def test_a_released_language_is_refused_while_incomplete_and_the_others_print(sm
 def test_the_fixture_catalogs_pass_check(project):
     report = check(project)
     assert not report.unreadable
-    assert len(report.editions) == 6
+    assert len(report.editions) == len(STATEMENTS) * len(LANGUAGES)
     for edition in report.editions:
         assert edition.status.problems == [], (edition.statement, edition.status.language)
         assert edition.status.percent == 100
@@ -343,7 +347,7 @@ def test_check_json_lists_each_language_once_with_its_statements(small, capsys):
     assert main(["check", "--json", "-C", str(small.root)]) == 1  # an untranslated message is a problem
     out = json.loads(capsys.readouterr().out)
     languages = {entry["language"]: entry for entry in out["languages"]}
-    assert set(languages) == {"ar", "en"} and out["sources"] == []
+    assert set(languages) == set(LANGUAGES) and out["sources"] == []
     arabic = languages["ar"]
     assert (arabic["untranslated"], arabic["releasable"], arabic["released"]) == (1, False, True)
     [problem] = arabic["problems"]
@@ -357,6 +361,7 @@ def test_check_json_lists_each_language_once_with_its_statements(small, capsys):
 
 
 def test_a_language_in_progress_is_reported_as_such_and_never_fails_check(small, capsys):
+    small = keep_languages(small, "en", "ar")  # then a new language, from scratch
     assert cli(capsys, small, "init", "fr")[0] == 0
     status, lines = cli(capsys, small, "check")
     assert status == 0, lines
@@ -391,6 +396,7 @@ def test_a_language_in_progress_is_reported_as_such_and_never_fails_check(small,
 
 def test_a_translated_message_of_a_language_in_progress_shows_its_problem_without_failing(
         small, capsys):
+    small = keep_languages(small, "en", "ar")  # then a new language, from scratch
     assert cli(capsys, small, "init", "fr")[0] == 0
     fr = "locales/fr/LC_MESSAGES/statements.po"
     french = catalog(small, "fr")
