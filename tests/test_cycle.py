@@ -62,9 +62,9 @@ def printed(tmp_path_factory, tmp_path) -> Project:
     return Project.at(tmp_path / "printed")
 
 
-def remove_fuzzy_flag(project: Project) -> None:
+def remove_fuzzy_flag(project: Project, code: str = "ar") -> None:
     """What the translator does after revising the translation of the changed message."""
-    path = project.catalog_path("ar")
+    path = project.catalog_path(code)
     text = path.read_text("utf-8")
     assert text.count("#, fuzzy\n") == 1
     path.write_text(text.replace("#, fuzzy\n", "", 1), "utf-8")
@@ -93,9 +93,12 @@ def test_the_whole_edit_cycle(printed, capsys):
             assert message.msgstr == old[message.key]
     assert not fuzzy_of(printed, "en"), "the source language's catalog has nothing to review"
 
-    # the build refuses ghouta's Arabic only, keeps its last printed edition, prints the English
+    # the build refuses ghouta's translations only (Arabic, Persian, French), keeps their last
+    # printed editions, prints the English
     status, errors = cli(capsys, printed, "build", "-j1")
     assert status == 1
+    assert sorted(e.split(" ")[1] for e in errors if " is not printed: " in e) == [
+        "ghouta-2017.ar", "ghouta-2017.fa", "ghouta-2017.fr"], errors
     assert any(e.startswith("sources/ghouta-2017.yaml: ghouta-2017.ar is not printed: 0 "
                             "untranslated, 1 fuzzy") for e in errors), errors
     assert any(e.startswith(f"{AR}:{changed.msgstr_line}: paragraph 'Nearly 400,000 people")
@@ -107,8 +110,13 @@ def test_the_whole_edit_cycle(printed, capsys):
     assert english.metadata["/sourceversion"] != source_before
     assert "running low" in pdf_text(pdf(printed, "ghouta-2017", "en"))
 
-    # the translator revises the translation -> the build prints it, from the new source
+    # the Arabic translator revises the translation -> the build prints it, from the new source;
+    # the other translations wait for their translators
     remove_fuzzy_flag(printed)
+    status, errors = cli(capsys, printed, "build", "-j1")
+    assert status == 1 and not any("ghouta-2017.ar is not" in e for e in errors), errors
+    for code in ("fa", "fr"):
+        remove_fuzzy_flag(printed, code)
     status, errors = cli(capsys, printed, "build", "-j1")
     assert status == 0, errors
     arabic = PdfReader(pdf(printed, "ghouta-2017", "ar"))
@@ -201,7 +209,7 @@ def test_a_language_in_progress_is_only_ever_a_draft(printed, capsys):
 
     status, errors = cli(capsys, printed, "build", "--lang", "de", "-j1")
     assert status == 1
-    assert errors == ["fr is a language in progress: print a draft with `python -m pipeline build "
+    assert errors == ["de is a language in progress: print a draft with `python -m pipeline build "
                       "--draft --lang de`, or release it by adding it to [tool.pipeline] released "
                       "in pyproject.toml"]
     assert not list(printed.output_dir.rglob("*.de.*"))
