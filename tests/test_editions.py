@@ -46,15 +46,15 @@ LIST_ITEMS = {
            "hold to account those who starve civilians as a method of war."],
     "ar": ["المطالبة برفع كل حصار في سوريا؛", "ضمان الإجلاء الآمن للمرضى والجرحى؛",
            "محاسبة من يستخدمون تجويع المدنيين أسلوباً من أساليب الحرب."],
-    "fa": ["خواستار رفع همهٔ محاصره‌ها در سوریه شوند؛", "تخلیهٔ امن بیماران و زخمیان را تضمین کنند؛",
-           "کسانی را که گرسنگی دادن به غیرنظامیان را همچون روشی جنگی به کار می‌گیرند، به "
+    "fa": ["خواستار رفع هرگونه محاصره در سوریه شوند؛", "تخلیهٔ امن بیماران و زخمیان را تضمین کنند؛",
+           "کسانی را که از گرسنگی دادن به غیرنظامیان همچون روشی جنگی استفاده می‌کنند، به "
            "پاسخ‌گویی وادارند."],
     "fr": ["d’exiger la levée de tous les sièges en Syrie ;",  # (a narrow no-break space)
            "d’assurer l’évacuation en toute sécurité des malades et des blessés ;",
            "de demander des comptes à ceux qui affament les civils comme méthode de guerre."],
 }
 STRONG = {"en": "immediate, unconditional and sustained", "ar": "فوري وغير مشروط ومستدام",
-          "fa": "فوری، بی‌قیدوشرط و پیوسته", "fr": "immédiat, inconditionnel et durable"}
+          "fa": "فوری، بی‌قیدوشرط و مستمر", "fr": "immédiat, inconditionnel et durable"}
 PLAIN = {"en": "humanitarian access", "ar": "تدعو المنظمات", "fa": "بیانیه",
          "fr": "humanitaire"}
 RIGHT_TO_LEFT = {"ar": ("٠١٢٣٤٥٦٧٨٩", "الصفحة"), "fa": ("۰۱۲۳۴۵۶۷۸۹", "صفحه")}
