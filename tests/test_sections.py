@@ -19,6 +19,7 @@ from pipeline.project import Project
 from pipeline.source import parse_statement
 
 from . import pdfua
+from .conftest import keep_languages
 from .helpers import cli, edit, line_of, pdf_words
 from .test_render import html_of
 
@@ -345,6 +346,7 @@ def test_a_heading_is_kept_with_the_paragraph_that_follows(small, capsys, varian
 # --- check, for the people who run it ---------------------------------------------------------------
 
 def test_a_catalog_in_progress_that_cannot_be_read_is_reported_without_failing_check(small, capsys):
+    small = keep_languages(small, "en", "ar")  # then French, from scratch
     assert cli(capsys, small, "init", "fr")[0] == 0
     fr = "locales/fr/LC_MESSAGES/statements.po"
     edit(small, fr, 'msgstr ""\n\n', 'msgstr "Mettre fin\n\n')  # the first entry's, left open
