@@ -55,7 +55,7 @@ from pipeline.source import MAX_WORD, Signatory, Statement, Text, parse_statemen
 from pipeline.state import EditionState
 from pipeline.text import FSI, PDI, forbidden_message, normalise
 
-from .conftest import FIXTURES, LANGUAGES, SMALL, make_project
+from .conftest import FIXTURES, LANGUAGES, SMALL, keep_languages, make_project
 from .helpers import (
     PASSWD,
     assert_no_attachment,
@@ -842,6 +842,7 @@ def assert_pdf_has_no_script(data: bytes, where: str) -> None:
 
 @pytest.mark.slow
 def test_untrusted_text_in_a_statement_and_a_catalog_prints_literally(small, capsys):
+    small = keep_languages(small, "en", "ar")  # the Arabic translator's story
     quoted = "'" + HOSTILE.replace("'", "''") + "'"
     edit(small, G, "title: End the Siege of Eastern Ghouta", f"title: {quoted}")
     edit(small, G, "issuer: Syrian Civil Society Coalition", f"issuer: {quoted}")
@@ -1279,6 +1280,7 @@ def test_a_killed_build_leaves_each_edition_old_or_new_and_complete(small, capsy
     the new one, never a mix within an edition without the journal that completes it; and the
     next build finishes the new printing and leaves no debris."""
     (small.root / G).unlink()
+    small = keep_languages(small, "en", "ar")
     edit(small, "pyproject.toml", 'bilingual = ["en", "ar"]\n', "")
     edit(small, "pyproject.toml", 'released = ["en", "ar"]', 'released = ["en"]')
     assert cli(capsys, small, "build", "-j1", "-q") == (0, [])
