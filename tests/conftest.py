@@ -11,6 +11,11 @@ holds three statements of different shapes:
   one whose name is written in Arabic);
 - ``one-voice-2019``: a year for a date, a long title and no signatories.
 
+It releases four languages, every statement translated: English (the source) and French, left to
+right in the Latin script, and Arabic and Persian, right to left in the Arabic script with digits
+of their own. Tests about a story of two languages (a new language started with ``init fr``) make
+a project of English and Arabic only with ``keep_languages``.
+
 Layers: tests that print PDFs are marked ``slow`` (``make test-fast`` leaves them out); a build of
 every edition is made once per session and shared, read-only, by the tests that only read it.
 """
@@ -33,6 +38,8 @@ FIXTURES = Path(__file__).parent / "fixtures"
 FIXTURE_PROJECT = FIXTURES / "project"
 PRODUCT_FILES = ("templates", "babel.cfg")
 STATEMENTS = ("ghouta-2017", "one-voice-2019", "sochi-2018")
+LANGUAGES = ("en", "ar", "fa", "fr")
+"""The languages the fixture project releases, each with a complete catalog."""
 SMALL = ("ghouta-2017", "one-voice-2019")
 """The statements that print in a fraction of a second: for tests where the seed is not the point."""
 
@@ -54,6 +61,27 @@ def make_project(destination: Path, statements: tuple[str, ...] = STATEMENTS) ->
         shutil.copy2(FIXTURE_PROJECT / "sources" / f"{statement_id}.yaml",
                      destination / "sources" / f"{statement_id}.yaml")
     return Project.at(destination)
+
+
+def keep_languages(project: Project, *codes: str) -> Project:
+    """The project with only the catalogs of ``codes`` (the others removed) and those languages
+    released: ``keep_languages(small, "en", "ar")`` is a project of English and Arabic, where
+    French can be started anew with ``init fr``."""
+    for folder in sorted(project.locales_dir.iterdir()):
+        if folder.is_dir() and folder.name not in codes:
+            shutil.rmtree(folder)
+    settings = project.root / "pyproject.toml"
+    text = settings.read_text("utf-8")
+    locales = re.search(r"^formatting-locales = \{(.*)\}$", text, re.M)
+    released = re.search(r"^released = \[.*\]$", text, re.M)
+    assert locales and released, "the fixture's pyproject.toml changed: update keep_languages"
+    kept = [pair.strip() for pair in locales.group(1).split(",")
+            if pair.split("=")[0].strip() in codes]
+    text = text.replace(locales.group(0), f"formatting-locales = {{ {', '.join(kept)} }}")
+    text = text.replace(released.group(0),
+                        "released = [" + ", ".join(f'"{code}"' for code in codes) + "]")
+    settings.write_text(text, "utf-8")
+    return Project.at(project.root)
 
 
 @pytest.fixture

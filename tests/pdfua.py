@@ -104,6 +104,10 @@ STANDARD_TYPES = frozenset(
 LANG_TAG = re.compile(r"^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$")
 # The language (primary subtag) expected for the letters of each script.
 DEFAULT_SCRIPTS: Mapping[str, str] = {"ARABIC": "ar", "LATIN": "en"}
+EDITION_SCRIPTS: Mapping[str, Mapping[str, str]] = {
+    "fa": {"ARABIC": "fa", "LATIN": "en"}, "fr": {"ARABIC": "ar", "LATIN": "fr"}}
+"""Where an edition's language is neither: the Persian edition's Arabic-script text is Persian
+(its names in Latin letters English), the French edition's Latin text French."""
 PDFUA_NS = "http://www.aiim.org/pdfua/ns/id/"
 DC_NS = "http://purl.org/dc/elements/1.1/"
 WORD = re.compile(r"\w+")

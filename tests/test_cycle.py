@@ -21,7 +21,7 @@ from pipeline.catalogs.pofile import read_catalog, serialise
 from pipeline.commands.check import check
 from pipeline.project import Project
 
-from .conftest import SMALL, _shared_build
+from .conftest import LANGUAGES, SMALL, STATEMENTS, _shared_build, keep_languages
 from .helpers import cli, edit, pdf_text, squash
 
 AR = "locales/ar/LC_MESSAGES/statements.po"
@@ -62,9 +62,9 @@ def printed(tmp_path_factory, tmp_path) -> Project:
     return Project.at(tmp_path / "printed")
 
 
-def remove_fuzzy_flag(project: Project) -> None:
+def remove_fuzzy_flag(project: Project, code: str = "ar") -> None:
     """What the translator does after revising the translation of the changed message."""
-    path = project.catalog_path("ar")
+    path = project.catalog_path(code)
     text = path.read_text("utf-8")
     assert text.count("#, fuzzy\n") == 1
     path.write_text(text.replace("#, fuzzy\n", "", 1), "utf-8")
@@ -93,9 +93,12 @@ def test_the_whole_edit_cycle(printed, capsys):
             assert message.msgstr == old[message.key]
     assert not fuzzy_of(printed, "en"), "the source language's catalog has nothing to review"
 
-    # the build refuses ghouta's Arabic only, keeps its last printed edition, prints the English
+    # the build refuses ghouta's translations only (Arabic, Persian, French), keeps their last
+    # printed editions, prints the English
     status, errors = cli(capsys, printed, "build", "-j1")
     assert status == 1
+    assert sorted(e.split(" ")[1] for e in errors if " is not printed: " in e) == [
+        "ghouta-2017.ar", "ghouta-2017.fa", "ghouta-2017.fr"], errors
     assert any(e.startswith("sources/ghouta-2017.yaml: ghouta-2017.ar is not printed: 0 "
                             "untranslated, 1 fuzzy") for e in errors), errors
     assert any(e.startswith(f"{AR}:{changed.msgstr_line}: paragraph 'Nearly 400,000 people")
@@ -107,8 +110,13 @@ def test_the_whole_edit_cycle(printed, capsys):
     assert english.metadata["/sourceversion"] != source_before
     assert "running low" in pdf_text(pdf(printed, "ghouta-2017", "en"))
 
-    # the translator revises the translation -> the build prints it, from the new source
+    # the Arabic translator revises the translation -> the build prints it, from the new source;
+    # the other translations wait for their translators
     remove_fuzzy_flag(printed)
+    status, errors = cli(capsys, printed, "build", "-j1")
+    assert status == 1 and not any("ghouta-2017.ar is not" in e for e in errors), errors
+    for code in ("fa", "fr"):
+        remove_fuzzy_flag(printed, code)
     status, errors = cli(capsys, printed, "build", "-j1")
     assert status == 0, errors
     arabic = PdfReader(pdf(printed, "ghouta-2017", "ar"))
@@ -163,6 +171,7 @@ def test_a_name_an_organisation_gives_wins_over_the_catalog(small, capsys):
 
 @pytest.mark.slow
 def test_init_a_right_to_left_language_prints_a_draft(small, capsys):
+    small = keep_languages(small, "en", "ar")  # then a new language, from scratch
     assert cli(capsys, small, "init", "fa")[0] == 0
     text = small.catalog_path("fa").read_text("utf-8")
     assert '"Language: fa\\n"' in text and "nplurals=2" in text
@@ -177,6 +186,7 @@ def test_init_a_right_to_left_language_prints_a_draft(small, capsys):
 
 @pytest.mark.slow
 def test_init_a_left_to_right_language_prints_a_draft(small, capsys):
+    small = keep_languages(small, "en", "ar")  # then a new language, from scratch
     assert cli(capsys, small, "init", "fr")[0] == 0
     status, errors = cli(capsys, small, "build", "--draft", "--lang", "fr", "ghouta-2017", "-j1")
     assert status == 0, errors
@@ -187,37 +197,37 @@ def test_init_a_left_to_right_language_prints_a_draft(small, capsys):
 
 @pytest.mark.slow
 def test_a_language_in_progress_is_only_ever_a_draft(printed, capsys):
-    """`init fr`: the released languages build and bundle as before; French prints only as a
+    """`init de`: the released languages build and bundle as before; German prints only as a
     draft on request, in output/drafts/, linked from nothing released and never bundled."""
     released_before = released_html(printed)
-    assert cli(capsys, printed, "init", "fr")[0] == 0
+    assert cli(capsys, printed, "init", "de")[0] == 0
     status, errors = cli(capsys, printed, "build", "-j1")
     assert status == 0, errors
     assert "0 printed" in errors[-1], "a catalog in progress changes no released edition"
     status, errors = cli(capsys, printed, "dist", "-j1")
     assert status == 0, errors
 
-    status, errors = cli(capsys, printed, "build", "--lang", "fr", "-j1")
+    status, errors = cli(capsys, printed, "build", "--lang", "de", "-j1")
     assert status == 1
-    assert errors == ["fr is a language in progress: print a draft with `python -m pipeline build "
-                      "--draft --lang fr`, or release it by adding it to [tool.pipeline] released "
+    assert errors == ["de is a language in progress: print a draft with `python -m pipeline build "
+                      "--draft --lang de`, or release it by adding it to [tool.pipeline] released "
                       "in pyproject.toml"]
-    assert not list(printed.output_dir.rglob("*.fr.*"))
+    assert not list(printed.output_dir.rglob("*.de.*"))
 
-    status, errors = cli(capsys, printed, "build", "--draft", "--lang", "fr", "ghouta-2017", "-j1")
+    status, errors = cli(capsys, printed, "build", "--draft", "--lang", "de", "ghouta-2017", "-j1")
     assert status == 0, errors
-    assert sorted(p.relative_to(printed.output_dir).as_posix() for p in printed.output_dir.rglob("*.fr.*")
-                  if not p.name.startswith(".")) == ["drafts/ghouta-2017/ghouta-2017.fr.html",
-                                                     "drafts/ghouta-2017/ghouta-2017.fr.pdf"]
-    draft = pdf(printed, "ghouta-2017", "fr", draft=True).with_suffix(".html").read_text("utf-8")
+    assert sorted(p.relative_to(printed.output_dir).as_posix() for p in printed.output_dir.rglob("*.de.*")
+                  if not p.name.startswith(".")) == ["drafts/ghouta-2017/ghouta-2017.de.html",
+                                                     "drafts/ghouta-2017/ghouta-2017.de.pdf"]
+    draft = pdf(printed, "ghouta-2017", "de", draft=True).with_suffix(".html").read_text("utf-8")
     assert 'href="../../_assets/statement.css"' in draft
 
     status, errors = cli(capsys, printed, "build", "-j1")  # a full build keeps the draft, links it nowhere
     assert status == 0 and "0 printed" in errors[-1], errors
-    assert pdf(printed, "ghouta-2017", "fr", draft=True).is_file()
+    assert pdf(printed, "ghouta-2017", "de", draft=True).is_file()
     assert released_html(printed) == released_before
     for name, html in released_html(printed).items():
-        assert ".fr." not in html and 'hreflang="fr' not in html and "drafts/" not in html, name
+        assert ".de." not in html and 'hreflang="de' not in html and "drafts/" not in html, name
 
     shutil.rmtree(printed.dist_dir)
     status, errors = cli(capsys, printed, "dist", "-j1")
@@ -227,9 +237,9 @@ def test_a_language_in_progress_is_only_ever_a_draft(printed, capsys):
     for path in bundles:
         with zipfile.ZipFile(path) as archive:
             names = archive.namelist()
-            assert not [n for n in names if ".fr." in n or "drafts" in n], names
+            assert not [n for n in names if ".de." in n or "drafts" in n], names
             manifest = json.loads(archive.read(next(n for n in names if n.endswith("manifest.json"))))
-            assert set(manifest["translations"]) == {"en", "ar"}
+            assert set(manifest["translations"]) == set(LANGUAGES)
 
 
 @pytest.mark.slow
@@ -256,6 +266,7 @@ def release_french(project: Project) -> None:
 def test_a_refused_language_lists_a_dozen_problems_then_points_to_check(small, capsys):
     """Adding fr to `released` makes French a released language: refused while incomplete,
     with the first twelve problems and a pointer to `check` for the rest."""
+    small = keep_languages(small, "en", "ar")  # then a new language, from scratch
     assert cli(capsys, small, "init", "fr")[0] == 0
     release_french(small)
     status, errors = cli(capsys, small, "build", "--lang", "fr", "ghouta-2017", "-j1", "-q")
@@ -275,6 +286,7 @@ def test_a_refused_language_lists_a_dozen_problems_then_points_to_check(small, c
 
 @pytest.mark.slow
 def test_a_released_language_is_refused_while_incomplete_and_the_others_print(small, capsys):
+    small = keep_languages(small, "en", "ar")  # then a new language, from scratch
     assert cli(capsys, small, "init", "fr")[0] == 0
     release_french(small)
     status, errors = cli(capsys, small, "build", "--lang", "fr", "--lang", "en", "one-voice-2019",
@@ -291,7 +303,7 @@ def test_a_released_language_is_refused_while_incomplete_and_the_others_print(sm
 def test_the_fixture_catalogs_pass_check(project):
     report = check(project)
     assert not report.unreadable
-    assert len(report.editions) == 6
+    assert len(report.editions) == len(STATEMENTS) * len(LANGUAGES)
     for edition in report.editions:
         assert edition.status.problems == [], (edition.statement, edition.status.language)
         assert edition.status.percent == 100
@@ -343,7 +355,7 @@ def test_check_json_lists_each_language_once_with_its_statements(small, capsys):
     assert main(["check", "--json", "-C", str(small.root)]) == 1  # an untranslated message is a problem
     out = json.loads(capsys.readouterr().out)
     languages = {entry["language"]: entry for entry in out["languages"]}
-    assert set(languages) == {"ar", "en"} and out["sources"] == []
+    assert set(languages) == set(LANGUAGES) and out["sources"] == []
     arabic = languages["ar"]
     assert (arabic["untranslated"], arabic["releasable"], arabic["released"]) == (1, False, True)
     [problem] = arabic["problems"]
@@ -357,6 +369,7 @@ def test_check_json_lists_each_language_once_with_its_statements(small, capsys):
 
 
 def test_a_language_in_progress_is_reported_as_such_and_never_fails_check(small, capsys):
+    small = keep_languages(small, "en", "ar")  # then a new language, from scratch
     assert cli(capsys, small, "init", "fr")[0] == 0
     status, lines = cli(capsys, small, "check")
     assert status == 0, lines
@@ -391,6 +404,7 @@ def test_a_language_in_progress_is_reported_as_such_and_never_fails_check(small,
 
 def test_a_translated_message_of_a_language_in_progress_shows_its_problem_without_failing(
         small, capsys):
+    small = keep_languages(small, "en", "ar")  # then a new language, from scratch
     assert cli(capsys, small, "init", "fr")[0] == 0
     fr = "locales/fr/LC_MESSAGES/statements.po"
     french = catalog(small, "fr")

@@ -18,7 +18,7 @@ from pipeline.commands.preview import preview
 from pipeline.errors import PipelineError
 from pipeline.project import Project
 
-from .conftest import SMALL, _shared_build
+from .conftest import LANGUAGES, SMALL, _shared_build
 from .helpers import cli, edit, pdf_words, squash
 
 pytestmark = pytest.mark.slow
@@ -69,11 +69,12 @@ def test_the_bilingual_edition_sets_both_languages_side_by_side(built):
 
 def test_pdfs_are_tagged_for_accessibility(built):
     pdfs = sorted(built.output_dir.glob("*/*.pdf"))
-    assert len(pdfs) == 9
+    assert len(pdfs) == 3 * (len(LANGUAGES) + 1)
+    tags = {"ar": "ar-SY", "fa": "fa-IR", "fr": "fr-FR"}  # the bilingual edition's is English's
     for path in pdfs:
         root = PdfReader(path).trailer["/Root"]
         assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"], path.name
-        expected = "ar-SY" if ".ar." in path.name else "en-GB"
+        expected = tags.get(path.name.split(".")[-2], "en-GB")
         assert root["/Lang"] == expected, path.name
 
 
@@ -101,6 +102,7 @@ def test_the_bundle_verifies_and_is_reproducible(good):
     first = {p.name: p.read_bytes() for p in bundles}
     files = contents(path)
     for expected in ("sochi-2018.en.pdf", "sochi-2018.ar.pdf", "sochi-2018.bilingual.pdf",
+                     "sochi-2018.fa.pdf", "sochi-2018.fr.pdf", "html/sochi-2018/sochi-2018.fa.html",
                      "html/sochi-2018/sochi-2018.ar.html", "html/sochi-2018/sochi-2018.en.html",
                      "html/_assets/statement.css", "html/_assets/fonts/OFL.txt", "manifest.json",
                      "SHA256SUMS"):
@@ -116,8 +118,7 @@ def test_the_bundle_verifies_and_is_reproducible(good):
         assert files[name] == (good.output_dir / "sochi-2018" / name).read_bytes()
     manifest = json.loads(files["manifest.json"])
     assert manifest["statement"] == "sochi-2018" and manifest["date"] == "2018-01-03"
-    assert manifest["translations"]["ar"]["percent"] == 100.0
-    assert manifest["translations"]["en"]["percent"] == 100.0
+    assert all(manifest["translations"][code]["percent"] == 100.0 for code in LANGUAGES)
     assert manifest["editions"]["ar"]["pages"] == 3
     assert manifest["editions"]["bilingual"]["languages"] == ["en", "ar"]
     assert set(manifest["libraries"]) >= {"weasyprint", "babel", "jinja2"}
@@ -139,7 +140,7 @@ def test_a_bundle_is_the_same_whether_its_editions_were_just_printed_or_up_to_da
     (project.output_dir / "one-voice-2019" / "one-voice-2019.en.pdf").unlink()
     [printed] = bundle(project, ["one-voice-2019"], jobs=1)  # prints the edition, then bundles
     first, manifest = printed.read_bytes(), json.loads(contents(printed)["manifest.json"])
-    assert set(manifest["translations"]) == {"en", "ar"}
+    assert set(manifest["translations"]) == set(LANGUAGES)
     printed.unlink()
     [again] = bundle(project, ["one-voice-2019"], jobs=1)  # up to date, decided from bytes alone
     assert again.name == printed.name
@@ -164,7 +165,7 @@ def test_previews_picture_each_first_page(tmp_path_factory, tmp_path):
     pictures = preview(project, project.root / "previews")
     assert sorted(p.name for p in pictures) == [f"{statement_id}.{variant}.png"
                                                 for statement_id in SMALL
-                                                for variant in ("ar", "bilingual", "en")]
+                                                for variant in sorted((*LANGUAGES, "bilingual"))]
     assert all(p.parent == project.root / "previews" for p in pictures)
     assert all(p.read_bytes().startswith(b"\x89PNG") for p in pictures)
-    assert len({p.read_bytes() for p in pictures}) == 6
+    assert len({p.read_bytes() for p in pictures}) == len(pictures)

@@ -1,8 +1,9 @@
 """The printed editions themselves, read back with real PDF tools (pypdf, poppler's pdftotext)
 from the session's shared build of the fixture project (read-only): the Sochi statement word for
-word in English and Arabic, right-to-left lists and page furniture, fonts and metadata, and the
-other shapes of statement (a month or a year for a date, no signatories, formatted paragraphs,
-names given or written in Arabic) in every edition.
+word in English and Arabic, right-to-left lists and page furniture (Arabic and Persian, each with
+its own digits), fonts and metadata, and the other shapes of statement (a month or a year for a
+date, no signatories, formatted paragraphs, names given or written in Arabic) in every language's
+edition: English, Arabic, Persian and French.
 """
 
 from __future__ import annotations
@@ -45,9 +46,19 @@ LIST_ITEMS = {
            "hold to account those who starve civilians as a method of war."],
     "ar": ["المطالبة برفع كل حصار في سوريا؛", "ضمان الإجلاء الآمن للمرضى والجرحى؛",
            "محاسبة من يستخدمون تجويع المدنيين أسلوباً من أساليب الحرب."],
+    "fa": ["خواستار رفع هرگونه محاصره در سوریه شوند؛", "تخلیهٔ امن بیماران و زخمیان را تضمین کنند؛",
+           "کسانی را که از گرسنگی دادن به غیرنظامیان همچون روشی جنگی استفاده می‌کنند، به "
+           "پاسخ‌گویی وادارند."],
+    "fr": ["d’exiger la levée de tous les sièges en Syrie ;",  # (a narrow no-break space)
+           "d’assurer l’évacuation en toute sécurité des malades et des blessés ;",
+           "de demander des comptes à ceux qui affament les civils comme méthode de guerre."],
 }
-STRONG = {"en": "immediate, unconditional and sustained", "ar": "فوري وغير مشروط ومستدام"}
-PLAIN = {"en": "humanitarian access", "ar": "تدعو المنظمات"}
+STRONG = {"en": "immediate, unconditional and sustained", "ar": "فوري وغير مشروط ومستدام",
+          "fa": "فوری، بی‌قیدوشرط و مستمر", "fr": "immédiat, inconditionnel et durable"}
+PLAIN = {"en": "humanitarian access", "ar": "تدعو المنظمات", "fa": "بیانیه",
+         "fr": "humanitaire"}
+RIGHT_TO_LEFT = {"ar": ("٠١٢٣٤٥٦٧٨٩", "الصفحة"), "fa": ("۰۱۲۳۴۵۶۷۸۹", "صفحه")}
+"""The right-to-left languages of the fixture: their digits, and the first word of the footer."""
 
 
 def edition(project: Project, statement_id: str, variant: str, kind: str = "pdf") -> Path:
@@ -105,6 +116,12 @@ def link_rects(path: Path, page: int = 0) -> list[tuple[str, tuple[float, float,
             links.append((str(action["/URI"]), (min(x0, x1), height - max(y0, y1),
                                                 max(x0, x1), height - min(y0, y1))))
     return links
+
+
+def parts(word: str) -> list[str]:
+    """The words poppler gives as one, without the marks it sets apart: after a Persian ezafe
+    (U+0654, drawn above the letter) it may join two words into one with a space."""
+    return "".join(c for c in word if unicodedata.category(c) != "Mn").split()
 
 
 def visual(word: str) -> str:
@@ -243,10 +260,13 @@ def test_arabic_pdf_holds_the_arabic_text(built):
         "Scotland4Syria", ""))
 
 
-def test_the_arabic_list_reads_from_the_right(built):
-    """Each number stands at the right of its name, and the first column is the rightmost."""
-    path = edition(built, "sochi-2018", "ar")
-    marker = re.compile(r"^(?:\.([٠-٩]{1,3})|([٠-٩]{1,3})\.)$")
+@pytest.mark.parametrize("code", sorted(RIGHT_TO_LEFT))
+def test_the_right_to_left_list_reads_from_the_right(built, code):
+    """Each number, in the language's digits, stands at the right of its name (an Arabic or a
+    Latin one), and the first column is the rightmost."""
+    path = edition(built, "sochi-2018", code)
+    digits = RIGHT_TO_LEFT[code][0]
+    marker = re.compile(rf"^(?:\.([{digits}]{{1,3}})|([{digits}]{{1,3}})\.)$")
     numbers = []
     for page in range(1, len(PdfReader(path).pages) + 1):
         page_words = pdf_words(path, page)
@@ -267,14 +287,16 @@ def test_the_arabic_list_reads_from_the_right(built):
     assert sorted(numbers) == list(range(1, 134))
 
 
-def test_arabic_page_furniture_uses_arabic_indic_digits(built):
-    path = edition(built, "sochi-2018", "ar")
+@pytest.mark.parametrize("code", sorted(RIGHT_TO_LEFT))
+def test_right_to_left_page_furniture_uses_the_languages_digits(built, code):
+    path = edition(built, "sochi-2018", code)
     pages = len(PdfReader(path).pages)
     assert pages > 1
-    digits = "٠١٢٣٤٥٦٧٨٩"
+    digits, page_word = RIGHT_TO_LEFT[code]
     for page in range(1, pages + 1):
-        footer = [w[4] for w in pdf_words(path, page) if w[1] > A4[1] - BOTTOM]
-        assert visual("الصفحة") in footer, footer
+        footer = [part for w in pdf_words(path, page) if w[1] > A4[1] - BOTTOM
+                  for part in parts(w[4])]
+        assert visual(page_word) in footer, footer
         assert digits[page] in footer and digits[pages] in footer, footer
         assert not re.search("[0-9]", "".join(footer)), footer
 
@@ -303,7 +325,7 @@ def test_fonts_are_embedded_subset_and_only_the_repositorys(built):
         with TTFont(path) as font:
             repository.add(font["name"].getDebugName(6))
     pdfs = sorted(built.output_dir.glob("*/*.pdf"))
-    assert len(pdfs) == 9
+    assert len(pdfs) == 3 * 5  # three statements, each in four languages and the bilingual
     for path in pdfs:
         fonts = font_names(path)
         assert fonts, path.name
@@ -328,8 +350,20 @@ def test_metadata(built):
         assert re.fullmatch(r"[0-9a-f]{12}", reader.metadata["/catalogversion"])
     assert english.metadata["/sourceversion"] == arabic.metadata["/sourceversion"]
     assert english.metadata["/catalogversion"] != arabic.metadata["/catalogversion"]
+    persian = PdfReader(edition(built, "sochi-2018", "fa"))
+    assert persian.metadata.title == "کنفرانس سوچی روند صلح سوریه را تهدید می‌کند"
+    assert persian.metadata.author == "جامعهٔ مدنی سوریه"
+    assert persian.trailer["/Root"]["/Lang"] == "fa-IR"
+    french = PdfReader(edition(built, "sochi-2018", "fr"))
+    assert french.metadata.title == "La conférence de Sotchi menace le processus de paix en Syrie"
+    assert french.metadata.author == "Société civile syrienne"
+    assert french.trailer["/Root"]["/Lang"] == "fr-FR"
+    versions = {reader.metadata["/catalogversion"] for reader in (english, arabic, persian, french)}
+    assert len(versions) == 4 and {persian.metadata["/sourceversion"],
+                                   french.metadata["/sourceversion"]} == {
+        english.metadata["/sourceversion"]}
     for statement_id, date in (("ghouta-2017", "D:201711"), ("one-voice-2019", "D:2019")):
-        for code in ("en", "ar"):
+        for code in ("en", "ar", "fa", "fr"):
             metadata = PdfReader(edition(built, statement_id, code)).metadata
             assert metadata["/CreationDate"] == date, (statement_id, code)
     assert PdfReader(edition(built, "ghouta-2017", "ar")).metadata.title == "أنهوا حصار الغوطة الشرقية"
@@ -339,21 +373,26 @@ def test_html_editions_are_written_beside_the_pdfs(built):
     for pdf in sorted(built.output_dir.glob("*/*.pdf")):
         html = pdf.with_suffix(".html")
         assert html.read_text("utf-8").startswith("<!DOCTYPE html>"), html.name
-    assert len(list(built.output_dir.glob("*/*.html"))) == 9
+    assert len(list(built.output_dir.glob("*/*.html"))) == 3 * 5
     assert (built.output_dir / "_assets" / "statement.css").is_file()
     assert (built.output_dir / "_assets" / "fonts" / "OFL.txt").is_file()
 
 
 # --- the other shapes: a month or a year for a date, no signatories ------------------------------
 
-@pytest.mark.parametrize(("statement_id", "english", "arabic", "iso"), [
-    ("ghouta-2017", "November 2017", "تشرين الثاني ٢٠١٧", "2017-11"),
-    ("one-voice-2019", "2019", "٢٠١٩", "2019"),
+@pytest.mark.parametrize(("statement_id", "english", "arabic", "iso", "others"), [
+    ("ghouta-2017", "November 2017", "تشرين الثاني ٢٠١٧", "2017-11",
+     {"fa": "نوامبر ۲۰۱۷", "fr": "novembre 2017"}),
+    ("one-voice-2019", "2019", "٢٠١٩", "2019", {"fa": "۲۰۱۹", "fr": "2019"}),
 ])
-def test_a_date_prints_as_precisely_as_it_is_known(built, statement_id, english, arabic, iso):
+def test_a_date_prints_as_precisely_as_it_is_known(built, statement_id, english, arabic, iso,
+                                                   others):
+    """In each language's calendar words and digits: Persian as Iranian readers of international
+    statements read them, the Gregorian month by its Persian name, in Persian digits."""
     assert english in lines(edition(built, statement_id, "en"))
-    assert squash(arabic) in [squash(line) for line in lines(edition(built, statement_id, "ar"))]
-    for code, shown in (("en", english), ("ar", arabic)):
+    for code, shown in {"ar": arabic, **others}.items():
+        assert squash(shown) in [squash(line) for line in lines(edition(built, statement_id, code))]
+    for code, shown in {"en": english, "ar": arabic, **others}.items():
         html = edition(built, statement_id, code, "html").read_text("utf-8")
         assert f'<time datetime="{iso}">{shown}</time>' in html
     bilingual = edition(built, statement_id, "bilingual", "html").read_text("utf-8")
@@ -363,7 +402,8 @@ def test_a_date_prints_as_precisely_as_it_is_known(built, statement_id, english,
 
 
 def test_a_statement_without_signatories_has_no_signatories_section(built):
-    for code, heading, count in (("en", "Signatories", "organisation"), ("ar", "الجهات الموقّعة", "وقّعت")):
+    for code, heading, count in (("en", "Signatories", "organisation"), ("ar", "الجهات الموقّعة", "وقّعت"),
+                                 ("fa", "امضاکنندگان", "امضاکرده"), ("fr", "Signataires", "organisation")):
         text = squash(pdf_text(edition(built, "one-voice-2019", code)))
         assert squash(heading) not in text and count not in text, code
         html = html_of(built, "one-voice-2019", code)
@@ -379,20 +419,22 @@ def test_a_statement_without_signatories_has_no_signatories_section(built):
 
 # --- formatted paragraphs ------------------------------------------------------------------------
 
-@pytest.mark.parametrize("code", ["en", "ar"])
+@pytest.mark.parametrize("code", ["en", "ar", "fa", "fr"])
 def test_a_link_in_a_paragraph_is_clickable_in_the_pdf_and_the_html(built, code):
     path = edition(built, "ghouta-2017", code)
     links = link_rects(path)
     assert links and {target for target, _ in links} == {LINK}
-    word = {"en": "resolution", "ar": visual("قرار")}[code]
-    [box] = [w for w in pdf_words(path) if w[4] == word]
+    word = {"en": "resolution", "ar": visual("قرار"), "fa": "۲۱۳۹", "fr": "résolution"}[code]
+    [box] = [w for w in pdf_words(path) if word in parts(w[4])]
     middle = ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
     assert any(x0 <= middle[0] <= x1 and y0 <= middle[1] <= y1 for _, (x0, y0, x1, y1) in links), \
         f"the link does not cover the words it links: {links} / {box}"
     html = html_of(built, "ghouta-2017", code)
     anchors = [" ".join(text.split()) for href, text in html.links if href == LINK]
     assert anchors == [{"en": "Security Council resolution 2139",
-                        "ar": "قرار مجلس الأمن الدولي ٢١٣٩"}[code]]
+                        "ar": "قرار مجلس الأمن الدولي ٢١٣٩",
+                        "fa": "قطعنامهٔ ۲۱۳۹ شورای امنیت",
+                        "fr": "résolution 2139 du Conseil de sécurité"}[code]]
 
 
 def test_the_bilingual_edition_links_both_languages(built):
@@ -404,21 +446,26 @@ def test_the_bilingual_edition_links_both_languages(built):
     assert external == [LINK, LINK]
 
 
-@pytest.mark.parametrize("code", ["en", "ar"])
+@pytest.mark.parametrize("code", ["en", "ar", "fa", "fr"])
 def test_a_list_in_a_paragraph_prints_as_a_bulleted_list(built, code):
     html = html_of(built, "ghouta-2017", code)
     assert [[" ".join(item.split()) for item in items] for items in html.lists] == [LIST_ITEMS[code]]
     path = edition(built, "ghouta-2017", code)
-    bulleted = [line for line in lines(path) if "•" in line]
-    assert len(bulleted) == 3, bulleted
-    for item, line in zip(LIST_ITEMS[code], bulleted, strict=True):
-        assert item.split()[0] in line, (item, line)
-    bullets = [w for w in pdf_words(path) if w[4] == "•"]
+    words = pdf_words(path)
+    bullets = sorted((w for w in words if w[4] == "•"), key=lambda w: w[1])
     assert len(bullets) == 3 and len({round(w[0]) for w in bullets}) == 1, "one bullet per item, aligned"
-    assert all((w[0] > MIDDLE) == (code == "ar") for w in bullets), "the bullets stand where lines start"
+    for item, bullet in zip(LIST_ITEMS[code], bullets, strict=True):
+        # the item's first word on the bullet's line (poppler reads a mark drawn above, such as
+        # Persian's hamza of the ezafe, as a word of its own, and right-to-left words reversed)
+        first = "".join(c for c in item.split()[0] if unicodedata.category(c) != "Mn")
+        same_line = [part for w in words if abs(w[1] - bullet[1]) < 3  # a line is 18 pt
+                     for part in parts(w[4])]
+        assert (visual(first) if code in RIGHT_TO_LEFT else first) in same_line, (item, same_line)
+    assert all((w[0] > MIDDLE) == (code in RIGHT_TO_LEFT) for w in bullets), \
+        "the bullets stand where lines start"
 
 
-@pytest.mark.parametrize("code", ["en", "ar"])
+@pytest.mark.parametrize("code", ["en", "ar", "fa", "fr"])
 def test_strong_text_prints_in_a_bold_font(built, code):
     pieces = spans(edition(built, "ghouta-2017", code))
     strong = [font for font, text in pieces if STRONG[code].split()[0] in text]
@@ -489,7 +536,7 @@ def test_arabic_emphasis_is_shaded_not_bold(built, variant):
     assert f"<em>{emphasis}</em>" in html
 
 
-@pytest.mark.parametrize("variant", ["en", "ar", "bilingual"])
+@pytest.mark.parametrize("variant", ["en", "ar", "fa", "fr", "bilingual"])
 def test_no_markdown_is_left_in_the_text(built, variant):
     printed = pdf_text(edition(built, "ghouta-2017", variant))
     shown = "".join(html_of(built, "ghouta-2017", variant).text)
@@ -505,10 +552,13 @@ def test_a_name_given_in_arabic_prints_as_given_in_the_arabic_edition(built):
     assert names_shown(built, "ghouta-2017", "ar")[1] == squash(f"٢.{GIVEN_ARABIC}")
     english = pdf_text(edition(built, "ghouta-2017", "en"))
     assert "2. Syrian Network for Human Rights" in english and GIVEN_ARABIC not in english
+    # the other languages print the name as their catalog has it, not the Arabic one
+    assert names_shown(built, "ghouta-2017", "fa")[1] == squash("۲.شبکه سوری حقوق بشر")
+    assert names_shown(built, "ghouta-2017", "fr")[1] == squash("2.Syrian Network for Human Rights")
 
 
 def test_a_name_written_in_arabic_prints_as_written_in_both_editions(built):
-    for code, number in (("en", "4."), ("ar", "٤.")):
+    for code, number in (("en", "4."), ("ar", "٤."), ("fa", "۴."), ("fr", "4.")):
         text = squash(pdf_text(edition(built, "ghouta-2017", code)))
         assert squash(WRITTEN_IN_ARABIC) in text, code
         assert names_shown(built, "ghouta-2017", code)[3] == squash(f"{number}{WRITTEN_IN_ARABIC}")

@@ -16,6 +16,7 @@ from pipeline.project import STYLESHEET
 from pipeline.site import asset_files
 from pipeline.snapshot import take
 
+from .conftest import LANGUAGES, SMALL
 from .helpers import cli, edit, is_complete_pdf, line_of, temp_files
 
 G = "sources/ghouta-2017.yaml"
@@ -216,6 +217,6 @@ def test_a_build_reads_the_stylesheet_once_and_each_page_once(small, capsys, mon
     fonts_module.page_text.cache_clear()
     assert cli(capsys, small, "build", "-j1", "-q") == (0, [])
     pdfs = sorted(small.relative(p) for p in small.output_dir.rglob("*.pdf"))
-    assert len(pdfs) == 6 and sorted(checked) == pdfs
+    assert len(pdfs) == len(SMALL) * (len(LANGUAGES) + 1) and sorted(checked) == pdfs
     assert fonts_module._read_fonts.cache_info().misses == 1
     assert fonts_module.page_text.cache_info().misses == len(pdfs) + 1  # and the index

@@ -23,7 +23,7 @@ from pipeline.plan import Request
 from pipeline.project import Project
 from pipeline.text import MAX_JOINED_WORD, MAX_WORD, text_problems
 
-from .conftest import make_project
+from .conftest import keep_languages, make_project
 from .helpers import cli, edit, pdf_blocks
 from .test_typography import text_area
 
@@ -104,7 +104,8 @@ def translate(project: Project) -> None:
 
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory: pytest.TempPathFactory) -> Project:
-    project = make_project(tmp_path_factory.mktemp("hostile") / "project", ())
+    project = keep_languages(make_project(tmp_path_factory.mktemp("hostile") / "project", ()),
+                             "en", "ar")
     (project.root / HOSTILE).write_text(hostile_statement(), "utf-8")
     assert [p for p in PARAGRAPHS if text_problems(p, block=True)] == []
     from pipeline.cli import main
@@ -170,16 +171,17 @@ def test_a_source_with_a_long_link_prints_it_as_a_link(tmp_path, capsys):
     new = "https://www.ohchr.org/en/hr-bodies/hrc/iici-syria/" + "a" * 150
     edit(project, "sources/ghouta-2017.yaml", old, new)
     assert cli(capsys, project, "update", "-q")[0] == 0
-    path = project.root / AR  # the translator reviews the changed paragraph
-    catalog = read_catalog(path.read_bytes(), AR, "ar")
-    [entry] = [e for e in catalog.entries if new in e.msgid]
-    entry.msgstr = entry.msgstr.replace(old, new)
-    entry.flags.discard("fuzzy")
-    entry.previous_msgid = entry.previous_msgctxt = None
-    path.write_bytes(serialise(catalog))
+    for code in ("ar", "fa", "fr"):  # each translator reviews the changed paragraph
+        path = project.catalog_path(code)
+        catalog = read_catalog(path.read_bytes(), project.relative(path), code)
+        [entry] = [e for e in catalog.entries if new in e.msgid]
+        entry.msgstr = entry.msgstr.replace(old, new)
+        entry.flags.discard("fuzzy")
+        entry.previous_msgid = entry.previous_msgctxt = None
+        path.write_bytes(serialise(catalog))
     status, errors = cli(capsys, project, "build", "-q")
     assert (status, errors) == (0, [])
-    for variant in ("en", "ar", "bilingual"):
+    for variant in ("en", "ar", "fa", "fr", "bilingual"):
         pdf = project.root / f"output/ghouta-2017/ghouta-2017.{variant}.pdf"
         assert new.encode() in Path(pdf).read_bytes() or new in _links(pdf), variant
 

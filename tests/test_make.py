@@ -22,6 +22,6 @@ def test_make_prints_every_statement_it_can_and_fails_naming_the_mistake(tmp_pat
                          cwd=project.root, capture_output=True, text=True, timeout=300)
     assert run.returncode != 0
     assert "sources/broken-2020.yaml:3: YAML syntax error" in run.stderr, run.stderr
-    for variant in ("en", "ar", "bilingual"):
+    for variant in ("en", "ar", "fa", "fr", "bilingual"):
         assert (project.output_dir / f"sochi-2018/sochi-2018.{variant}.pdf").is_file()
     assert "sochi-2018" in (project.root / "locales/statements.pot").read_text("utf-8")

@@ -29,6 +29,7 @@ from pipeline.commands.update import pivot_notes, update
 from pipeline.language import plural_forms
 from pipeline.messages import SourceMessage, build_template
 
+from .conftest import keep_languages
 from .helpers import cli, edit
 
 SOURCE = "sources/sochi-2018.yaml"
@@ -522,6 +523,7 @@ def test_update_with_a_pivot_setting_writes_and_refreshes_the_comments(small, ca
     settings = small.root / "pyproject.toml"
     settings.write_text(settings.read_text("utf-8") + 'pivot = "en"\n', "utf-8")
     (small.root / "sources" / "detainees-2021.yaml").write_text(ARABIC_STATEMENT, "utf-8")
+    small = keep_languages(small, "en", "ar")  # then French, from scratch
     assert cli(capsys, small, "init", "fr")[0] == 0
     assert cli(capsys, small, "update")[0] == 0
     english_path = small.catalog_path("en")

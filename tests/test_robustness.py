@@ -55,7 +55,7 @@ from pipeline.source import MAX_WORD, Signatory, Statement, Text, parse_statemen
 from pipeline.state import EditionState
 from pipeline.text import FSI, PDI, forbidden_message, normalise
 
-from .conftest import FIXTURES, SMALL, make_project
+from .conftest import FIXTURES, LANGUAGES, SMALL, keep_languages, make_project
 from .helpers import (
     PASSWD,
     assert_no_attachment,
@@ -658,8 +658,8 @@ def test_a_wrong_number_of_plural_forms_in_the_arabic_header(small, capsys, wron
 
 
 def test_a_language_without_a_catalog(small, capsys):
-    assert cli(capsys, small, "build", "--lang", "fr", "-j1", "-q") == (1, [
-        "there is no catalog for 'fr': create it with `python -m pipeline init fr`"])
+    assert cli(capsys, small, "build", "--lang", "de", "-j1", "-q") == (1, [
+        "there is no catalog for 'de': create it with `python -m pipeline init de`"])
 
 
 def test_a_catalog_that_is_a_folder_is_named(small, capsys):
@@ -678,7 +678,7 @@ def test_a_catalog_that_is_a_folder_is_named(small, capsys):
 def test_every_mistake_in_the_settings_is_reported_at_once(small, capsys):
     edit(small, "pyproject.toml", "formatting-locales =", "formatting-locale =")
     edit(small, "pyproject.toml", 'bilingual = ["en", "ar"]', 'bilingual = ["en"]')
-    edit(small, "pyproject.toml", 'released = ["en", "ar"]', 'released = ["en", "xx"]')
+    edit(small, "pyproject.toml", 'released = ["en"', 'released = ["xx"')
     locales, bilingual, released = (line_of(small, "pyproject.toml", key) for key in (
         "formatting-locale =", "bilingual =", "released ="))
     assert cli(capsys, small, "build", "-j1", "-q") == (1, [
@@ -842,6 +842,7 @@ def assert_pdf_has_no_script(data: bytes, where: str) -> None:
 
 @pytest.mark.slow
 def test_untrusted_text_in_a_statement_and_a_catalog_prints_literally(small, capsys):
+    small = keep_languages(small, "en", "ar")  # the Arabic translator's story
     quoted = "'" + HOSTILE.replace("'", "''") + "'"
     edit(small, G, "title: End the Siege of Eastern Ghouta", f"title: {quoted}")
     edit(small, G, "issuer: Syrian Civil Society Coalition", f"issuer: {quoted}")
@@ -1280,6 +1281,7 @@ def test_a_killed_build_leaves_each_edition_old_or_new_and_complete(small, capsy
     the new one, never a mix within an edition without the journal that completes it; and the
     next build finishes the new printing and leaves no debris."""
     (small.root / G).unlink()
+    small = keep_languages(small, "en", "ar")
     edit(small, "pyproject.toml", 'bilingual = ["en", "ar"]\n', "")
     edit(small, "pyproject.toml", 'released = ["en", "ar"]', 'released = ["en"]')
     assert cli(capsys, small, "build", "-j1", "-q") == (0, [])
@@ -1319,10 +1321,10 @@ def test_a_killed_update_leaves_each_catalog_old_or_new_and_readable(small, tmp_
     edit(small, G, "Food, medicine", "Food, water, medicine")
     runs = tmp_path / "runs"
     report = _kill_at_every_moment(small, "locales", runs, "update")
-    assert report["renames"] == 3  # the template and two catalogs
+    catalogs: dict[str, str | None] = {"statements.pot": None} | {
+        f"{code}/LC_MESSAGES/statements.po": code for code in LANGUAGES}
+    assert report["renames"] == len(catalogs)  # the template and every catalog
     old, new = files_of(runs / "saved"), files_of(runs / "complete")
-    catalogs = {"statements.pot": None, "ar/LC_MESSAGES/statements.po": "ar",
-                "en/LC_MESSAGES/statements.po": "en"}
     assert all(old[name] != new[name] for name in catalogs)
     for run in report["runs"]:
         moment = run["moment"]

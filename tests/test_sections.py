@@ -19,6 +19,7 @@ from pipeline.project import Project
 from pipeline.source import parse_statement
 
 from . import pdfua
+from .conftest import keep_languages
 from .helpers import cli, edit, line_of, pdf_words
 from .test_render import html_of
 
@@ -30,14 +31,18 @@ BEFORE_THE_LIST = "  - |\n    We ask the members"
 
 def add_section(project: Project, capsys: pytest.CaptureFixture[str], before: str = "") -> None:
     """A section heading in ghouta's copy, over its last paragraph (after ``before``, more body
-    items), and its Arabic translation."""
+    items), and its translations."""
     edit(project, GHOUTA, BEFORE_THE_LIST, f"{before}  - '{HEADING}'\n{BEFORE_THE_LIST}")
     assert cli(capsys, project, "update", "-q") == (0, [])
-    path = project.catalog_path("ar")
-    arabic = read_catalog(path.read_bytes(), project.relative(path), "ar")
-    [entry] = [e for e in arabic.entries if e.msgctxt == "heading"]
-    entry.msgstr = ARABIC_HEADING
-    path.write_bytes(serialise(arabic))
+    for code, translation in (("ar", ARABIC_HEADING), ("fa", "## مطالبات ما"),
+                              ("fr", "## Nos demandes")):
+        path = project.catalog_path(code)
+        if not path.exists():
+            continue
+        catalog = read_catalog(path.read_bytes(), project.relative(path), code)
+        [entry] = [e for e in catalog.entries if e.msgctxt == "heading"]
+        entry.msgstr = translation
+        path.write_bytes(serialise(catalog))
 
 
 STATEMENT = b"""id: demands
@@ -291,6 +296,8 @@ def test_a_heading_prints_as_a_tagged_h2_and_a_bookmark_in_every_edition(small, 
     for variant, title, heading, signatories in (
             ("en", "End the Siege of Eastern Ghouta", "Our demands", "Signatories"),
             ("ar", "أنهوا حصار الغوطة الشرقية", "مطالبنا", "الجهات الموقّعة"),
+            ("fa", "به محاصرهٔ غوطهٔ شرقی پایان دهید", "مطالبات ما", "امضاکنندگان"),
+            ("fr", "Levez le siège de la Ghouta orientale", "Nos demandes", "Signataires"),
             ("bilingual", "End the Siege of Eastern Ghouta / أنهوا حصار الغوطة الشرقية",
              "Our demands / مطالبنا", "Signatories / الجهات الموقّعة")):
         path = folder / f"ghouta-2017.{variant}.pdf"
@@ -299,7 +306,8 @@ def test_a_heading_prints_as_a_tagged_h2_and_a_bookmark_in_every_edition(small, 
         # en, ar: the section's and the signatories' h2; bilingual: the section on both sides
         # (the signatories' headings there are spans with the heading role, as before)
         assert types.count("/H2") == 2, (variant, types)
-        assert pdfua.check(path) == [], variant
+        assert pdfua.check(path, pdfua.EDITION_SCRIPTS.get(variant, pdfua.DEFAULT_SCRIPTS)) == [], \
+            variant
         html = (folder / f"ghouta-2017.{variant}.html").read_text("utf-8")
         assert html.count("<h2") == 2
     # Arabic: the heading reads right to left, set against the right margin as the paragraphs
@@ -345,6 +353,7 @@ def test_a_heading_is_kept_with_the_paragraph_that_follows(small, capsys, varian
 # --- check, for the people who run it ---------------------------------------------------------------
 
 def test_a_catalog_in_progress_that_cannot_be_read_is_reported_without_failing_check(small, capsys):
+    small = keep_languages(small, "en", "ar")  # then French, from scratch
     assert cli(capsys, small, "init", "fr")[0] == 0
     fr = "locales/fr/LC_MESSAGES/statements.po"
     edit(small, fr, 'msgstr ""\n\n', 'msgstr "Mettre fin\n\n')  # the first entry's, left open

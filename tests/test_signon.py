@@ -257,8 +257,8 @@ def test_a_dry_run_writes_nothing(small, capsys, tmp_path):
     (b"", 1, "the sheet is empty: it needs a header row naming its columns, then a row per "
              "organisation"),
     (b"Baytna Syria,info@baytna.org\nKesh Malek,k@m.org\n", 1,
-     "no column of the header row (the first) is headed by a language code (en, ar): head the "
-     "name columns so, or name them with --column, such as --column en=\"Organisation name\"; "
+     "no column of the header row (the first) is headed by a language code (en, ar, fa, fr): head "
+     "the name columns so, or name them with --column, such as --column en=\"Organisation name\"; "
      "the columns are 'Baytna Syria', 'info@baytna.org'"),
     (b"en,ar\nGood Org,\nBad \"quoted\" Org,\n", 3,
      "a stray quote (\") in 'Bad \"quoted\" Org': a cell that holds a quote is written in "

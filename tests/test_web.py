@@ -61,7 +61,10 @@ def open_page(browser, url: str, width: int):
 
 
 PAGES = ["sochi-2018/sochi-2018.ar.html", "sochi-2018/sochi-2018.en.html",
-         "ghouta-2017/ghouta-2017.ar.html", "one-voice-2019/one-voice-2019.ar.html", "index.html"]
+         "sochi-2018/sochi-2018.fa.html", "sochi-2018/sochi-2018.fr.html",
+         "ghouta-2017/ghouta-2017.ar.html", "ghouta-2017/ghouta-2017.fa.html",
+         "one-voice-2019/one-voice-2019.ar.html", "one-voice-2019/one-voice-2019.fa.html",
+         "one-voice-2019/one-voice-2019.fr.html", "index.html"]
 
 
 @pytest.mark.parametrize("width", [1280])  # 320 px: test_web_editions.py, on every page
@@ -79,8 +82,9 @@ def test_nothing_overflows_horizontally(browser, site, width):
     assert not overflowing, f"wider than a {width} px window: {overflowing}"
 
 
-def test_the_arabic_page_is_right_to_left_in_the_repositorys_fonts(browser, site):
-    page = open_page(browser, f"{site}/sochi-2018/sochi-2018.ar.html", 360)
+@pytest.mark.parametrize("code", ["ar", "fa"])
+def test_a_right_to_left_page_is_right_to_left_in_the_repositorys_fonts(browser, site, code):
+    page = open_page(browser, f"{site}/sochi-2018/sochi-2018.{code}.html", 360)
     assert page.evaluate("getComputedStyle(document.documentElement).direction") == "rtl"
     assert page.evaluate("getComputedStyle(document.querySelector('h1')).direction") == "rtl"
     loaded = page.evaluate("[...document.fonts].filter(f => f.status === 'loaded')"
@@ -97,12 +101,15 @@ def test_each_language_page_links_to_the_others(browser, site):
     page = open_page(browser, f"{site}/sochi-2018/sochi-2018.en.html", 1280)
     links = page.evaluate("[...document.querySelectorAll('nav.languages a')]"
                           ".map(a => [a.getAttribute('hreflang'), a.getAttribute('href')])")
-    assert links == [["ar-SY", "sochi-2018.ar.html"], ["en-GB", "sochi-2018.en.html"]]
-    alternate = page.evaluate("document.querySelector('link[rel=alternate]').hreflang")
-    assert alternate == "ar-SY"
-    page.click("nav.languages a[hreflang=ar-SY]")
+    assert links == [["ar-SY", "sochi-2018.ar.html"], ["en-GB", "sochi-2018.en.html"],
+                     ["fa-IR", "sochi-2018.fa.html"], ["fr-FR", "sochi-2018.fr.html"]]
+    alternates = page.evaluate("[...document.querySelectorAll('link[rel=alternate]')]"
+                               ".map(l => l.hreflang)")
+    assert alternates == ["ar-SY", "fa-IR", "fr-FR"]
+    page.click("nav.languages a[hreflang=fa-IR]")
     page.wait_for_load_state()
-    assert page.evaluate("document.documentElement.lang") == "ar-SY"
+    assert page.evaluate("document.documentElement.lang") == "fa-IR"
+    assert page.evaluate("document.documentElement.dir") == "rtl"
     page.close()
 
 
@@ -120,7 +127,8 @@ def test_the_index_lists_every_edition(browser, site):
     page = open_page(browser, f"{site}/index.html", 1280)
     hrefs = page.evaluate("[...document.querySelectorAll('a')].map(a => a.getAttribute('href'))")
     for statement_id in ("sochi-2018", "ghouta-2017", "one-voice-2019"):
-        for suffix in ("ar.html", "en.html", "ar.pdf", "en.pdf", "bilingual.pdf"):
+        for suffix in ("ar.html", "en.html", "fa.html", "fr.html", "ar.pdf", "en.pdf", "fa.pdf",
+                       "fr.pdf", "bilingual.pdf"):
             assert f"{statement_id}/{statement_id}.{suffix}" in hrefs
     assert not [href for href in hrefs if "drafts" in href]
     page.close()

@@ -4,9 +4,10 @@ server would serve ``output/``: valid HTML and CSS (the Nu HTML Checker), no axe
 width, no sideways scrolling at 320 px (WCAG 1.4.10), a type scale of the screen's own, and
 fonts that weigh what a web page should.
 
-The pages: the index and the three editions of Sochi (a long list of names) and of Ghouta (a
-link, a list, emphasis, a name written in Arabic). One Chromium for the module (per pytest-xdist
-worker), one tab taken from page to page, one run of the Nu HTML Checker for every page. The
+The pages: the index and every edition of Sochi (a long list of names) and of Ghouta (a link, a
+list, emphasis, a name written in Arabic): English, Arabic, Persian, French and bilingual. One
+Chromium for the module (per pytest-xdist worker), one tab taken from page to page, one run of the
+Nu HTML Checker for every page. The
 tools come from ``make test`` (``npm ci`` and ``tools/system-packages browser``); without them
 these tests skip, naming what to install (and fail where ``WEBCHECK_REQUIRED`` is set, as in CI).
 """
@@ -19,12 +20,14 @@ from pathlib import Path
 import pytest
 
 from . import webcheck
+from .conftest import LANGUAGES
 from .webcheck import Tab
 
 pytestmark = pytest.mark.slow
 
 EDITIONS = [f"{statement}/{statement}.{variant}.html"
-            for statement in ("sochi-2018", "ghouta-2017") for variant in ("en", "ar", "bilingual")]
+            for statement in ("sochi-2018", "ghouta-2017")
+            for variant in (*LANGUAGES, "bilingual")]
 PAGES = ["index.html", *EDITIONS]
 FONT_BUDGET = 150_000
 """Bytes of web fonts a first visit to a page may download (the full fonts were 1.4 MB)."""
@@ -102,13 +105,15 @@ def test_the_screen_has_a_type_scale_of_its_own(tab, site, page):
 
 
 def test_arabic_is_set_a_step_larger_than_latin(tab, site):
-    """Naskh looks smaller than Noto Serif at the same size: the Arabic edition and the Arabic
-    column of the bilingual one are set larger."""
+    """Naskh looks smaller than Noto Serif at the same size: the editions in the Arabic script
+    (Arabic, Persian) and the Arabic column of the bilingual one are set larger."""
     sizes = {}
-    for code in ("en", "ar"):
+    for code in LANGUAGES:
         opened = tab.visit(f"{site}/sochi-2018/sochi-2018.{code}.html", 1280)
         sizes[code] = webcheck.computed_sizes(opened, [".body p", "h2", ".signatories li"])
-    assert all(sizes["ar"][key] > sizes["en"][key] for key in sizes["en"]), sizes
+    for arabic_script in ("ar", "fa"):
+        for latin in ("en", "fr"):
+            assert all(sizes[arabic_script][key] > sizes[latin][key] for key in sizes[latin]), sizes
     opened = tab.visit(f"{site}/sochi-2018/sochi-2018.bilingual.html", 1280)
     both = webcheck.computed_sizes(opened, [".paragraph td[data-script=Latn] p",
                                             ".paragraph td[data-script=Arab] p"])
