@@ -1323,7 +1323,7 @@ def test_a_killed_update_leaves_each_catalog_old_or_new_and_readable(small, tmp_
     report = _kill_at_every_moment(small, "locales", runs, "update")
     catalogs: dict[str, str | None] = {"statements.pot": None} | {
         f"{code}/LC_MESSAGES/statements.po": code for code in LANGUAGES}
-    assert report["renames"] == len(catalogs)  # the template and every catalog
+    assert report["renames"] == len(catalogs) + 1  # the template, every catalog, the stamp
     old, new = files_of(runs / "saved"), files_of(runs / "complete")
     assert all(old[name] != new[name] for name in catalogs)
     for run in report["runs"]:
@@ -1333,7 +1333,11 @@ def test_a_killed_update_leaves_each_catalog_old_or_new_and_readable(small, tmp_
             assert killed[name] in (old[name], new[name]), \
                 f"killed {moment}: {name} is neither the previous catalog nor the new one"
             read_catalog(killed[name], name, code)  # strictly, every line
-        assert {n for n in killed if not _is_debris(n)} == set(old), f"killed {moment}"
+        # the catalogs, and the stamp of a complete update only once it is complete
+        assert {n for n in killed if not _is_debris(n)} - {".update.json"} == set(old), \
+            f"killed {moment}"
+        if ".update.json" in killed:
+            assert all(killed[name] == new[name] for name in catalogs), f"killed {moment}"
         assert changed(new, files_of(runs / moment / "recovered")) == [], f"after a kill {moment}"
 
 

@@ -9,6 +9,7 @@ exits 1.
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,13 +19,13 @@ from ..catalogs.lookup import usable
 from ..catalogs.merge import MergeReport, merge, new_catalog
 from ..catalogs.pofile import Key, PoCatalog, PoEntry, read_catalog, serialise, template_header
 from ..errors import PipelineError, raise_if_any
-from ..files import MAX_INPUT, exclusive, read_input, write_atomic
+from ..files import MAX_INPUT, exclusive, read_input, read_published, write_atomic
 from ..identifiers import check_language_code
 from ..language import language
 from ..messages import build_template, extraction
 from ..parse import Parsed, parse
 from ..project import TEMPLATE_LANGUAGE, Project
-from ..snapshot import take
+from ..snapshot import Snapshot, digest, short_hash, take
 
 
 @contextmanager
@@ -136,7 +137,11 @@ def update(project: Project, languages: list[str] | None = None) -> dict[str, Me
     """Re-extract, then merge the template into every language's catalog (msgmerge semantics),
     saying for each how many messages are new, fuzzy and obsolete."""
     with catalogs_lock(project):
-        parsed = parse(take(project, languages=languages))
+        snapshot = take(project, languages=languages)
+        if read_published(project.locales_dir / UPDATE_STAMP) == stamp(project, snapshot):
+            log.debug("the catalogs are up to date: no source, template or catalog changed")
+            return {}
+        parsed = parse(snapshot)
         result = extract_template(project, parsed)
         write_template(project, result.template)
         reports = {}
@@ -157,8 +162,27 @@ def update(project: Project, languages: list[str] | None = None) -> dict[str, Me
                          report.fuzzy, report.obsolete,
                          f", {report.returned} returned" if report.returned else "",
                          "" if written else " (unchanged)")
+        if not result.problems and not catalog_problems:
+            write_atomic(project.locales_dir / UPDATE_STAMP,
+                         stamp(project, take(project, languages=languages)), project.root)
     raise_if_any(result.problems + catalog_problems)
     return reports
+
+
+UPDATE_STAMP = ".update.json"
+"""In ``locales/``: the hash of every byte the last complete ``update`` left (sources, templates,
+extraction mapping, settings, catalogs, message template). While they are the same, the next
+``update`` has nothing to do and decides so from the bytes alone, parsing nothing."""
+
+
+def stamp(project: Project, snapshot: Snapshot) -> bytes:
+    template = read_input(project.template_path, project.root, MAX_INPUT, "message template")
+    return json.dumps({"inputs": short_hash(
+        sorted((i, item.digest) for i, item in snapshot.sources.items()),
+        sorted(snapshot.unreadable_sources), snapshot.templates_digest,
+        snapshot.mapping.digest if snapshot.mapping else "", repr(project.settings),
+        sorted((code, item.digest) for code, item in snapshot.catalogs.items()),
+        digest(template) if template is not None else "", snapshot.toolchain)}).encode()
 
 
 def init(project: Project, code: str) -> None:
