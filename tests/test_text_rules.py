@@ -245,3 +245,15 @@ def test_the_last_two_words_are_bound_unless_they_could_not_then_be_broken():
     assert not bound("نص " + "y" * 60)  # a change of script: the edition divides it
     assert not bound("see **" + "y" * 30 + "**")  # an element divides it
     assert bound("x " + "W" * 80)  # one run: it can still be broken anywhere
+
+
+def test_a_latin_name_with_a_semicolon_or_colon_stays_one_phrase_in_arabic_text():
+    """A reader found «Hand in Hand for Aid; Development» printed as «Development ;Hand in Hand
+    for Aid» in an Arabic list: the phrase was isolated as two runs around the semicolon."""
+    from pipeline.text import FSI, PDI, isolate_latin
+
+    for name in ("Hand in Hand for Aid; Development", "Relief: Syria", "Yalla! Syria"):
+        assert isolate_latin(name) == f"{FSI}{name}{PDI}"
+        assert isolate_latin(f"منظمة {name} للإغاثة") == f"منظمة {FSI}{name}{PDI} للإغاثة"
+    # punctuation after a phrase stays outside it: the Arabic sentence goes on from there
+    assert isolate_latin("قال Human Rights Watch: إن").startswith(f"قال {FSI}Human Rights Watch{PDI}")
