@@ -13,6 +13,7 @@ from pipeline.catalogs.pofile import read_catalog, serialise
 from pipeline.commands.build import build
 from pipeline.commands.update import update
 from pipeline.model import Target
+from pipeline.plan import Request
 
 from .conftest import FIXTURES, keep_languages, make_project
 from .test_planner import broken_links, output_files
@@ -86,3 +87,18 @@ def test_a_statement_drafted_in_arabic_with_a_long_link_and_a_heading(tmp_path):
     for variant in ("ar", "en"):
         assert structure_types(folder / f"{STATEMENT}.{variant}.pdf").count("/H2") == 2
     assert broken_links(output_files(project)) == []
+
+
+@pytest.mark.slow
+def test_the_colophon_never_stands_alone_on_a_page(tmp_path):
+    """A new user's Arabic statement with 23 signatories filled page 1 exactly, and page 2 held
+    only the colophon's version line."""
+    import pypdf
+
+    project = make_project(tmp_path / "p", ())
+    shutil.copy2(FIXTURES / "desk" / "earthquake-2023.yaml", project.root / "sources")
+    update(project)
+    build(project, Request(languages=("ar",)))
+    pdf = pypdf.PdfReader(project.output_dir / "earthquake-2023/earthquake-2023.ar.pdf")
+    last = " ".join(pdf.pages[-1].extract_text().split())
+    assert "٢٣" in last or "23" in last, f"the last page holds no signatory: {last[:200]}"
