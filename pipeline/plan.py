@@ -95,7 +95,7 @@ class Plan:
     """Released editions in ``output/`` kept as they are while their language or statement is
     refused (the last good one); listed and linked, and shown as behind."""
     removals: list[Removal] = field(default_factory=list)
-    write_site: bool = False
+    complete: bool = False  # a build of everything: it also removes what no input gives
     unchanged: list[Target] = field(default_factory=list)
     """Editions found up to date from bytes alone, of statements not parsed in this run."""
     behind: list[Target] = field(default_factory=list)
@@ -136,7 +136,9 @@ def translations_used(catalog: PoCatalog, messages: list[EditionMessage], code: 
             used.append([list(message.key), ["as written", written]])
             continue
         found = by_key.get(message.key)
-        used.append([list(message.key), None if found is None else
+        strings = [] if found is None else found.msgstr_plural if found.is_plural else [found.msgstr]
+        # an empty entry (as ``update`` adds one) is no translation, as a missing one is
+        used.append([list(message.key), None if not any(strings) or found is None else
                      [found.msgstr_plural if found.is_plural else found.msgstr,
                       sorted(found.flags & {"fuzzy"})]])
     return used
@@ -283,8 +285,8 @@ def quick_check(snapshot: Snapshot, available: tuple[str, ...], codes: list[str]
                                                             available, settings)
                for target in published.states):
             return QuickCheck([*reasons, "an edition in output/ is no longer given"], None)
-        if not reasons and not site_current():
-            reasons.append("the index or assets are not current")
+    if not reasons and not site_current():
+        reasons.append("the index or assets are not current")
     return QuickCheck(reasons, stale)
 
 
@@ -342,7 +344,7 @@ class _Planner:
         self.unchanged = unchanged
         self.untranslated: set[Target] = set()  # released editions refused for their translation
         self.settings = parsed.settings
-        self.result = Plan(write_site=request.everything)
+        self.result = Plan(complete=request.everything)
         self.common = [parsed.snapshot.templates_digest, parsed.snapshot.toolchain,
                        dataclasses.asdict(request.options)]
 
@@ -358,7 +360,8 @@ class _Planner:
             target for target, state in self.published.states.items()
             if not target.draft and target in self.published.intact
             and target not in {e.target for e in self.result.editions}
-            and target not in self.unchanged and self.kept(target))
+            and target not in self.unchanged and self.in_scope(target, codes)
+            and self.kept(target))
         self.result.behind = [t for t in self.result.kept if t in self.untranslated]
         if self.request.everything:
             given = {e.target for e in self.result.editions} | self.unchanged
@@ -388,7 +391,7 @@ class _Planner:
                 self.result.notes.append(f"{statement.id}.{BILINGUAL}: not printed while "
                                          f"{' and '.join(missing)} is not")
         if pair is not None:
-            self.plan_bilingual(statement, pair, printed, version)
+            self.plan_bilingual(statement, pair, printed, version, linked)
 
     def linked_languages(self, statement: Statement, printed: Chosen) -> list[str]:
         """The languages whose released edition of the statement is in ``output/`` once the
@@ -409,7 +412,7 @@ class _Planner:
         return linked
 
     def plan_bilingual(self, statement: Statement, pair: tuple[str, str], printed: Chosen,
-                       version: str) -> None:
+                       version: str, linked: list[str]) -> None:
         """The bilingual edition, from its own template's words: a word only it shows must be
         translated for it to be released, and never stops the single-language editions."""
         messages = edition_messages(statement, list(self.parsed.words[BILINGUAL_TEMPLATE]))
@@ -428,9 +431,17 @@ class _Planner:
                 side_draft = True
             draft = draft or side_draft
             versions.append(printed[code][1])
+        sides = []  # each side's own edition, where output/ holds it once the build is done
+        for code in pair:
+            edition_language, _, side_draft = printed[code]
+            href = f"{statement.id}.{code}.html"
+            if draft and not side_draft:  # from drafts/<id>/ to the released edition in <id>/
+                href = f"../../{statement.id}/{href}"
+            if side_draft or code in linked:
+                sides.append(Alternate(code, edition_language.tag, edition_language.name, href))
         self.schedule(Target(statement.id, BILINGUAL, draft), statement,
                       tuple(printed[code][0] for code in pair), messages,
-                      Provenance(version, short_hash(*versions), tuple(versions)), ())
+                      Provenance(version, short_hash(*versions), tuple(versions)), tuple(sides))
 
     def languages_of(self, statement: Statement, messages: list[EditionMessage],
                      own: list[EditionMessage], codes: list[str]) -> Chosen:
@@ -446,12 +457,11 @@ class _Planner:
                                    edition_language.script, needed(messages, code))
             self.result.statuses[(statement.id, code)] = status
             catalog_version = translation_version(catalog, own, code)
-            if self.settings.is_released(code) and status.releasable \
-                    and Target(statement.id, code) not in self.failed:
+            if self.settings.is_released(code) and status.releasable:
                 printed[code] = (edition_language, catalog_version, False)
             elif self.request.draft:
                 printed[code] = (edition_language, catalog_version, True)
-            elif Target(statement.id, code) not in self.failed:
+            else:
                 self.result.refused.append(refusal(Target(statement.id, code), statement, status))
                 self.untranslated.add(Target(statement.id, code))
         return printed
@@ -506,6 +516,12 @@ class _Planner:
         if changed:
             return f"its inputs changed ({', '.join(changed)})"
         return "what it shows changed (links to other editions, or a template word)"
+
+    def in_scope(self, target: Target, codes: list[str]) -> bool:
+        """Whether the request is about this edition (its statement and its languages)."""
+        return (not self.request.statement_ids or target.statement_id in self.request.statement_ids
+                ) and all(code in codes for code in languages_of_variant(self.settings,
+                                                                         target.variant))
 
     def kept(self, target: Target) -> bool:
         """A previous edition stays while its language is refused (the last good one) or its

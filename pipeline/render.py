@@ -284,10 +284,13 @@ def render_edition(snapshot: Snapshot, side: Side, provenance: Provenance, draft
 
 
 def render_bilingual(snapshot: Snapshot, left: Side, right: Side, provenance: Provenance,
-                     draft: bool, options: PrintOptions, assets: str) -> Rendered:
-    """Two languages side by side, paragraph by paragraph, each in its own direction."""
+                     draft: bool, options: PrintOptions, assets: str,
+                     alternates: tuple[Alternate, ...] = ()) -> Rendered:
+    """Two languages side by side, paragraph by paragraph, each in its own direction;
+    ``alternates`` are the sides' own editions it links (the plan says which exist)."""
     html = _render(snapshot, BILINGUAL_TEMPLATE, {
         "statement": left.statement, "left": left, "right": right, "draft": draft,
+        "alternates": alternates,
         "provenance": provenance, "options": options, "assets": assets,
         "PAGE": PAGE, "PAGES": PAGES,
         "rows": list(zip(left.body, right.body, strict=True)),

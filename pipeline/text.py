@@ -220,6 +220,10 @@ def text_problems(value: str, *, block: bool = False) -> list[str]:
     Characters refused anywhere (``forbidden_character``) are checked before, by the caller."""
     from . import markup
 
+    if block and (heading := re.match(r"##[ \t]+", value)):  # a section heading: its words
+        value = value[heading.end():]
+        if not value.strip():
+            return ["is an empty section heading: write its words after '## '"]
     if len(value) > MAX_TEXT_CHARACTERS:
         what = "paragraph" if block else "text"
         return [f"has {len(value):,} characters; a {what} may hold at most "

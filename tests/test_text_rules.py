@@ -257,3 +257,12 @@ def test_a_latin_name_with_a_semicolon_or_colon_stays_one_phrase_in_arabic_text(
         assert isolate_latin(f"منظمة {name} للإغاثة") == f"منظمة {FSI}{name}{PDI} للإغاثة"
     # punctuation after a phrase stays outside it: the Arabic sentence goes on from there
     assert isolate_latin("قال Human Rights Watch: إن").startswith(f"قال {FSI}Human Rights Watch{PDI}")
+
+
+def test_a_heading_made_only_of_invisible_characters_or_of_nothing_is_refused():
+    from pipeline.text import text_problems
+
+    assert "only invisible" in text_problems("## \u200f\u200d\u00ad", block=True)[0]
+    assert text_problems("## ", block=True) == [
+        "is an empty section heading: write its words after '## '"]
+    assert text_problems("## Our demands", block=True) == []

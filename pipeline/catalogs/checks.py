@@ -199,7 +199,7 @@ def check_text(message: PoEntry, script: str, where: Where) -> Iterator[Problem]
     """The rules every printed text follows, as a source's texts do (``text.text_problems``)."""
     for string in message.strings:
         if not forbidden_character(string):  # if it has one, check_characters says so
-            if problems := text_problems(string, block=message.msgctxt == "paragraph"):
+            if problems := text_problems(string, block=message.msgctxt in ("paragraph", "heading")):
                 yield from (where.error(problem) for problem in problems)
                 return
 

@@ -121,7 +121,8 @@ def _build(project: Project, request: Request, jobs: int | None,
     # 2. Phase one of the freshness rule: from bytes alone, nothing parsed.
     quick = quick_check(snapshot, available, codes, request, published,
                         lambda: site_is_current(project, site_inputs_hash(snapshot, [
-                            s for t, s in sorted(published.states.items()) if not t.draft])))
+                            s for t, s in sorted(published.states.items())
+                            if not t.draft and t in published.intact])))
     fresh = up_to_date_by_name(snapshot, codes, request, published)
     if quick.up_to_date:
         report.up_to_date = sorted(fresh)
@@ -162,10 +163,12 @@ def _build(project: Project, request: Request, jobs: int | None,
     for target in plan.kept:
         log.info("%s: the edition printed earlier is kept while it is refused", target.name)
     # 4. What no input gives any more goes; the site is made from the plan's result.
-    if plan.write_site:
+    if plan.complete:
         report.removed += remove_obsolete(project, plan.removals)
-        write_site(project, snapshot, [states[t] for t in plan.present()], set(plan.behind),
-                   report)
+    listed = set(plan.present())
+    if not request.everything:  # the editions the request was not about stay listed as they are
+        listed |= {t for t in states if not t.draft and t in intact}
+    write_site(project, snapshot, [states[t] for t in sorted(listed)], set(plan.behind), report)
     report.plan = plan
     return report
 
@@ -215,7 +218,7 @@ def render(snapshot: Snapshot, edition: EditionPlan, catalogs: dict[str, PoCatal
     parts = sides(edition, catalogs)
     if len(parts) == 2:
         return render_bilingual(snapshot, parts[0], parts[1], edition.provenance, edition.draft,
-                                edition.options, edition.target.assets_url)
+                                edition.options, edition.target.assets_url, edition.alternates)
     return render_edition(snapshot, parts[0], edition.provenance, edition.draft, edition.options,
                           edition.alternates, edition.target.assets_url)
 
