@@ -13,6 +13,7 @@ from .. import markup
 from ..errors import Problem
 from ..text import describe, direction_mark, forbidden_character, normalise, text_problems
 from .pofile import Key, PoCatalog, PoEntry
+from .validate import find_placeholders
 
 
 @dataclass(frozen=True)
@@ -58,8 +59,6 @@ class Status:
         return not self.errors
 
 
-NAMED_PLACEHOLDER = re.compile(r"%\(([A-Za-z_][A-Za-z0-9_]*)\)[sd]")
-"""The placeholders the templates use: ``%(num)s``; a ``%`` followed by anything else is text."""
 MARKUP = re.compile(r"</?[A-Za-z][^>]*>")
 LETTER = re.compile(r"[^\W\d_]")
 
@@ -86,23 +85,15 @@ def source_texts(entry: PoEntry) -> list[str]:
     return [entry.msgid] + ([entry.msgid_plural] if entry.msgid_plural is not None else [])
 
 
-def complete(entry: PoEntry) -> bool:
-    return bool(entry.strings) and all(entry.strings)
-
-
-def placeholders(text: str) -> list[str]:
-    return sorted(NAMED_PLACEHOLDER.findall(text))
-
-
 def check_placeholders(message: PoEntry, script: str, where: Where) -> Iterator[Problem]:
     """Each translation has the source's placeholders; a plural form may leave the number out
     ("one organisation"), but none may add one."""
     ids = source_texts(message)
-    expected = set(placeholders(ids[-1]))
+    expected = set(find_placeholders(ids[-1]))  # such as %(num)s; a % before anything else is text
     for string in message.strings:
-        found = set(placeholders(string))
+        found = set(find_placeholders(string))
         if found - expected or (len(ids) == 1 and found != expected):
-            shown = ", ".join(f"%({p})s" for p in sorted(expected)) or "none"
+            shown = ", ".join(sorted(expected)) or "none"
             yield where.error(f"the placeholders differ from the source text (which has "
                               f"{shown}): keep each placeholder exactly as it is")
             return
@@ -153,31 +144,24 @@ def check_markup(message: PoEntry, script: str, where: Where) -> Iterator[Proble
 
 
 def check_characters(message: PoEntry, script: str, where: Where) -> Iterator[Problem]:
-    for string in message.strings:
-        if found := forbidden_character(string):
-            yield where.error(f"contains the invisible or control character "
-                              f"{describe(found[1])}: delete it (it can make the printed text "
-                              "differ from what reviewers see)")
-            return
-    for string in message.strings:  # after every form: a mark must not hide an error
-        if mark := direction_mark(string):
-            yield where.warning(f"likely unneeded: the direction mark {describe(mark)}; the "
-                                "pipeline isolates Latin names itself, so it can usually go")
-            return
+    """No control or invisible character, likely no direction mark; white space at either end as
+    the source has it."""
+    if found := next((f for string in message.strings if (f := forbidden_character(string))), None):
+        yield where.error(f"contains the invisible or control character {describe(found[1])}: "
+                          "delete it (it can make the printed text differ from what reviewers see)")
+    elif mark := next((m for string in message.strings if (m := direction_mark(string))), None):
+        yield where.warning(f"likely unneeded: the direction mark {describe(mark)}; the pipeline "
+                            "isolates Latin names itself, so it can usually go")
+
+    def edges(text: str) -> tuple[bool, bool]:
+        return text[:1].isspace(), text[-1:].isspace()
+
+    if any(edges(string) != edges(message.msgid) for string in message.strings):
+        yield where.error("leading or trailing white space differs from the source text")
 
 
-def check_white_space(message: PoEntry, script: str, where: Where) -> Iterator[Problem]:
-    source = source_texts(message)[0]
-    for string in message.strings:
-        if (string[:1].isspace(), string[-1:].isspace()) != (source[:1].isspace(),
-                                                              source[-1:].isspace()):
-            yield where.error("leading or trailing white space differs from the source text")
-            return
-
-
+# The texts a copy of the source leaves untranslated (names may stay as the source writes them).
 COPY_REFUSED = frozenset({"paragraph", "heading", "title", "short-title", "subtitle"})
-"""The texts a copy of the source leaves untranslated (names may stay as the source writes them):
-a released edition never prints one."""
 
 
 def check_copy(message: PoEntry, script: str, where: Where) -> Iterator[Problem]:
@@ -204,8 +188,8 @@ def check_text(message: PoEntry, script: str, where: Where) -> Iterator[Problem]
                 return
 
 
-CHECKERS: tuple[Checker, ...] = (check_placeholders, check_markup, check_characters,
-                                 check_text, check_white_space, check_copy)
+CHECKERS: tuple[Checker, ...] = (check_placeholders, check_markup, check_characters, check_text,
+                                 check_copy)
 
 
 def label(key: Key) -> str:
@@ -219,37 +203,32 @@ def check_edition(catalog: PoCatalog, file: str, language: str, script: str,
     """Count and check the messages an edition needs."""
     status = Status(language, file)
     messages = catalog.index()
+
+    def unfinished(text: str, line: int | None = None) -> None:
+        status.unfinished.append(Problem(text, file, line))
+        status.problems.append(status.unfinished[-1])
+
     for item in needed:
-        message = messages.get(item.key)
-        name = label(item.key)
+        message, name = messages.get(item.key), label(item.key)
         source_side = item.source_language == language or item.as_written
         if message is None and source_side:
             status.translated += 1  # as in the source
-            continue
-        if message is None:
+        elif message is None:
             status.untranslated += 1
-            status.unfinished.append(Problem(
-                f"{name} ({item.reference}) is not in the catalog: run `python -m pipeline update`",
-                file))
-            status.problems.append(status.unfinished[-1])
-            continue
-        line = message.msgstr_line or message.line
-        if message.fuzzy and message.translated and not source_side:
+            unfinished(f"{name} ({item.reference}) is not in the catalog: run `python -m pipeline "
+                       "update`")
+        elif message.fuzzy and message.translated and not source_side:
             status.fuzzy += 1
-            status.unfinished.append(Problem(f"{name} is fuzzy: review the translation against "
-                                             "the changed source text, then remove the fuzzy "
-                                             "flag", file, line))
-            status.problems.append(status.unfinished[-1])
-            continue
-        if not complete(message) and not source_side:
+            unfinished(f"{name} is fuzzy: review the translation against the changed source "
+                       "text, then remove the fuzzy flag", message.msgstr_line or message.line)
+        elif not (message.strings and all(message.strings)) and not source_side:
             status.untranslated += 1
             what = "some plural forms are empty" if message.translated else "untranslated"
-            status.unfinished.append(Problem(f"{name} is {what}", file, line))
-            status.problems.append(status.unfinished[-1])
-            continue
-        status.translated += 1
-        if message.translated and not message.fuzzy:
-            status.problems.extend(translation_problems(message, script, name, file))
+            unfinished(f"{name} is {what}", message.msgstr_line or message.line)
+        else:
+            status.translated += 1
+            if message.translated and not message.fuzzy:
+                status.problems.extend(translation_problems(message, script, name, file))
     return status
 
 
