@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .. import log
 from ..errors import PipelineError
-from ..files import MAX_FONT, files_below, read_published
+from ..files import MAX_FONT, files_below, read_published, write_atomic
 from ..model import BILINGUAL
 from ..plan import Request
 from ..project import DRAFTS, Project
@@ -60,6 +60,22 @@ def _kept_while_refused(project: Project, name: str) -> bool:
         project.catalog_path(code).is_file() for code in languages)
 
 
+def seed(project: Project, twin: Project, states: list, root: Path) -> None:
+    """The twin starts with the editions ``output/`` holds: a fresh build (``--force``) prints
+    again every edition its inputs give, and keeps, as the real build did, the last good one
+    of a language or statement refused now; so its pages link what the real ones link."""
+    for state in states:
+        target = state.target
+        files = {**target.paths(project.output_dir),
+                 "state": target.state_path(project.output_dir)}
+        for kind, path in files.items():
+            data = read_published(path, MAX_FONT)
+            if data is not None:
+                destination = (target.paths(twin.output_dir)[kind] if kind != "state"
+                               else target.state_path(twin.output_dir))
+                write_atomic(destination, data, root)
+
+
 def verify(project: Project, jobs: int | None = None) -> list[Difference]:
     recorded = read_states(project.output_dir, project.output_dir / DRAFTS)
     if not recorded:
@@ -69,14 +85,22 @@ def verify(project: Project, jobs: int | None = None) -> list[Difference]:
         groups.setdefault((dataclasses.astuple(state.options)), []).append(state)
     shipped = published_files(project.output_dir)
     fresh: dict[str, bytes] = {}
+    kept: set[str] = set()
     with tempfile.TemporaryDirectory(prefix="verify-") as folder, quiet():
         for number, states in enumerate(groups.values()):
             twin = dataclasses.replace(project, output=Path(folder) / f"output-{number}")
+            seed(project, twin, states, Path(folder))
             options = states[0].options
-            build(twin, Request(draft=any(s.draft for s in states), force=True, options=options),
-                  jobs)
+            report = build(twin, Request(draft=any(s.draft for s in states), force=True,
+                                         options=options), jobs)
+            printed = {p.target for p in report.printed}
+            for state in states:  # what the fresh build kept as it was: the last good editions
+                if state.target not in printed:
+                    kept |= {path.relative_to(project.output_dir).as_posix()
+                             for path in state.target.paths(project.output_dir).values()}
             for name, path in published_files(twin.output_dir).items():
-                fresh.setdefault(name, read_published(path, MAX_FONT) or b"")
+                if name not in kept:
+                    fresh.setdefault(name, read_published(path, MAX_FONT) or b"")
     differences = []
     for name in sorted(shipped.keys() | fresh.keys()):
         shown = project.relative(project.output_dir / name)
