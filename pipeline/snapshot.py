@@ -119,8 +119,13 @@ def catalog_languages(project: Project) -> list[str]:
     return codes
 
 
-def read_sources(project: Project, ids: list[str] | None) -> tuple[dict[str, Input],
-                                                                   dict[str, PipelineError]]:
+def no_statement(project: Project) -> PipelineError:
+    return PipelineError("there is no statement to build: add one as sources/<identifier>.yaml",
+                         project.relative(project.sources_dir))
+
+
+def read_sources(project: Project, ids: list[str] | None, empty_ok: bool = False
+                 ) -> tuple[dict[str, Input], dict[str, PipelineError]]:
     """The statements named (every one in ``sources/`` when none is): their bytes, and for each
     that cannot be read, why. An identifier that names no file is an error for the whole run."""
     known = statement_ids(project)
@@ -138,9 +143,8 @@ def read_sources(project: Project, ids: list[str] | None) -> tuple[dict[str, Inp
         wanted = list(dict.fromkeys(ids))
     else:
         wanted = known
-        if not wanted:
-            raise PipelineError("there is no statement to build: add one as "
-                                "sources/<identifier>.yaml", project.relative(project.sources_dir))
+        if not wanted and not empty_ok:
+            raise no_statement(project)
     sources, unreadable = {}, {}
     for statement_id in wanted:
         path = project.source_path(statement_id)
@@ -205,9 +209,9 @@ def read_templates(project: Project) -> dict[str, Input]:
 
 
 def take(project: Project, ids: list[str] | None = None,
-         languages: list[str] | None = None) -> Snapshot:
-    """Read every input a run needs, once."""
-    sources, unreadable = read_sources(project, ids)
+         languages: list[str] | None = None, empty_ok: bool = False) -> Snapshot:
+    """Read every input a run needs, once (``empty_ok``: ``sources/`` may hold no statement)."""
+    sources, unreadable = read_sources(project, ids, empty_ok)
     mapping = read_input(project.root / MAPPING, project.root, MAX_INPUT, "extraction mapping")
     return Snapshot(
         project=project,

@@ -49,7 +49,7 @@ from ..site import (
     site_inputs_hash,
     site_is_current,
 )
-from ..snapshot import Snapshot, catalog_languages, digest, take
+from ..snapshot import Snapshot, catalog_languages, digest, no_statement, take
 from ..source import StatementDate
 from ..state import EditionState, Published, read_published_editions
 
@@ -115,7 +115,7 @@ def _build(project: Project, request: Request, jobs: int | None,
     codes, problems = requested_languages(project.settings, available, request)
     if problems:
         raise PipelineError.of(problems)
-    snapshot = take(project, list(request.statement_ids) or None, codes)
+    snapshot = take(project, list(request.statement_ids) or None, codes, request.everything)
     published = read_published_editions(project.output_dir, project.output_dir / DRAFTS)
     report = Report(assets=asset_files(snapshot))
     # 2. Phase one of the freshness rule: from bytes alone, nothing parsed.
@@ -124,6 +124,8 @@ def _build(project: Project, request: Request, jobs: int | None,
                             s for t, s in sorted(published.states.items())
                             if not t.draft and t in published.intact])))
     fresh = up_to_date_by_name(snapshot, codes, request, published)
+    if quick.up_to_date and not snapshot.sources and not snapshot.unreadable_sources:
+        raise no_statement(project)
     if quick.up_to_date:
         report.up_to_date = sorted(fresh)
         for target in report.up_to_date:
@@ -170,6 +172,8 @@ def _build(project: Project, request: Request, jobs: int | None,
         listed |= {t for t in states if not t.draft and t in intact}
     write_site(project, snapshot, [states[t] for t in sorted(listed)], set(plan.behind), report)
     report.plan = plan
+    if not snapshot.sources and not snapshot.unreadable_sources:  # its editions are removed now
+        report.refused.append(no_statement(project))
     return report
 
 
