@@ -137,11 +137,12 @@ def server(site: Path) -> Iterator[PreviewServer]:
         thread.join(timeout=10)
 
 
-def raw(server: PreviewServer, target: bytes, method: bytes = b"GET") -> tuple[int, bytes, bytes]:
+def raw(server: PreviewServer, target: bytes, method: bytes = b"GET",
+        host: bytes = b"127.0.0.1") -> tuple[int, bytes, bytes]:
     """One request as written, byte for byte: its status, headers and body."""
     with socket.create_connection(server.server_address[:2], timeout=10) as connection:
-        connection.sendall(method + b" " + target + b" HTTP/1.1\r\nHost: x\r\nConnection: close"
-                           b"\r\n\r\n")
+        connection.sendall(method + b" " + target + b" HTTP/1.1\r\nHost: " + host
+                           + b"\r\nConnection: close\r\n\r\n")
         data = b""
         while chunk := connection.recv(65536):
             data += chunk
@@ -151,6 +152,15 @@ def raw(server: PreviewServer, target: bytes, method: bytes = b"GET") -> tuple[i
 
 def test_the_server_listens_on_the_loopback_address_only(server: PreviewServer) -> None:
     assert server.server_address[0] == HOST == "127.0.0.1"
+
+
+@pytest.mark.parametrize("host", [b"evil.example", b"evil.example:8000", b"", b"127.0.0.1.evil.example"])
+def test_a_request_for_another_host_name_is_refused(server: PreviewServer, host: bytes) -> None:
+    """A page elsewhere that rebinds its name to 127.0.0.1 (DNS rebinding) reads no preview."""
+    assert raw(server, b"/index.html", host=host)[0] == 403
+    port = str(server.server_address[1]).encode()
+    for local in (b"127.0.0.1:" + port, b"localhost:" + port, b"[::1]:" + port):
+        assert raw(server, b"/index.html", host=local)[0] in (200, 404)
 
 
 @pytest.mark.parametrize("target", [
@@ -183,7 +193,7 @@ def test_pages_carry_the_script_and_the_files_on_disk_do_not(server: PreviewServ
 def test_the_event_stream_tells_each_round_and_its_problems(server: PreviewServer) -> None:
     rounds = server.rounds
     with socket.create_connection(server.server_address[:2], timeout=10) as connection:
-        connection.sendall(b"GET " + EVENTS.encode() + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+        connection.sendall(b"GET " + EVENTS.encode() + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         stream = connection.makefile("rb")
 
         def next_state() -> dict:

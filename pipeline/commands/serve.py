@@ -155,13 +155,24 @@ class Preview(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-        if self.path.split("?", 1)[0] == EVENTS:
+        if not self.local_host():
+            self.send_error(403)
+        elif self.path.split("?", 1)[0] == EVENTS:
             self.events()
         else:
             self.send_file(body=True)
 
     def do_HEAD(self) -> None:  # noqa: N802
-        self.send_file(body=False)
+        if not self.local_host():
+            self.send_error(403)
+        else:
+            self.send_file(body=False)
+
+    def local_host(self) -> bool:
+        """A request for this machine by name: a page elsewhere that rebinds its own name to
+        127.0.0.1 (DNS rebinding) names itself in ``Host``, and is refused."""
+        host = (self.headers.get("Host") or "").rsplit(":", 1)[0].strip("[]").lower()
+        return host in ("127.0.0.1", "localhost", "::1")
 
     def send_file(self, body: bool) -> None:
         try:
