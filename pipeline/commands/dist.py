@@ -24,7 +24,7 @@ from .. import log, webfonts
 from ..errors import PipelineError, Problem
 from ..files import exclusive, remove_stale_temporaries, write_atomic
 from ..fonts import fonts_of, page_text
-from ..model import DEFAULT_OPTIONS, PrintOptions, Target
+from ..model import BILINGUAL, DEFAULT_OPTIONS, PrintOptions, Target
 from ..plan import Request
 from ..project import ASSETS, Project
 from ..snapshot import short_hash
@@ -48,19 +48,26 @@ def bundle(project: Project, statement_ids: list[str] | None = None,
         twin = dataclasses.replace(project, output=Path(folder) / "output")
         report = build(twin, Request(tuple(statement_ids or ()), tuple(languages or ()),
                                      force=True, options=options, self_contained=True), jobs)
-        if report.refused:
-            raise PipelineError.of([Problem("no bundle: every released language must be complete "
-                                            "for a release (see below)"), *report.refused])
         plan = report.plan
         printed = {p.target: p for p in report.printed if not p.target.draft}
-        if plan is None or not printed:
+        if plan is None or not printed and not report.refused:
             raise PipelineError("no bundle: no released edition to bundle (is any language "
                                 "listed in [tool.pipeline] released?)", "pyproject.toml")
-        statements = {e.statement.id: e.statement for e in plan.editions}
-        bundles = []
-        for statement_id in sorted({t.statement_id for t in printed}):
+        statements = {e.statement.id: e.statement for e in plan.editions} if plan else {}
+        bundles, incomplete = [], []
+        for statement_id in sorted(statements):  # a statement is bundled whole, or not at all
+            codes = {code for sid, code in plan.statuses if sid == statement_id} if plan else set()
+            variants = codes | ({BILINGUAL} if set(project.settings.bilingual) <= codes else set())
+            if not codes or any(Target(statement_id, v) not in printed for v in variants):
+                incomplete.append(statement_id)
+                continue
             editions = [printed[t] for t in sorted(printed) if t.statement_id == statement_id]
             bundles.append(_bundle(project, statements[statement_id], editions, report, options))
+        if report.refused:  # the complete statements are bundled; the others are reported
+            raise PipelineError.of([Problem(
+                "no bundle for " + (", ".join(incomplete) or "a statement that cannot be read")
+                + ": every released language must be complete for a release (see below)"),
+                *report.refused])
     return bundles
 
 
