@@ -46,6 +46,7 @@ class IndexEdition:
     locales: tuple[str, ...]
     kept: bool = False  # the earlier edition, kept while a new one is refused
     source_version: str = ""  # the version of the statement's text it shows
+    as_of: str = ""  # the date of that text (its statement's `updated`, or its date), in words
 
 
 @dataclass
@@ -80,7 +81,8 @@ def index_listing(editions: list[IndexEdition],
     for statement_id in sorted({e.statement_id for e in editions}):
         own = [e for e in editions if e.statement_id == statement_id]
         entry: dict[str, object] = {"id": statement_id, "bilingual": None, "bilingual_names": "",
-                                    "bilingual_kept": False, "bilingual_version": ""}
+                                    "bilingual_kept": False, "bilingual_version": "",
+                                    "bilingual_as_of": ""}
         rows = []
         source_language, date = sources[statement_id]
         for edition in own:
@@ -89,6 +91,7 @@ def index_listing(editions: list[IndexEdition],
                 entry["bilingual"] = f"{name}.pdf"
                 entry["bilingual_kept"] = edition.kept
                 entry["bilingual_version"] = edition.source_version
+                entry["bilingual_as_of"] = edition.as_of
                 entry["bilingual_names"] = " + ".join(english.languages.get(code, code)
                                                       for code in edition.languages)
                 continue
@@ -97,7 +100,8 @@ def index_listing(editions: list[IndexEdition],
                          "direction": edition_language.direction,
                          "native_name": edition_language.name, "title": edition.title,
                          "html": f"{name}.html", "pdf": f"{name}.pdf", "draft": False, "date": "",
-                         "kept": edition.kept, "source_version": edition.source_version})
+                         "kept": edition.kept, "source_version": edition.source_version,
+                         "as_of": edition.as_of})
         if not rows:
             continue
         first = next((row for row in rows if row["code"] == source_language), rows[0])
@@ -221,9 +225,9 @@ def _read_site_state(project: Project) -> dict | None:
 
 def edition_entry(statement_id: str, variant: str, title: str, languages: tuple[str, ...],
                   locales: tuple[str, ...], kept: bool = False,
-                  source_version: str = "") -> IndexEdition:
+                  source_version: str = "", as_of: str = "") -> IndexEdition:
     return IndexEdition(statement_id, variant, plain_title(title), languages, locales, kept,
-                        source_version)
+                        source_version, as_of)
 
 
 def check_not_linked_out(project: Project, names: list[str]) -> None:

@@ -343,9 +343,15 @@ def write_site(project: Project, snapshot: Snapshot, states: list[EditionState],
     were published with; and the assets, when every one of them was printed with the current
     templates (a kept edition printed with an older stylesheet keeps it until it is printed
     again)."""
-    editions = [edition_entry(s.statement, s.variant, s.title, s.languages, s.locales,
-                              s.target in behind, s.source_version) for s in states]
     english = language("en", "en_GB")
+
+    def in_words(iso: str) -> str:
+        date = StatementDate.parse(iso)
+        return english.format_date(date.first_day(), date.precision) if date else iso
+
+    editions = [edition_entry(s.statement, s.variant, s.title, s.languages, s.locales,
+                              s.target in behind, s.source_version, in_words(s.updated or s.date))
+                for s in states]
     sources: dict[str, tuple[str, tuple[str, str]]] = {}
     for state in states:
         date = StatementDate.parse(state.date)
