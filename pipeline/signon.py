@@ -283,6 +283,14 @@ def shown(names: dict[str, str] | Names) -> str:
 def decide(statement: Statement, sheet: Sheet) -> list[Decision]:
     """What to do with each row of the sheet, in order."""
     known = listed(statement)
+    index: dict[str, list[int]] = {}  # each name's match key: the organisations listed under it
+
+    def register(position: int, organisation: Organisation) -> None:
+        for name in organisation.names.values():
+            index.setdefault(match_key(name), []).append(position)
+
+    for position, organisation in enumerate(known):
+        register(position, organisation)
     decisions = []
     for row in sheet.rows:
         if not row.names:
@@ -296,7 +304,7 @@ def decide(statement: Statement, sheet: Sheet) -> list[Decision]:
                 f"could not decide: {shown(row.names)} has no letter or digit: correct the "
                 "sheet, or add the name by hand")))
             continue
-        matches = [o for o in known if keys & {match_key(n) for n in o.names.values()}]
+        matches = [known[i] for i in sorted({i for key in keys for i in index.get(key, ())})]
         if len(matches) > 1:
             decisions.append(Decision(row, "undecided", (
                 f"could not decide: {shown(row.names)} names two organisations: {shown(matches[0].names)} "
@@ -324,6 +332,7 @@ def decide(statement: Statement, sheet: Sheet) -> list[Decision]:
                 f"{statement.language}, the statement's language: add it by hand")))
             continue
         known.append(Organisation(names, f"{sheet.file}:{row.line}"))
+        register(len(known) - 1, known[-1])
         decisions.append(Decision(row, "added", f"added {shown(written)}", written))
     return decisions
 

@@ -19,7 +19,7 @@ from ..identifiers import check_statement_id
 from ..project import Project
 from ..signon import Decision, decide, insert_signatories, read_sheet, same_signatories
 from ..snapshot import catalog_languages
-from ..source import parse_statement
+from ..source import MAX_SIGNATORIES, parse_statement
 
 
 @dataclass
@@ -48,6 +48,11 @@ def import_sheet(project: Project, statement_id: str, sheet_path: Path,
     sheet = read_sheet(read_sheet_file(sheet_path), str(sheet_path), known, headers)
     report = Report(decide(statement, sheet))
     additions = [d.names for d in report.of("added")]
+    if len(statement.signatories) + len(additions) > MAX_SIGNATORIES:
+        raise PipelineError(f"adding its {len(additions):,} new names would give the statement "
+                            f"{len(statement.signatories) + len(additions):,} signatories; a "
+                            f"statement may have at most {MAX_SIGNATORIES:,}: split the sheet or "
+                            "the statement; nothing was written", str(sheet_path))
     text = data.decode("utf-8")
     bom = "\ufeff" if text.startswith("\ufeff") else ""
     new = (bom + insert_signatories(text.removeprefix(bom), additions, name)).encode("utf-8")
