@@ -67,6 +67,8 @@ class EditionPlan:
     state: EditionState  # what will be recorded once it is printed (pages and files filled in)
     up_to_date: bool
     reason: str = ""  # why it is printed: "first print", "its source changed", ...
+    index: str | None = None
+    """The index's address from this edition's folder (none in a bundle of its own)."""
     bilingual: str | None = None
     """The bilingual edition's address from this one's folder, when ``output/`` holds it once
     the build is done (a single-language edition links it); ``None`` otherwise."""
@@ -521,7 +523,10 @@ class _Planner:
         reason = self.why_printed(target, state)
         self.result.editions.append(EditionPlan(target, statement, langs, tuple(messages),
                                                 provenance, alternates, request.options, state,
-                                                not reason, reason, bilingual))
+                                                not reason, reason,
+                                                None if request.self_contained else
+                                                "../../index.html" if target.draft
+                                                else "../index.html", bilingual))
 
     def why_printed(self, target: Target, state: EditionState) -> str:
         """Why the edition is printed; empty when ``output/`` holds it as it would print."""

@@ -77,7 +77,8 @@ def _bundle(project: Project, statement: Statement, editions: list[PrintedEditio
     files: dict[str, bytes] = {}
     for edition in editions:
         for kind, path in edition.target.paths(Path(".")).items():
-            data = edition.files[kind]
+            if (data := edition.files.get(kind)) is None:
+                continue
             files[path.name if kind == "pdf" else f"html/{statement_id}/{path.name}"] = data
     for name, data in sorted(report.assets.items()):
         files[f"html/{ASSETS}/{name}"] = data
