@@ -135,7 +135,8 @@ def make_site(snapshot: Snapshot, editions: list[IndexEdition],
         kept = {name: sha for name, sha in published.items() if name.startswith(f"{ASSETS}/")}
         before = recorded.get("webfonts")
         return Site(files, inputs_hash, kept, before if isinstance(before, dict) else {})
-    files.update({f"{ASSETS}/{name}": data for name, data in sorted(asset_files(snapshot).items())})
+    files.update({f"{ASSETS}/{name}": data
+                  for name, data in sorted(webfonts.for_browsers(asset_files(snapshot)).items())})
     texts = [*shown, page_text(index).shown]
     fonts, cut = web_fonts(snapshot, texts, recorded.get("webfonts"))
     files.update({f"{ASSETS}/{name}": data for name, data in webfonts.asset_files(fonts).items()})
