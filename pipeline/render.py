@@ -362,8 +362,34 @@ def plain(text: Localised) -> str:
     return str(text).replace(FSI, "").replace(PDI, "")
 
 
-def render_index(snapshot: Snapshot, listing: list[dict[str, object]]) -> str:
-    """``output/index.html``: every statement and the languages it is published in."""
+class Words:
+    """The templates' own words in one language, for the index (which shows each of its words
+    in every released language): a word the catalog does not translate is left out (empty)."""
+
+    def __init__(self, language: Language, lookup: Lookup):
+        self.language = language
+        self.lookup = lookup
+
+    @property
+    def tag(self) -> str:
+        return self.language.tag
+
+    @property
+    def direction(self) -> str:
+        return self.language.direction
+
+    def gettext(self, message: str, **variables: object) -> Markup:
+        value, fallback = self.lookup.translate(None, message, TEMPLATE_LANGUAGE)
+        if fallback:
+            return Markup("")
+        word = escape(isolate_latin(value) if self.direction == "rtl" else value)
+        return word % variables if variables else word
+
+
+def render_index(snapshot: Snapshot, listing: list[dict[str, object]],
+                 words: list[Words] | None = None) -> str:
+    """``output/index.html``: every statement and the languages it is published in, its own
+    words in each language of ``words`` (the released ones), side by side."""
     return _render(snapshot, INDEX_TEMPLATE, {
-        "editions": listing, "assets": "_assets",
+        "editions": listing, "assets": "_assets", "languages": words or [],
         "web": Web("", snapshot.project.settings.site_url)})
