@@ -17,7 +17,7 @@ from pipeline.commands.build import render
 from pipeline.errors import PipelineError
 from pipeline.model import BILINGUAL, Target
 from pipeline.parse import parse
-from pipeline.plan import Request, make_plan
+from pipeline.plan import DEFAULT_REQUEST, Request, make_plan
 from pipeline.project import Project
 from pipeline.render import Web, description
 from pipeline.settings import parse_settings
@@ -117,7 +117,7 @@ def test_addresses_are_absolute_with_a_site_url_and_as_written_without():
 
 # --- the planner decides the bilingual link -----------------------------------------------------
 
-def plan_of(project: Project, request: Request = Request()):
+def plan_of(project: Project, request: Request = DEFAULT_REQUEST):
     parsed = parse(take(project), tuple(catalog_languages(project)))
     published = read_published_editions(project.output_dir, project.output_dir / "drafts")
     return parsed, make_plan(parsed, request, published)
