@@ -152,7 +152,8 @@ def test_the_rendered_page_carries_the_planners_links_and_absolute_addresses(sma
     assert head.meta["og:url"] == page
     assert head.meta["og:image"] == "https://example.org/statements/ghouta-2017/ghouta-2017.ar.png"
     assert {(a["hreflang"], a["href"]) for a in head.rel("alternate")} == {
-        ("ar-SY", page), ("en-GB", page.replace(".ar.", ".en."))}
+        ("ar-SY", page), ("en-GB", page.replace(".ar.", ".en.")),
+        ("fa-IR", page.replace(".ar.", ".fa.")), ("fr-FR", page.replace(".ar.", ".fr."))}
     assert head.meta["og:locale"] == "ar_SY"
     assert head.nav[-3:] == ["ghouta-2017.bilingual.html", "ghouta-2017.ar.pdf", "../index.html"]
 
@@ -166,7 +167,7 @@ def pages_of(output: Path) -> list[Path]:
 @pytest.mark.slow
 def test_every_page_carries_its_title_description_alternates_and_cards(built):
     pages = pages_of(built.output_dir)
-    assert len(pages) == 10
+    assert len(pages) == 3 * 5 + 1  # three statements in four languages and bilingual, the index
     for page in pages:
         name = page.relative_to(built.output_dir).as_posix()
         head = head_of(page.read_text("utf-8"))
@@ -186,8 +187,8 @@ def test_every_page_carries_its_title_description_alternates_and_cards(built):
         assert head.meta["og:image"] == f"{statement_id}.{variant}.png", name
         assert (page.parent / head.meta["og:image"]).is_file(), name
         alternates = {a["hreflang"]: a["href"] for a in head.rel("alternate")}
-        assert alternates == {"en-GB": f"{statement_id}.en.html",
-                              "ar-SY": f"{statement_id}.ar.html"}, name
+        assert alternates == {tag: f"{statement_id}.{tag[:2]}.html"
+                              for tag in ("en-GB", "ar-SY", "fa-IR", "fr-FR")}, name
         for href in head.nav:
             assert (page.parent / href).is_file(), f"{name} links {href}, which is not there"
         assert f"{statement_id}.{variant}.pdf" in head.nav and "../index.html" in head.nav, name
