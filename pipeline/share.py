@@ -44,13 +44,29 @@ body { width: 1200px; height: 630px; background: #f4f4f1; overflow: hidden; }
 .side + .side { border-left: 2px solid #c8c8c2; }
 [data-script="Arab"] { font-family: "Edition Naskh", "Edition Serif"; }
 .issuer { margin: 0 0 28px; font-size: 26px; color: #444; line-height: 1.3; }
-h1 { margin: 0; font-size: 64px; line-height: 1.2; font-weight: 700; flex: 1 1 auto;
-     overflow: hidden; }
-[data-script="Arab"] h1 { font-size: 62px; line-height: 1.45; }
-.two h1 { font-size: 44px; }
-.two [data-script="Arab"] h1 { font-size: 46px; }
+h1 { margin: 0; line-height: 1.2; font-weight: 700; flex: 1 1 auto; overflow: hidden; }
+[data-script="Arab"] h1 { line-height: 1.45; }
 .date { margin: 24px 0 0; font-size: 28px; color: #333; }
 """
+
+
+def title_size(title: str, columns: int) -> tuple[int, str]:
+    """The title's size in pixels, and the title (cut at a word, with …, when even the smallest
+    size cannot hold it): a long title is set smaller, so that it fits the card's title area
+    (about 1056 by 380 pixels, or 456 by 380 in each of two columns)."""
+    largest, smallest = (64, 34) if columns == 1 else (44, 26)
+    area = (1056 if columns == 1 else 456) * 380
+    # A bold glyph is about 0.55 em wide on average, a line 1.25-1.45 em high; 0.8 for the
+    # words that do not fill their lines.
+    def holds(size: float) -> int:
+        return int(0.8 * area / (0.55 * size * 1.45 * size))
+    size = largest
+    while size > smallest and holds(size) < len(title):
+        size -= 2
+    if holds(size) < len(title):
+        cut = title[: holds(size) - 1]
+        title = (cut[: cut.rfind(" ")] if " " in cut else cut).rstrip(" ,;:،؛-–—") + "…"
+    return size, title
 
 
 def card_html(sides: list[CardSide], assets_url: str) -> str:
@@ -63,10 +79,13 @@ def card_html(sides: list[CardSide], assets_url: str) -> str:
             ("Edition Serif", "NotoSerif-Bold.ttf", 700),
             ("Edition Naskh", "NotoNaskhArabic-Regular.ttf", 400),
             ("Edition Naskh", "NotoNaskhArabic-Bold.ttf", 700))))
-    parts = [Markup('<div class="side" lang="{}" dir="{}" data-script="{}">'
-                    '<p class="issuer">{}</p><h1>{}</h1><p class="date">{}</p></div>').format(
-        side.tag, side.direction, side.script, side.issuer, side.title, side.date)
-        for side in sides]
+    parts = []
+    for side in sides:
+        size, title = title_size(side.title, len(sides))
+        parts.append(Markup('<div class="side" lang="{}" dir="{}" data-script="{}">'
+                            '<p class="issuer">{}</p><h1 style="font-size: {}px">{}</h1>'
+                            '<p class="date">{}</p></div>').format(
+            side.tag, side.direction, side.script, side.issuer, size, title, side.date))
     first = sides[0]
     return str(Markup('<!DOCTYPE html><html lang="{}" dir="{}"><head><meta charset="utf-8">'
                       "<title>{}</title><style>{}{}</style></head><body>"

@@ -238,3 +238,16 @@ def test_the_share_image_is_published_with_its_edition(built):
         path = target.paths(built.output_dir)["png"]
         assert path.is_file() and re.fullmatch(r"[0-9a-f]{64}", state.files["png"]), target
         assert target in published.intact
+
+
+def test_a_long_title_is_set_smaller_and_a_very_long_one_cut_at_a_word():
+    from pipeline.share import title_size
+
+    assert title_size("Sochi Conference Threatens Syria Peace Process", 1) == (
+        64, "Sochi Conference Threatens Syria Peace Process")
+    long = "Open Letter to the Members of the Security Council " * 4
+    size, shown = title_size(long, 2)
+    assert size < 44 and shown == long
+    size, shown = title_size(long * 3, 2)
+    assert size == 26 and shown.endswith("…") and len(shown) < len(long * 3)
+    assert (long * 3).startswith(shown[:-1]) and not shown[:-1].endswith(" ")
