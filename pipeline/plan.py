@@ -69,6 +69,9 @@ class EditionPlan:
     reason: str = ""  # why it is printed: "first print", "its source changed", ...
     index: str | None = None
     """The index's address from this edition's folder (none in a bundle of its own)."""
+    pdf: str = ""
+    """Its own PDF's address from its HTML: beside it, or in a bundle of its own (the PDFs at the
+    top, the HTML below ``html/<id>/``) two folders up."""
     bilingual: str | None = None
     """The bilingual edition's address from this one's folder, when ``output/`` holds it once
     the build is done (a single-language edition links it); ``None`` otherwise."""
@@ -526,7 +529,10 @@ class _Planner:
                                                 not reason, reason,
                                                 None if request.self_contained else
                                                 "../../index.html" if target.draft
-                                                else "../index.html", bilingual))
+                                                else "../index.html",
+                                                f"../../{target.name}.pdf"
+                                                if request.self_contained
+                                                else f"{target.name}.pdf", bilingual))
 
     def why_printed(self, target: Target, state: EditionState) -> str:
         """Why the edition is printed; empty when ``output/`` holds it as it would print."""

@@ -134,7 +134,7 @@ def test_a_page_links_the_bilingual_edition_only_when_it_is_there(small):
     assert plan.editions and all(e.bilingual is None for e in plan.editions)
     # A bundle of its own links no index (it holds none).
     _, plan = plan_of(small, Request(self_contained=True))
-    assert all(e.index is None for e in plan.editions)
+    assert all(e.index is None and e.pdf == f"../../{e.target.name}.pdf" for e in plan.editions)
     # No bilingual edition in the settings: none linked.
     edit(small, "pyproject.toml", 'bilingual = ["en", "ar"]\n', "")
     _, plan = plan_of(Project.at(small.root))

@@ -225,7 +225,8 @@ def render(snapshot: Snapshot, edition: EditionPlan, catalogs: dict[str, PoCatal
     target = edition.target
     web = Web(page=f"{'drafts/' if target.draft else ''}{target.statement_id}/{target.name}.html",
               site_url=None if target.draft else snapshot.project.settings.site_url,
-              pdf=f"{target.name}.pdf", bilingual=edition.bilingual, index=edition.index,
+              pdf=edition.pdf or f"{target.name}.pdf", bilingual=edition.bilingual,
+              index=edition.index,
               image=f"{target.name}.png")
     if len(parts) == 2:
         return render_bilingual(snapshot, parts[0], parts[1], edition.provenance, edition.draft,
