@@ -15,6 +15,12 @@ def folder_url(path: Path) -> str:
     return Path(os.path.abspath(path)).as_uri() + "/"
 
 
+WEB_FONTS = "webfonts.css"
+"""The WOFF2 subsets' ``@font-face`` rules a page links for browsers, on screen and in print
+(``webfonts``): WeasyPrint gets an empty stylesheet in their place and prints with the full fonts
+the stylesheet declares for print."""
+
+
 def fenced_fetcher(assets_url: str, assets: dict[str, bytes]) -> Any:
     """A WeasyPrint URL fetcher that serves ``assets`` (by their path below ``assets_url``, a
     ``folder_url``) and refuses everything else."""
@@ -33,6 +39,8 @@ def fenced_fetcher(assets_url: str, assets: dict[str, bytes]) -> Any:
             relative = path[len(base):] if path.startswith(base) else None
             data = assets.get(relative) if relative and ".." not in relative.split("/") \
                 and not relative.endswith(".j2") else None
+            if relative == WEB_FONTS:
+                data = b""  # for browsers, screen and print: WeasyPrint embeds the full fonts
             if data is None:
                 raise FatalURLFetchingError(
                     f"refused to load {url!r}, which a template or stylesheet asks for: an "

@@ -27,7 +27,8 @@ class Target:
 
     def paths(self, output_dir: Path) -> dict[str, Path]:
         folder = self.folder(output_dir)
-        return {"html": folder / f"{self.name}.html", "pdf": folder / f"{self.name}.pdf"}
+        return {"html": folder / f"{self.name}.html", "pdf": folder / f"{self.name}.pdf",
+                "png": folder / f"{self.name}.png"}  # the share image
 
     def state_path(self, output_dir: Path) -> Path:
         return self.folder(output_dir) / f".{self.name}.state.json"

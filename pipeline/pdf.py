@@ -30,6 +30,8 @@ class PrintJob:
     assets: dict[str, bytes]  # the files below templates/ (fonts, stylesheet) by relative path
     fonts: FontSet  # the stylesheet's fonts, read from those assets
     options: PrintOptions
+    card: str = ""  # the share image's HTML (see ``share``); empty: no image
+    subject: str | None = None  # the PDF's subject (its subtitle), not the page's description
 
 
 @dataclass(frozen=True)
@@ -112,7 +114,11 @@ def print_pdf(job: PrintJob) -> PrintedPdf:
             document = render(*(CSS(string=css) for css in adjustments))
         weasyfixes.realign_shifted_lines(document)
         # Custom properties carry the provenance; the viewport is for screens, not for the PDF.
+        # The page's description and cards are for the web: the PDF's subject is its subtitle.
         document.metadata.custom.pop("viewport", None)
+        for name in [name for name in document.metadata.custom if name.startswith("twitter:")]:
+            del document.metadata.custom[name]
+        document.metadata.description = job.subject
         data = tagging.write_pdf(
             document, pdf_identifier=hashlib.sha256(job.name.encode()).hexdigest()[:32].encode(),
             custom_metadata=True, pdf_variant=job.options.pdf_variant,
@@ -128,6 +134,33 @@ def print_pdf(job: PrintJob) -> PrintedPdf:
                             + "; ".join(dict.fromkeys(catcher.messages)), job.where)
     job.fonts.check_embedded(fonts, job.where)
     return PrintedPdf(data, len(document.pages))
+
+
+def print_card(job: PrintJob) -> bytes:
+    """The job's share card (``share.card_html``) as a 1200×630 PNG, printed with the job's
+    fonts, fenced in like the edition."""
+    from weasyprint import HTML
+    from weasyprint.logger import LOGGER
+    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.urls import FatalURLFetchingError
+
+    from . import share
+    from .fetcher import fenced_fetcher
+
+    catcher = _ProblemCatcher()
+    LOGGER.addHandler(catcher)
+    try:
+        pdf = HTML(string=job.card, base_url=job.assets_url,
+                   url_fetcher=fenced_fetcher(job.assets_url, job.assets)).write_pdf(
+            font_config=FontConfiguration())
+    except FatalURLFetchingError as error:
+        raise PipelineError(str(error), job.where) from None
+    finally:
+        LOGGER.removeHandler(catcher)
+    if catcher.messages:
+        raise PipelineError("WeasyPrint could not draw the share image: "
+                            + "; ".join(dict.fromkeys(catcher.messages)), job.where)
+    return share.rasterise(pdf)
 
 
 def embedded_fonts(pdf: Any) -> list[str]:

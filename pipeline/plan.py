@@ -67,6 +67,14 @@ class EditionPlan:
     state: EditionState  # what will be recorded once it is printed (pages and files filled in)
     up_to_date: bool
     reason: str = ""  # why it is printed: "first print", "its source changed", ...
+    index: str | None = None
+    """The index's address from this edition's folder (none in a bundle of its own)."""
+    pdf: str = ""
+    """Its own PDF's address from its HTML: beside it, or in a bundle of its own (the PDFs at the
+    top, the HTML below ``html/<id>/``) two folders up."""
+    bilingual: str | None = None
+    """The bilingual edition's address from this one's folder, when ``output/`` holds it once
+    the build is done (a single-language edition links it); ``None`` otherwise."""
 
     @property
     def draft(self) -> bool:
@@ -231,7 +239,8 @@ def input_digests(snapshot: Snapshot, catalog_languages: tuple[str, ...], statem
         "templates": snapshot.templates_digest,
         "mapping": snapshot.mapping.digest if snapshot.mapping else "",
         "settings": short_hash([settings.formatting_locale(c) for c in codes], settings.bilingual,
-                               alternates_languages(settings, catalog_languages)),
+                               alternates_languages(settings, catalog_languages),
+                               *([settings.site_url] if settings.site_url else [])),
         "toolchain": snapshot.toolchain,
     }
 
@@ -377,12 +386,17 @@ class _Planner:
         own = edition_messages(statement, [])  # what the colophon's translation version covers
         printed = self.languages_of(statement, messages, own, codes)
         linked = self.linked_languages(statement, printed)
+        pair = bilingual_pair(self.settings, printed)
+        bilingual = self.bilingual_choice(statement, pair, printed) if pair is not None else None
+        has_bilingual = self.bilingual_linked(statement, bilingual)
         for code, (edition_language, catalog_version, draft) in printed.items():
             links = linked if not draft else sorted({*linked, code})
+            href = f"{statement.id}.{BILINGUAL}.html"
             self.schedule(Target(statement.id, code, draft), statement, (edition_language,),
                           messages, Provenance(version, catalog_version),
-                          alternates_for(statement, links, code, self.parsed.languages, draft))
-        pair = bilingual_pair(self.settings, printed)
+                          alternates_for(statement, links, code, self.parsed.languages, draft),
+                          (f"../../{statement.id}/{href}" if draft else href)
+                          if has_bilingual else None)
         wanted = [code for code in self.settings.bilingual if code in codes]
         if pair is None and len(wanted) == 2:
             if missing := [code for code in wanted if code not in printed]:
@@ -390,8 +404,20 @@ class _Planner:
                     self.untranslated.add(Target(statement.id, BILINGUAL))
                 self.result.notes.append(f"{statement.id}.{BILINGUAL}: not printed while "
                                          f"{' and '.join(missing)} is not")
-        if pair is not None:
-            self.plan_bilingual(statement, pair, printed, version, linked)
+        if pair is not None and bilingual is not None:
+            bilingual_messages, draft = bilingual
+            versions = [printed[code][1] for code in pair]
+            sides = []  # each side's own edition, where output/ holds it once the build is done
+            for code in pair:
+                edition_language, _, side_draft = printed[code]
+                href = f"{statement.id}.{code}.html"
+                if draft and not side_draft:  # from drafts/<id>/ to the released edition in <id>/
+                    href = f"../../{statement.id}/{href}"
+                if side_draft or code in linked:
+                    sides.append(Alternate(code, edition_language.tag, edition_language.name, href))
+            self.schedule(Target(statement.id, BILINGUAL, draft), statement,
+                          tuple(printed[code][0] for code in pair), bilingual_messages,
+                          Provenance(version, short_hash(*versions), tuple(versions)), tuple(sides))
 
     def linked_languages(self, statement: Statement, printed: Chosen) -> list[str]:
         """The languages whose released edition of the statement is in ``output/`` once the
@@ -411,12 +437,27 @@ class _Planner:
                 linked.append(code)
         return linked
 
-    def plan_bilingual(self, statement: Statement, pair: tuple[str, str], printed: Chosen,
-                       version: str, linked: list[str]) -> None:
-        """The bilingual edition, from its own template's words: a word only it shows must be
-        translated for it to be released, and never stops the single-language editions."""
+    def bilingual_linked(self, statement: Statement,
+                         chosen: tuple[list[EditionMessage], bool] | None) -> bool:
+        """Whether the released bilingual edition is in ``output/`` once the build is done (as
+        ``linked_languages`` decides for the languages): printed now, or kept from an earlier
+        build while it is refused; in a bundle of its own, only when it is printed now."""
+        target = Target(statement.id, BILINGUAL)
+        if chosen is not None and not chosen[1] and target not in self.failed:
+            return True
+        if self.request.self_contained:
+            return False
+        if target in self.failed:
+            return self.published.fresh(target) is not None
+        return self.published.fresh(target) is not None and self.kept(target)
+
+    def bilingual_choice(self, statement: Statement, pair: tuple[str, str], printed: Chosen
+                         ) -> tuple[list[EditionMessage], bool] | None:
+        """The bilingual edition's messages, from its own template's words, and whether it is a
+        draft; ``None`` when it is refused: a word only it shows must be translated for it to be
+        released, and never stops the single-language editions."""
         messages = edition_messages(statement, list(self.parsed.words[BILINGUAL_TEMPLATE]))
-        versions, draft = [], False
+        draft = False
         for code in pair:
             edition_language, _, side_draft = printed[code]
             catalog = self.parsed.catalogs[code]
@@ -427,21 +468,10 @@ class _Planner:
                     self.result.refused.append(refusal(Target(statement.id, BILINGUAL),
                                                        statement, status))
                     self.untranslated.add(Target(statement.id, BILINGUAL))
-                    return
+                    return None
                 side_draft = True
             draft = draft or side_draft
-            versions.append(printed[code][1])
-        sides = []  # each side's own edition, where output/ holds it once the build is done
-        for code in pair:
-            edition_language, _, side_draft = printed[code]
-            href = f"{statement.id}.{code}.html"
-            if draft and not side_draft:  # from drafts/<id>/ to the released edition in <id>/
-                href = f"../../{statement.id}/{href}"
-            if side_draft or code in linked:
-                sides.append(Alternate(code, edition_language.tag, edition_language.name, href))
-        self.schedule(Target(statement.id, BILINGUAL, draft), statement,
-                      tuple(printed[code][0] for code in pair), messages,
-                      Provenance(version, short_hash(*versions), tuple(versions)), tuple(sides))
+        return messages, draft
 
     def languages_of(self, statement: Statement, messages: list[EditionMessage],
                      own: list[EditionMessage], codes: list[str]) -> Chosen:
@@ -468,7 +498,7 @@ class _Planner:
 
     def schedule(self, target: Target, statement: Statement, langs: tuple[Language, ...],
                  messages: list[EditionMessage], provenance: Provenance,
-                 alternates: tuple[Alternate, ...]) -> None:
+                 alternates: tuple[Alternate, ...], bilingual: str | None = None) -> None:
         """One edition: its content_hash, the state it will be recorded with, and whether the
         one in ``output/`` already is what it would print (and if not, why not)."""
         if target in self.failed:
@@ -481,7 +511,9 @@ class _Planner:
         content_hash = short_hash(self.common, target.variant, target.draft,
                                  [str(lang.locale) for lang in langs], provenance, used,
                                  [dataclasses.asdict(a) for a in alternates],
-                                 self.settings.bilingual)
+                                 self.settings.bilingual,
+                                 *([bilingual, self.settings.site_url]
+                                   if bilingual or self.settings.site_url else []))
         state = EditionState(
             statement=statement.id, variant=target.variant, draft=target.draft,
             options=request.options, languages=tuple(lang.code for lang in langs),
@@ -494,7 +526,13 @@ class _Planner:
         reason = self.why_printed(target, state)
         self.result.editions.append(EditionPlan(target, statement, langs, tuple(messages),
                                                 provenance, alternates, request.options, state,
-                                                not reason, reason))
+                                                not reason, reason,
+                                                None if request.self_contained else
+                                                "../../index.html" if target.draft
+                                                else "../index.html",
+                                                f"../../{target.name}.pdf"
+                                                if request.self_contained
+                                                else f"{target.name}.pdf", bilingual))
 
     def why_printed(self, target: Target, state: EditionState) -> str:
         """Why the edition is printed; empty when ``output/`` holds it as it would print."""

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from .errors import PipelineError
-from .pdf import PrintedPdf, PrintJob, load_weasyprint, print_pdf, warm_up
+from .pdf import PrintedPdf, PrintJob, load_weasyprint, print_card, print_pdf, warm_up
 
 PR_SET_PDEATHSIG = 1
 STOPPING = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
@@ -31,6 +31,7 @@ STOPPING = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
 class Printed:
     pdf: PrintedPdf
     seconds: float
+    image: bytes | None = None  # the share card, a PNG (when the job asks for one)
 
 
 def _print(job: PrintJob) -> Printed | PipelineError:
@@ -38,7 +39,9 @@ def _print(job: PrintJob) -> Printed | PipelineError:
     problems), anything else as an error that says it is a bug and carries its traceback."""
     started = time.perf_counter()
     try:
-        return Printed(print_pdf(job), time.perf_counter() - started)
+        pdf = print_pdf(job)
+        image = print_card(job) if job.card else None
+        return Printed(pdf, time.perf_counter() - started, image)
     except PipelineError as error:
         return error
     except Exception as error:  # WeasyPrint or the pipeline failed unexpectedly: a bug

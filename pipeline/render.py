@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urljoin
 
 from babel import Locale
 from markupsafe import Markup, escape
@@ -28,6 +29,8 @@ from .language import language as get_language
 from .messages import EditionMessage, body_context
 from .model import Alternate, PrintOptions, Provenance
 from .project import BILINGUAL_TEMPLATE, EDITION_TEMPLATE, INDEX_TEMPLATE, TEMPLATE_LANGUAGE
+from .share import CardSide
+from .share import plain as card_text
 from .snapshot import Snapshot
 from .source import Statement
 from .templating import PAGE, PAGES, environment
@@ -103,6 +106,50 @@ class Rendered:
     html: str
     fallbacks: tuple[Key, ...]
     title: str = ""  # plain text, as the index lists it
+    card: tuple[CardSide, ...] = ()  # the share image's words (see ``share``)
+    subject: str | None = None  # the PDF's subject: the subtitle (the page has a description)
+
+
+DESCRIPTION_LENGTH = 160
+"""About how many characters a page's description has: its first paragraph, cut at a word."""
+
+
+def description(text: str, length: int = DESCRIPTION_LENGTH) -> str:
+    """Plain text on one line, cut at a word boundary near ``length`` characters (with …)."""
+    words = " ".join(text.replace(FSI, "").replace(PDI, "").split())
+    if len(words) <= length:
+        return words
+    cut = words[: length - 1]
+    cut = cut[: cut.rfind(" ")] if " " in cut else cut
+    return cut.rstrip(" ,;:،؛-–—.") + "…"
+
+
+@dataclass(frozen=True)
+class Web:
+    """What a page says about itself beyond its text: where it is, and what it links to besides
+    its other languages (the plan decides which of those exist once the build is done)."""
+
+    page: str = ""  # its path below output/ (``sochi-2018/sochi-2018.en.html``; "": the index)
+    site_url: str | None = None  # the ``site-url`` setting: addresses are absolute with it
+    pdf: str | None = None  # its own PDF
+    bilingual: str | None = None  # the bilingual edition, when there is one
+    index: str | None = None  # the index of every statement (none in a bundle of its own)
+    image: str | None = None  # the share image
+
+    @property
+    def canonical(self) -> str | None:
+        """The page's own address, absolute: only with ``site-url`` (a relative canonical
+        address means nothing)."""
+        return urljoin(self.site_url, self.page) if self.site_url else None
+
+    def absolute(self, href: str) -> str:
+        """``href`` (relative to the page) as the page gives it to others: absolute with
+        ``site-url``, as it is without."""
+        return urljoin(self.canonical, href) if self.canonical else href
+
+
+def first_paragraph(body: list[Localised]) -> str:
+    return next((str(text) for text in body if not text.section), "")
 
 
 # --- one language's view of a statement ----------------------------------------------------------
@@ -269,26 +316,36 @@ def _template_frame(error: BaseException, where: str) -> tuple[str, int | None]:
     return file, line
 
 
+def card_side(side: Side) -> CardSide:
+    return CardSide(card_text(side.title), side.date, card_text(side.issuer), side.language.tag,
+                    side.language.direction, side.language.script)
+
+
 def render_edition(snapshot: Snapshot, side: Side, provenance: Provenance, draft: bool,
                    options: PrintOptions, alternates: tuple[Alternate, ...],
-                   assets: str) -> Rendered:
+                   assets: str, web: Web = Web()) -> Rendered:
     """One language's edition of a statement, as HTML for print and screen."""
     html = _render(snapshot, EDITION_TEMPLATE, {
+        "web": web, "description": description(first_paragraph(side.body)),
+        "og_locale": str(side.language.locale),
         **side.callables(), "statement": side.statement, "side": side, "language": side.language,
         "title": side.title, "subtitle": side.subtitle, "issuer": side.issuer, "body": side.body,
         "signatories": side.signatories, "date": side.date, "digits": side.digits,
         "number": side.number, "draft": draft, "provenance": provenance, "options": options,
         "alternates": alternates, "assets": assets, "PAGE": PAGE, "PAGES": PAGES},
         side.language.code)
-    return Rendered(html, tuple(side.lookup.fallbacks), plain(side.title))
+    return Rendered(html, tuple(side.lookup.fallbacks), plain(side.title), (card_side(side),),
+                    str(side.subtitle) if side.subtitle else None)
 
 
 def render_bilingual(snapshot: Snapshot, left: Side, right: Side, provenance: Provenance,
                      draft: bool, options: PrintOptions, assets: str,
-                     alternates: tuple[Alternate, ...] = ()) -> Rendered:
+                     alternates: tuple[Alternate, ...] = (), web: Web = Web()) -> Rendered:
     """Two languages side by side, paragraph by paragraph, each in its own direction;
     ``alternates`` are the sides' own editions it links (the plan says which exist)."""
     html = _render(snapshot, BILINGUAL_TEMPLATE, {
+        "web": web, "description": description(first_paragraph(left.body)),
+        "og_locale": str(left.language.locale),
         "statement": left.statement, "left": left, "right": right, "draft": draft,
         "alternates": alternates,
         "provenance": provenance, "options": options, "assets": assets,
@@ -296,7 +353,8 @@ def render_bilingual(snapshot: Snapshot, left: Side, right: Side, provenance: Pr
         "rows": list(zip(left.body, right.body, strict=True)),
         "names": list(zip(left.signatories, right.signatories, strict=True))})
     return Rendered(html, tuple(left.lookup.fallbacks) + tuple(right.lookup.fallbacks),
-                    plain(left.title))
+                    plain(left.title), (card_side(left), card_side(right)),
+                    str(left.subtitle) if left.subtitle else None)
 
 
 def plain(text: Localised) -> str:
@@ -304,6 +362,34 @@ def plain(text: Localised) -> str:
     return str(text).replace(FSI, "").replace(PDI, "")
 
 
-def render_index(snapshot: Snapshot, listing: list[dict[str, object]]) -> str:
-    """``output/index.html``: every statement and the languages it is published in."""
-    return _render(snapshot, INDEX_TEMPLATE, {"editions": listing, "assets": "_assets"})
+class Words:
+    """The templates' own words in one language, for the index (which shows each of its words
+    in every released language): a word the catalog does not translate is left out (empty)."""
+
+    def __init__(self, language: Language, lookup: Lookup):
+        self.language = language
+        self.lookup = lookup
+
+    @property
+    def tag(self) -> str:
+        return self.language.tag
+
+    @property
+    def direction(self) -> str:
+        return self.language.direction
+
+    def gettext(self, message: str, **variables: object) -> Markup:
+        value, fallback = self.lookup.translate(None, message, TEMPLATE_LANGUAGE)
+        if fallback:
+            return Markup("")
+        word = escape(isolate_latin(value) if self.direction == "rtl" else value)
+        return word % variables if variables else word
+
+
+def render_index(snapshot: Snapshot, listing: list[dict[str, object]],
+                 words: list[Words] | None = None) -> str:
+    """``output/index.html``: every statement and the languages it is published in, its own
+    words in each language of ``words`` (the released ones), side by side."""
+    return _render(snapshot, INDEX_TEMPLATE, {
+        "editions": listing, "assets": "_assets", "languages": words or [],
+        "web": Web("", snapshot.project.settings.site_url)})

@@ -7,6 +7,7 @@ import difflib
 import re
 import tomllib
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from .errors import PipelineError, Problem, raise_if_any
 from .identifiers import language_problem
@@ -31,6 +32,10 @@ class Settings:
     """The language third-language translators read beside the source: ``update`` puts its
     reviewed translation of each message (or the source text, where it is the statement's source
     language) into every other language's catalog as a comment ``#. English: …``."""
+    site_url: str | None = None
+    """Where ``output/`` is published (``https://example.org/statements/``, always ending in
+    ``/``): pages then name their canonical address and share image absolutely. ``None``: no
+    canonical link, and relative addresses only."""
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
     """The line of each setting in ``pyproject.toml``, for messages."""
 
@@ -60,6 +65,8 @@ KNOWN = {
     "bilingual": "a list of two language codes, such as [\"en\", \"ar\"]",
     "released": "a list of language codes, such as [\"en\", \"ar\"]",
     "pivot": "a language code, such as \"en\"",
+    "site-url": "an http:// or https:// address without a query, such as "
+                "\"https://example.org/statements/\"",
 }
 
 
@@ -106,7 +113,12 @@ def parse_settings(data: bytes | None) -> Settings:
             problem(key, f"unknown setting [tool.pipeline] {key}: "
                     + (f"did you mean '{hint[0]}'?" if hint else f"known settings: {', '.join(KNOWN)}"))
             continue
-        if key == "pivot":
+        if key == "site-url":
+            if not isinstance(value, str) or site_url_problem(value):
+                problem(key, f"[tool.pipeline] {key} must be {KNOWN[key]}"
+                        + (f" ({site_url_problem(value)})" if isinstance(value, str) else ""))
+                continue
+        elif key == "pivot":
             if not isinstance(value, str) or language_problem(value):
                 problem(key, f"[tool.pipeline] {key} must be {KNOWN[key]}")
                 continue
@@ -142,6 +154,7 @@ def parse_settings(data: bytes | None) -> Settings:
         bilingual=tuple(values.get("bilingual", ())),  # type: ignore[arg-type]
         released=tuple(released) if isinstance(released, list) else None,
         pivot=values.get("pivot"),  # type: ignore[arg-type]
+        site_url=_with_slash(values["site-url"]) if "site-url" in values else None,
         lines={key: lines[key] for key in KNOWN if key in lines})
 
 
@@ -219,6 +232,23 @@ def _line_of(text: str, key: str) -> int | None:
         if pattern.match(line):
             return number
     return None
+
+
+def site_url_problem(value: str) -> str:
+    """What is wrong with a ``site-url`` (empty: nothing)."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return "it does not start with https:// or http:// and a host"
+    if parts.query or parts.fragment or "?" in value or "#" in value:
+        return "it has a query or a fragment"
+    if any(c.isspace() or c in '"<>\\' or ord(c) < 32 for c in value):
+        return "it has a space, a quote or an angle bracket"
+    return ""
+
+
+def _with_slash(value: object) -> str:
+    text = str(value)
+    return text if text.endswith("/") else text + "/"
 
 
 def _key_lines(text: str) -> dict[str, int]:

@@ -12,6 +12,8 @@ from pathlib import Path
 from babel import Locale
 
 from . import webfonts
+from .catalogs.lookup import Lookup
+from .catalogs.pofile import read_catalog
 from .errors import PipelineError
 from .files import (
     MAX_FONT,
@@ -26,8 +28,8 @@ from .files import (
 from .fonts import Face, fonts_of, page_text
 from .language import language
 from .model import BILINGUAL
-from .project import ASSETS, DRAFTS, Project
-from .render import render_index
+from .project import ASSETS, DRAFTS, TEMPLATE_LANGUAGE, Project
+from .render import Words, render_index
 from .snapshot import Snapshot, digest, short_hash
 from .state import EditionState
 from .text import FSI, PDI
@@ -128,18 +130,38 @@ def make_site(snapshot: Snapshot, editions: list[IndexEdition],
     recorded = _read_site_state(snapshot.project) or {}
     published = {name: sha for name, sha in recorded.get("files", {}).items()
                  if isinstance(name, str) and isinstance(sha, str)}
-    index = render_index(snapshot, index_listing(editions, sources, updates))
+    index = render_index(snapshot, index_listing(editions, sources, updates), index_words(snapshot))
     files: dict[str, bytes] = {"index.html": index.encode("utf-8")}
     kept: dict[str, str] = {}
     if not with_assets:
         kept = {name: sha for name, sha in published.items() if name.startswith(f"{ASSETS}/")}
         before = recorded.get("webfonts")
         return Site(files, inputs_hash, kept, before if isinstance(before, dict) else {})
-    files.update({f"{ASSETS}/{name}": data for name, data in sorted(asset_files(snapshot).items())})
+    files.update({f"{ASSETS}/{name}": data
+                  for name, data in sorted(webfonts.for_browsers(asset_files(snapshot)).items())})
     texts = [*shown, page_text(index).shown]
     fonts, cut = web_fonts(snapshot, texts, recorded.get("webfonts"))
     files.update({f"{ASSETS}/{name}": data for name, data in webfonts.asset_files(fonts).items()})
     return Site(files, inputs_hash, kept, cut)
+
+
+def index_words(snapshot: Snapshot) -> list[Words]:
+    """The index's words in every released language with a readable catalog, the templates'
+    language first (a catalog that cannot be read is reported by the build; here it is left
+    out)."""
+    settings = snapshot.project.settings
+    found = []
+    for code in sorted(snapshot.catalogs, key=lambda c: (c != TEMPLATE_LANGUAGE, c)):
+        if not settings.is_released(code):
+            continue
+        item = snapshot.catalogs[code]
+        try:
+            catalog = read_catalog(item.data, item.name, code)
+            found.append(Words(language(code, settings.formatting_locale(code)),
+                               Lookup(code, catalog)))
+        except PipelineError:
+            continue
+    return found
 
 
 def web_fonts(snapshot: Snapshot, texts: list[str], recorded: object

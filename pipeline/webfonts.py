@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -147,6 +148,21 @@ def font_face_css(fonts: Sequence[Subset], url_prefix: str = "fonts/") -> str:
             f"  unicode-range: {unicode_range(font.codepoints)};\n"
             "}\n")
     return "".join(rules)
+
+
+PRINT_FACE = re.compile(r"@font-face\s*\{[^{}]*\}\s*")
+
+
+def for_browsers(assets: dict[str, bytes], stylesheet: str = "statement.css") -> dict[str, bytes]:
+    """The assets as a browser gets them: the stylesheet without its ``@font-face`` rules (the
+    full fonts, which only WeasyPrint prints with). A browser, on screen or printing a page,
+    then knows only the subsets of ``webfonts.css``: were the full fonts declared for print, it
+    would download one to look for a character the subset of the same family lacks (a Latin
+    letter in an Arabic page), 0.4 MB or more."""
+    css = assets.get(stylesheet)
+    if css is None:
+        return dict(assets)
+    return {**assets, stylesheet: PRINT_FACE.sub("", css.decode("utf-8")).encode("utf-8")}
 
 
 def asset_files(fonts: Sequence[Subset], css_name: str = "webfonts.css",

@@ -69,7 +69,8 @@ def units(html: Path) -> list[Unit]:
         return "".join(parts)
 
     def walk(element: ElementTree.Element, column: str) -> None:
-        if element.get("dir") in ("ltr", "rtl") and tag(element) in ("td", "th"):
+        if element.get("dir") in ("ltr", "rtl") and (tag(element) in ("td", "th") or "cell" in (
+                element.get("class") or "").split()):
             column = "left" if element.get("dir") == "ltr" else "right"
         inner = [el for el in element.iter() if el is not element and tag(el) in _UNITS]
         if tag(element) in _UNITS and not inner:

@@ -597,6 +597,8 @@ def test_the_bilingual_edition_sets_english_on_the_left_and_arabic_on_the_right(
     assert all(w[2] < MIDDLE for w in latin), [w for w in latin if w[2] >= MIDDLE]
     assert all(w[0] > MIDDLE for w in arabic), [w for w in arabic if w[0] <= MIDDLE]
     html = edition(built, "ghouta-2017", "bilingual", "html").read_text("utf-8")
-    for row in re.findall(r'<tr class="paragraph">(.*?)</tr>', html, re.S):
-        cells = re.findall(r'<td lang="([^"]+)" dir="([^"]+)"', row)
+    rows = re.findall(r'<div class="row paragraph">(.*?)\n  </div>', html, re.S)
+    assert rows
+    for row in rows:
+        cells = re.findall(r'<div lang="([^"]+)" dir="([^"]+)"', row)
         assert cells == [("en-GB", "ltr"), ("ar-SY", "rtl")]

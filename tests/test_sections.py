@@ -242,8 +242,8 @@ def test_a_heading_is_an_h2_in_each_edition_and_on_both_sides_of_the_bilingual_o
     bilingual = html_of(small, "ghouta-2017", "bilingual")
     assert ('<h2 class="left-heading" data-bookmark="Our demands / مطالبنا">Our demands</h2>'
             in bilingual)
-    assert '<td lang="ar-SY" dir="rtl" data-script="Arab" class=""><h2 class="right-heading">' \
-        'مطالبنا</h2></td>' in bilingual
+    assert '<div lang="ar-SY" dir="rtl" data-script="Arab" class="cell"><h2 class="right-heading">' \
+        'مطالبنا</h2></div>' in bilingual
 
 
 def test_an_untranslated_heading_in_a_draft_falls_back_to_the_source_words(small, capsys):

@@ -102,10 +102,12 @@ def test_each_language_page_links_to_the_others(browser, site):
     links = page.evaluate("[...document.querySelectorAll('nav.languages a')]"
                           ".map(a => [a.getAttribute('hreflang'), a.getAttribute('href')])")
     assert links == [["ar-SY", "sochi-2018.ar.html"], ["en-GB", "sochi-2018.en.html"],
-                     ["fa-IR", "sochi-2018.fa.html"], ["fr-FR", "sochi-2018.fr.html"]]
+                     ["fa-IR", "sochi-2018.fa.html"], ["fr-FR", "sochi-2018.fr.html"],
+                     [None, "sochi-2018.bilingual.html"], [None, "sochi-2018.en.pdf"],
+                     [None, "../index.html"]]
     alternates = page.evaluate("[...document.querySelectorAll('link[rel=alternate]')]"
                                ".map(l => l.hreflang)")
-    assert alternates == ["ar-SY", "fa-IR", "fr-FR"]
+    assert alternates == ["ar-SY", "en-GB", "fa-IR", "fr-FR"]
     page.click("nav.languages a[hreflang=fa-IR]")
     page.wait_for_load_state()
     assert page.evaluate("document.documentElement.lang") == "fa-IR"

@@ -85,7 +85,7 @@ def test_nothing_scrolls_sideways_at_320_px(tab, site, page):
 
 
 # What each kind of page sets in its running text and its second-level headings.
-BODY = {"index": ".editions td", "edition": ".body p", "bilingual": ".paragraph td p"}
+BODY = {"index": ".editions td", "edition": ".body p", "bilingual": ".paragraph .cell p"}
 HEADING = {"index": "h2", "edition": "h2", "bilingual": "th [role=heading]"}  # no h2 in a th
 
 
@@ -115,9 +115,9 @@ def test_arabic_is_set_a_step_larger_than_latin(tab, site):
         for latin in ("en", "fr"):
             assert all(sizes[arabic_script][key] > sizes[latin][key] for key in sizes[latin]), sizes
     opened = tab.visit(f"{site}/sochi-2018/sochi-2018.bilingual.html", 1280)
-    both = webcheck.computed_sizes(opened, [".paragraph td[data-script=Latn] p",
-                                            ".paragraph td[data-script=Arab] p"])
-    assert both[".paragraph td[data-script=Arab] p"] > both[".paragraph td[data-script=Latn] p"]
+    both = webcheck.computed_sizes(opened, [".paragraph .cell[data-script=Latn] p",
+                                            ".paragraph .cell[data-script=Arab] p"])
+    assert both[".paragraph .cell[data-script=Arab] p"] > both[".paragraph .cell[data-script=Latn] p"]
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -129,13 +129,27 @@ def test_a_page_downloads_only_small_web_fonts(tab, site, page):
     assert 0 < downloaded.of([".woff2"]) < FONT_BUDGET, downloaded.sizes
 
 
+@pytest.mark.parametrize("page", PAGES)
+def test_printing_a_page_in_the_browser_downloads_the_same_subsets(tab, site, page):
+    """A browser printing a page uses the WOFF2 subsets it shows on screen: the published
+    stylesheet declares no full font, not even for print."""
+    tab.page.emulate_media(media="print")
+    try:
+        downloaded = webcheck.downloads(tab.visit(f"{site}/{page}", 1280))
+    finally:
+        tab.page.emulate_media(media="screen")
+    assert downloaded.of([".ttf", ".otf"]) == 0, downloaded.sizes
+    assert 0 < downloaded.of([".woff2"]) < FONT_BUDGET, downloaded.sizes
+
+
 @pytest.mark.parametrize("statement", ["sochi-2018", "ghouta-2017"])
 def test_the_bilingual_edition_links_each_language_and_the_index_links_it(tab, site, statement):
     opened = tab.visit(f"{site}/{statement}/{statement}.bilingual.html", 1280)
     links = opened.evaluate("[...document.querySelectorAll('nav.languages a')]"
                             ".map(a => [a.getAttribute('href'), a.getAttribute('aria-current')])")
     assert links == [[f"{statement}.en.html", None], [f"{statement}.ar.html", None],
-                     [f"{statement}.bilingual.html", "page"]]
+                     [f"{statement}.bilingual.html", "page"], [f"{statement}.bilingual.pdf", None],
+                     ["../index.html", None]]
     opened = tab.visit(f"{site}/index.html", 1280)
     hrefs = opened.evaluate("[...document.querySelectorAll('a')].map(a => a.getAttribute('href'))")
     assert f"{statement}/{statement}.bilingual.html" in hrefs

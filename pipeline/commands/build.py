@@ -39,7 +39,8 @@ from ..plan import (
 )
 from ..printing import Printed, Printers
 from ..project import ASSETS, DRAFTS, Project
-from ..render import Rendered, Side, render_bilingual, render_edition
+from ..render import Rendered, Side, Web, render_bilingual, render_edition
+from ..share import CardSide, card_html
 from ..site import (
     asset_files,
     check_not_linked_out,
@@ -190,7 +191,8 @@ def carry_out(project: Project, snapshot: Snapshot, parsed: Parsed, plan: Plan,
     own = Printers(workers if stale else 1) if warm is None else nullcontext(warm)
     with own as printers:
         rendered = render_stale(snapshot, plan, parsed.catalogs, report, failed)
-        print_jobs = [print_job(project, snapshot, edition, result.html)
+        print_jobs = [print_job(project, snapshot, edition, result.html, result.card,
+                                result.subject)
                       for edition, result in rendered]
         for (edition, result), (_, outcome) in zip(rendered, printers.run(print_jobs),
                                                    strict=True):
@@ -220,11 +222,17 @@ def sides(edition: EditionPlan, catalogs: dict[str, PoCatalog]) -> list[Side]:
 
 def render(snapshot: Snapshot, edition: EditionPlan, catalogs: dict[str, PoCatalog]) -> Rendered:
     parts = sides(edition, catalogs)
+    target = edition.target
+    web = Web(page=f"{'drafts/' if target.draft else ''}{target.statement_id}/{target.name}.html",
+              site_url=None if target.draft else snapshot.project.settings.site_url,
+              pdf=edition.pdf or f"{target.name}.pdf", bilingual=edition.bilingual,
+              index=edition.index,
+              image=f"{target.name}.png")
     if len(parts) == 2:
         return render_bilingual(snapshot, parts[0], parts[1], edition.provenance, edition.draft,
-                                edition.options, edition.target.assets_url, edition.alternates)
+                                edition.options, target.assets_url, edition.alternates, web)
     return render_edition(snapshot, parts[0], edition.provenance, edition.draft, edition.options,
-                          edition.alternates, edition.target.assets_url)
+                          edition.alternates, target.assets_url, web)
 
 
 def render_stale(snapshot: Snapshot, plan: Plan, catalogs: dict[str, PoCatalog],
@@ -282,14 +290,16 @@ def fallback_refusal(edition: EditionPlan, result: Rendered) -> PipelineError:
         "build again", edition.statement.file)
 
 
-def print_job(project: Project, snapshot: Snapshot, edition: EditionPlan, html: str) -> PrintJob:
+def print_job(project: Project, snapshot: Snapshot, edition: EditionPlan, html: str,
+              card: tuple[CardSide, ...] = (), subject: str | None = None) -> PrintJob:
     paths = edition.target.paths(project.output_dir)
     return PrintJob(
         name=edition.target.name, where=project.relative(paths["pdf"]), html=html,
         base_url=folder_url(paths["pdf"].parent),
         assets_url=folder_url(project.output_dir / ASSETS),
         assets=asset_files(snapshot), fonts=fonts_of(asset_files(snapshot)),
-        options=edition.options)
+        options=edition.options, card=card_html(list(card), folder_url(
+            project.output_dir / ASSETS)) if card else "", subject=subject)
 
 
 def publish_edition(project: Project, edition: EditionPlan, rendered: Rendered,
@@ -297,17 +307,19 @@ def publish_edition(project: Project, edition: EditionPlan, rendered: Rendered,
     """HTML, PDF and the state that vouches for both, published together."""
     paths = edition.target.paths(project.output_dir)
     html_bytes = rendered.html.encode("utf-8")
+    files = {"html": html_bytes, "pdf": printed.pdf.data,
+             **({"png": printed.image} if printed.image is not None else {})}
     state = replace(edition.state, pages=printed.pdf.pages, title=rendered.title,
-                    files={"html": digest(html_bytes), "pdf": digest(printed.pdf.data)},
+                    files={kind: digest(data) for kind, data in files.items()},
                     shown="".join(sorted(set(page_text(rendered.html).shown))))
     root = project.root if project.output is None else project.output_dir.parent
-    publish({paths["html"]: html_bytes, paths["pdf"]: printed.pdf.data,
+    publish({**{paths[kind]: data for kind, data in files.items()},
              edition.target.state_path(project.output_dir): state.to_bytes()},
             root, project.output_dir)
     log.info("%s: %d pages, %.0f KB, %.2f s%s", project.relative(paths["pdf"]), printed.pdf.pages,
              len(printed.pdf.data) / 1024, printed.seconds, " (draft)" if edition.draft else "")
     return PrintedEdition(edition.target, paths["pdf"], printed.pdf.pages, len(printed.pdf.data),
-                          printed.seconds, state, {"html": html_bytes, "pdf": printed.pdf.data})
+                          printed.seconds, state, files)
 
 
 def refresh_state(project: Project, previous: EditionState, current: EditionState) -> EditionState:

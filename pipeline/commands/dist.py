@@ -77,9 +77,10 @@ def _bundle(project: Project, statement: Statement, editions: list[PrintedEditio
     files: dict[str, bytes] = {}
     for edition in editions:
         for kind, path in edition.target.paths(Path(".")).items():
-            data = edition.files[kind]
+            if (data := edition.files.get(kind)) is None:
+                continue
             files[path.name if kind == "pdf" else f"html/{statement_id}/{path.name}"] = data
-    for name, data in sorted(report.assets.items()):
+    for name, data in sorted(webfonts.for_browsers(report.assets).items()):
         files[f"html/{ASSETS}/{name}"] = data
     for name, data in bundle_web_fonts(report.assets, [
             data.decode("utf-8", "replace") for name, data in files.items()
