@@ -227,7 +227,11 @@ def header() -> None:
     print(f"  weasyprint  {package_version('weasyprint')}   (pydyf {package_version('pydyf')}, "
           f"babel {package_version('babel')}, jinja2 {package_version('jinja2')})")
     print(f"  project     {REPO} at {commit}")
-    print(f"  load        {' '.join(f'{x:.2f}' for x in os.getloadavg())} (1, 5, 15 min averages)")
+    load = os.getloadavg()
+    busy = (f"; above {CORES}, the number of cores: other work shares this machine, so every figure "
+            "is slower than on a quiet one (ratios measured side by side suffer less)"
+            if load[0] > CORES else "")
+    print(f"  load        {' '.join(f'{x:.2f}' for x in load)} (1, 5, 15 min averages{busy})")
     print(f"  method      wall time with time.perf_counter; 'median of {REPEAT}' unless said otherwise",
           flush=True)
 
@@ -475,6 +479,29 @@ def peak_memory(bench: Bench) -> None:
 
 # --- the issue's figures: side by side with Chromium and WeasyPrint's CLI; a generated project ----
 
+def become_subreaper() -> bool:
+    """Linux: the processes our children leave behind (a browser's helpers) become our children
+    when their parent exits, so that their CPU time too is counted once we reap them."""
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    return libc.prctl(36, 1, 0, 0, 0) == 0  # PR_SET_CHILD_SUBREAPER
+
+
+def reap_orphans(timeout: float = 5) -> None:
+    """Wait for the descendants left behind by the commands just run (none of ours is running)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return  # no child left
+        if pid == 0:
+            time.sleep(0.01)
+
+
 def run_timed(commands: list[list[str]], cwd: Path, allowed: tuple[int, ...] = (0,)) -> tuple[float, float]:
     """Start ``commands`` together in fresh processes and wait for all of them: the wall time, and
     the CPU time (user + system) of them and of every descendant they waited for, from
@@ -486,6 +513,7 @@ def run_timed(commands: list[list[str]], cwd: Path, allowed: tuple[int, ...] = (
                  for command in commands]
     errors = [process.communicate()[1] for process in processes]
     wall = time.perf_counter() - started
+    reap_orphans()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     for command, process, error in zip(commands, processes, errors, strict=True):
         if process.returncode not in allowed:
@@ -807,7 +835,10 @@ def where_the_time_goes(bench: Bench) -> None:
 def main() -> int:
     started = time.perf_counter()
     sys.path.insert(0, str(REPO))  # the in-process measures use this checkout's pipeline package
+    subreaper = become_subreaper()
     header()
+    if not subreaper:
+        print("  (not Linux: the CPU time of processes a command leaves behind is not counted)")
     with tempfile.TemporaryDirectory(prefix="statement-bench-") as folder:
         root = Path(folder)
         bench = Bench(root, copy_project(root / "project"))
