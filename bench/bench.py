@@ -569,7 +569,7 @@ def versus_others(bench: Bench) -> None:
                             f"CPU {cpu['pipeline'] / cpu['Chromium']:.2f}x Chromium's)",
                             "<= 0.6x", ratio <= 0.6))
         row("vs Chromium, CPU", f"{cpu['pipeline'] / cpu['Chromium']:.2f} x",
-            "Chromium's CPU counts only the processes it waited for")
+            "Chromium's CPU includes the helpers it leaves behind, reaped by this process on Linux")
     weasy_wall = wall["pipeline"] / wall["WeasyPrint CLI"]
     weasy_cpu = cpu["pipeline"] / cpu["WeasyPrint CLI"]
     row("vs WeasyPrint CLI, wall", f"{weasy_wall:.2f} x", "the CLI prints the HTML untagged, plain PDF")
