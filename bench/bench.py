@@ -88,7 +88,8 @@ SECTIONS = iter(range(1, 100))
 
 
 def section(title: str) -> None:
-    print(f"\n{next(SECTIONS)}. {title}", flush=True)
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"\n{next(SECTIONS)}. {title}\n  (load average {load})", flush=True)
 
 
 def subprocess_env() -> dict[str, str]:
@@ -380,7 +381,7 @@ def watch_latency(bench: Bench) -> None:
         row(f"{code}: edit -> PDF", seconds(latency),
             f"median of {len(latencies)}: {', '.join(f'{t:.2f}' for t in latencies)}; edit: {what}",
             f"<= {target} s", latency <= target)
-        language = {"en": "An English edit to the English", "ar": "An Arabic translation edit to the Arabic"}
+        language = {"en": "an English edit to the English", "ar": "an Arabic translation edit to the Arabic"}
         bench.table.append((f"`watch --lang {code}`: {language[code]} PDF on disk", seconds(latency),
                             f"<= {target} s", latency <= target))
         rebuilds = sum(line.startswith("changed: ") for line in watcher.log)
