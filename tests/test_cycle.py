@@ -373,7 +373,9 @@ def test_a_language_in_progress_is_reported_as_such_and_never_fails_check(small,
     assert cli(capsys, small, "init", "fr")[0] == 0
     status, lines = cli(capsys, small, "check")
     assert status == 0, lines
-    total = len(catalog(small, "fr").entries)
+    # every message of the editions (the index's own words are not an edition's)
+    total = len([e for e in catalog(small, "fr").entries
+                 if not all(r.startswith("templates/index.html.j2") for r in e.references)])
     assert lines == [f"ar: released, {total} of {total} translated",
                      f"en: released, {total} of {total} translated",
                      f"fr: in progress, 0 of {total} translated, 0 fuzzy, {total} untranslated "

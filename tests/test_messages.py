@@ -34,7 +34,10 @@ COUNT = ("%(num)s organisation signed this statement.",
 TEMPLATE_WORDS = {(None, "Signatories"), (None, "Page %(page)s of %(pages)s"), (None, COUNT[0]),
                   (None, "Draft – translation incomplete"), (None, "Updated %(date)s"),
                   (None, "Printed from source version %(source)s and translation version "
-                         "%(catalog)s."), (None, "Printed from source version %(source)s.")}
+                         "%(catalog)s."), (None, "Printed from source version %(source)s."),
+                  (None, "Editions"), (None, "Every statement, and the languages it is published in."),
+                  (None, "Both languages side by side"), (None, "PDF"), (None, "All statements"),
+                  (None, "Statements")}
 SNHR_ARABIC = "الشبكة السورية لحقوق الإنسان"
 LAWYERS = "تجمع المحامين السوريين الأحرار"
 
