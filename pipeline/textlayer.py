@@ -242,23 +242,41 @@ def rewrite(stream: Any, start: int, textbox: Any, current: tuple[str, float] | 
             return  # an operator this module does not know: leave the line as WeasyPrint drew it
     if drawn != len(glyphs) or not glyphs:
         return
-    units = plan(glyphs, clusters, fonts)
+    units = plan(glyphs, clusters, fonts, embedded=_ltr_in_rtl(textbox))
     stream.stream[start:] = head + emit(glyphs, units, current, stream._current_font)
 
 
-def plan(glyphs: list[Glyph], clusters: list[Cluster], fonts: dict[str, Any]) -> list[Unit]:
-    """The units of a line in drawing order."""
-    rtl_line = any(c.rtl for c in clusters)
+def _ltr_in_rtl(textbox: Any) -> bool:
+    """Whether ``textbox`` is the text of an element marked ``dir="ltr"`` (a version code's
+    ``<span class="latin">``) inside a right-to-left one: WeasyPrint draws it as a line of its
+    own, whose run is fenced as a left-to-right run of a right-to-left line is."""
+    element = getattr(textbox, "element", None)
+    if element is None or element.get("dir") != "ltr":
+        return False
+    style = getattr(textbox.style, "parent_style", None)
+    while style is not None:
+        if style["direction"] == "rtl":
+            return True
+        style = getattr(style, "parent_style", None)
+    return False
+
+
+def plan(glyphs: list[Glyph], clusters: list[Cluster], fonts: dict[str, Any],
+         embedded: bool = False) -> list[Unit]:
+    """The units of a line in drawing order (``embedded``: a left-to-right line drawn inside a
+    right-to-left one)."""
+    rtl_line = embedded or any(c.rtl for c in clusters)
     units: list[Unit] = []
     pending_marks: list[int] = []  # marks of a right-to-left letter, drawn before it
     previous_cluster = None
-    for index, glyph in enumerate(glyphs):
+    drawn = len(glyphs)  # the glyphs WeasyPrint drew: the space glyphs appended below are not
+    for index, glyph in enumerate(glyphs[:drawn]):  # units of their own (they were copied twice)
         cluster = clusters[glyph.cluster]
         if glyph.cluster == previous_cluster and units:
             units[-1].glyphs.append(index)
             continue
         previous_cluster = glyph.cluster
-        if cluster.rtl and _is_mark(cluster.text) and index + 1 < len(glyphs):
+        if cluster.rtl and _is_mark(cluster.text) and index + 1 < drawn:
             left = units[-1] if units and not pending_marks else None
             if left is not None and _carrier(clusters, glyphs, left):
                 # a mark at a word's end (a tanwin before a space or a comma) joins the unit on

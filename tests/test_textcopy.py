@@ -24,16 +24,20 @@ EDITIONS = [(s, v) for s in STATEMENTS for v in ("en", "ar", "bilingual")]
 
 # How many units each viewer gives back exactly today (issue 20 asks for all of them): a ratchet,
 # raised as the text layer improves; never lowered without a reason in the commit.
+# PDFium lowered by one in each Arabic and bilingual edition: the colophon's version codes, now
+# a <span class="latin" dir="ltr"> in the Latin font, come out with their letters and digits
+# swapped ("aa6518447507"; the fences of the text layer do not change it), and by one more in
+# sochi-2018.ar: the catalog's «الكتّاب» has a shadda inside a word, where PDFium breaks the line.
 EXACT = {  # (statement, variant): (units, pdftotext, pdfium, mupdf)
     ("ghouta-2017", "en"): (15, 15, 15, 14),
-    ("ghouta-2017", "ar"): (15, 15, 11, 8),
-    ("ghouta-2017", "bilingual"): (28, 27, 22, 21),
+    ("ghouta-2017", "ar"): (15, 15, 10, 8),
+    ("ghouta-2017", "bilingual"): (28, 27, 21, 21),
     ("one-voice-2019", "en"): (5, 5, 5, 5),
     ("one-voice-2019", "ar"): (5, 5, 3, 1),
     ("one-voice-2019", "bilingual"): (10, 9, 8, 6),
     ("sochi-2018", "en"): (145, 145, 145, 145),
-    ("sochi-2018", "ar"): (145, 145, 130, 127),
-    ("sochi-2018", "bilingual"): (288, 287, 158, 271),
+    ("sochi-2018", "ar"): (145, 145, 128, 127),
+    ("sochi-2018", "bilingual"): (288, 287, 156, 271),
 }
 
 
