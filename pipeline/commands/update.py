@@ -113,15 +113,17 @@ def read_previous_template(project: Project) -> PoCatalog | None:
         return None  # a damaged template is simply written anew
 
 
-def write_template(project: Project, template: PoCatalog) -> None:
+def write_template(project: Project, template: PoCatalog) -> bytes:
     """Write the template; its creation date changes only when a message does (no
-    timestamp-only churn in the repository)."""
+    timestamp-only churn in the repository). Returns the bytes it holds."""
     path = project.template_path
     previous = read_previous_template(project)
     if previous is not None and previous.entries == template.entries and previous.header:
         template.header = template_header(previous.header_field("POT-Creation-Date"))
-    if write_atomic(path, serialise(template), project.root):
+    data = serialise(template)
+    if write_atomic(path, data, project.root):
         log.info("%s: %d messages", project.relative(path), len(template.entries))
+    return data
 
 
 def extract(project: Project) -> PoCatalog:
@@ -138,12 +140,15 @@ def update(project: Project, languages: list[str] | None = None) -> dict[str, Me
     saying for each how many messages are new, fuzzy and obsolete."""
     with catalogs_lock(project):
         snapshot = take(project, languages=languages)
-        if read_published(project.locales_dir / UPDATE_STAMP) == stamp(project, snapshot):
+        template = read_input(project.template_path, project.root, MAX_INPUT, "message template")
+        catalogs = {code: item.data for code, item in snapshot.catalogs.items()}
+        if read_published(project.locales_dir / UPDATE_STAMP) == stamp(project, snapshot,
+                                                                       catalogs, template):
             log.debug("the catalogs are up to date: no source, template or catalog changed")
-            return {}
+            return {code: MergeReport(0, 0, 0, 0) for code in catalogs}
         parsed = parse(snapshot)
         result = extract_template(project, parsed)
-        write_template(project, result.template)
+        template = write_template(project, result.template)
         reports = {}
         catalog_problems = [error for error in parsed.problems if error not in result.problems]
         notes = pivot_of(project, parsed, result)
@@ -152,7 +157,8 @@ def update(project: Project, languages: list[str] | None = None) -> dict[str, Me
             report = merge(catalog, result.template, notes(code))
             path = project.catalog_path(code)
             try:
-                written = write_atomic(path, serialise(catalog), project.root, expected=item.data)
+                catalogs[code] = serialise(catalog)
+                written = write_atomic(path, catalogs[code], project.root, expected=item.data)
             except PipelineError as error:  # saved while update ran: the save is kept
                 catalog_problems.append(error)
                 continue
@@ -162,9 +168,9 @@ def update(project: Project, languages: list[str] | None = None) -> dict[str, Me
                          report.fuzzy, report.obsolete,
                          f", {report.returned} returned" if report.returned else "",
                          "" if written else " (unchanged)")
-        if not result.problems and not catalog_problems:
+        if not result.problems and not catalog_problems:  # the bytes this update left
             write_atomic(project.locales_dir / UPDATE_STAMP,
-                         stamp(project, take(project, languages=languages)), project.root)
+                         stamp(project, snapshot, catalogs, template), project.root)
     raise_if_any(result.problems + catalog_problems)
     return reports
 
@@ -175,13 +181,15 @@ extraction mapping, settings, catalogs, message template). While they are the sa
 ``update`` has nothing to do and decides so from the bytes alone, parsing nothing."""
 
 
-def stamp(project: Project, snapshot: Snapshot) -> bytes:
-    template = read_input(project.template_path, project.root, MAX_INPUT, "message template")
+def stamp(project: Project, snapshot: Snapshot, catalogs: dict[str, bytes],
+          template: bytes | None) -> bytes:
+    """The stamp of the inputs a run read and of the catalogs and template as it left them (never
+    read back: a translator's save after the write is not taken as merged)."""
     return json.dumps({"inputs": short_hash(
         sorted((i, item.digest) for i, item in snapshot.sources.items()),
         sorted(snapshot.unreadable_sources), snapshot.templates_digest,
         snapshot.mapping.digest if snapshot.mapping else "", repr(project.settings),
-        sorted((code, item.digest) for code, item in snapshot.catalogs.items()),
+        sorted((code, digest(data)) for code, data in catalogs.items()),
         digest(template) if template is not None else "", snapshot.toolchain)}).encode()
 
 
