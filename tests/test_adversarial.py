@@ -651,6 +651,12 @@ def race_catalogs() -> tuple[bytes, bytes]:
     return complete, catalog.replace(entry.group(), entry.group() + fuzzy)
 
 
+def site_file(name: str) -> bool:
+    """The lock, or a file of the site rather than of an edition: the index, its state, the
+    assets."""
+    return name in (".lock", "index.html", ".site.state.json") or name.startswith("_assets/")
+
+
 @pytest.mark.slow
 def test_one_snapshot_per_build_while_source_and_catalog_change_every_few_milliseconds(
         small, record_property):
@@ -697,9 +703,11 @@ def test_one_snapshot_per_build_while_source_and_catalog_change_every_few_millis
                 # the one refusal there is: the second wording read with its translation fuzzy
                 assert len(report.refused) == 1 and "ghouta-2017.ar is not printed: 0 untranslated, " \
                     "1 fuzzy" in str(report.refused[0]), f"{where}: {[str(e) for e in report.refused]}"
+                # the edition's files; the index (and the web fonts cut to its text) may now
+                # say that the Arabic edition lags: the site is not the edition
                 after = files_of(small.output_dir)
-                assert {k: v for k, v in after.items() if k != ".lock"} == \
-                    {k: v for k, v in before.items() if k != ".lock"}, \
+                assert {k: v for k, v in after.items() if not site_file(k)} == \
+                    {k: v for k, v in before.items() if not site_file(k)}, \
                     f"{where}: a refused build changed the previous edition"
                 continue
             printed += 1

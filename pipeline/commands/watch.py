@@ -56,8 +56,12 @@ def round_of_work(project: Project, request: Request, printers: Printers | None 
     except PipelineError as error:
         report(error, problems)
     written = {}
-    for path in [project.template_path, *list_files(project.locales_dir, project.root,
-                                                    "*/LC_MESSAGES/*.po")]:
+    try:  # each language's catalog (list_files matches one name, never a path's folders)
+        catalogs = [project.catalog_path(folder.name)
+                    for folder in list_files(project.locales_dir, project.root) if folder.is_dir()]
+    except PipelineError:
+        catalogs = []
+    for path in [project.template_path, *catalogs]:
         if (data := read_published(path)) is not None:
             written[path.resolve()] = digest(data)
     try:
