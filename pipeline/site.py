@@ -137,6 +137,8 @@ def make_site(snapshot: Snapshot, editions: list[IndexEdition],
         # A released language's catalog cannot be read: its editions are kept as printed, and so
         # is the index (its words in that language come from that catalog), until it is fixed.
         index = previous.decode("utf-8")
+        last = recorded.get("inputs_hash")  # so the next build remakes it if it is not current
+        inputs_hash = last if isinstance(last, str) else ""
     files: dict[str, bytes] = {"index.html": index.encode("utf-8")}
     kept: dict[str, str] = {}
     if not with_assets:
