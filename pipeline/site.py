@@ -131,6 +131,14 @@ def make_site(snapshot: Snapshot, editions: list[IndexEdition],
     published = {name: sha for name, sha in recorded.get("files", {}).items()
                  if isinstance(name, str) and isinstance(sha, str)}
     index = render_index(snapshot, index_listing(editions, sources, updates), index_words(snapshot))
+    previous = read_published(snapshot.project.output_dir / "index.html")
+    if (unreadable_catalogs(snapshot) and previous is not None
+            and published.get("index.html") == digest(previous)):
+        # A released language's catalog cannot be read: its editions are kept as printed, and so
+        # is the index (its words in that language come from that catalog), until it is fixed.
+        index = previous.decode("utf-8")
+        last = recorded.get("inputs_hash")  # so the next build remakes it if it is not current
+        inputs_hash = last if isinstance(last, str) else ""
     files: dict[str, bytes] = {"index.html": index.encode("utf-8")}
     kept: dict[str, str] = {}
     if not with_assets:
@@ -143,6 +151,20 @@ def make_site(snapshot: Snapshot, editions: list[IndexEdition],
     fonts, cut = web_fonts(snapshot, texts, recorded.get("webfonts"))
     files.update({f"{ASSETS}/{name}": data for name, data in webfonts.asset_files(fonts).items()})
     return Site(files, inputs_hash, kept, cut)
+
+
+def unreadable_catalogs(snapshot: Snapshot) -> list[str]:
+    """The released languages whose catalog cannot be read."""
+    settings = snapshot.project.settings
+    found = []
+    for code, item in sorted(snapshot.catalogs.items()):
+        if not settings.is_released(code):
+            continue
+        try:
+            read_catalog(item.data, item.name, code)
+        except PipelineError:
+            found.append(code)
+    return found
 
 
 def index_words(snapshot: Snapshot) -> list[Words]:

@@ -102,11 +102,26 @@ class Processes:
         return process
 
     def end_all(self) -> None:
+        """Kill each group started here and what it started (a worker that outlived a failed
+        test may hold the stderr pipe open), then reap the process and close its pipe: a
+        ``Popen`` left running or a pipe left open would surface as an unraisable
+        ResourceWarning in whichever test runs next on this worker."""
         for process in self.started:
+            alive = process.poll() is None  # else its id may be another process's by now
+            for pid in descendants(process.pid) if alive else ():  # what this test started
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.kill(pid, signal.SIGKILL)
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(process.pid, signal.SIGKILL)  # the group this test created
-            with contextlib.suppress(subprocess.TimeoutExpired):
+            try:
                 process.communicate(timeout=10)
+            except (subprocess.TimeoutExpired, ValueError):
+                pass
+            finally:
+                if process.stderr is not None:
+                    process.stderr.close()
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    process.wait(timeout=10)
 
 
 @pytest.fixture

@@ -218,7 +218,8 @@ def test_a_language_in_progress_is_only_ever_a_draft(printed, capsys):
     assert status == 0, errors
     assert sorted(p.relative_to(printed.output_dir).as_posix() for p in printed.output_dir.rglob("*.de.*")
                   if not p.name.startswith(".")) == ["drafts/ghouta-2017/ghouta-2017.de.html",
-                                                     "drafts/ghouta-2017/ghouta-2017.de.pdf"]
+                                                     "drafts/ghouta-2017/ghouta-2017.de.pdf",
+                                                     "drafts/ghouta-2017/ghouta-2017.de.png"]
     draft = pdf(printed, "ghouta-2017", "de", draft=True).with_suffix(".html").read_text("utf-8")
     assert 'href="../../_assets/statement.css"' in draft
 

@@ -289,7 +289,14 @@ def test_removing_a_language_removes_its_editions(both, capsys):
         assert sorted(p.name for p in (project.output_dir / statement_id).iterdir()) == sorted(
             name for code in LANGUAGES if code != "ar"
             for name in (f".{statement_id}.{code}.state.json", f"{statement_id}.{code}.html",
-                         f"{statement_id}.{code}.pdf"))
+                         f"{statement_id}.{code}.pdf", f"{statement_id}.{code}.png"))
+    # Exactly ar's editions and the bilingual are removed (HTML, PDF, share image, state); the
+    # other languages' pages link their Arabic edition, so those links change and each of the
+    # six en/fa/fr editions IS reprinted (and nothing else).
+    assert errors[-1].startswith("6 printed"), errors[-1]
+    assert sorted(line.split(":")[0] for line in errors if ": removed: " in line) == sorted(
+        f"{statement_id}.{edition}" for statement_id in (GHOUTA, ONE_VOICE)
+        for edition in ("ar", "bilingual"))
     index = (project.output_dir / "index.html").read_text("utf-8")
     assert ".ar." not in index and "bilingual" not in index
     english = (project.output_dir / ONE_VOICE / "one-voice-2019.en.html").read_text("utf-8")
