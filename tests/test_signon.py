@@ -342,15 +342,11 @@ def test_a_large_sheet_is_decided_in_linear_time_and_the_statement_bound_is_said
         tmp_path, capsys):
     """A hostile tester's 6,000-row sheet took minutes (each row compared with every name): now
     each name is looked up, and a sheet that would pass the statement's bound is refused."""
-    import time
-
     project = make_project(tmp_path / "p", ("ghouta-2017",))
     sheet = tmp_path / "big.csv"
     sheet.write_text("en,ar\n" + "".join(f"Org {i},\n" for i in range(4_990)), "utf-8")
-    started = time.process_time()
     status, errors = cli(capsys, project, "signatories", "ghouta-2017", str(sheet), "--dry-run")
-    assert time.process_time() - started < 30
-    assert status == 0, errors
+    assert status == 0, errors  # (its time is a figure for `make bench`, never a timed test)
     sheet.write_text("en,ar\n" + "".join(f"Org {i},\n" for i in range(5_000)), "utf-8")
     status, errors = cli(capsys, project, "signatories", "ghouta-2017", str(sheet))
     assert status == 1

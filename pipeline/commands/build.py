@@ -158,6 +158,8 @@ def _build(project: Project, request: Request, jobs: int | None,
         log.info("%s", note)
     printed = {p.target for p in report.printed}
     report.up_to_date += plan.unchanged
+    for target in plan.unchanged:
+        log.info("%s: up to date", target.name)
     for edition in plan.editions:
         if edition.up_to_date and edition.target not in printed:
             report.up_to_date.append(edition.target)
