@@ -118,18 +118,23 @@ def read_input(path: Path, root: Path, limit: int = MAX_INPUT, what: str = "file
             raise PipelineError(f"is {info.st_size / 1024 / 1024:.1f} MB, more than the "
                                 f"{limit / 1024 / 1024:.0f} MB a {what} may have: is it the right "
                                 "file?", name)
-        chunks, size = [], 0
-        while chunk := os.read(fd, 1 << 20):
-            chunks.append(chunk)
-            size += len(chunk)
-            if size > limit:
-                raise PipelineError(f"is more than the {limit / 1024 / 1024:.0f} MB a {what} may "
-                                    "have: is it the right file?", name)
-        return b"".join(chunks)
+        return read_bounded(fd, limit, name, what)
     except OSError as error:
         raise PipelineError(describe_os_error(error, f"read the {what}"), name) from None
     finally:
         os.close(fd)
+
+
+def read_bounded(fd: int, limit: int, name: str, what: str) -> bytes:
+    """The bytes of an open file, refused once they pass ``limit`` (a file may grow while read)."""
+    chunks, size = [], 0
+    while chunk := os.read(fd, 1 << 20):
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > limit:
+            raise PipelineError(f"is more than the {limit / 1024 / 1024:.0f} MB a {what} may "
+                                "have: is it the right file?", name)
+    return b"".join(chunks)
 
 
 def read_published(path: Path, limit: int = MAX_INPUT) -> bytes | None:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .. import log
 from ..errors import PipelineError
-from ..files import MAX_INPUT, describe_os_error, read_input, write_atomic
+from ..files import MAX_INPUT, describe_os_error, read_bounded, read_input, write_atomic
 from ..identifiers import check_statement_id
 from ..project import Project
 from ..signon import Decision, decide, insert_signatories, read_sheet, same_signatories
@@ -93,14 +93,7 @@ def read_sheet_file(path: Path) -> bytes:
         if not stat.S_ISREG(info.st_mode):
             raise PipelineError("is not a regular file: give the CSV file that the form or "
                                 "spreadsheet exported", name)
-        chunks, size = [], 0
-        while chunk := os.read(fd, 1 << 20):
-            chunks.append(chunk)
-            size += len(chunk)
-            if size > MAX_INPUT:
-                raise PipelineError(f"is more than the {MAX_INPUT / 1024 / 1024:.0f} MB a sheet "
-                                    "may have: is it the right file?", name)
-        return b"".join(chunks)
+        return read_bounded(fd, MAX_INPUT, name, "sheet")
     except OSError as error:
         raise PipelineError(describe_os_error(error, "read the sheet"), name) from None
     finally:
