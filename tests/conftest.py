@@ -25,6 +25,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -96,10 +97,11 @@ def small(tmp_path: Path) -> Project:
     return make_project(tmp_path / "small", SMALL)
 
 
-def _shared_build(tmp_path_factory: pytest.TempPathFactory, name: str,
-                  statements: tuple[str, ...]) -> Project:
-    """One build per test session, shared by pytest-xdist's workers (the first to come builds,
-    under a lock; the others wait and use it)."""
+def made_once(tmp_path_factory: pytest.TempPathFactory, name: str,
+              make: Callable[[Path], None]) -> Project:
+    """``make(folder)`` run once per test session, shared by pytest-xdist's workers (the first to
+    come makes it, under a lock; the others wait and use it): the project it made in
+    ``folder / "project"``. Read it, never change it (copy it)."""
     import fcntl
 
     base = tmp_path_factory.getbasetemp()
@@ -111,11 +113,22 @@ def _shared_build(tmp_path_factory: pytest.TempPathFactory, name: str,
         if not (folder / "done").exists():
             if folder.exists():
                 shutil.rmtree(folder)
-            project = make_project(folder / "project", statements)
-            report = build(project, Request(), jobs=2)
-            assert not report.refused, [str(e) for e in report.refused]
-            (folder / "done").write_text("built")
+            make(folder)
+            (folder / "done").write_text("made")
     return Project.at(folder / "project")
+
+
+def build_or_fail(project: Project, jobs: int = 2) -> None:
+    """Print every edition of ``project``, failing the test if any is refused."""
+    report = build(project, Request(), jobs=jobs)
+    assert not report.refused, [str(e) for e in report.refused]
+
+
+def _shared_build(tmp_path_factory: pytest.TempPathFactory, name: str,
+                  statements: tuple[str, ...]) -> Project:
+    """The fixture's ``statements`` built once per test session (see made_once)."""
+    return made_once(tmp_path_factory, name,
+                     lambda folder: build_or_fail(make_project(folder / "project", statements)))
 
 
 @pytest.fixture(scope="session")

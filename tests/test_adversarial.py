@@ -25,7 +25,6 @@ every process started here is killed, by its process group, when its test ends.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import json
 import os
@@ -56,7 +55,7 @@ from pipeline.project import Project
 from pipeline.site import SITE_STATE
 from pipeline.state import read_states
 
-from .conftest import FIXTURE_PROJECT, SMALL, keep_languages, make_project
+from .conftest import FIXTURE_PROJECT, SMALL, build_or_fail, keep_languages, made_once, make_project
 from .helpers import cli, files_of, is_complete_pdf
 
 G = "sources/ghouta-2017.yaml"
@@ -241,20 +240,8 @@ def make_english(destination: Path, statements: tuple[str, ...] = SMALL) -> Proj
 @pytest.fixture(scope="session")
 def english_built(tmp_path_factory: pytest.TempPathFactory) -> Project:
     """The English-only small project, built once per session (read it, never change it)."""
-    base = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        base = base.parent
-    folder = base / "adversarial-english"
-    with open(base / "adversarial-english.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (folder / "done").exists():
-            if folder.exists():
-                shutil.rmtree(folder)
-            project = make_english(folder / "project")
-            report = build(project, Request(), jobs=1)
-            assert not report.refused, [str(e) for e in report.refused]
-            (folder / "done").write_text("built")
-    return Project.at(folder / "project")
+    return made_once(tmp_path_factory, "adversarial-english",
+                     lambda folder: build_or_fail(make_english(folder / "project"), jobs=1))
 
 
 @pytest.fixture

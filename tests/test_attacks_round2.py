@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import ctypes
 import errno
-import fcntl
 import hashlib
 import logging
 import os
@@ -41,14 +40,12 @@ from pathlib import Path
 import pytest
 
 from pipeline import files
-from pipeline.commands.build import build
 from pipeline.commands.dist import bundle
 from pipeline.commands.update import update
 from pipeline.errors import PipelineError
-from pipeline.plan import Request
 from pipeline.project import Project
 
-from .conftest import FIXTURE_PROJECT, SMALL, keep_languages, make_project
+from .conftest import FIXTURE_PROJECT, SMALL, build_or_fail, keep_languages, made_once, make_project
 
 G = "sources/ghouta-2017.yaml"
 AR = "locales/ar/LC_MESSAGES/statements.po"
@@ -846,21 +843,11 @@ CASES.append(Case("lock-a-folder", 10, made("full folder", "output/.lock"), BUIL
 def bundled(tmp_path_factory: pytest.TempPathFactory) -> Project:
     """The small project built in every language and bundled, once per session (never changed:
     each case works on a copy)."""
-    base = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        base = base.parent
-    folder = base / "attacks-round2"
-    with open(base / "attacks-round2.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (folder / "done").exists():
-            if folder.exists():
-                shutil.rmtree(folder)
-            project = make_project(folder / "project", SMALL)
-            report = build(project, Request(), jobs=1)
-            assert not report.refused, [str(e) for e in report.refused]
-            bundle(project, jobs=1)
-            (folder / "done").write_text("built")
-    return Project.at(folder / "project")
+    def make(folder: Path) -> None:
+        project = make_project(folder / "project", SMALL)
+        build_or_fail(project, jobs=1)
+        bundle(project, jobs=1)
+    return made_once(tmp_path_factory, "attacks-round2", make)
 
 
 @pytest.mark.slow  # a process each, under limits; some print

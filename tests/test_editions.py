@@ -335,33 +335,24 @@ def test_fonts_are_embedded_subset_and_only_the_repositorys(built):
 
 
 def test_metadata(built):
-    english = PdfReader(edition(built, "sochi-2018", "en"))
-    assert english.metadata.title == "Sochi Conference Threatens Syria Peace Process"
-    assert english.metadata.author == "Syrian Civil Society"
-    assert english.metadata.subject == "Joint Statement by Syrian Civil Society"
-    assert english.trailer["/Root"]["/Lang"] == "en-GB"
-    arabic = PdfReader(edition(built, "sochi-2018", "ar"))
-    assert arabic.metadata.title == "مؤتمر سوتشي يهدد عملية السلام في سوريا"
-    assert arabic.metadata.author == "المجتمع المدني السوري"
-    assert arabic.trailer["/Root"]["/Lang"] == "ar-SY"
-    for reader in (english, arabic):
-        assert reader.metadata["/CreationDate"] == "D:20180103"
-        assert re.fullmatch(r"[0-9a-f]{12}", reader.metadata["/sourceversion"])
-        assert re.fullmatch(r"[0-9a-f]{12}", reader.metadata["/catalogversion"])
-    assert english.metadata["/sourceversion"] == arabic.metadata["/sourceversion"]
-    assert english.metadata["/catalogversion"] != arabic.metadata["/catalogversion"]
-    persian = PdfReader(edition(built, "sochi-2018", "fa"))
-    assert persian.metadata.title == "کنفرانس سوچی روند صلح سوریه را تهدید می‌کند"
-    assert persian.metadata.author == "جامعهٔ مدنی سوریه"
-    assert persian.trailer["/Root"]["/Lang"] == "fa-IR"
-    french = PdfReader(edition(built, "sochi-2018", "fr"))
-    assert french.metadata.title == "La conférence de Sotchi menace le processus de paix en Syrie"
-    assert french.metadata.author == "Société civile syrienne"
-    assert french.trailer["/Root"]["/Lang"] == "fr-FR"
-    versions = {reader.metadata["/catalogversion"] for reader in (english, arabic, persian, french)}
-    assert len(versions) == 4 and {persian.metadata["/sourceversion"],
-                                   french.metadata["/sourceversion"]} == {
-        english.metadata["/sourceversion"]}
+    expected = {  # language: title, author, /Lang
+        "en": ("Sochi Conference Threatens Syria Peace Process", "Syrian Civil Society", "en-GB"),
+        "ar": ("مؤتمر سوتشي يهدد عملية السلام في سوريا", "المجتمع المدني السوري", "ar-SY"),
+        "fa": ("کنفرانس سوچی روند صلح سوریه را تهدید می‌کند", "جامعهٔ مدنی سوریه", "fa-IR"),
+        "fr": ("La conférence de Sotchi menace le processus de paix en Syrie",
+               "Société civile syrienne", "fr-FR"),
+    }
+    readers = {code: PdfReader(edition(built, "sochi-2018", code)) for code in expected}
+    for code, (title, author, lang) in expected.items():
+        reader = readers[code]
+        assert (reader.metadata.title, reader.metadata.author) == (title, author), code
+        assert reader.trailer["/Root"]["/Lang"] == lang, code
+        assert reader.metadata["/CreationDate"] == "D:20180103", code
+        assert re.fullmatch(r"[0-9a-f]{12}", reader.metadata["/sourceversion"]), code
+        assert re.fullmatch(r"[0-9a-f]{12}", reader.metadata["/catalogversion"]), code
+    assert readers["en"].metadata.subject == "Joint Statement by Syrian Civil Society"
+    assert len({reader.metadata["/sourceversion"] for reader in readers.values()}) == 1
+    assert len({reader.metadata["/catalogversion"] for reader in readers.values()}) == 4
     for statement_id, date in (("ghouta-2017", "D:201711"), ("one-voice-2019", "D:2019")):
         for code in ("en", "ar", "fa", "fr"):
             metadata = PdfReader(edition(built, statement_id, code)).metadata
