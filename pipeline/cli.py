@@ -194,12 +194,19 @@ def fail_on(refused: list[PipelineError]) -> int:
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m pipeline", description=(
         "Publish multilingual statements as print-ready PDF and HTML editions."))
+    # The common options go before or after the command: the top parser holds their defaults and
+    # each command's copy leaves them unset (SUPPRESS), so `-C DIR build` and `build -C DIR` agree.
+    def common_options(parser: argparse.ArgumentParser, default: Callable[[object], object]) -> None:
+        parser.add_argument("-C", "--project", type=Path, default=default(Path.cwd()),
+                            help="the project folder (default: the current folder)")
+        parser.add_argument("-q", "--quiet", action="store_true", default=default(False),
+                            help="report only errors")
+        parser.add_argument("-v", "--verbose", action="store_true", default=default(False),
+                            help="say more, and show where each error was raised")
+
+    common_options(top, lambda value: value)
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("-C", "--project", type=Path, default=Path.cwd(),
-                        help="the project folder (default: the current folder)")
-    common.add_argument("-q", "--quiet", action="store_true", help="report only errors")
-    common.add_argument("-v", "--verbose", action="store_true",
-                        help="say more, and show where each error was raised")
+    common_options(common, lambda value: argparse.SUPPRESS)
     commands = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(name: str, help: str, func: Callable[[Project, argparse.Namespace], int]

@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -37,6 +38,19 @@ def test_bleed_is_a_small_length(value, ok, capsys):
 
 def test_paper_sizes_ignore_case():
     assert parser().parse_args(["build", "--paper", "LETTER"]).paper == "letter"
+
+
+@pytest.mark.parametrize("argv", [["-C", "/p", "-v", "build"], ["build", "-C", "/p", "-v"],
+                                  ["-C", "/p", "build", "-v"], ["-v", "build", "-C", "/p"]])
+def test_the_common_options_go_before_or_after_the_command(argv):
+    args = parser().parse_args(argv)
+    assert (args.project, args.verbose, args.quiet, args.command) == (Path("/p"), True, False, "build")
+
+
+def test_the_common_options_default_with_or_without_the_command():
+    assert parser().parse_args(["check"]).project == Path.cwd()
+    assert parser().parse_args(["-q", "check"]).quiet is True
+    assert parser().parse_args(["check"]).quiet is False
 
 
 def test_a_folder_that_is_no_project(tmp_path, capsys):
