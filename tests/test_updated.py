@@ -4,6 +4,8 @@ prints as it did."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from pipeline.errors import PipelineError
@@ -13,6 +15,7 @@ from pipeline.snapshot import take
 from pipeline.source import StatementDate, parse_statement
 
 from .helpers import cli, edit, line_of, pdf_text, squash
+from .test_distribute import contents
 from .test_render import html_of
 
 G = "sources/ghouta-2017.yaml"
@@ -141,3 +144,7 @@ def test_a_build_prints_the_update_in_the_pdfs_and_the_index(small, capsys):
     assert "تشرينالثاني٢٠١٧آخرتحديث٥شباط٢٠١٨" in arabic
     index = (small.output_dir / "index.html").read_text("utf-8")
     assert 'Updated <time datetime="2018-02-05">5 February 2018</time>' in index
+    assert cli(capsys, small, "dist", "-j1", "-q", "ghouta-2017") == (0, [])
+    bundle, = small.dist_dir.glob("ghouta-2017-*.zip")
+    manifest = json.loads(contents(bundle)["manifest.json"])
+    assert (manifest["date"], manifest["updated"]) == ("2017-11", "2018-02-05")

@@ -92,7 +92,9 @@ def _bundle(project: Project, statement: Statement, editions: list[PrintedEditio
     states = {e.target.variant: e.state for e in editions}
     manifest: dict[str, Any] = {
         "statement": statement.id, "title": statement.title.value,
-        "date": statement.date.isoformat(), "language": statement.language,
+        "date": statement.date.isoformat(),
+        "updated": statement.updated.isoformat() if statement.updated else None,
+        "language": statement.language,
         "bundle_version": version,
         "source_version": next((s.source_version for s in states.values()), None),
         "editions": {variant: {
