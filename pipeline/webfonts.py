@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from . import log
 from .errors import PipelineError
-from .fonts import Face
+from .fonts import Face, fonts_of
 
 ALWAYS = frozenset(" \u00a0-\u2010")
 """Characters every subset keeps when its font has them: the spaces, and the hyphens a browser
@@ -155,14 +155,22 @@ PRINT_FACE = re.compile(r"@font-face\s*\{[^{}]*\}\s*")
 
 def for_browsers(assets: dict[str, bytes], stylesheet: str = "statement.css") -> dict[str, bytes]:
     """The assets as a browser gets them: the stylesheet without its ``@font-face`` rules (the
-    full fonts, which only WeasyPrint prints with). A browser, on screen or printing a page,
-    then knows only the subsets of ``webfonts.css``: were the full fonts declared for print, it
-    would download one to look for a character the subset of the same family lacks (a Latin
-    letter in an Arabic page), 0.4 MB or more."""
+    full fonts, which only WeasyPrint prints with), and without the files only printing reads:
+    those rules' fonts, the print-shop stylesheet and colour profiles. A browser, on screen or
+    printing a page, then knows only the subsets of ``webfonts.css``: were the full fonts
+    declared for print, it would download one to look for a character the subset of the same
+    family lacks (a Latin letter in an Arabic page), 0.4 MB or more."""
+    from .printshop import PRINT_SHOP_STYLESHEET
+
     css = assets.get(stylesheet)
     if css is None:
         return dict(assets)
-    return {**assets, stylesheet: PRINT_FACE.sub("", css.decode("utf-8")).encode("utf-8")}
+    text = css.decode("utf-8")
+    printed = {face.url for face in fonts_of(assets).faces}
+    kept = {name: data for name, data in assets.items()
+            if name not in printed and name != PRINT_SHOP_STYLESHEET
+            and not name.lower().endswith((".icc", ".icm"))}
+    return {**kept, stylesheet: PRINT_FACE.sub("", text).encode("utf-8")}
 
 
 def asset_files(fonts: Sequence[Subset], css_name: str = "webfonts.css",

@@ -108,6 +108,8 @@ def test_the_bundle_verifies_and_is_reproducible(good):
                      "SHA256SUMS"):
         assert expected in files, expected
     assert not [name for name in files if name.split("/")[-1].startswith(".")], "no hidden file"
+    assert not [name for name in files if name.endswith((".ttf", "print-shop.css"))], \
+        "only what a browser reads"
     listed = {}
     for line in files["SHA256SUMS"].decode().splitlines():
         digest, name = line.split("  ")

@@ -75,6 +75,16 @@ def test_the_stylesheet_faces_are_found_inside_media_rules_too(repository_faces)
     assert all(f.data == (TEMPLATES / f.url).read_bytes() for f in repository_faces)
 
 
+def test_a_browser_gets_neither_the_print_fonts_nor_the_print_shop_stylesheet():
+    assets = {path.relative_to(TEMPLATES).as_posix(): path.read_bytes()
+              for path in TEMPLATES.rglob("*") if path.is_file() and path.suffix != ".j2"}
+    assets["cmyk.icc"] = b"profile"
+    browsers = webfonts.for_browsers(assets)
+    assert sorted(browsers) == ["favicon.svg", "fonts/OFL.txt", "statement.css"]
+    assert b"@font-face" not in browsers["statement.css"] and b".ttf" not in browsers["statement.css"]
+    assert browsers["favicon.svg"] == assets["favicon.svg"]
+
+
 def test_a_face_whose_file_is_missing_is_an_error_naming_the_stylesheet_line():
     css = '\n@media print {\n@font-face { font-family: "X"; src: url(fonts/none.ttf); }\n}\n'
     with pytest.raises(PipelineError, match=r"^templates/statement\.css:3: the font "
