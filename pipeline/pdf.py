@@ -119,10 +119,12 @@ def print_pdf(job: PrintJob) -> PrintedPdf:
         for name in [name for name in document.metadata.custom if name.startswith("twitter:")]:
             del document.metadata.custom[name]
         document.metadata.description = job.subject
+        # Every variant is tagged: PDF/UA-1 itself, PDF/A-3a, and PDF/X-1a, which WeasyPrint
+        # leaves untagged unless asked (``printshop`` says why PDF/X-1a allows the tags).
         data = tagging.write_pdf(
             document, pdf_identifier=hashlib.sha256(job.name.encode()).hexdigest()[:32].encode(),
-            custom_metadata=True, pdf_variant=job.options.pdf_variant,
-            claim_pdfua=job.options.archival, finishers=finishers)
+            custom_metadata=True, pdf_variant=job.options.pdf_variant, pdf_tags=True,
+            claim_pdfua=job.options.archival or job.options.print_shop, finishers=finishers)
     except FatalURLFetchingError as error:
         raise PipelineError(str(error), job.where) from None
     except printshop.PrintShopError as error:

@@ -1,4 +1,5 @@
-"""The print-shop edition: PDF/X-1a, text and rules on the black plate, registration crop marks.
+"""The print-shop edition: PDF/X-1a, tagged, text and rules on the black plate, registration crop
+marks.
 
 How to print it (pipeline/pdf.py; checked with the WeasyPrint ``weasyfixes.WEASYPRINT`` names):
 
@@ -26,6 +27,15 @@ with the edition's HTML printed with ``bleed: 3mm; marks: crop`` (``--bleed 3mm`
   colour ``[/Separation /All /DeviceCMYK {C0 [0 0 0 0] C1 [1 1 1 1]}]``, as a ``/Artifact <</Type
   /Page>>``. /All (every separation, spot plates included) is what registration means, and
   PDF/X-1a allows Separation spaces whose alternate is DeviceCMYK.
+* Tags: the edition is tagged as the others are (``pdf_tags=True``, then ``tagging``), and
+  declares PDF/UA-1 in its XMP: it passes the same PDF/UA-1 rules. PDF/X-1a:2003 does not forbid
+  it: the structure tree, marked content, /MarkInfo and /Lang are PDF 1.3 and 1.4 features, and
+  PDF/X-1a restricts colour, transparency, fonts, annotations and actions, not structure. Two
+  keys of the tag tree come from later PDF versions, which a PDF 1.4 reader ignores and PDF/X-1a
+  does not mention: a header cell's /Scope (PDF 1.5) and a page furniture artifact's /Subtype
+  (PDF 1.7). What PDF/X-1a does forbid is an annotation inside the BleedBox: the links'
+  annotations are removed (their text stays), and their /Link elements become /Span (PDF/UA
+  asks a Link element to hold its annotation), with the pages' /Tabs (the annotations' order).
 * PDF/X: ``pdf/x-1a`` (PDF/X-1a:2003, PDF 1.4): CMYK and spot only, no transparency, which this
   edition meets, and the PDF/X most print shops take. WeasyPrint writes GTS_PDFXVersion, Trapped,
   the XMP and keeps the TrimBox (the A4 page) and BleedBox (3 mm further) on every page, but
@@ -45,7 +55,7 @@ import pydyf
 if TYPE_CHECKING:
     from weasyprint.document import Document
 
-from .tagging import Finisher
+from .tagging import Finisher, _get
 
 PDF_VARIANT = "pdf/x-1a"
 PRINT_SHOP_STYLESHEET = "print-shop.css"
@@ -91,8 +101,7 @@ def finisher(condition: OutputCondition = FOGRA39, crop_marks: bool = True) -> F
         color_spaces = _resources_color_spaces(pdf)
         for unused in ("lab-d50", "lab-d65"):
             color_spaces.pop(unused, None)
-        for number in pdf.pages["Kids"][::3]:  # links: PDF/X allows no annotation on the page
-            pdf.objects[number].pop("Annots", None)
+        _unlink(pdf)
         if crop_marks:
             function = pydyf.Dictionary({
                 "FunctionType": 2, "Domain": pydyf.Array([0, 1]), "N": 1,
@@ -114,6 +123,33 @@ def finisher(condition: OutputCondition = FOGRA39, crop_marks: bool = True) -> F
         pdf.catalog["OutputIntents"] = pydyf.Array([intent])
 
     return finish_printshop
+
+
+def _unlink(pdf: pydyf.PDF) -> None:
+    """PDF/X allows no annotation inside the BleedBox, so the links' annotations go; their
+    /Link structure elements become /Span (the text stays, it is no longer a link: PDF/UA asks
+    a Link element to hold its annotation), and their ParentTree entries go too. pydyf cannot
+    drop an object: the annotations and their object references are written as ``<<>>``."""
+    pages = pdf.pages["Kids"][::3]
+    for number in pages:
+        page = pdf.objects[number]
+        for reference in page.pop("Annots", ()):
+            _get(pdf, reference).clear()
+        page.pop("Tabs", None)  # the tab order of annotations (PDF 1.5): there are none
+    for obj in pdf.objects:
+        if isinstance(obj, dict) and obj.get("Type") == "/StructElem" and obj.get("S") == "/Link":
+            obj["S"] = "/Span"
+            kept = pydyf.Array()
+            for kid in obj.get("K", ()):
+                if isinstance(value := _get(pdf, kid), dict) and value.get("Type") == "/OBJR":
+                    value.clear()
+                else:
+                    kept.append(kid)
+            obj["K"] = kept
+    if "StructTreeRoot" in pdf.catalog:
+        tree = _get(pdf, _get(pdf, pdf.catalog["StructTreeRoot"])["ParentTree"])
+        nums = tree["Nums"]  # the pages' entries (0 to pages - 1), then the annotations'
+        tree["Nums"] = pydyf.Array(nums[:2 * len(pages)])
 
 
 def _use_cmyk_operators(items: list[Any]) -> None:

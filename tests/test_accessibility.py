@@ -104,15 +104,17 @@ def test_7_5_the_parallel_text_is_no_table_and_the_names_table_has_header_scopes
     assert kinds.count("/TD") == 2 * 133  # the names, two per row; no paragraph is a cell
 
 
-def test_archival_editions_are_pdfa3a_and_still_accessible(small, tmp_path):
+@pytest.mark.parametrize("variant", ["ar", "bilingual"])
+def test_archival_editions_are_pdfa3a_and_still_accessible(small, tmp_path, variant):
     from pipeline.commands.build import build
     from pipeline.model import PrintOptions
     from pipeline.plan import Request
 
-    report = build(small, Request(("ghouta-2017",), ("ar",), options=PrintOptions(archival=True)),
+    report = build(small, Request(("ghouta-2017",), ("en", "ar") if variant == "bilingual" else ("ar",),
+                                  options=PrintOptions(archival=True)),
                    jobs=1)
     assert not report.refused
-    path = small.output_dir / "ghouta-2017" / "ghouta-2017.ar.pdf"
+    path = small.output_dir / "ghouta-2017" / f"ghouta-2017.{variant}.pdf"
     with pikepdf.open(path) as pdf:
         xmp = pdf.Root.Metadata.read_bytes()
         assert pdf.Root.MarkInfo.Marked and "/StructTreeRoot" in pdf.Root

@@ -13,7 +13,8 @@ from pipeline.commands.build import build
 from pipeline.model import PrintOptions
 from pipeline.plan import Request
 
-from . import pdfx
+from . import pdfua, pdfx
+from .conftest import LANGUAGES
 from .helpers import cli
 
 pytestmark = pytest.mark.slow
@@ -23,14 +24,47 @@ SHOP = PrintOptions(bleed="3mm", print_shop=True)
 
 
 @pytest.fixture(scope="module")
-def shop(tmp_path_factory):
-    """The bilingual edition of the short statement with a list, for the print shop."""
+def shop_project(tmp_path_factory):
+    """Every edition of the short statement with a list and a link, for the print shop."""
     from .conftest import SMALL, make_project
 
     project = make_project(tmp_path_factory.mktemp("shop") / "project", SMALL)
     report = build(project, Request(("ghouta-2017",), options=SHOP), jobs=1)
     assert not report.refused, [str(e) for e in report.refused]
-    return project.output_dir / "ghouta-2017" / "ghouta-2017.bilingual.pdf"
+    return project
+
+
+@pytest.fixture(scope="module")
+def shop(shop_project):
+    """The bilingual edition, for the print shop."""
+    return shop_project.output_dir / "ghouta-2017" / "ghouta-2017.bilingual.pdf"
+
+
+@pytest.mark.parametrize("variant", [*LANGUAGES, "bilingual"])
+def test_every_print_shop_edition_is_tagged_and_passes_the_pdfua_rules(shop_project, variant):
+    path = shop_project.output_dir / "ghouta-2017" / f"ghouta-2017.{variant}.pdf"
+    assert pdfua.check(path, pdfua.EDITION_SCRIPTS.get(variant, pdfua.DEFAULT_SCRIPTS)) == []
+    assert pdfx.problems(str(path)) == []
+    with pikepdf.open(path) as pdf:
+        assert pdf.Root.MarkInfo.Marked and "/StructTreeRoot" in pdf.Root
+        assert b"<pdfuaid:part>1</pdfuaid:part>" in pdf.Root.Metadata.read_bytes()
+
+
+def test_links_are_text_in_the_print_shop_edition(shop_project):
+    """PDF/X allows no annotation on the page: the link's text stays, tagged /Span, and
+    nothing refers to the removed annotation (no /Link, no /OBJR, no ParentTree entry)."""
+    regular = shop_project.output_dir / "ghouta-2017" / "ghouta-2017.en.html"
+    assert 'href="https://undocs.org/' in regular.read_text("utf-8")  # the statement has a link
+    with pikepdf.open(shop_project.output_dir / "ghouta-2017" / "ghouta-2017.en.pdf") as pdf:
+        kinds = [str(obj.get("/S")) for obj in pdf.objects
+                 if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/StructElem"]
+        types = {str(obj.get("/Type")) for obj in pdf.objects
+                 if isinstance(obj, pikepdf.Dictionary)}
+        nums = pdf.Root.StructTreeRoot.ParentTree.Nums
+        assert "/Span" in kinds and "/Link" not in kinds
+        assert not types & {"/Annot", "/OBJR"}
+        assert [int(nums[i]) for i in range(0, len(nums), 2)] == list(range(len(pdf.pages)))
+        assert all("/Annots" not in page.obj and "/Tabs" not in page.obj for page in pdf.pages)
 
 
 def test_colours_are_cmyk_with_k_only_black(shop):
