@@ -40,14 +40,18 @@ with the edition's HTML printed with ``bleed: 3mm; marks: crop`` (``--bleed 3mm`
   edition meets, and the PDF/X most print shops take. WeasyPrint writes GTS_PDFXVersion, Trapped,
   the XMP and keeps the TrimBox (the A4 page) and BleedBox (3 mm further) on every page, but
   writes an OutputIntent only when the document has an ICC profile (``@color-profile``): the
-  finisher adds the GTS_PDFX OutputIntent for a registered condition (FOGRA39 by default, no
-  profile needed for X-1a; pass ``profile=`` to embed the print shop's). ``pdf/x-4`` is not
+  finisher adds the GTS_PDFX OutputIntent of a condition registered with the ICC (FOGRA39 by
+  default) and embeds its output profile as /DestOutputProfile, as a preflight asks:
+  ``pipeline/profiles/FOGRA39L_coated.icc``, an ICC v2 CMYK output profile made from Fogra's
+  characterization data and dedicated to the public domain (CC0; ``profiles/README.md`` says
+  where it comes from and how it was made). ``pdf/x-4`` is not
   deterministic in WeasyPrint 70 (it writes ``xmpMM:DocumentID`` from ``uuid4()``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pydyf
@@ -55,6 +59,7 @@ import pydyf
 if TYPE_CHECKING:
     from weasyprint.document import Document
 
+from .errors import PipelineError
 from .tagging import Finisher, _get
 
 PDF_VARIANT = "pdf/x-1a"
@@ -77,13 +82,31 @@ def render_options(stylesheet: str) -> dict[str, Any]:
 class OutputCondition:
     """The printing condition the file is made for (the print shop says which)."""
 
-    identifier: str
-    info: str
+    identifier: str  # as the ICC's registry of characterization data names it
+    condition: str  # the condition in words
+    profile: str  # the ICC output profile embedded for it, in pipeline/profiles/
     registry: str = "http://www.color.org"
-    profile: bytes | None = None  # the condition's ICC output profile, to embed it
+
+    @property
+    def info(self) -> str:
+        return f"{self.condition}; profile {self.profile}"
+
+    def profile_bytes(self) -> bytes:
+        path = PROFILES / self.profile
+        try:
+            return path.read_bytes()
+        except OSError as error:
+            raise PipelineError(f"cannot read the ICC profile of {self.identifier}: "
+                                f"{error.strerror}; restore it from the repository",
+                                f"pipeline/profiles/{self.profile}") from None
 
 
-FOGRA39 = OutputCondition("FOGRA39", "Coated FOGRA39 (ISO 12647-2:2004)")
+PROFILES = Path(__file__).parent / "profiles"
+"""The ICC output profiles, in the repository with their licence (``profiles/README.md``):
+nothing is downloaded, and the toolchain's hash covers them."""
+FOGRA39 = OutputCondition(
+    "FOGRA39", "Offset printing on coated paper (paper type 1 or 2), ISO 12647-2:2004/Amd 1",
+    "FOGRA39L_coated.icc")
 
 
 class PrintShopError(RuntimeError):
@@ -110,17 +133,16 @@ def finisher(condition: OutputCondition = FOGRA39, crop_marks: bool = True) -> F
                 ["/Separation", "/All", "/DeviceCMYK", function])
             for number in pdf.pages["Kids"][::3]:
                 _draw_crop_marks(pdf, pdf.objects[number])
-        intent = pydyf.Dictionary({
+        profile = pydyf.Stream([condition.profile_bytes()], pydyf.Dictionary({"N": 4}),
+                               compress=True)
+        pdf.add_object(profile)
+        pdf.catalog["OutputIntents"] = pydyf.Array([pydyf.Dictionary({
             "Type": "/OutputIntent", "S": "/GTS_PDFX",
             "OutputConditionIdentifier": pydyf.String(condition.identifier),
+            "OutputCondition": pydyf.String(condition.condition),
             "RegistryName": pydyf.String(condition.registry),
-            "Info": pydyf.String(condition.info)})
-        if condition.profile is not None:
-            profile = pydyf.Stream([condition.profile], pydyf.Dictionary({"N": 4}),
-                                   compress=True)
-            pdf.add_object(profile)
-            intent["DestOutputProfile"] = profile.reference
-        pdf.catalog["OutputIntents"] = pydyf.Array([intent])
+            "Info": pydyf.String(condition.info),
+            "DestOutputProfile": profile.reference})])
 
     return finish_printshop
 

@@ -228,8 +228,9 @@ _TOOLCHAIN: list[str] = []
 
 
 def toolchain() -> str:
-    """One hash of the pipeline's own code and its libraries' versions (from the files that
-    declare them: cheaper than package metadata, and any upgrade changes them)."""
+    """One hash of the pipeline's own code (with the print shop's ICC profiles) and its
+    libraries' versions (from the files that declare them: cheaper than package metadata, and
+    any upgrade changes them)."""
     if not _TOOLCHAIN:
         import importlib.util
 
@@ -238,7 +239,7 @@ def toolchain() -> str:
         parts = [__version__]
         code = Path(__file__).parent
         for path in walk_inputs(code, code):
-            if path.suffix == ".py":
+            if path.suffix in (".py", ".icc"):  # the code, and the print shop's ICC profiles
                 parts.append(f"{path.relative_to(code).as_posix()} {digest(read_own(path) or b'')}")
         for name in ("weasyprint", "pydyf", "pyphen", "fontTools", "babel", "jinja2", "yaml",
                      "markdown_it"):

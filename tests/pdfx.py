@@ -37,8 +37,15 @@ def problems(path: str) -> list[str]:
                 found.append("OutputIntent has no OutputConditionIdentifier")
             if "/DestOutputProfile" not in intent and not str(intent.get("/RegistryName", "")):
                 found.append("OutputIntent has neither DestOutputProfile nor RegistryName")
-            if "/DestOutputProfile" in intent and int(intent.DestOutputProfile.get("/N", 0)) != 4:
-                found.append("DestOutputProfile is not a CMYK profile")
+            if "/DestOutputProfile" in intent:
+                profile = intent.DestOutputProfile.read_bytes()
+                if int(intent.DestOutputProfile.get("/N", 0)) != 4 or profile[16:20] != b"CMYK":
+                    found.append("DestOutputProfile is not a CMYK profile")
+                if profile[12:16] != b"prtr":
+                    found.append(f"DestOutputProfile is a {profile[12:16]!r} profile, not an "
+                                 "output ('prtr') profile")
+                if profile[8] > 2:  # PDF 1.4 reads ICC profiles of version 2
+                    found.append(f"DestOutputProfile is an ICC version {profile[8]} profile")
         for number, page in enumerate(pdf.pages, 1):
             obj = page.obj
             if ("/TrimBox" in obj) == ("/ArtBox" in obj):

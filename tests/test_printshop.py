@@ -12,6 +12,7 @@ from pipeline import printshop
 from pipeline.commands.build import build
 from pipeline.model import PrintOptions
 from pipeline.plan import Request
+from pipeline.printshop import PROFILES
 
 from . import pdfua, pdfx
 from .conftest import LANGUAGES
@@ -102,12 +103,33 @@ def test_boxes_are_a4_with_3mm_bleed(shop):
                                           abs=0.01)
 
 
-def test_it_is_pdfx1a_for_fogra39(shop):
+def test_it_is_pdfx1a_for_fogra39_with_its_profile_embedded(shop):
     assert pdfx.problems(str(shop)) == []
     with pikepdf.open(shop) as pdf:
         (intent,) = pdf.Root.OutputIntents
         assert intent.S == "/GTS_PDFX" and intent.OutputConditionIdentifier == "FOGRA39"
+        assert intent.RegistryName == "http://www.color.org"
+        assert "ISO 12647-2" in str(intent.OutputCondition)
+        assert "FOGRA39L_coated.icc" in str(intent.Info)
+        profile = intent.DestOutputProfile.read_bytes()
+        assert int(intent.DestOutputProfile.N) == 4
         assert pdf.docinfo.GTS_PDFXVersion == "PDF/X-1a:2003" and pdf.pdf_version == "1.4"
+    assert profile == (PROFILES / "FOGRA39L_coated.icc").read_bytes()
+
+
+def test_the_profile_is_an_open_licensed_cmyk_output_profile_for_fogra39():
+    """Unit check of the repository's profile: what a preflight reads in its header and
+    description, and the licence beside it."""
+    data = (PROFILES / printshop.FOGRA39.profile).read_bytes()
+    assert int.from_bytes(data[:4], "big") == len(data) and data[36:40] == b"acsp"
+    assert (data[8], data[12:16], data[16:20], data[20:24]) == (2, b"prtr", b"CMYK", b"Lab ")
+    tags = {data[132 + 12 * i:136 + 12 * i]: int.from_bytes(data[136 + 12 * i:140 + 12 * i], "big")
+            for i in range(int.from_bytes(data[128:132], "big"))}
+    assert {b"A2B0", b"B2A0", b"B2A1", b"B2A2", b"gamt", b"wtpt"} <= set(tags)
+    assert b"FOGRA39L Coated" in data[tags[b"desc"]:tags[b"desc"] + 40]
+    assert b"CC0 1.0" in data[tags[b"cprt"]:tags[b"cprt"] + 40]
+    assert "CC0 1.0 Universal" in (PROFILES / "LICENSE").read_text("utf-8")
+    assert "FOGRA39L_coated.icc" in (PROFILES / "README.md").read_text("utf-8")
 
 
 def test_a_colour_the_print_shop_stylesheet_does_not_know_fails_the_build(small, capsys):
