@@ -95,8 +95,9 @@ def print_pdf(job: PrintJob) -> PrintedPdf:
         if stylesheet is None:
             raise PipelineError("the print-shop stylesheet is missing: restore it from the "
                                 "repository", f"templates/{printshop.PRINT_SHOP_STYLESHEET}")
-        options = printshop.render_options(stylesheet.decode("utf-8", "replace"))
-        finishers = (printshop.finisher(printshop.FOGRA39),)
+        options = printshop.render_options(stylesheet.decode("utf-8", "replace"),
+                                           job.options.bleed)
+        finishers = (printshop.finisher(printshop.FOGRA39, job.options.bleed),)
     fonts: list[str] = []
     finishers += (lambda document, pdf: fonts.extend(embedded_fonts(pdf)),)
     catcher = _ProblemCatcher()

@@ -4,10 +4,10 @@ marks.
 How to print it (pipeline/pdf.py; checked with the WeasyPrint ``weasyfixes.WEASYPRINT`` names):
 
     document = HTML(string=html, ...).render(font_config=..., custom_metadata=True,
-                                             **printshop.render_options())
-    data = finish.write_pdf(document, pdf_identifier=..., custom_metadata=True,
-                            pdf_variant=printshop.PDF_VARIANT,
-                            finishers=(printshop.finisher(printshop.FOGRA39),))
+                                             **printshop.render_options(css, "3mm"))
+    data = tagging.write_pdf(document, pdf_identifier=..., custom_metadata=True,
+                             pdf_variant=printshop.PDF_VARIANT, pdf_tags=True,
+                             finishers=(printshop.finisher(printshop.FOGRA39, "3mm"),))
 
 with the edition's HTML printed with ``bleed: 3mm; marks: crop`` (``--bleed 3mm``).
 
@@ -22,9 +22,14 @@ with the edition's HTML printed with ``bleed: 3mm; marks: crop`` (``--bleed 3mm`
 * Crop marks: WeasyPrint draws ``marks: crop`` as an SVG background (draw/__init__.py,
   ``draw_background``) with ``stroke="black"`` hard-coded: DeviceRGB, in a transparency group,
   with a fully transparent fill (``ca 0``); the last two are transparency, which PDF/X-1a forbids.
-  The stylesheet turns them off (``marks: none``) and the finisher draws the same eight marks
-  (from the media edge to half the bleed, at the trim lines) itself, stroked in registration
-  colour ``[/Separation /All /DeviceCMYK {C0 [0 0 0 0] C1 [1 1 1 1]}]``, as a ``/Artifact <</Type
+  WeasyPrint also draws them inside the bleed: its MediaBox is the bleed's edge and its
+  BleedBox the same (at most 10 pt from the trim), so the marks would print on the bleed of a
+  page that has one and be cut into it. The stylesheet turns them off (``marks: none``);
+  ``render_options`` widens the CSS bleed by a slug of ``MARK_OFFSET + MARK_LENGTH`` (the
+  MediaBox), the finisher sets the BleedBox back to the bleed asked for, and draws eight marks
+  itself, at the trim lines, from ``MARK_OFFSET`` beyond the BleedBox to the MediaBox's edge:
+  outside the bleed, inside the media. They are stroked in registration colour
+  ``[/Separation /All /DeviceCMYK {C0 [0 0 0 0] C1 [1 1 1 1]}]``, as a ``/Artifact <</Type
   /Page>>``. /All (every separation, spot plates included) is what registration means, and
   PDF/X-1a allows Separation spaces whose alternate is DeviceCMYK.
 * Tags: the edition is tagged as the others are (``pdf_tags=True``, then ``tagging``), and
@@ -38,7 +43,7 @@ with the edition's HTML printed with ``bleed: 3mm; marks: crop`` (``--bleed 3mm`
   asks a Link element to hold its annotation), with the pages' /Tabs (the annotations' order).
 * PDF/X: ``pdf/x-1a`` (PDF/X-1a:2003, PDF 1.4): CMYK and spot only, no transparency, which this
   edition meets, and the PDF/X most print shops take. WeasyPrint writes GTS_PDFXVersion, Trapped,
-  the XMP and keeps the TrimBox (the A4 page) and BleedBox (3 mm further) on every page, but
+  the XMP and the TrimBox (the A4 page) of every page (the BleedBox and crop marks: above), but
   writes an OutputIntent only when the document has an ICC profile (``@color-profile``): the
   finisher adds the GTS_PDFX OutputIntent of a condition registered with the ICC (FOGRA39 by
   default) and embeds its output profile as /DestOutputProfile, as a preflight asks:
@@ -70,12 +75,27 @@ REGISTRATION = "Registration"  # the resource name of the /Separation /All colou
 MARK_WIDTH = 0.25  # pt, a hairline as in most imposition software
 
 
-def render_options(stylesheet: str) -> dict[str, Any]:
+MARK_OFFSET = 2 * 72 / 25.4  # pt: 2 mm between the bleed's edge and a crop mark
+MARK_LENGTH = 5 * 72 / 25.4  # pt: 5 mm, and the media ends there
+POINTS = {"mm": 72 / 25.4, "pt": 1.0, "in": 72.0}
+
+
+def points(length: str) -> float:
+    """A bleed as the command line takes it (``3mm``, ``9pt``, ``0.125in``), in points."""
+    return float(length[:-2]) * POINTS[length[-2:]]
+
+
+def render_options(stylesheet: str, bleed: str | None) -> dict[str, Any]:
     """The extra ``HTML.render`` options of the print-shop edition (``stylesheet``: the text of
-    ``templates/print-shop.css``)."""
+    ``templates/print-shop.css``; ``bleed``: the bleed asked for, the CSS bleed is widened by
+    the slug where the crop marks go)."""
     from weasyprint import CSS
 
-    return {"stylesheets": [CSS(string=stylesheet)], "output_intent": "device-cmyk"}
+    sheets = [CSS(string=stylesheet)]
+    if bleed is not None:
+        slug = points(bleed) + MARK_OFFSET + MARK_LENGTH
+        sheets.append(CSS(string=f"@page {{ bleed: {slug:.3f}pt !important; }}"))
+    return {"stylesheets": sheets, "output_intent": "device-cmyk"}
 
 
 @dataclass(frozen=True)
@@ -113,7 +133,9 @@ class PrintShopError(RuntimeError):
     """The PDF would not be a PDF/X-1a file with K-only text."""
 
 
-def finisher(condition: OutputCondition = FOGRA39, crop_marks: bool = True) -> Finisher:
+def finisher(condition: OutputCondition = FOGRA39, bleed: str | None = None) -> Finisher:
+    """``bleed``, as given to ``render_options``: the BleedBox, and crop marks beyond it."""
+
     def finish_printshop(document: Document, pdf: pydyf.PDF) -> None:
         from weasyprint.pdf.stream import Stream
 
@@ -125,14 +147,14 @@ def finisher(condition: OutputCondition = FOGRA39, crop_marks: bool = True) -> F
         for unused in ("lab-d50", "lab-d65"):
             color_spaces.pop(unused, None)
         _unlink(pdf)
-        if crop_marks:
+        if bleed is not None:
             function = pydyf.Dictionary({
                 "FunctionType": 2, "Domain": pydyf.Array([0, 1]), "N": 1,
                 "C0": pydyf.Array([0, 0, 0, 0]), "C1": pydyf.Array([1, 1, 1, 1])})
             color_spaces[REGISTRATION] = pydyf.Array(
                 ["/Separation", "/All", "/DeviceCMYK", function])
             for number in pdf.pages["Kids"][::3]:
-                _draw_crop_marks(pdf, pdf.objects[number])
+                _draw_crop_marks(pdf, pdf.objects[number], points(bleed))
         profile = pydyf.Stream([condition.profile_bytes()], pydyf.Dictionary({"N": 4}),
                                compress=True)
         pdf.add_object(profile)
@@ -220,17 +242,18 @@ def _resources_color_spaces(pdf: pydyf.PDF) -> pydyf.Dictionary:
     return pdf.objects[int(resources["ColorSpace"].split()[0])]
 
 
-def _draw_crop_marks(pdf: pydyf.PDF, page: pydyf.Dictionary) -> None:
-    """Eight marks at the trim lines, from the media edge to half the bleed, in /All."""
+def _draw_crop_marks(pdf: pydyf.PDF, page: pydyf.Dictionary, bleed: float) -> None:
+    """The BleedBox ``bleed`` beyond the TrimBox, and eight marks at the trim lines, from
+    ``MARK_OFFSET`` beyond the BleedBox to the MediaBox's edge, in /All."""
     x0, y0, x1, y1 = (float(value) for value in page["MediaBox"])
     t0, u0, t1, u1 = (float(value) for value in page["TrimBox"])
-    if (t0 - x0, u0 - y0, x1 - t1, y1 - u1) == (0, 0, 0, 0):
-        return
+    b0, v0, b1, v1 = t0 - bleed, u0 - bleed, t1 + bleed, u1 + bleed
+    page["BleedBox"] = pydyf.Array([b0, v0, b1, v1])
     lines = []
     for x in (t0, t1):
-        lines += [(x, y0, x, y0 + (u0 - y0) / 2), (x, y1 - (y1 - u1) / 2, x, y1)]
+        lines += [(x, y0, x, v0 - MARK_OFFSET), (x, v1 + MARK_OFFSET, x, y1)]
     for y in (u0, u1):
-        lines += [(x0, y, x0 + (t0 - x0) / 2, y), (x1 - (x1 - t1) / 2, y, x1, y)]
+        lines += [(x0, y, b0 - MARK_OFFSET, y), (b1 + MARK_OFFSET, y, x1, y)]
     content = pdf.objects[int(page["Contents"].split()[0])]
     content.stream.insert(0, b"q")  # WeasyPrint's page content ends in a flipped space
     content.stream += [b"Q", b"/Artifact <</Type /Page>> BDC", b"q",

@@ -4,6 +4,7 @@ only, crop marks in registration colour, the trim and bleed boxes right."""
 from __future__ import annotations
 
 import re
+import subprocess
 
 import pikepdf
 import pytest
@@ -93,14 +94,84 @@ def test_crop_marks_are_in_registration_colour(shop):
             assert len(marks) == 16  # eight lines
 
 
-def test_boxes_are_a4_with_3mm_bleed(shop):
+def test_boxes_are_a4_with_3mm_bleed_and_a_slug_for_the_marks(shop):
+    media_edge = BLEED + printshop.MARK_OFFSET + printshop.MARK_LENGTH
     with pikepdf.open(shop) as pdf:
         for page in pdf.pages:
             trim = [float(v) for v in page.TrimBox]
             bleed = [float(v) for v in page.BleedBox]
+            media = [float(v) for v in page.MediaBox]
             assert trim == pytest.approx([0, 0, *A4], abs=0.01)
             assert bleed == pytest.approx([-BLEED, -BLEED, A4[0] + BLEED, A4[1] + BLEED],
                                           abs=0.01)
+            assert media == pytest.approx(
+                [-media_edge, -media_edge, A4[0] + media_edge, A4[1] + media_edge], abs=0.01)
+
+
+def marks(page) -> list[tuple[float, float, float, float]]:
+    """The crop marks' segments (x0, y0, x1, y1), from the page's content stream."""
+    instructions = [(list(map(float, ops)) if str(op) in ("m", "l") else ops, str(op))
+                    for ops, op in pikepdf.parse_content_stream(page)]
+    start = next(i for i, (ops, op) in enumerate(instructions)
+                 if op == "CS" and ops[0] == f"/{printshop.REGISTRATION}")
+    points = [ops for ops, op in instructions[start:] if op in ("m", "l")]
+    return [(*points[i], *points[i + 1]) for i in range(0, len(points), 2)]
+
+
+def test_crop_marks_are_outside_the_bleed_inside_the_media(shop):
+    with pikepdf.open(shop) as pdf:
+        for page in pdf.pages:
+            b0, v0, b1, v1 = (float(v) for v in page.BleedBox)
+            m0, w0, m1, w1 = (float(v) for v in page.MediaBox)
+            t0, u0, t1, u1 = (float(v) for v in page.TrimBox)
+            found = marks(page)
+            assert len(found) == 8
+            for x0, y0, x1, y1 in found:
+                assert all(m0 - 0.01 <= x <= m1 + 0.01 for x in (x0, x1))
+                assert all(w0 - 0.01 <= y <= w1 + 0.01 for y in (y0, y1))
+                # each mark lies along a trim line and wholly beyond the BleedBox
+                if x0 == x1:
+                    assert min(abs(x0 - t0), abs(x0 - t1)) < 0.01
+                    assert max(y0, y1) <= v0 - 5 or min(y0, y1) >= v1 + 5
+                else:
+                    assert y0 == y1 and min(abs(y0 - u0), abs(y0 - u1)) < 0.01
+                    assert max(x0, x1) <= b0 - 5 or min(x0, x1) >= b1 + 5
+
+
+def test_rasterised_the_bleed_holds_no_mark(shop, tmp_path):
+    """The page as a RIP sees it (poppler, 150 dpi, the whole MediaBox, the registration colour
+    black on every plate): dark pixels beyond the BleedBox (the marks), none in the bleed."""
+    dpi = 150
+    subprocess.run(["pdftoppm", "-gray", "-r", str(dpi), "-f", "1", "-l", "1", str(shop),
+                    str(tmp_path / "page")], check=True)
+    (image,) = tmp_path.glob("page*.pgm")
+    width, height, pixels = read_pgm(image.read_bytes())
+    with pikepdf.open(shop) as pdf:
+        page = pdf.pages[0]
+        m0, _, _, w1 = (float(v) for v in page.MediaBox)
+        b0, v0, b1, v1 = (float(v) for v in page.BleedBox)
+        t0, u0, t1, u1 = (float(v) for v in page.TrimBox)
+    scale = dpi / 72
+
+    def region(x: float, y: float) -> str:
+        if t0 <= x <= t1 and u0 <= y <= u1:
+            return "trim"
+        return "bleed" if b0 <= x <= b1 and v0 <= y <= v1 else "slug"
+
+    dark: dict[str, int] = {"trim": 0, "bleed": 0, "slug": 0}
+    for row in range(height):
+        for column in range(width):
+            if pixels[row * width + column] < 128:
+                dark[region(m0 + (column + 0.5) / scale, w1 - (row + 0.5) / scale)] += 1
+    assert dark["bleed"] == 0 and dark["slug"] >= 8 * 10 and dark["trim"] > 0, dark
+
+
+def read_pgm(data: bytes) -> tuple[int, int, bytes]:
+    """A binary PGM (P5, 8 bits) as pdftoppm writes it: width, height, pixels row by row."""
+    fields = data.split(maxsplit=4)
+    assert fields[0] == b"P5" and fields[3] == b"255"
+    width, height = int(fields[1]), int(fields[2])
+    return width, height, fields[4][-width * height:]
 
 
 def test_it_is_pdfx1a_for_fogra39_with_its_profile_embedded(shop):
