@@ -99,7 +99,8 @@ def print_pdf(job: PrintJob) -> PrintedPdf:
                                            job.options.bleed)
         finishers = (printshop.finisher(printshop.FOGRA39, job.options.bleed),)
     fonts: list[str] = []
-    finishers += (lambda document, pdf: fonts.extend(embedded_fonts(pdf)),)
+    finishers += (weasyfixes.name_subsets_by_content,
+                  lambda document, pdf: fonts.extend(embedded_fonts(pdf)))
     catcher = _ProblemCatcher()
     LOGGER.addHandler(catcher)
     try:

@@ -1,5 +1,6 @@
 """Layout fixes reaching into WeasyPrint's private box tree (``page._page_box``, line and text
-boxes, ``justification_spacing``), written against and checked with one WeasyPrint version.
+boxes, ``justification_spacing``), and one fix of the fonts it writes (``name_subsets_by_content``,
+on its pydyf objects), written against and checked with one WeasyPrint version.
 
 Importing this module checks the installed WeasyPrint (``weasyprint.__version__``) against the
 supported range, which ``pyproject.toml`` pins too: another version may lay the boxes out
@@ -148,3 +149,33 @@ def realign_shifted_lines(document: Any) -> None:
             if shift > 0.01 and abs(short - shift) < 0.01:
                 for child in children:
                     child.translate(dx=shift, ignore_floats=True)
+
+
+def name_subsets_by_content(document: Any, pdf: Any) -> None:
+    """A finisher (``tagging.write_pdf``) giving each embedded font subset a tag made from its
+    bytes. WeasyPrint 70 tags a subset (the six letters before ``+`` in /BaseFont and
+    /FontName) with a hash of the font's description (``pdf/fonts.py``, ``Font.hash``): the
+    same in every edition, whichever glyphs its subset holds. A print shop's RIP or an
+    imposition tool that merges two editions takes two subsets of the same name for one font,
+    and prints one edition's text with the other's glyphs. A tag derived from the subset's
+    bytes differs wherever the subsets differ, and stays the same for the same bytes, so the
+    same inputs still give the same PDF."""
+    import hashlib
+
+    renamed: dict[bytes, bytes] = {}
+    for obj in pdf.objects:
+        if not isinstance(obj, dict) or obj.get("Type") != "/FontDescriptor":
+            continue
+        reference = next((obj[key] for key in ("FontFile", "FontFile2", "FontFile3")
+                          if key in obj), None)
+        if reference is None:
+            continue
+        stream = pdf.objects[int(reference.split()[0])]
+        digest = hashlib.sha256(b"".join(stream.stream)).digest()
+        tag = "".join(chr(65 + byte % 26) for byte in digest[:6]).encode()
+        name = obj["FontName"]
+        renamed[name] = b"/" + tag + b"+" + name.split(b"+", 1)[-1]
+        obj["FontName"] = renamed[name]
+    for obj in pdf.objects:
+        if isinstance(obj, dict) and obj.get("Type") == "/Font" and obj.get("BaseFont") in renamed:
+            obj["BaseFont"] = renamed[obj["BaseFont"]]

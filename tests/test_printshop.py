@@ -3,6 +3,7 @@ only, crop marks in registration colour, the trim and bleed boxes right."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 import subprocess
 
@@ -217,3 +218,33 @@ def test_a_draft_is_not_for_a_print_shop(small, capsys):
     status, lines = cli(capsys, small, "build", "--draft", "--print-shop")
     assert status == 1 and lines == ["a draft is not for a print shop: print the draft without "
                                      "--print-shop, or the release without --draft"]
+
+
+def subsets(path) -> dict[str, set[str]]:
+    """Each embedded font's /BaseFont (subset tag and name) with the SHA-256 of its font file."""
+    found: dict[str, set[str]] = {}
+    with pikepdf.open(path) as pdf:
+        for obj in pdf.objects:
+            if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/FontDescriptor":
+                stream = next(obj[key] for key in ("/FontFile", "/FontFile2", "/FontFile3")
+                              if key in obj)
+                found.setdefault(str(obj.FontName), set()).add(
+                    hashlib.sha256(stream.read_bytes()).hexdigest())
+    return found
+
+
+def test_no_two_different_font_subsets_share_a_name_across_the_editions(built, shop_project):
+    """A print shop merging editions (or a RIP caching fonts by name) takes two subsets of one
+    name for the same font: every regular and print-shop PDF of the fixture project, each
+    subset's name stands for one content."""
+    names: dict[str, set[str]] = {}
+    paths = sorted(built.output_dir.glob("*/*.pdf")) + sorted(
+        shop_project.output_dir.glob("*/*.pdf"))
+    assert len(paths) >= 20
+    for path in paths:
+        for name, digests in subsets(path).items():
+            names.setdefault(name, set()).update(digests)
+    assert {name: d for name, d in names.items() if len(d) > 1} == {}
+    # the test means something: one font has many subsets, so many names
+    serif = [name for name in names if name.endswith("+Edition-Serif")]
+    assert len(serif) >= 5 and all(re.fullmatch(r"/[A-Z]{6}\+Edition-Serif", n) for n in serif)
