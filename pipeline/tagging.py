@@ -11,7 +11,8 @@ WeasyPrint tags a PDF from its box tree (``weasyprint/pdf/tags.py``) but
    from the StructTreeRoot nor an artifact;
 3. never sets /ViewerPreferences /Direction /R2L;
 5. tags every HTML table as a Table: a layout table (the bilingual edition's parallel text) is
-   announced as a data table without headers, and TH cells get no /Scope.
+   announced as a data table without headers, and TH cells get no /Scope;
+6. gives header cells an /ID (their TDs' /Headers name it) but writes no /IDTree.
 
 ``write_pdf(document, ...)`` writes the PDF with WeasyPrint's public ``finisher`` hook, which edits
 WeasyPrint's own (pydyf) objects before they are serialised: no second parse, same bytes for the
@@ -101,7 +102,7 @@ def write_pdf(document: Document, *, pdf_identifier: bytes, pdf_variant: str | N
 
 
 def finish(document: Document, pdf: pydyf.PDF, boxes: Boxes, claim_pdfua: bool = False) -> None:
-    """Fix issues 1, 2, 3 and 5 in WeasyPrint's objects, before they are written."""
+    """Fix issues 1, 2, 3, 5 and 6 in WeasyPrint's objects, before they are written."""
     root_box = next((box for box in document.pages[0]._page_box.children
                      if getattr(box, "is_for_root_element", False)), None)
     if root_box is not None and root_box.style["direction"] == "rtl":
@@ -123,6 +124,7 @@ def finish(document: Document, pdf: pydyf.PDF, boxes: Boxes, claim_pdfua: bool =
                    getattr(pdf.catalog.get("Lang"), "string", ""))
     _fix_tables(document, pdf)
     _blank_unreachable(pdf, tree)
+    _add_id_tree(pdf, tree)
     if claim_pdfua and "Metadata" in pdf.catalog:
         metadata = _get(pdf, pdf.catalog["Metadata"])
         content = b"".join(metadata.stream)
@@ -291,6 +293,25 @@ def _fix_tables(document: Document, pdf: pydyf.PDF) -> None:
                     parent["S"] = "/Div"
                 else:
                     group["S"] = "/Div"
+
+
+def _add_id_tree(pdf: pydyf.PDF, tree: pydyf.Dictionary) -> None:
+    """The StructTreeRoot's /IDTree, which ISO 32000-1 (14.7.2) requires once a structure
+    element has an /ID: WeasyPrint gives each data table's TH one (for the TDs' /Headers) but
+    writes no tree, so a reader cannot find a header from its ID. A name tree of one node, its
+    keys sorted as bytes."""
+    ids = {}
+    stack = [_get(pdf, ref) for ref in tree["K"]]
+    while stack:
+        element = stack.pop()
+        if "ID" in element:
+            ids[element["ID"].string.encode("utf-8")] = (element["ID"], element.reference)
+        stack.extend(kid for kid in _kids(pdf, element) if not isinstance(kid, int))
+    if ids:
+        names = pydyf.Dictionary({"Names": pydyf.Array(
+            item for key in sorted(ids) for item in ids[key])})
+        pdf.add_object(names)
+        tree["IDTree"] = names.reference
 
 
 def _blank_unreachable(pdf: pydyf.PDF, tree: pydyf.Dictionary) -> None:

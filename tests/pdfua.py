@@ -9,6 +9,9 @@ veraPDF, both stricter:
   pass that test although no structure element leads to them (they are built with a /P but never
   put in a parent's /K). Here the element must also be reachable from the StructTreeRoot through
   /K, and list that MCID among its kids.
+* "ISO 32000-1:2008 14.7.2" is not a veraPDF rule of PDF/UA-1 but PDF's own: a structure
+  element's /ID (a table header's, which the TDs' /Headers name) needs the StructTreeRoot's
+  /IDTree to be found.
 * "project lang-script" is not a veraPDF rule: veraPDF accepts any text once the catalog has a
   /Lang (7.2-34), so an Arabic paragraph in an English document passes. This rule asks that text
   written in a script be tagged (marked content /Lang, the /Lang of a structure element it
@@ -92,6 +95,9 @@ RULES: dict[str, str] = {
                         "conforming file shall be embedded within that file",
     f"{UA} 7.21.7-1": "The Font dictionary of all fonts shall define the map of all used "
                       "character codes to Unicode values (ToUnicode)",
+    "ISO 32000-1:2008 14.7.2": "The structure tree root's IDTree is required if any structure "
+                               "elements have element identifiers (ID), and maps each ID to "
+                               "its element",
     "project lang-script": "Text in a script is tagged with a language of that script (Arabic "
                            "text with Arabic, Latin text with English), through marked content, "
                            "a structure element or the catalog (ISO 32000-1 14.9.2)",
@@ -198,6 +204,7 @@ class _Checker:
         for kid in _kids(root):
             if isinstance(kid, pikepdf.Dictionary):
                 self._element(kid, None, self.catalog_lang, None)
+        self._id_tree(root)
         headings = [e for e in self._walk() if re.fullmatch(r"H[1-6]", e.type)]
         level = 0
         for heading in headings:
@@ -206,6 +213,23 @@ class _Checker:
                 self.fail(f"{UA} 7.4.2-1", f"{heading.type} follows "
                           f"{'no heading' if not level else f'H{level}'}", heading.page)
             level = new
+
+    def _id_tree(self, root: PdfObject) -> None:
+        """ISO 32000-1 14.7.2: elements with an /ID need the root's /IDTree, mapping each."""
+        with_ids = [e for e in self._walk() if "/ID" in e.obj]
+        if not with_ids:
+            return
+        rule = "ISO 32000-1:2008 14.7.2"
+        if "/IDTree" not in root:
+            self.fail(rule, f"{len(with_ids)} structure element(s) have an /ID, and the "
+                            "StructTreeRoot has no /IDTree")
+            return
+        tree = _name_tree(root.IDTree)
+        for elem in with_ids:
+            key = bytes(elem.obj.ID)
+            if key not in tree or tree[key].objgen != elem.obj.objgen:
+                self.fail(rule, f"/ID {key.decode('latin-1')!r} of a {elem.type} is not "
+                                "mapped to it in the /IDTree", elem.page)
 
     def _walk(self) -> Iterator[_Elem]:
         stack = [e for e in self.elems.values() if e.parent is None][::-1]
@@ -511,6 +535,17 @@ def _reaches_root(obj: PdfObject) -> bool:
         seen.add(obj.objgen)
         obj = obj.get("/P")
     return False
+
+
+def _name_tree(node: PdfObject) -> dict[bytes, PdfObject]:
+    result: dict[bytes, PdfObject] = {}
+    names = node.get("/Names")
+    if names is not None:
+        for i in range(0, len(names) - 1, 2):
+            result[bytes(names[i])] = names[i + 1]
+    for kid in node.get("/Kids", []):
+        result.update(_name_tree(kid))
+    return result
 
 
 def _number_tree(node: PdfObject) -> dict[int, PdfObject]:

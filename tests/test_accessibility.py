@@ -104,6 +104,26 @@ def test_7_5_the_parallel_text_is_no_table_and_the_names_table_has_header_scopes
     assert kinds.count("/TD") == 2 * 133  # the names, two per row; no paragraph is a cell
 
 
+def test_the_header_cells_ids_are_in_the_id_tree(built, tmp_path):
+    """ISO 32000-1 14.7.2: the names table's TH carry an /ID, which the TDs' /Headers name;
+    the StructTreeRoot's /IDTree maps each ID to its TH. Without it, the rule fails."""
+    path = pdf_of(built, "sochi-2018", "bilingual")
+    with pikepdf.open(path) as pdf:
+        names = list(pdf.Root.StructTreeRoot.IDTree.Names)
+        tree = {bytes(names[i]): names[i + 1] for i in range(0, len(names), 2)}
+        headers = [e for e, _ in elements(pdf) if e.S == "/TH"]
+        cells = [e for e, _ in elements(pdf) if e.S == "/TD"]
+        assert headers and set(tree) == {bytes(h.ID) for h in headers} and len(tree) == len(
+            headers)
+        assert list(tree) == sorted(tree)  # a name tree's keys are in order
+        assert all(tree[bytes(h.ID)].objgen == h.objgen for h in headers)
+        assert all(bytes(key) in tree for cell in cells for key in cell.A.Headers)
+        del pdf.Root.StructTreeRoot.IDTree
+        pdf.save(tmp_path / "no-id-tree.pdf")
+    assert pdfua.summary(pdfua.check(tmp_path / "no-id-tree.pdf")) == {
+        "ISO 32000-1:2008 14.7.2": 1}
+
+
 @pytest.mark.parametrize("variant", ["ar", "bilingual"])
 def test_archival_editions_are_pdfa3a_and_still_accessible(small, tmp_path, variant):
     from pipeline.commands.build import build
