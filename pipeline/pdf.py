@@ -54,8 +54,9 @@ class _ProblemCatcher(logging.Handler):
 
 def load_weasyprint() -> None:
     """Import WeasyPrint, its costliest step (about half a second): a worker or a watcher does it
-    once, before its first edition."""
-    import weasyprint  # noqa: F401
+    once, before its first edition. With it come the layout fixes (``weasyfixes``), checked
+    against its version: every page and card is laid out with them."""
+    from . import weasyfixes  # noqa: F401
 
 
 WARM_UP = ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>warm</title>'

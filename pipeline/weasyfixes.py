@@ -40,6 +40,43 @@ def check_version(version: str) -> None:
 check_version(weasyprint.__version__)
 
 
+def keep_fitting_text_on_its_line() -> None:
+    """Make WeasyPrint 70 keep on a line a run of text that fits there but for its trailing
+    space. Its ``split_first_line`` compares the run's width *with* that space (which a line
+    drops at its end) to the room left, and when only the space overflows it keeps the run's
+    first word and sends the rest to the next line: with text between two elements (``…</strong>،
+    وفقاً لما يطالب به <a>…``) a line broke some 74 pt early (the report for WeasyPrint is
+    docs/upstream/weasyprint-trailing-space.md). Such a run is now laid out whole; the element
+    after it finds no room and goes to the next line, as it should. Installed when this module
+    is imported, once, for the inline layout only (the measure of preferred widths imports the
+    function under its own name and is left as it is)."""
+    from weasyprint.layout import inline
+
+    original = inline.split_first_line
+    if getattr(original, "keeps_fitting_text", False):
+        return
+
+    def split_first_line(text: str, style: Any, context: Any, max_width: float | None,
+                         justification_spacing: float, is_line_start: bool = True,
+                         minimum: bool = False) -> Any:
+        result = original(text, style, context, max_width, justification_spacing,
+                          is_line_start, minimum)
+        if result[2] is not None and max_width is not None and text.endswith(" ") \
+                and style["white_space"] == "normal" and "\n" not in text:
+            bare = original(text.rstrip(" "), style, context, max_width, justification_spacing,
+                            is_line_start, minimum)
+            if bare[2] is None and bare[3] <= max_width:
+                return original(text, style, context, None, justification_spacing,
+                                is_line_start, minimum)
+        return result
+
+    split_first_line.keeps_fitting_text = True  # type: ignore[attr-defined]
+    inline.split_first_line = split_first_line
+
+
+keep_fitting_text_on_its_line()
+
+
 def second_look(document: Any) -> list[str]:
     """The stylesheets a second rendering of ``document`` needs, as text (none when the first
     is right): a paragraph whose justification would open holes is set ragged, and a list that

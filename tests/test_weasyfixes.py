@@ -61,3 +61,59 @@ def test_the_fixes_refuse_to_load_under_another_weasyprint(monkeypatch):
     with pytest.raises(PipelineError, match=rf"^WeasyPrint 71\.0 is installed, .*weasyprint"
                        rf"{re.escape(supported)} "):
         weasyfixes()
+
+
+
+FIRST_LINES = """<!DOCTYPE html><html lang="{lang}" dir="{dir}"><head><meta charset="utf-8"><style>
+@font-face {{ font-family: F; src: url({fonts}/{regular}); }}
+@font-face {{ font-family: F; src: url({fonts}/{bold}); font-weight: 700; }}
+@page {{ size: 300mm 3000mm; margin: 0 }}
+body {{ margin: 0; font: {size} F; }} p {{ margin: 0; break-inside: avoid; }}
+</style></head><body>{paragraphs}</body></html>"""
+
+
+def first_lines(paragraph: str, widths: list[float], lang: str) -> list[str]:
+    """The words of the first line of ``paragraph`` laid out by WeasyPrint, with the pipeline's
+    fixes and the project's fonts, in a column of each of the ``widths`` (points)."""
+    from weasyprint import HTML
+    from weasyprint.formatting_structure.boxes import BlockBox, LineBox, TextBox
+
+    weasyfixes()
+    rtl = lang == "ar"
+    html = FIRST_LINES.format(
+        lang=lang, dir="rtl" if rtl else "ltr", fonts=(ROOT / "templates" / "fonts").as_uri(),
+        regular="NotoNaskhArabic-Regular.ttf" if rtl else "NotoSerif-Regular.ttf",
+        bold="NotoNaskhArabic-Bold.ttf" if rtl else "NotoSerif-Bold.ttf",
+        size="11.5pt" if rtl else "12pt",
+        paragraphs="".join(f'<p style="width: {w:.2f}pt">{paragraph}</p>' for w in widths))
+    lines = {}
+    for page in HTML(string=html).render().pages:
+        for box in page._page_box.descendants():
+            if isinstance(box, BlockBox) and getattr(box, "element_tag", None) == "p":
+                line = next(child for child in box.children if isinstance(child, LineBox))
+                lines.setdefault(box.element, " ".join("".join(
+                    t.text for t in line.descendants() if isinstance(t, TextBox)).split()))
+    assert len(lines) == len(widths)
+    return list(lines.values())
+
+
+@pytest.mark.slow  # lays out 350 paragraphs
+@pytest.mark.parametrize(("lang", "paragraph"), [
+    ("en", 'Some <b>bold words</b>, then a few more <a href="#">and a link</a> at the end.'),
+    # ghouta-2017's second paragraph in Arabic, as it was written when its first line broke
+    # 74 pt early in the Arabic edition
+    ("ar", "تدعو المنظمات الموقعة أدناه جميع الأطراف إلى السماح بوصول إنساني <strong>فوري وغير "
+           "مشروط ومستدام</strong>، وفقاً لما يطالب به <a href=\"#\">قرار مجلس الأمن الدولي "
+           "٢١٣٩</a>."),
+])
+def test_a_wider_column_never_holds_fewer_words_on_a_line(lang, paragraph):
+    """WeasyPrint 70 keeps only the first word of a run of text that fits on a line but for its
+    trailing space (the run between ``</b>`` and ``<a>``): in a window of widths as wide as a
+    space, the first line lost the words the narrower columns held (weasyfixes.
+    keep_fitting_text_on_its_line). Scanned in steps of a point across the widths
+    where the run starts to fit (a window some 3.5 pt wide)."""
+    widths = [150.0 + step for step in range(350)]
+    counts = [len(line.split()) for line in first_lines(paragraph, widths, lang)]
+    shrinking = [(widths[i], counts[i - 1], counts[i]) for i in range(1, len(counts))
+                 if counts[i] < counts[i - 1]]
+    assert shrinking == []
