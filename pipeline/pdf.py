@@ -111,10 +111,8 @@ def print_pdf(job: PrintJob) -> PrintedPdf:
                 font_config=FontConfiguration(), custom_metadata=True,
                 **{**options, "stylesheets": [*options.get("stylesheets", ()), *extra]})
 
-        # A second look at the layout, which costs a second one when it finds something.
-        document = render()
-        if adjustments := weasyfixes.second_look(document):
-            document = render(*(CSS(string=css) for css in adjustments))
+        # A second look at the layout, which costs more only when it finds something.
+        document = weasyfixes.laid_out(lambda *css: render(*(CSS(string=c) for c in css)))
         weasyfixes.realign_shifted_lines(document)
         # Custom properties carry the provenance; the viewport is for screens, not for the PDF.
         # The page's description and cards are for the web: the PDF's subject is its subtitle.

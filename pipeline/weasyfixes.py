@@ -12,6 +12,7 @@ streams); the printer imports this module before either is used.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import weasyprint
@@ -77,20 +78,55 @@ def keep_fitting_text_on_its_line() -> None:
 keep_fitting_text_on_its_line()
 
 
-def second_look(document: Any) -> list[str]:
-    """The stylesheets a second rendering of ``document`` needs, as text (none when the first
-    is right): a paragraph whose justification would open holes is set ragged, and a list that
-    would start with a few names at the foot of a page starts on the next one. (Both are read
-    from the first rendering: WeasyPrint breaks lines before it justifies them, so setting a
-    paragraph ragged moves no line and no page break.)"""
-    adjustments = []
-    if ragged := stretched_paragraphs(document):
-        adjustments.append(", ".join(
-            f'[data-paragraph="{n}"] p, [data-paragraph="{n}"] li' for n in ragged)
-            + " { text-align: start !important; }")
-    if starts_too_short(document):
-        adjustments.append(OWN_PAGE)
-    return adjustments
+def laid_out(render: Callable[..., Any]) -> Any:
+    """The document ``render`` lays out (it takes extra stylesheets, as text), after a second
+    look at its first layout, which costs more renderings only when it finds something:
+
+    - a justified paragraph whose lines would open holes between their words
+      (``stretched_paragraphs``) is set again with its word spacing nudged by one of
+      ``NUDGES``: a slightly different measure of the words moves its line breaks, and the first
+      nudge that opens no hole is kept. Only a paragraph that no nudge helps is set ragged.
+      (Dropping the no-break space that binds its last two words is no remedy: it changes the
+      breaks only when the last word then stands alone on the last line.)
+    - a list that would start with a few names at the foot of a page starts on the next one
+      (``starts_too_short``), read from the layout with the paragraphs' final line breaks.
+      (Setting a paragraph ragged moves no line: WeasyPrint breaks lines before it justifies
+      them.)"""
+    rendered: dict[tuple[str, ...], Any] = {(): render()}
+
+    def layout(*css: str) -> Any:
+        if css not in rendered:
+            rendered[css] = render(*css)
+        return rendered[css]
+
+    stretched = stretched_paragraphs(rendered[()])
+    spacing: dict[str, float] = {}
+    for nudge in NUDGES if stretched else ():
+        trial = word_spacing({**spacing, **{n: nudge for n in stretched}})
+        still = set(stretched_paragraphs(layout(trial)))
+        spacing.update({n: nudge for n in stretched if n not in still})
+        stretched = [n for n in stretched if n in still]
+        if not stretched:
+            break
+    css: tuple[str, ...] = (word_spacing(spacing),) if spacing else ()
+    if stretched:
+        css += (", ".join(f'[data-paragraph="{n}"] p, [data-paragraph="{n}"] li'
+                          for n in stretched) + " { text-align: start !important; }",)
+    if starts_too_short(layout(*css) if spacing else rendered[()]):  # the final line breaks
+        css += (OWN_PAGE,)
+    return layout(*css)
+
+
+NUDGES = (0.01, -0.01, 0.02, -0.02)
+"""The word spacings (em) tried in turn on a paragraph whose justification would open holes:
+a hundredth of an em (0.1 pt) on each space is not seen, yet moves a line's last word when the
+paragraph's lines end near the margin, and the justification then spreads the lines anew."""
+
+
+def word_spacing(spacing: dict[str, float]) -> str:
+    """The stylesheet that sets the word spacing of each paragraph (``data-paragraph``) given."""
+    return " ".join(f'[data-paragraph="{n}"] p {{ word-spacing: {em}em; }}'
+                    for n, em in sorted(spacing.items(), key=lambda item: int(item[0])))
 
 
 OWN_PAGE = "[data-keep] { break-before: page; margin-top: 0; }"
@@ -147,7 +183,8 @@ def stretched_paragraphs(document: Any) -> list[str]:
                 spacing = max((t.justification_spacing for t in line.descendants()
                                if isinstance(t, TextBox)), default=0)
                 space = SPACE * line.style["font_size"]
-                gaps.setdefault(paragraph, []).append((space + spacing) / space)
+                gaps.setdefault(paragraph, []).append(
+                    (space + line.style["word_spacing"] + spacing) / space)
         for child in getattr(box, "children", ()):
             if not isinstance(child, LineBox):
                 walk(child, paragraph)
