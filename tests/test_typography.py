@@ -25,8 +25,11 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import LANGUAGES, STATEMENTS
-from .helpers import pdf_blocks, word_key
+from pipeline.commands.build import build
+from pipeline.plan import Request
+
+from .conftest import LANGUAGES, STATEMENTS, make_project
+from .helpers import edit, pdf_blocks, word_key
 
 pytestmark = pytest.mark.slow
 EDITIONS = [(s, v) for s in STATEMENTS for v in (*LANGUAGES, "bilingual")]
@@ -110,24 +113,37 @@ JUSTIFIED = [pytest.param(s, v, marks=UNMEASURED) if v == "fa" and s not in ("on
              else (s, v) for s, v in EDITIONS]
 
 
+def holes(block) -> list[str]:
+    """The lines of a paragraph (a block of pdf_blocks) whose widest word gap is wider than
+    ``MAX_GAP`` times the paragraph's median gap and ``MAX_STRETCH`` times a plain gap (its last
+    line's, never stretched)."""
+    gaps = [[b[0] - a[2] for a, b in zip(line, line[1:], strict=False)] for line in block[:-1]]
+    flat = [gap for line in gaps for gap in line]
+    if len(flat) < 4:
+        return []
+    median = statistics.median(flat)
+    last = [b[0] - a[2] for a, b in zip(block[-1], block[-1][1:], strict=False)]
+    plain = statistics.median(last) if len(last) >= 2 else float("inf")  # never stretched
+    return [f"{max(line_gaps) / median:.2f}x the median, {max(line_gaps) / plain:.2f}x a plain "
+            f"gap: {' '.join(w[4] for w in line)}"
+            for line, line_gaps in zip(block, gaps, strict=False)
+            if line_gaps and max(line_gaps) > min(MAX_GAP * median, MAX_STRETCH * plain)]
+
+
+def short_of_the_margin(block, left: float, right: float) -> tuple[float, int]:
+    """How far, in points, the line of a paragraph (but its last) that stops furthest from
+    either edge of the text area stops from it, and which line it is."""
+    short = [max(right - max(w[2] for w in line), min(w[0] for w in line) - left)
+             for line in block[:-1]]
+    return max(short), short.index(max(short))
+
+
 @pytest.mark.parametrize(("statement_id", "variant"), JUSTIFIED)
 def test_justified_lines_open_no_holes(built, statement_id, variant):
     pdf, html = edition(built, statement_id, variant)
-    holes = []
-    for _, block in matching_blocks(pdf_blocks(pdf), texts(html).paragraphs):
-        gaps = [[b[0] - a[2] for a, b in zip(line, line[1:], strict=False)] for line in block[:-1]]
-        flat = [gap for line in gaps for gap in line]
-        if len(flat) < 4:
-            continue
-        median = statistics.median(flat)
-        last = [b[0] - a[2] for a, b in zip(block[-1], block[-1][1:], strict=False)]
-        plain = statistics.median(last) if len(last) >= 2 else float("inf")  # never stretched
-        for line, line_gaps in zip(block, gaps, strict=False):
-            if line_gaps and max(line_gaps) > min(MAX_GAP * median, MAX_STRETCH * plain):
-                holes.append(f"{max(line_gaps) / median:.2f}x the median, "
-                             f"{max(line_gaps) / plain:.2f}x a plain gap: "
-                             f"{' '.join(w[4] for w in line)}")
-    assert holes == []
+    found = [line for _, block in matching_blocks(pdf_blocks(pdf), texts(html).paragraphs)
+             for line in holes(block)]
+    assert found == []
 
 
 RAGGED = {
@@ -159,16 +175,38 @@ def test_every_paragraph_of_a_justified_edition_is_justified(built, statement_id
         tag, number = found.where[index]
         if tag != "p" or len(block) < 2:
             continue
-        short = [max(right - max(w[2] for w in line), min(w[0] for w in line) - left)
-                 for line in block[:-1]]
-        if max(short) <= EDGE:
+        short, line = short_of_the_margin(block, left, right)
+        if short <= EDGE:
             justified.add(number)
         elif (statement_id, variant, number) not in RAGGED:
-            ragged.append(f"¶{number}: a line {max(short):.1f} pt short of the margin: "
-                          + " ".join(w[4] for w in block[short.index(max(short))]))
+            ragged.append(f"¶{number}: a line {short:.1f} pt short of the margin: "
+                          + " ".join(w[4] for w in block[line]))
     assert ragged == []
     listed = {n for s, v, n in RAGGED if (s, v) == (statement_id, variant)}
     assert not listed & justified, f"RAGGED lists ¶{sorted(listed & justified)}, now justified"
+
+
+def test_a_paragraph_whose_justification_opens_holes_is_nudged_not_set_ragged(tmp_path):
+    """Sochi's fourth paragraph in Arabic as worded before the Arabic editor's fourth reading
+    («أولوية» where it now reads «مرجعية»): as first laid out, its sixth line stretched its gaps to
+    twice the paragraph's median (its last two words bound, «الأمم المتحدة.», took the line's last
+    word down), and it was set ragged on a justified page (issue 20). A nudge of its word spacing
+    (weasyfixes.NUDGES) moves its breaks: justified, no gap over 1.6 times its median."""
+    project = make_project(tmp_path / "project", ("sochi-2018",))
+    catalog = "locales/ar/LC_MESSAGES/statements.po"
+    edit(project, catalog, "إعادة تأكيد مرجعية قرار", "إعادة تأكيد أولوية قرار")
+    edit(project, catalog, "يقوض مرجعية قرار", "يقوض أولوية قرار")
+    report = build(project, Request(("sochi-2018",), ("ar",)), jobs=1)
+    assert not report.refused, [str(e) for e in report.refused]
+    pdf, html = edition(project, "sochi-2018", "ar")
+    left, right = text_area(project, pdf)
+    found = texts(html)
+    block = max((block for index, block in matching_blocks(pdf_blocks(pdf), found.paragraphs)
+                 if found.where[index] == ("p", "4")), key=len)  # not a line of a few of its words
+    assert "أولوية" in " ".join(found.paragraphs[found.where.index(("p", "4"))])
+    short, line = short_of_the_margin(block, left, right)
+    assert short <= EDGE, " ".join(w[4] for w in block[line])
+    assert holes(block) == []
 
 
 @pytest.mark.parametrize(("statement_id", "variant"), EDITIONS)
