@@ -211,10 +211,13 @@ def stretched_paragraphs(document: Any) -> list[str]:
 def realign_shifted_lines(document: Any) -> None:
     """Put back a justified right-to-left line that WeasyPrint 70 leaves a space's width past
     the left margin: when such a line ends with a space just before an inline element
-    (``…النفاد، <em>ويموت…``), WeasyPrint strips the space and moves the line's boxes left by its
-    width, for a text layout that still draws it; justifying then lays the text out again
-    without the space, and the move stays. A line whose boxes overhang its start as far as they
-    fall short of its end is moved back by that much."""
+    (``…النفاد، <em>ويموت…``), WeasyPrint strips the space (at the left of the line's last box)
+    and moves all the line's boxes left by its width, for a text layout that still draws it;
+    justifying then lays the text out again without the space, and the move stays. A line whose
+    boxes overhang its start as far as they fall short of its end is moved back by that much.
+    When the line holds other boxes before that last one (``…</strong>، وفقاً لما يطالب به``
+    and a link that went to the next line), the stripped box alone was left a space's width
+    short of its neighbour, the gap as wide as the overhang: that box alone is moved back."""
     from weasyprint.formatting_structure.boxes import LineBox, TextBox
 
     for page in document.pages:
@@ -229,9 +232,16 @@ def realign_shifted_lines(document: Any) -> None:
             shift = line.position_x - min(child.position_x for child in children)
             short = line.position_x + line.width - max(child.position_x + child.margin_width()
                                                        for child in children)
-            if shift > 0.01 and abs(short - shift) < 0.01:
+            if shift <= 0.01:
+                continue
+            if abs(short - shift) < 0.01:
                 for child in children:
                     child.translate(dx=shift, ignore_floats=True)
+                continue
+            last = min(children, key=lambda child: child.position_x)
+            end = last.position_x + last.margin_width()
+            if any(abs(child.position_x - end - shift) < 0.01 for child in children):
+                last.translate(dx=shift, ignore_floats=True)
 
 
 def name_subsets_by_content(document: Any, pdf: Any) -> None:
