@@ -142,6 +142,7 @@ def print_pdf(job: PrintJob) -> PrintedPdf:
 def print_card(job: PrintJob) -> bytes:
     """The job's share card (``share.card_html``) as a 1200×630 PNG, printed with the job's
     fonts, fenced in like the edition."""
+    load_weasyprint()
     from weasyprint import HTML
     from weasyprint.logger import LOGGER
     from weasyprint.text.fonts import FontConfiguration
