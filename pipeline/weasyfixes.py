@@ -1,6 +1,8 @@
 """Layout fixes reaching into WeasyPrint's private box tree (``page._page_box``, line and text
-boxes, ``justification_spacing``), and one fix of the fonts it writes (``name_subsets_by_content``,
-on its pydyf objects), written against and checked with one WeasyPrint version.
+boxes, ``justification_spacing``) and its line breaking (``layout.inline.split_first_line``,
+replaced when this module is imported), and one fix of the fonts it writes
+(``name_subsets_by_content``, on its pydyf objects), written against and checked with one
+WeasyPrint version.
 
 Importing this module checks the installed WeasyPrint (``weasyprint.__version__``) against the
 supported range, which ``pyproject.toml`` pins too: another version may lay the boxes out
