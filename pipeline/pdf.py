@@ -86,7 +86,7 @@ def print_pdf(job: PrintJob) -> PrintedPdf:
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import FatalURLFetchingError
 
-    from . import printshop, tagging, weasyfixes
+    from . import cropmarks, printshop, tagging, weasyfixes
     from .fetcher import fenced_fetcher
 
     options: dict[str, Any] = {}
@@ -96,9 +96,12 @@ def print_pdf(job: PrintJob) -> PrintedPdf:
         if stylesheet is None:
             raise PipelineError("the print-shop stylesheet is missing: restore it from the "
                                 "repository", f"templates/{printshop.PRINT_SHOP_STYLESHEET}")
-        options = printshop.render_options(stylesheet.decode("utf-8", "replace"),
-                                           job.options.bleed)
-        finishers = (printshop.finisher(printshop.FOGRA39, job.options.bleed),)
+        options = printshop.render_options(stylesheet.decode("utf-8", "replace"))
+        finishers = (printshop.finisher(printshop.FOGRA39),)
+    if job.options.bleed is not None:  # the slug, the BleedBox and the crop marks, in any variant
+        options["stylesheets"] = [*options.get("stylesheets", ()),
+                                  CSS(string=cropmarks.stylesheet(job.options.bleed))]
+        finishers += (cropmarks.finisher(job.options.bleed, registration=job.options.print_shop),)
     fonts: list[str] = []
     finishers += (weasyfixes.name_subsets_by_content,
                   lambda document, pdf: fonts.extend(embedded_fonts(pdf)))

@@ -3,13 +3,12 @@ marks.
 
 How to print it (pipeline/pdf.py; checked with the WeasyPrint ``weasyfixes.WEASYPRINT`` names):
 
-    document = HTML(string=html, ...).render(font_config=..., custom_metadata=True,
-                                             **printshop.render_options(css, "3mm"))
+    options = printshop.render_options(css)  # with cropmarks.stylesheet("3mm") added
+    document = HTML(string=html, ...).render(font_config=..., custom_metadata=True, **options)
     data = tagging.write_pdf(document, pdf_identifier=..., custom_metadata=True,
                              pdf_variant=printshop.PDF_VARIANT, pdf_tags=True,
-                             finishers=(printshop.finisher(printshop.FOGRA39, "3mm"),))
-
-with the edition's HTML printed with ``bleed: 3mm; marks: crop`` (``--bleed 3mm``).
+                             finishers=(printshop.finisher(printshop.FOGRA39),
+                                        cropmarks.finisher("3mm", registration=True)))
 
 * Colour: ``templates/print-shop.css`` (a user stylesheet whose declarations are ``!important``, so it beats
   the author styles without touching them) gives every colour of statement.css and of the
@@ -19,19 +18,10 @@ with the edition's HTML printed with ``bleed: 3mm; marks: crop`` (``--bleed 3mm`
   PDF that still paints anything in RGB, Lab or ICC colour, with transparency, or with an RGB
   image: a colour added to statement.css later breaks this build instead of printing
   four-colour grey.
-* Crop marks: WeasyPrint draws ``marks: crop`` as an SVG background (draw/__init__.py,
-  ``draw_background``) with ``stroke="black"`` hard-coded: DeviceRGB, in a transparency group,
-  with a fully transparent fill (``ca 0``); the last two are transparency, which PDF/X-1a forbids.
-  WeasyPrint also draws them inside the bleed: its MediaBox is the bleed's edge and its
-  BleedBox the same (at most 10 pt from the trim), so the marks would print on the bleed of a
-  page that has one and be cut into it. The stylesheet turns them off (``marks: none``);
-  ``render_options`` widens the CSS bleed by a slug of ``MARK_OFFSET + MARK_LENGTH`` (the
-  MediaBox), the finisher sets the BleedBox back to the bleed asked for, and draws eight marks
-  itself, at the trim lines, from ``MARK_OFFSET`` beyond the BleedBox to the MediaBox's edge:
-  outside the bleed, inside the media. They are stroked in registration colour
-  ``[/Separation /All /DeviceCMYK {C0 [0 0 0 0] C1 [1 1 1 1]}]``, as a ``/Artifact <</Type
-  /Page>>``. /All (every separation, spot plates included) is what registration means, and
-  PDF/X-1a allows Separation spaces whose alternate is DeviceCMYK.
+* Crop marks: ``cropmarks`` draws them beyond the bleed, as in every edition with a bleed,
+  here in registration colour ``[/Separation /All /DeviceCMYK ...]`` (PDF/X-1a allows
+  Separation spaces whose alternate is DeviceCMYK), as a ``/Artifact <</Type /Page>>``; it sets
+  the BleedBox to the bleed asked for, inside a MediaBox widened by a slug for the marks.
 * Tags: the edition is tagged as the others are (``pdf_tags=True``, then ``tagging``), and
   declares PDF/UA-1 in its XMP: it passes the same PDF/UA-1 rules. PDF/X-1a:2003 does not forbid
   it: the structure tree, marked content, /MarkInfo and /Lang are PDF 1.3 and 1.4 features, and
@@ -71,31 +61,14 @@ PDF_VARIANT = "pdf/x-1a"
 PRINT_SHOP_STYLESHEET = "print-shop.css"
 """The colours of the print-shop edition, in ``templates/``: a user stylesheet of ``!important``
 declarations giving every colour of ``statement.css`` as ``device-cmyk()``."""
-REGISTRATION = "Registration"  # the resource name of the /Separation /All colour space
-MARK_WIDTH = 0.25  # pt, a hairline as in most imposition software
 
 
-MARK_OFFSET = 2 * 72 / 25.4  # pt: 2 mm between the bleed's edge and a crop mark
-MARK_LENGTH = 5 * 72 / 25.4  # pt: 5 mm, and the media ends there
-POINTS = {"mm": 72 / 25.4, "pt": 1.0, "in": 72.0}
-
-
-def points(length: str) -> float:
-    """A bleed as the command line takes it (``3mm``, ``9pt``, ``0.125in``), in points."""
-    return float(length[:-2]) * POINTS[length[-2:]]
-
-
-def render_options(stylesheet: str, bleed: str | None) -> dict[str, Any]:
+def render_options(stylesheet: str) -> dict[str, Any]:
     """The extra ``HTML.render`` options of the print-shop edition (``stylesheet``: the text of
-    ``templates/print-shop.css``; ``bleed``: the bleed asked for, the CSS bleed is widened by
-    the slug where the crop marks go)."""
+    ``templates/print-shop.css``)."""
     from weasyprint import CSS
 
-    sheets = [CSS(string=stylesheet)]
-    if bleed is not None:
-        slug = points(bleed) + MARK_OFFSET + MARK_LENGTH
-        sheets.append(CSS(string=f"@page {{ bleed: {slug:.3f}pt !important; }}"))
-    return {"stylesheets": sheets, "output_intent": "device-cmyk"}
+    return {"stylesheets": [CSS(string=stylesheet)], "output_intent": "device-cmyk"}
 
 
 @dataclass(frozen=True)
@@ -133,8 +106,9 @@ class PrintShopError(RuntimeError):
     """The PDF would not be a PDF/X-1a file with K-only text."""
 
 
-def finisher(condition: OutputCondition = FOGRA39, bleed: str | None = None) -> Finisher:
-    """``bleed``, as given to ``render_options``: the BleedBox, and crop marks beyond it."""
+def finisher(condition: OutputCondition = FOGRA39) -> Finisher:
+    """PDF/X-1a: K-only operators, nothing but CMYK, no links, the output intent of
+    ``condition`` with its profile (the crop marks: ``cropmarks.finisher``)."""
 
     def finish_printshop(document: Document, pdf: pydyf.PDF) -> None:
         from weasyprint.pdf.stream import Stream
@@ -147,14 +121,6 @@ def finisher(condition: OutputCondition = FOGRA39, bleed: str | None = None) -> 
         for unused in ("lab-d50", "lab-d65"):
             color_spaces.pop(unused, None)
         _unlink(pdf)
-        if bleed is not None:
-            function = pydyf.Dictionary({
-                "FunctionType": 2, "Domain": pydyf.Array([0, 1]), "N": 1,
-                "C0": pydyf.Array([0, 0, 0, 0]), "C1": pydyf.Array([1, 1, 1, 1])})
-            color_spaces[REGISTRATION] = pydyf.Array(
-                ["/Separation", "/All", "/DeviceCMYK", function])
-            for number in pdf.pages["Kids"][::3]:
-                _draw_crop_marks(pdf, pdf.objects[number], points(bleed))
         profile = pydyf.Stream([condition.profile_bytes()], pydyf.Dictionary({"N": 4}),
                                compress=True)
         pdf.add_object(profile)
@@ -240,27 +206,3 @@ def _resources_color_spaces(pdf: pydyf.PDF) -> pydyf.Dictionary:
     page = pdf.objects[pdf.pages["Kids"][0]]
     resources = pdf.objects[int(page["Resources"].split()[0])]
     return pdf.objects[int(resources["ColorSpace"].split()[0])]
-
-
-def _draw_crop_marks(pdf: pydyf.PDF, page: pydyf.Dictionary, bleed: float) -> None:
-    """The BleedBox ``bleed`` beyond the TrimBox, and eight marks at the trim lines, from
-    ``MARK_OFFSET`` beyond the BleedBox to the MediaBox's edge, in /All."""
-    x0, y0, x1, y1 = (float(value) for value in page["MediaBox"])
-    t0, u0, t1, u1 = (float(value) for value in page["TrimBox"])
-    b0, v0, b1, v1 = t0 - bleed, u0 - bleed, t1 + bleed, u1 + bleed
-    page["BleedBox"] = pydyf.Array([b0, v0, b1, v1])
-    lines = []
-    for x in (t0, t1):
-        lines += [(x, y0, x, v0 - MARK_OFFSET), (x, v1 + MARK_OFFSET, x, y1)]
-    for y in (u0, u1):
-        lines += [(x0, y, b0 - MARK_OFFSET, y), (b1 + MARK_OFFSET, y, x1, y)]
-    content = pdf.objects[int(page["Contents"].split()[0])]
-    content.stream.insert(0, b"q")  # WeasyPrint's page content ends in a flipped space
-    content.stream += [b"Q", b"/Artifact <</Type /Page>> BDC", b"q",
-                       f"/{REGISTRATION} CS 1 SCN {MARK_WIDTH} w 0 J [] 0 d".encode()]
-    content.stream += [f"{_n(a)} {_n(b)} m {_n(c)} {_n(d)} l".encode() for a, b, c, d in lines]
-    content.stream += [b"S", b"Q", b"EMC"]
-
-
-def _n(value: float) -> str:
-    return f"{value:.3f}".rstrip("0").rstrip(".")

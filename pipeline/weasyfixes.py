@@ -8,8 +8,9 @@ Importing this module checks the installed WeasyPrint (``weasyprint.__version__`
 supported range, which ``pyproject.toml`` pins too: another version may lay the boxes out
 differently or rename what is read here, and would print wrong editions without a word. The
 other modules that depend on WeasyPrint's internals were checked with the same version:
-``tagging`` (its tag tree, the MCID tables of its page streams) and ``printshop`` (its page
-streams); the printer imports this module before either is used.
+``tagging`` (its tag tree, the MCID tables of its page streams), ``printshop`` and
+``cropmarks`` (its page dictionaries and streams); the printer imports this module before any of
+them is used.
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ import weasyprint
 from .errors import PipelineError
 
 WEASYPRINT = "70.0"
-"""The WeasyPrint version these fixes (and ``tagging``, ``printshop``) were written against and
-checked with."""
+"""The WeasyPrint version these fixes (and ``tagging``, ``printshop``, ``cropmarks``) were written
+against and checked with."""
 SUPPORTED = ">=70,<71"
 """The versions accepted, as ``pyproject.toml`` pins them: the releases of that one major
 version (WeasyPrint's minor releases fix bugs)."""

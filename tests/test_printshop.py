@@ -1,35 +1,40 @@
 """The print-shop edition (`build --print-shop`): PDF/X-1a, text and rules on the black plate
-only, crop marks in registration colour, the trim and bleed boxes right."""
+only, crop marks in registration colour, the trim and bleed boxes right. And every edition with
+a bleed (`build --bleed 3mm`, `--archival --bleed 3mm`): the same boxes and the same crop marks
+beyond the bleed, in black."""
 
 from __future__ import annotations
 
 import hashlib
 import re
-import subprocess
 
 import pikepdf
 import pytest
 
-from pipeline import printshop
+from pipeline import cropmarks, printshop
 from pipeline.commands.build import build
 from pipeline.model import PrintOptions
 from pipeline.plan import Request
 from pipeline.printshop import PROFILES
 
 from . import pdfua, pdfx
-from .conftest import LANGUAGES
+from .conftest import LANGUAGES, make_project
+from .cropmarks import dark_pixels, marks
 from .helpers import cli
 
 pytestmark = pytest.mark.slow
 A4 = (595.276, 841.89)
 BLEED = 3 / 25.4 * 72  # 3 mm in points
 SHOP = PrintOptions(bleed="3mm", print_shop=True)
+BLED = {"print-shop": SHOP, "regular": PrintOptions(bleed="3mm"),
+        "archival": PrintOptions(bleed="3mm", archival=True)}
+"""Every PDF variant, printed with a 3 mm bleed."""
 
 
 @pytest.fixture(scope="module")
 def shop_project(tmp_path_factory):
     """Every edition of the short statement with a list and a link, for the print shop."""
-    from .conftest import SMALL, make_project
+    from .conftest import SMALL
 
     project = make_project(tmp_path_factory.mktemp("shop") / "project", SMALL)
     report = build(project, Request(("ghouta-2017",), options=SHOP), jobs=1)
@@ -41,6 +46,33 @@ def shop_project(tmp_path_factory):
 def shop(shop_project):
     """The bilingual edition, for the print shop."""
     return shop_project.output_dir / "ghouta-2017" / "ghouta-2017.bilingual.pdf"
+
+
+@pytest.fixture(scope="module")
+def bled_projects(request, tmp_path_factory):
+    """The project of each variant printed with a 3 mm bleed (a name of ``BLED``), made when a
+    test first asks for it: the print shop's above; for the others, the English, Arabic and
+    bilingual editions of the same statement, as PDF/UA-1 (regular) or PDF/A-3a (archival)."""
+    made = {}
+
+    def project(variant: str):
+        if variant == "print-shop":
+            return request.getfixturevalue("shop_project")
+        if variant not in made:
+            made[variant] = make_project(tmp_path_factory.mktemp(variant) / "project",
+                                         ("ghouta-2017",))
+            report = build(made[variant], Request(("ghouta-2017",), ("en", "ar"),
+                                                  options=BLED[variant]), jobs=1)
+            assert not report.refused, [str(e) for e in report.refused]
+        return made[variant]
+
+    return project
+
+
+@pytest.fixture(params=list(BLED))
+def bled(request, bled_projects):
+    """The bilingual edition of each variant printed with a 3 mm bleed."""
+    return bled_projects(request.param).output_dir / "ghouta-2017" / "ghouta-2017.bilingual.pdf"
 
 
 @pytest.mark.parametrize("variant", [*LANGUAGES, "bilingual"])
@@ -81,23 +113,42 @@ def test_colours_are_cmyk_with_k_only_black(shop):
             assert all(re.fullmatch(r"0 0 0 [\d.]+", values) for values, _ in colours)
 
 
+@pytest.mark.parametrize("variant", [name for name in BLED if name != "print-shop"])
+@pytest.mark.parametrize("edition", ["en", "ar", "bilingual"])
+def test_every_edition_with_a_bleed_passes_the_pdfua_rules(bled_projects, variant, edition):
+    """The crop marks are page artifacts: PDF/UA-1 and PDF/A-3a editions stay accessible."""
+    path = bled_projects(variant).output_dir / "ghouta-2017" / f"ghouta-2017.{edition}.pdf"
+    assert pdfua.check(path, pdfua.EDITION_SCRIPTS.get(edition, pdfua.DEFAULT_SCRIPTS)) == []
+
+
 def test_crop_marks_are_in_registration_colour(shop):
     with pikepdf.open(shop) as pdf:
-        space = pdf.pages[0].Resources.ColorSpace[f"/{printshop.REGISTRATION}"]
+        space = pdf.pages[0].Resources.ColorSpace[f"/{cropmarks.REGISTRATION}"]
         assert [str(space[0]), str(space[1]), str(space[2])] == [
             "/Separation", "/All", "/DeviceCMYK"]
         assert list(space[3].C1) == [1, 1, 1, 1] and list(space[3].C0) == [0, 0, 0, 0]
         for page in pdf.pages:
-            instructions = list(pikepdf.parse_content_stream(page))
-            start = next(i for i, (ops, op) in enumerate(instructions)
-                         if str(op) == "CS" and ops[0] == f"/{printshop.REGISTRATION}")
-            marks = [op for _, op in instructions[start:] if str(op) in ("m", "l")]
-            assert len(marks) == 16  # eight lines
+            inks, segments = marks(page)
+            assert inks == [f"/{cropmarks.REGISTRATION} CS", "1 SCN"] and len(segments) == 8
 
 
-def test_boxes_are_a4_with_3mm_bleed_and_a_slug_for_the_marks(shop):
-    media_edge = BLEED + printshop.MARK_OFFSET + printshop.MARK_LENGTH
-    with pikepdf.open(shop) as pdf:
+@pytest.mark.parametrize("variant", [name for name in BLED if name != "print-shop"])
+def test_crop_marks_are_black_on_the_black_plate_without_the_print_shop(bled_projects, variant):
+    """DeviceGray black: PDF/A-3 allows it under its output intent (sRGB, which WeasyPrint
+    writes), where a /Separation or DeviceCMYK would need a CMYK one."""
+    path = bled_projects(variant).output_dir / "ghouta-2017" / "ghouta-2017.bilingual.pdf"
+    with pikepdf.open(path) as pdf:
+        assert f"/{cropmarks.REGISTRATION}" not in pdf.pages[0].Resources.ColorSpace
+        intents = [str(intent.S) for intent in pdf.Root.get("/OutputIntents", [])]
+        assert intents == (["/GTS_PDFA1"] if variant == "archival" else [])
+        for page in pdf.pages:
+            inks, segments = marks(page)
+            assert inks == ["0 G"] and len(segments) == 8
+
+
+def test_boxes_are_a4_with_3mm_bleed_and_a_slug_for_the_marks(bled):
+    media_edge = BLEED + cropmarks.MARK_OFFSET + cropmarks.MARK_LENGTH
+    with pikepdf.open(bled) as pdf:
         for page in pdf.pages:
             trim = [float(v) for v in page.TrimBox]
             bleed = [float(v) for v in page.BleedBox]
@@ -109,23 +160,13 @@ def test_boxes_are_a4_with_3mm_bleed_and_a_slug_for_the_marks(shop):
                 [-media_edge, -media_edge, A4[0] + media_edge, A4[1] + media_edge], abs=0.01)
 
 
-def marks(page) -> list[tuple[float, float, float, float]]:
-    """The crop marks' segments (x0, y0, x1, y1), from the page's content stream."""
-    instructions = [(list(map(float, ops)) if str(op) in ("m", "l") else ops, str(op))
-                    for ops, op in pikepdf.parse_content_stream(page)]
-    start = next(i for i, (ops, op) in enumerate(instructions)
-                 if op == "CS" and ops[0] == f"/{printshop.REGISTRATION}")
-    points = [ops for ops, op in instructions[start:] if op in ("m", "l")]
-    return [(*points[i], *points[i + 1]) for i in range(0, len(points), 2)]
-
-
-def test_crop_marks_are_outside_the_bleed_inside_the_media(shop):
-    with pikepdf.open(shop) as pdf:
+def test_crop_marks_are_outside_the_bleed_inside_the_media(bled):
+    with pikepdf.open(bled) as pdf:
         for page in pdf.pages:
             b0, v0, b1, v1 = (float(v) for v in page.BleedBox)
             m0, w0, m1, w1 = (float(v) for v in page.MediaBox)
             t0, u0, t1, u1 = (float(v) for v in page.TrimBox)
-            found = marks(page)
+            _, found = marks(page)
             assert len(found) == 8
             for x0, y0, x1, y1 in found:
                 assert all(m0 - 0.01 <= x <= m1 + 0.01 for x in (x0, x1))
@@ -139,40 +180,26 @@ def test_crop_marks_are_outside_the_bleed_inside_the_media(shop):
                     assert max(x0, x1) <= b0 - 5 or min(x0, x1) >= b1 + 5
 
 
-def test_rasterised_the_bleed_holds_no_mark(shop, tmp_path):
-    """The page as a RIP sees it (poppler, 150 dpi, the whole MediaBox, the registration colour
-    black on every plate): dark pixels beyond the BleedBox (the marks), none in the bleed."""
-    dpi = 150
-    subprocess.run(["pdftoppm", "-gray", "-r", str(dpi), "-f", "1", "-l", "1", str(shop),
-                    str(tmp_path / "page")], check=True)
-    (image,) = tmp_path.glob("page*.pgm")
-    width, height, pixels = read_pgm(image.read_bytes())
-    with pikepdf.open(shop) as pdf:
+def test_rasterised_the_bleed_holds_no_mark(bled):
+    """At 300 dpi, the whole MediaBox as poppler draws it: the eight marks in the slug (each
+    5 mm of hairline, over 50 pixels), nothing in the bleed, the statement in the trim."""
+    dark = dark_pixels(bled, 300)
+    assert dark["bleed"] == 0 and dark["slug"] >= 8 * 50 and dark["trim"] > 0, dark
+
+
+def test_the_rasterised_check_sees_a_mark_in_the_bleed(bled_projects, tmp_path):
+    """The check above can fail: a mark drawn as WeasyPrint's ``marks: crop`` draws it, from
+    the MediaBox's edge into the bleed, is counted there."""
+    path = bled_projects("regular").output_dir / "ghouta-2017" / "ghouta-2017.en.pdf"
+    with pikepdf.open(path) as pdf:
         page = pdf.pages[0]
-        m0, _, _, w1 = (float(v) for v in page.MediaBox)
-        b0, v0, b1, v1 = (float(v) for v in page.BleedBox)
-        t0, u0, t1, u1 = (float(v) for v in page.TrimBox)
-    scale = dpi / 72
-
-    def region(x: float, y: float) -> str:
-        if t0 <= x <= t1 and u0 <= y <= u1:
-            return "trim"
-        return "bleed" if b0 <= x <= b1 and v0 <= y <= v1 else "slug"
-
-    dark: dict[str, int] = {"trim": 0, "bleed": 0, "slug": 0}
-    for row in range(height):
-        for column in range(width):
-            if pixels[row * width + column] < 128:
-                dark[region(m0 + (column + 0.5) / scale, w1 - (row + 0.5) / scale)] += 1
-    assert dark["bleed"] == 0 and dark["slug"] >= 8 * 10 and dark["trim"] > 0, dark
-
-
-def read_pgm(data: bytes) -> tuple[int, int, bytes]:
-    """A binary PGM (P5, 8 bits) as pdftoppm writes it: width, height, pixels row by row."""
-    fields = data.split(maxsplit=4)
-    assert fields[0] == b"P5" and fields[3] == b"255"
-    width, height = int(fields[1]), int(fields[2])
-    return width, height, fields[4][-width * height:]
+        b0, v0, _, _ = (float(v) for v in page.BleedBox)
+        page.contents_add(pdf.make_stream(
+            f"/Artifact <</Type /Page>> BDC q 0 G 0.5 w {b0 - 10} 0 m {b0 + 4} 0 l S Q EMC"
+            .encode()))
+        pdf.save(tmp_path / "mark-in-the-bleed.pdf")
+    dark = dark_pixels(tmp_path / "mark-in-the-bleed.pdf", 300)
+    assert dark["bleed"] > 0, dark
 
 
 def test_it_is_pdfx1a_for_fogra39_with_its_profile_embedded(shop):
