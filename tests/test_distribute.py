@@ -10,6 +10,7 @@ import shutil
 import zipfile
 from pathlib import Path
 
+import pikepdf
 import pytest
 from pypdf import PdfReader
 
@@ -18,6 +19,7 @@ from pipeline.commands.preview import preview
 from pipeline.errors import PipelineError
 from pipeline.project import Project
 
+from . import cropmarks, pdfua
 from .conftest import LANGUAGES, SMALL, _shared_build
 from .helpers import cli, edit, pdf_words, squash
 
@@ -88,6 +90,16 @@ def test_archival_bleed_and_paper_options(small, capsys):
     assert abs(float(page.trimbox.width) - 612) < 0.5  # US letter, 8.5 in
     assert abs(float(page.trimbox.height) - 792) < 0.5
     assert float(page.mediabox.width) >= 612 + 2 * bleed - 0.5  # bleed (and crop-mark margins)
+    # the BleedBox is the bleed asked for; the crop marks, in black, lie beyond it, in the slug
+    path = small.output_dir / "one-voice-2019" / "one-voice-2019.en.pdf"
+    assert [float(v) for v in page.bleedbox] == pytest.approx(
+        [-bleed, -bleed, 612 + bleed, 792 + bleed], abs=0.01)
+    with pikepdf.open(path) as pdf:
+        inks, segments = cropmarks.marks(pdf.pages[0])
+    assert inks == ["0 G"] and len(segments) == 8
+    dark = cropmarks.dark_pixels(path, 300)
+    assert dark["bleed"] == 0 and dark["slug"] >= 8 * 50, dark
+    assert pdfua.check(path) == []
     metadata = reader.trailer["/Root"]["/Metadata"].get_object().get_data()
     assert re.search(rb"pdfaid:part[^0-9]{0,3}3", metadata), metadata[:400]
     state = json.loads((small.output_dir / "one-voice-2019" / ".one-voice-2019.en.state.json"
