@@ -1,11 +1,13 @@
 """The web editions in the tools a reviewer would use: the Nu HTML Checker (vnu.jar), axe-core in
-Debian's Chromium (driven by Playwright), reflow at a phone's width, the font sizes the browser
-computes, and the bytes of the fonts a page downloads.
+Debian's Chromium (driven by Playwright), pa11y and Lighthouse (driven by ``webaudit.mjs``, in
+Node.js), reflow at a phone's width, the font sizes the browser computes, and the bytes of the
+fonts a page downloads.
 
 Everything runs offline. ``npm ci --no-audit --no-fund --ignore-scripts`` (``make test`` runs it
-when ``node_modules`` is missing or older than ``package-lock.json``) puts the pinned ``vnu-jar``
-and ``axe-core`` in ``node_modules`` at the repository's root; Chromium and Java are Debian's
-(``tools/system-packages browser``). Never ``playwright install``: Playwright drives
+when ``node_modules`` is missing or older than ``package-lock.json``) puts the pinned ``vnu-jar``,
+``axe-core``, ``pa11y`` and ``lighthouse`` in ``node_modules`` at the repository's root; Chromium
+and Java are Debian's (``tools/system-packages browser``). Never ``playwright install``, and no
+browser of Puppeteer's own (``--ignore-scripts``): Playwright, pa11y and Lighthouse all drive
 ``/usr/bin/chromium``. Nothing here prints: progress goes to the ``webcheck`` logger, problems
 come back as values, and a check that cannot run raises ``WebCheckError``.
 """
@@ -41,6 +43,10 @@ NODE_MODULES = ROOT / "node_modules"
 """Where ``npm ci`` puts the validators ``package-lock.json`` pins."""
 VNU_JAR = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
 AXE_JS = NODE_MODULES / "axe-core" / "axe.min.js"
+PA11Y = NODE_MODULES / "pa11y" / "package.json"
+LIGHTHOUSE = NODE_MODULES / "lighthouse" / "package.json"
+WEBAUDIT = Path(__file__).with_name("webaudit.mjs")
+"""The Node.js script that runs pa11y and Lighthouse on a list of pages in one Chromium."""
 CHROMIUM = Path("/usr/bin/chromium")
 JAVA_OPTIONS: tuple[str, ...] = ("-Xss4m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")
 """For one short run: the quick compiler only and one collector thread (half the CPU time of the
@@ -79,8 +85,8 @@ class WebCheckError(Exception):
 
 
 def missing(*tools: str) -> list[str]:
-    """Which of ``tools`` ("chromium", "java", "vnu", "axe") this machine lacks, each named with
-    the command that installs it; empty when every one is there."""
+    """Which of ``tools`` ("chromium", "java", "vnu", "axe", "pa11y", "lighthouse") this machine
+    lacks, each named with the command that installs it; empty when every one is there."""
     lacking = []
     if "chromium" in tools:
         if not CHROMIUM.is_file():
@@ -93,7 +99,30 @@ def missing(*tools: str) -> list[str]:
         lacking.append(f"{VNU_JAR.relative_to(ROOT)}: run `{NPM_CI}`")
     if "axe" in tools and not AXE_JS.is_file():
         lacking.append(f"{AXE_JS.relative_to(ROOT)}: run `{NPM_CI}`")
+    if {"pa11y", "lighthouse"} & set(tools):
+        if not CHROMIUM.is_file() and "chromium" not in tools:
+            lacking.append(f"Chromium ({CHROMIUM}): run `{SYSTEM_PACKAGES}`")
+        if node_major() < NODE_MAJOR:
+            lacking.append(f"Node.js {NODE_MAJOR} or newer (node): install it with npm"
+                           + (f" (this one is {node_major()})" if node_major() else ""))
+    for name, marker in (("pa11y", PA11Y), ("lighthouse", LIGHTHOUSE)):
+        if name in tools and not marker.is_file():
+            lacking.append(f"{marker.parent.relative_to(ROOT)}: run `{NPM_CI}`")
     return lacking
+
+
+NODE_MAJOR = 20
+"""The oldest Node.js pa11y 9 and Lighthouse 12 run on."""
+
+
+@functools.cache
+def node_major() -> int:
+    """The major version of the ``node`` on the PATH (0: none)."""
+    if shutil.which("node") is None:
+        return 0
+    done = subprocess.run(["node", "--version"], capture_output=True, text=True, check=False)
+    match = re.match(r"v(\d+)\.", done.stdout)
+    return int(match.group(1)) if match else 0
 
 
 def required() -> bool:
@@ -370,3 +399,89 @@ def downloads(page: Page) -> Downloads:
         "Object.fromEntries(performance.getEntriesByType('resource')"
         ".map(e => [e.name, e.transferSize]))")
     return Downloads(sizes)
+
+
+# --- pa11y and Lighthouse ----------------------------------------------------------------------
+
+PA11Y_OPTIONS: dict[str, Any] = {
+    "standard": "WCAG2AA", "runners": ["htmlcs", "axe"], "includeWarnings": False,
+    "includeNotices": False, "timeout": 120_000}
+"""pa11y's WCAG 2 AA with both its runners (HTML_CodeSniffer and axe): errors only."""
+LIGHTHOUSE_CATEGORIES: tuple[str, ...] = ("accessibility", "best-practices", "seo")
+LIGHTHOUSE_FLAGS: dict[str, Any] = {
+    "onlyCategories": list(LIGHTHOUSE_CATEGORIES), "onlyAudits": ["network-requests"],
+    "throttlingMethod": "provided", "disableFullPageScreenshot": True, "maxWaitForLoad": 60_000}
+"""Lighthouse's default device (a phone), without network or CPU throttling: no category it
+scores here measures speed. ``network-requests`` (no category's) lists what each page loaded."""
+
+
+@dataclass(frozen=True)
+class PageAudit:
+    """What pa11y and Lighthouse found on one page."""
+
+    url: str
+    pa11y: list[dict[str, Any]]
+    """pa11y's errors (``code``, ``message``, ``selector``, ``runner``)."""
+    scores: dict[str, float | None]
+    """Lighthouse's score of each category, 0 to 1."""
+    failed: list[dict[str, Any]]
+    """The Lighthouse audits of those categories that did not pass (``id``, ``title``,
+    ``score``, ``explanation``, the first ``items``)."""
+    requests: list[str]
+    """Every URL Lighthouse saw the page request."""
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    pages: dict[str, PageAudit]
+    outside: list[str]
+    """Requests to anything but the served folder (refused: Chromium resolves no other host)."""
+
+
+def audit(urls: Sequence[str], origin: str, *, pa11y: bool = True, lighthouse: bool = True,
+          timeout: float | None = None) -> AuditReport:
+    """pa11y and Lighthouse on every page of ``urls`` (all under ``origin``, as ``serve`` yields
+    it), in one Chromium that ``webaudit.mjs`` starts and asks to resolve no other host."""
+    import tempfile
+
+    tools = [name for name, wanted in (("pa11y", pa11y), ("lighthouse", lighthouse)) if wanted]
+    lacking = missing(*tools)
+    if lacking:
+        raise WebCheckError("; ".join(lacking))
+    request = {"chromium": str(CHROMIUM), "args": list(CHROMIUM_ARGS), "urls": list(urls),
+               "origin": origin, "pa11y": PA11Y_OPTIONS if pa11y else None,
+               "lighthouse": LIGHTHOUSE_FLAGS if lighthouse else None}
+    with tempfile.NamedTemporaryFile("w", suffix=".json", encoding="utf-8") as file:
+        json.dump(request, file)
+        file.flush()
+        LOG.info("webaudit: %s on %d pages", " and ".join(tools), len(urls))
+        done = subprocess.run(["node", str(WEBAUDIT), file.name], capture_output=True, text=True,
+                              encoding="utf-8", cwd=ROOT, check=False,
+                              timeout=timeout or 120 + 60 * len(urls))
+    for line in done.stderr.splitlines():
+        LOG.info("%s", line)
+    if done.returncode:
+        raise WebCheckError(f"webaudit.mjs failed (exit {done.returncode}): "
+                            f"{done.stderr.strip()[-2000:]}")
+    try:
+        report = json.loads(done.stdout)
+    except json.JSONDecodeError as error:
+        raise WebCheckError(f"webaudit.mjs gave no JSON report: {done.stdout[-500:]}") from error
+    pages = {}
+    for url, found in report["pages"].items():
+        lh = found.get("lighthouse") or {}
+        pages[url] = PageAudit(url, found.get("pa11y") or [], lh.get("scores", {}),
+                               lh.get("failed", []), lh.get("requests", []))
+    return AuditReport(pages, sorted(set(report["outside"])))
+
+
+def describe_pa11y(issue: dict[str, Any]) -> str:
+    """One line for an assertion message: the runner, the rule and the element."""
+    return f"{issue.get('runner')}: {issue.get('code')}: {issue.get('message')} [{issue.get('selector')}]"
+
+
+def describe_lighthouse(failed: dict[str, Any]) -> str:
+    """One line for an assertion message: the audit, its score and what it names."""
+    return (f"{failed['id']} ({failed['score']}): {failed['title']}"
+            + (f": {failed['explanation']}" if failed.get("explanation") else "")
+            + (f" {failed['items']}" if failed.get("items") else ""))
