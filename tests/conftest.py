@@ -14,7 +14,10 @@ holds three statements of different shapes:
 It releases four languages, every statement translated: English (the source) and French, left to
 right in the Latin script, and Arabic and Persian, right to left in the Arabic script with digits
 of their own. Tests about a story of two languages (a new language started with ``init fr``) make
-a project of English and Arabic only with ``keep_languages``.
+a project of English and Arabic only with ``keep_languages``. Its ``site-url`` is
+``https://example.org/statements/``: its pages name their canonical address, language alternates
+and share image absolutely, as a published site's pages do (search engines and Lighthouse take
+no relative alternate).
 
 Layers: tests that print PDFs are marked ``slow`` (``make test-fast`` leaves them out); a build of
 every edition is made once per session and shared, read-only, by the tests that only read it.

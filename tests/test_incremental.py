@@ -145,7 +145,8 @@ def test_building_one_language_keeps_the_language_links_to_the_others(both, caps
     assert status == 0, errors
     html = (project.output_dir / GHOUTA / "ghouta-2017.en.html").read_text("utf-8")
     assert "<h2>Signed by</h2>" in html
-    assert '<link rel="alternate" hreflang="ar-SY" href="ghouta-2017.ar.html">' in html
+    assert ('<link rel="alternate" hreflang="ar-SY" '
+            'href="https://example.org/statements/ghouta-2017/ghouta-2017.ar.html">') in html
     assert '<a href="ghouta-2017.ar.html" hreflang="ar-SY" lang="ar-SY">العربية</a>' in html
 
 

@@ -141,13 +141,15 @@ def test_a_page_links_the_bilingual_edition_only_when_it_is_there(small):
     assert plan.editions and all(e.bilingual is None for e in plan.editions)
 
 
+SITE_URL = "https://example.org/statements/"
+"""The fixture project's ``site-url``."""
+
+
 def test_the_rendered_page_carries_the_planners_links_and_absolute_addresses(small):
-    edit(small, "pyproject.toml", "[tool.pipeline]\n",
-         '[tool.pipeline]\nsite-url = "https://example.org/statements"\n')
-    parsed, plan = plan_of(Project.at(small.root))
+    parsed, plan = plan_of(small)
     edition = next(e for e in plan.editions if e.target == Target("ghouta-2017", "ar"))
     head = head_of(render(parsed.snapshot, edition, parsed.catalogs).html)
-    page = "https://example.org/statements/ghouta-2017/ghouta-2017.ar.html"
+    page = f"{SITE_URL}ghouta-2017/ghouta-2017.ar.html"
     assert head.rel("canonical") == [{"rel": "canonical", "href": page}]
     assert head.meta["og:url"] == page
     assert head.meta["og:image"] == "https://example.org/statements/ghouta-2017/ghouta-2017.ar.png"
@@ -156,6 +158,18 @@ def test_the_rendered_page_carries_the_planners_links_and_absolute_addresses(sma
         ("fa-IR", page.replace(".ar.", ".fa.")), ("fr-FR", page.replace(".ar.", ".fr."))}
     assert head.meta["og:locale"] == "ar_SY"
     assert head.nav[-3:] == ["ghouta-2017.bilingual.html", "ghouta-2017.ar.pdf", "../index.html"]
+
+
+def test_without_a_site_url_a_page_names_no_canonical_address_and_links_relatively(small):
+    edit(small, "pyproject.toml", f'site-url = "{SITE_URL}"', "")
+    parsed, plan = plan_of(Project.at(small.root))
+    edition = next(e for e in plan.editions if e.target == Target("ghouta-2017", "ar"))
+    head = head_of(render(parsed.snapshot, edition, parsed.catalogs).html)
+    assert head.rel("canonical") == [] and "og:url" not in head.meta
+    assert head.meta["og:image"] == "ghouta-2017.ar.png"
+    assert {(a["hreflang"], a["href"]) for a in head.rel("alternate")} == {
+        ("ar-SY", "ghouta-2017.ar.html"), ("en-GB", "ghouta-2017.en.html"),
+        ("fa-IR", "ghouta-2017.fa.html"), ("fr-FR", "ghouta-2017.fr.html")}
 
 
 # --- what the build publishes -------------------------------------------------------------------
@@ -175,7 +189,9 @@ def test_every_page_carries_its_title_description_alternates_and_cards(built):
         assert 40 <= len(head.meta["description"]) <= 161, name
         assert head.meta["og:description"] == head.meta["description"], name
         assert head.meta["og:locale"] and head.meta["og:type"] in ("article", "website"), name
-        assert head.rel("canonical") == [] and "og:url" not in head.meta, name  # no site-url
+        address = SITE_URL + ("" if name == "index.html" else name)
+        assert head.rel("canonical") == [{"rel": "canonical", "href": address}], name
+        assert head.meta["og:url"] == address, name
         assert [link["href"] for link in head.rel("icon")] == [
             "_assets/favicon.svg" if name == "index.html" else "../_assets/favicon.svg"], name
         if name == "index.html":
@@ -184,11 +200,12 @@ def test_every_page_carries_its_title_description_alternates_and_cards(built):
         statement_id, variant = page.stem.split(".")
         assert head.meta["og:type"] == "article"
         assert head.meta["twitter:card"] == "summary_large_image", name
-        assert head.meta["og:image"] == f"{statement_id}.{variant}.png", name
-        assert (page.parent / head.meta["og:image"]).is_file(), name
+        folder = f"{SITE_URL}{statement_id}/"
+        assert head.meta["og:image"] == f"{folder}{statement_id}.{variant}.png", name
+        assert (page.parent / head.meta["og:image"].removeprefix(folder)).is_file(), name
         alternates = {a["hreflang"]: a["href"] for a in head.rel("alternate")}
         tags = ("en-GB", "ar-SY") if variant == BILINGUAL else ("en-GB", "ar-SY", "fa-IR", "fr-FR")
-        assert alternates == {tag: f"{statement_id}.{tag[:2]}.html" for tag in tags}, name
+        assert alternates == {tag: f"{folder}{statement_id}.{tag[:2]}.html" for tag in tags}, name
         for href in head.nav:
             assert (page.parent / href).is_file(), f"{name} links {href}, which is not there"
         assert f"{statement_id}.{variant}.pdf" in head.nav and "../index.html" in head.nav, name
