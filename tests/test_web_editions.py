@@ -2,7 +2,9 @@
 server would serve ``output/``: valid HTML and CSS (the Nu HTML Checker), no axe-core violation
 (WCAG 2.0 and 2.1, A and AA, and axe's best practices) at a phone's, a tablet's and a desktop's
 width, no sideways scrolling at 320 px (WCAG 1.4.10), a type scale of the screen's own, and
-fonts that weigh what a web page should.
+fonts that weigh what a web page should; and, on every page of the fixture project (the index
+and each statement's editions in every language and bilingual), no pa11y error (WCAG 2 AA) and
+Lighthouse's 100 in accessibility, best practices and SEO.
 
 The pages: the index and every edition of Sochi (a long list of names) and of Ghouta (a link, a
 list, emphasis, a name written in Arabic): English, Arabic, Persian, French and bilingual. One
@@ -20,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from . import webcheck
-from .conftest import LANGUAGES
+from .conftest import LANGUAGES, STATEMENTS
 from .webcheck import Tab
 
 pytestmark = pytest.mark.slow
@@ -153,3 +155,62 @@ def test_the_bilingual_edition_links_each_language_and_the_index_links_it(tab, s
     opened = tab.visit(f"{site}/index.html", 1280)
     hrefs = opened.evaluate("[...document.querySelectorAll('a')].map(a => a.getAttribute('href'))")
     assert f"{statement}/{statement}.bilingual.html" in hrefs
+
+
+# --- pa11y and Lighthouse, on every page of the fixture project ---------------------------------
+
+EVERY_PAGE = ["index.html", *(f"{statement}/{statement}.{variant}.html"
+                              for statement in STATEMENTS for variant in (*LANGUAGES, "bilingual"))]
+
+
+def every_page(built, site: str) -> list[str]:
+    """The address of every published page, which must be exactly ``EVERY_PAGE``: a page the
+    build adds is audited too, or this fails and says which."""
+    published = [p.relative_to(built.output_dir).as_posix()
+                 for p in published_pages(built.output_dir)]
+    assert sorted(published) == sorted(EVERY_PAGE)
+    return [f"{site}/{page}" for page in EVERY_PAGE]
+
+
+def test_pa11y_finds_no_error_on_any_page(built, site):
+    """pa11y's WCAG 2 AA, with both its runners (HTML_CodeSniffer and axe, whose "needs review"
+    results pa11y counts as errors too), in one Chromium for every page."""
+    webcheck.need("pa11y")
+    report = webcheck.audit(every_page(built, site), site, lighthouse=False)
+    assert not report.outside, report.outside
+    found = [f"{url.removeprefix(site)}: {webcheck.describe_pa11y(issue)}"
+             for url, page in report.pages.items() for issue in page.pa11y]
+    assert not found, "\n".join(found)
+    assert len(report.pages) == len(EVERY_PAGE)
+
+
+def test_the_audit_reports_what_pa11y_finds_and_what_a_page_asks_of_other_hosts(tmp_path):
+    """The harness itself, on a page with two faults: pa11y's errors come back, from both
+    runners, and a request to another host is refused and reported (nothing leaves the machine)."""
+    webcheck.need("pa11y")
+    (tmp_path / "bad.html").write_text(
+        '<!DOCTYPE html><html><head><meta charset="utf-8"><title>x</title></head><body>'
+        '<img src="https://example.com/a.png"></body></html>', "utf-8")
+    with webcheck.serve(tmp_path) as base:
+        report = webcheck.audit([f"{base}/bad.html"], base, lighthouse=False)
+    issues = report.pages[f"{base}/bad.html"].pa11y
+    assert {issue["runner"] for issue in issues} == {"htmlcs", "axe"}, issues
+    assert any("H37" in issue["code"] for issue in issues)  # HTML_CodeSniffer: img without alt
+    assert any(issue["code"] == "image-alt" for issue in issues)
+    assert report.outside == ["https://example.com/a.png"]
+
+
+def test_lighthouse_scores_100_in_accessibility_best_practices_and_seo_on_every_page(built, site):
+    """Lighthouse as a phone loads each page (its default), over HTTP as a web server serves it
+    (the SEO audits need HTTP), the fixture's site-url giving absolute canonical and alternate
+    addresses. Every scored audit of the three categories passes, so each scores 1."""
+    webcheck.need("lighthouse")
+    report = webcheck.audit(every_page(built, site), site, pa11y=False)
+    assert not report.outside, report.outside
+    found = [f"{url.removeprefix(site)}: {webcheck.describe_lighthouse(failed)}"
+             for url, page in report.pages.items() for failed in page.failed]
+    assert not found, "\n".join(found)
+    for url, page in report.pages.items():
+        assert page.scores == dict.fromkeys(webcheck.LIGHTHOUSE_CATEGORIES, 1), url
+        assert page.requests and all(r.startswith(f"{site}/") for r in page.requests), url
+    assert len(report.pages) == len(EVERY_PAGE)
