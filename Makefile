@@ -37,10 +37,11 @@ test: $(INSTALLED) node_modules
 	$(VENV)/bin/mypy
 	$(PY) -m pytest -n 2
 
-# The validators of the web checks, as package-lock.json pins them (vnu.jar, axe-core): installed
-# again only when the lock file is newer. --ignore-scripts: vnu-jar's install script would download
-# a Java runtime; the checks use the system's.
-node_modules: package-lock.json
+# The validators of the web checks, as package-lock.json pins them (vnu.jar, axe-core, pa11y,
+# Lighthouse): installed again only when the lock file is newer. --ignore-scripts: vnu-jar's install
+# script would download a Java runtime and Puppeteer's (pa11y's) a Chrome; the checks use the
+# system's Java and Chromium. pa11y and Lighthouse need Node.js 20 or newer.
+node_modules: package.json package-lock.json
 	@if command -v npm >/dev/null 2>&1; then \
 		npm ci --no-audit --no-fund --ignore-scripts && touch $@; \
 	else \
