@@ -86,6 +86,23 @@ def test_nothing_scrolls_sideways_at_320_px(tab, site, page):
     assert not webcheck.scrolls_sideways(opened), webcheck.overflowing(opened)[:5]
 
 
+@pytest.mark.parametrize("width", [1280, 768])
+def test_the_index_table_fits_its_page_and_gives_each_title_room(tab, site, width):
+    """At a desktop's and a tablet's width the editions table stays inside the page and no title
+    is squeezed to a few letters a line (the label of the bilingual row, in every language, once
+    took the whole width and ran under the next cell)."""
+    opened = tab.visit(f"{site}/index.html", width)
+    boxes = opened.evaluate("""() => {
+      const main = document.querySelector('main').getBoundingClientRect();
+      return [...document.querySelectorAll('.editions')].map(table => {
+        const box = table.getBoundingClientRect();
+        const titles = [...table.querySelectorAll('td:not(.files)')]
+          .map(cell => cell.getBoundingClientRect().width);
+        return [box.left >= main.left && box.right <= main.right, Math.min(...titles)]; }); }""")
+    assert boxes and all(inside for inside, _ in boxes), boxes
+    assert min(narrowest for _, narrowest in boxes) > 200, boxes
+
+
 # What each kind of page sets in its running text and its second-level headings.
 BODY = {"index": ".editions td", "edition": ".body p", "bilingual": ".paragraph .cell p"}
 HEADING = {"index": "h2", "edition": "h2", "bilingual": "th [role=heading]"}  # no h2 in a th
