@@ -134,29 +134,45 @@ class _Links(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.found += [value for name, value in attrs if name in ("href", "src") and value]
+        found = dict(attrs)
+        if tag == "meta" and (found.get("property") or found.get("name")) in (
+                "og:image", "twitter:image") and found.get("content"):
+            self.found.append(found["content"] or "")  # the share image
 
 
-def _targets(html: str, css: bool = False) -> list[str]:
+SITE_URL = "https://example.org/statements/"
+"""The fixture project's ``site-url``: a page names its canonical address, its other languages
+and its share image under it."""
+
+
+def _targets(html: str, css: bool = False, site_url: str = "") -> list[str]:
     parser = _Links()
     parser.feed(html)
     found = parser.found
     if css:
         found += re.findall(r"url\(\s*['\"]?([^'\")]+)", html)
-    return [link for link in found if not urlsplit(link).scheme and not link.startswith("#")]
+    return [link for link in found if (not urlsplit(link).scheme and not link.startswith("#"))
+            or (site_url and link.startswith(site_url))]
 
 
-def broken_links(files: dict[str, bytes]) -> list[str]:
+def broken_links(files: dict[str, bytes], site_url: str = "") -> list[str]:
     """Every relative ``href``/``src`` (and stylesheet ``url()``) of the pages among ``files``
-    (by POSIX path) that names no file among them."""
+    (by POSIX path) that names no file among them; with ``site_url`` (``files`` are the site
+    published there), every absolute address below it too (a folder's is its index.html)."""
     broken = []
     for name, data in files.items():
         if not name.endswith((".html", ".css")):
             continue
-        for link in _targets(data.decode("utf-8", "replace"), css=True):
-            path = unquote(urlsplit(link).path)
-            if not path:
-                continue
-            target = os.path.normpath(os.path.join(os.path.dirname(name), path))
+        for link in _targets(data.decode("utf-8", "replace"), css=True, site_url=site_url):
+            if site_url and link.startswith(site_url):
+                path = unquote(urlsplit(link.removeprefix(site_url)).path)
+                target = os.path.normpath(path + "index.html" if path.endswith("/") or not path
+                                          else path)
+            else:
+                path = unquote(urlsplit(link).path)
+                if not path:
+                    continue
+                target = os.path.normpath(os.path.join(os.path.dirname(name), path))
             if target not in files:
                 broken.append(f"{name} -> {link}")
     return broken
@@ -207,7 +223,7 @@ def test_every_page_links_only_what_is_there(tmp_path):
     assert [t for e in report.refused for t in [str(e)] if "ghouta-2017.ar is not printed" in t]
     assert not (project.output_dir / "ghouta-2017/ghouta-2017.ar.html").exists()
     files = output_files(project)
-    assert broken_links(files) == []
+    assert broken_links(files, SITE_URL) == []
     assert "ghouta-2017.en.html" in index.read_text()
     assert "ghouta-2017.ar." not in files["ghouta-2017/ghouta-2017.en.html"].decode()
     assert "one-voice-2019.ar.html" in files["one-voice-2019/one-voice-2019.en.html"].decode()
@@ -217,7 +233,7 @@ def test_every_page_links_only_what_is_there(tmp_path):
     report = build(project)
     assert {p.target for p in report.printed} >= {Target("ghouta-2017", "ar"),
                                                   Target("ghouta-2017", "en")}
-    assert broken_links(output_files(project)) == []
+    assert broken_links(output_files(project), SITE_URL) == []
     assert "ghouta-2017.ar.html" in (project.output_dir / "ghouta-2017/ghouta-2017.en.html"
                                      ).read_text()
 
@@ -226,7 +242,7 @@ def test_every_page_links_only_what_is_there(tmp_path):
     edit(project, "sources/ghouta-2017.yaml", make_fuzzy_again, "Some 400,000 people")
     update(project)
     build(project)
-    assert broken_links(output_files(project)) == []
+    assert broken_links(output_files(project), SITE_URL) == []
     assert (project.output_dir / "ghouta-2017/ghouta-2017.ar.pdf").exists()
     behind = re.findall(r'href="([^"]+)"[^<]*</a> <span lang="en" dir="ltr" class="behind">',
                         index.read_text())
@@ -249,7 +265,7 @@ def test_every_page_links_only_what_is_there(tmp_path):
     report = build(project)
     files = output_files(project)
     assert not any(".ar." in name or BILINGUAL in name for name in files), sorted(files)
-    assert broken_links(files) == []
+    assert broken_links(files, SITE_URL) == []
     assert "ar" not in re.findall(r'hreflang="([^"]+)"', files["ghouta-2017/ghouta-2017.en.html"]
                                   .decode())
 
