@@ -364,6 +364,11 @@ class _Planner:
             raise PipelineError.of(problems)
         for statement in self.parsed.statements.values():
             self.plan_statement(statement, codes)
+        if self.settings.site_url is None and any(not e.target.draft for e in self.result.editions):
+            self.result.notes.append(
+                "pyproject.toml: no site-url in [tool.pipeline]: the web pages name no canonical "
+                "address, language alternates or share image, which other sites read only as "
+                "absolute addresses; set site-url to where output/ is published to give them")
         self.result.unchanged = sorted(self.unchanged)
         self.result.kept = sorted(
             target for target, state in self.published.states.items()
