@@ -116,8 +116,7 @@ def run_serve(project: Project, args: argparse.Namespace) -> int:
 def run_dist(project: Project, args: argparse.Namespace) -> int:
     from .commands.dist import bundle
 
-    for path in bundle(project, args.statements, args.languages, jobs=args.jobs):
-        log.info("%s", project.relative(path))
+    bundle(project, args.statements, args.languages, jobs=args.jobs)  # names each zip it writes
     return 0
 
 

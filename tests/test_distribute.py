@@ -162,6 +162,21 @@ def test_a_bundle_is_the_same_whether_its_editions_were_just_printed_or_up_to_da
     assert again.read_bytes() == first
 
 
+def test_dist_names_what_it_prints_and_each_bundle_once(tmp_path_factory, tmp_path, capsys):
+    """The editions dist prints for its bundles are not output/'s: its messages never say they
+    are, and each zip is named once, with its size."""
+    project = short_built(tmp_path_factory, tmp_path)
+    before = {p: p.read_bytes() for p in (project.output_dir / "one-voice-2019").iterdir()}
+    status, lines = cli(capsys, project, "dist", "one-voice-2019", "-j1")
+    assert status == 0, lines
+    assert lines[0] == "printing the released editions afresh for dist/ (output/ is left as it is)"
+    printed = [line for line in lines if ".pdf: " in line]
+    assert printed and all(line.startswith("bundle/one-voice-2019/") for line in printed), lines
+    [zipped] = [line for line in lines if ".zip" in line]
+    assert re.fullmatch(r"dist/one-voice-2019-[0-9a-f]{10}\.zip: \d+ files, \d+ KB", zipped)
+    assert {p: p.read_bytes() for p in (project.output_dir / "one-voice-2019").iterdir()} == before
+
+
 def test_no_bundle_while_a_released_language_is_incomplete(good, capsys):
     """Baytna Syria signed Ghouta and Sochi: without its Arabic name neither is bundled; the
     statement it did not sign still is, and dist fails naming the others."""

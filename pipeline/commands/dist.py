@@ -45,7 +45,9 @@ def bundle(project: Project, statement_ids: list[str] | None = None,
     with exclusive(project.output_dir, project.root, "waiting for another build to finish"), \
             tempfile.TemporaryDirectory(prefix="dist-") as folder:
         remove_stale_temporaries(project.dist_dir)  # a killed bundle's half-written zip
-        twin = dataclasses.replace(project, output=Path(folder) / "output")
+        # Named in the messages as it is: the bundle's own editions, never output/'s.
+        twin = dataclasses.replace(project, output=Path(folder) / "bundle")
+        log.info("printing the released editions afresh for dist/ (output/ is left as it is)")
         report = build(twin, Request(tuple(statement_ids or ()), tuple(languages or ()),
                                      force=True, options=options, self_contained=True), jobs)
         plan = report.plan
