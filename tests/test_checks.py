@@ -335,7 +335,8 @@ def test_a_copy_of_a_name_in_another_script_is_a_warning():
     problems = problems_of("signatory", "Women Now for Development", "Women Now for Development")
     assert errors(problems) == []
     assert len(warnings(problems)) == 1 and "likely a copy" in warnings(problems)[0]
-    assert "ignore-same" in warnings(problems)[0]
+    assert "add the flag 'ignore-same' (a line '#, ignore-same' right above the entry's msgctxt)" \
+        in warnings(problems)[0]
 
 
 @pytest.mark.parametrize(("text", "code", "script", "flags"), [
@@ -385,7 +386,8 @@ def test_a_paragraph_or_title_copied_into_another_script_is_refused_with_its_lin
     assert error.line == translation_line(text, f"msgid {quoted(copy)}")
     assert error.message.endswith(": untranslated: identical to the source text although the "
                                   "language is written in another script (Arab); translate it, "
-                                  "or add the flag 'ignore-same' if it is meant to stay as it is")
+                                  "or add the flag 'ignore-same' (a line '#, ignore-same' right "
+                                  "above the entry's msgctxt) if it is meant to stay as it is")
 
 
 def test_a_section_heading_copied_into_another_script_is_refused():

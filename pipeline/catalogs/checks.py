@@ -164,6 +164,10 @@ def check_characters(message: PoEntry, script: str, where: Where) -> Iterator[Pr
 COPY_REFUSED = frozenset({"paragraph", "heading", "title", "short-title", "subtitle"})
 
 
+# Where a translator writes the flag: a PO editor shows no field for it.
+FLAG_LINE = "(a line '#, ignore-same' right above the entry's msgctxt)"
+
+
 def check_copy(message: PoEntry, script: str, where: Where) -> Iterator[Problem]:
     ids, values = source_texts(message), message.strings
     if script != "Latn" and "ignore-same" not in message.flags and all(
@@ -172,11 +176,11 @@ def check_copy(message: PoEntry, script: str, where: Where) -> Iterator[Problem]
         if message.msgctxt in COPY_REFUSED:
             yield where.error("untranslated: identical to the source text although the language "
                               f"is written in another script ({script}); translate it, or add "
-                              "the flag 'ignore-same' if it is meant to stay as it is")
+                              f"the flag 'ignore-same' {FLAG_LINE} if it is meant to stay as it is")
         else:
             yield where.warning("likely a copy: identical to the source text although the "
                                 f"language is written in another script ({script}); add the "
-                                "flag 'ignore-same' if it is meant to stay as it is")
+                                f"flag 'ignore-same' {FLAG_LINE} if it is meant to stay as it is")
 
 
 def check_text(message: PoEntry, script: str, where: Where) -> Iterator[Problem]:
