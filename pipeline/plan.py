@@ -556,6 +556,9 @@ class _Planner:
             return "its statement's text changed"
         if previous.catalog_version != state.catalog_version:
             return "its translation changed"
+        if previous.options != state.options:
+            return (f"it was printed as {describe_options(previous.options)}, "
+                    f"now as {describe_options(state.options)}")
         if changed:
             return f"its inputs changed ({', '.join(changed)})"
         return "what it shows changed (links to other editions, or a template word)"
@@ -626,3 +629,10 @@ def bilingual_pair(settings: Settings, printed: dict[str, tuple[Language, str, b
     if printed[first][0].direction == "rtl" and printed[second][0].direction == "ltr":
         first, second = second, first
     return first, second
+
+
+def describe_options(options: PrintOptions) -> str:
+    """How a reason names the way an edition is printed: "PDF/X-1a, A4, 5mm bleed"."""
+    family, part = options.pdf_variant.removeprefix("pdf/").split("-")  # "x-1a": PDF/X-1a
+    bleed = f", {options.bleed} bleed" if options.bleed else ""
+    return f"PDF/{family.upper()}-{part}, {options.paper}{bleed}"

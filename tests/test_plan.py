@@ -13,7 +13,7 @@ import pytest
 from pipeline.catalogs.pofile import read_catalog, serialise
 from pipeline.commands.update import init, update
 from pipeline.errors import PipelineError
-from pipeline.model import BILINGUAL, Target
+from pipeline.model import BILINGUAL, PrintOptions, Target
 from pipeline.parse import Parsed, parse
 from pipeline.plan import DEFAULT_REQUEST, Plan, Request, expected_targets, kept_by_name, make_plan
 from pipeline.project import Project
@@ -316,6 +316,17 @@ def test_a_changed_translation_makes_only_its_language_and_the_bilingual_stale(p
     assert {e.target for e in plan.stale} == {
         Target("sochi-2018", "ar"), Target("sochi-2018", BILINGUAL),
         Target("ghouta-2017", "ar"), Target("ghouta-2017", BILINGUAL)}
+
+
+def test_an_edition_printed_with_other_options_says_so_when_printed_again(project):
+    """After `build --print-shop`, the next build prints the regular editions again, and -v
+    says why in those words (not "links to other editions, or a template word")."""
+    shop = Request(options=PrintOptions(bleed="5mm", print_shop=True))
+    recorded = states(plan_of(project, shop))
+    plan = plan_of(project, recorded=recorded)
+    assert len(plan.stale) == len(plan.editions)
+    assert {e.reason for e in plan.stale} == {"it was printed as PDF/X-1a, A4, 5mm bleed, "
+                                              "now as PDF/UA-1, A4"}
 
 
 def test_planning_writes_nothing(project):
