@@ -416,6 +416,7 @@ def test_a_new_character_in_a_statement_makes_new_subsets_of_the_faces_that_have
          "Hospitals, schools and markets worth €40 million have been struck")
     report = build(good, Request(), jobs=1)
     assert [p.target.name for p in report.printed] == ["one-voice-2019.en"]
+    assert report.removed == [], "a replaced web font is no edition removed (the summary's count)"
     assert sorted(cut) == SERIF
     after = published_fonts(good.output_dir)
     for name in before.keys() - {"webfonts.css"}:

@@ -72,6 +72,7 @@ class Report:
     up_to_date: list[Target] = field(default_factory=list)
     refused: list[PipelineError] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    """The files of the editions removed (the summary's "removed"), never a replaced asset."""
     statuses: dict[tuple[str, str], Status] = field(default_factory=dict)
     """How complete each (statement, language) is, when the build had to look."""
     assets: dict[str, bytes] = field(default_factory=dict)
@@ -384,4 +385,5 @@ def write_site(project: Project, snapshot: Snapshot, states: list[EditionState],
     inputs_hash = ("partial " if partial else "") + site_inputs_hash(snapshot, states)
     site = make_site(snapshot, editions, sources, inputs_hash,
                      [s.shown for s in states], with_assets=current, updates=updates)
-    report.removed += publish_site(project, site)
+    for name in publish_site(project, site):  # an asset replaced (a web font cut anew): no edition
+        log.debug("%s: removed: no page uses it any more", name)
