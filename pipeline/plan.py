@@ -171,7 +171,8 @@ def refusal(target: Target, statement: Statement, status: Status) -> PipelineErr
     return PipelineError.of(
         [Problem(f"{target.name} is not printed: {status.untranslated} untranslated, "
                  f"{status.fuzzy} fuzzy, {len(errors)} problem(s) in its catalog (listed below); "
-                 "print a draft with --draft", statement.file)] + errors[:LISTED] + more)
+                 "print a draft with `python -m pipeline build --draft`", statement.file)]
+        + errors[:LISTED] + more)
 
 
 def requested_languages(settings: Settings, available: tuple[str, ...],

@@ -274,7 +274,7 @@ def test_a_refused_language_lists_a_dozen_problems_then_points_to_check(small, c
     assert status == 1
     heading = re.fullmatch(r"sources/ghouta-2017\.yaml: ghouta-2017\.fr is not printed: (\d+) "
                            r"untranslated, 0 fuzzy, (\d+) problem\(s\) in its catalog \(listed "
-                           r"below\); print a draft with --draft", errors[0])
+                           r"below\); print a draft with `python -m pipeline build --draft`", errors[0])
     assert heading and heading.group(1) == heading.group(2), errors[0]
     total = int(heading.group(1))
     assert total > 12 and len(errors) == 1 + 12 + 1, errors
