@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import hashlib
 import io
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from . import log
 from .errors import PipelineError
@@ -150,27 +150,77 @@ def font_face_css(fonts: Sequence[Subset], url_prefix: str = "fonts/") -> str:
     return "".join(rules)
 
 
-PRINT_FACE = re.compile(r"@font-face\s*\{[^{}]*\}\s*")
-
-
 def for_browsers(assets: dict[str, bytes], stylesheet: str = "statement.css") -> dict[str, bytes]:
     """The assets as a browser gets them: the stylesheet without its ``@font-face`` rules (the
     full fonts, which only WeasyPrint prints with), and without the files only printing reads:
     those rules' fonts, the print-shop stylesheet and colour profiles. A browser, on screen or
     printing a page, then knows only the subsets of ``webfonts.css``: were the full fonts
     declared for print, it would download one to look for a character the subset of the same
-    family lacks (a Latin letter in an Arabic page), 0.4 MB or more."""
+    family lacks (a Latin letter in an Arabic page), 0.4 MB or more.
+
+    The rules are found as ``fonts_of`` and browsers find them, by CSS's grammar (``@FONT-FACE``
+    and ``@font\\-face`` are one too, a brace in a comment is no end of rule), and a file the
+    stylesheet left for browsers still names (a rule that shows a full font, the print-shop
+    stylesheet or a profile on screen too) is published with it: the page never links what
+    ``output/_assets`` does not hold."""
     from .printshop import PRINT_SHOP_STYLESHEET
 
     css = assets.get(stylesheet)
     if css is None:
         return dict(assets)
-    text = css.decode("utf-8")
+    screen = without_font_faces(css.decode("utf-8"))
     printed = {face.url for face in fonts_of(assets).faces}
-    kept = {name: data for name, data in assets.items()
-            if name not in printed and name != PRINT_SHOP_STYLESHEET
-            and not name.lower().endswith((".icc", ".icm"))}
-    return {**kept, stylesheet: PRINT_FACE.sub("", text).encode("utf-8")}
+    named = urls_of(screen)
+    kept = {name: data for name, data in assets.items() if name in named or (
+        name not in printed and name != PRINT_SHOP_STYLESHEET
+        and not name.lower().endswith((".icc", ".icm")))}
+    return {**kept, stylesheet: screen.encode("utf-8")}
+
+
+def without_font_faces(css: str) -> str:
+    """``css`` without its ``@font-face`` rules, at its top level and inside ``@media`` and
+    ``@supports`` blocks (with the white space after each); the rest as written."""
+    import tinycss2
+
+    def drop(nodes: list[Any]) -> list[Any]:
+        kept: list[Any] = []
+        after_face = False
+        for node in nodes:
+            if node.type == "at-rule" and node.lower_at_keyword == "font-face":
+                after_face = True
+                continue
+            if node.type == "error" or (after_face and node.type == "whitespace"):
+                after_face = False  # a parse error is ignored by browsers, and cannot be written
+                continue
+            after_face = False
+            if node.type == "at-rule" and node.content is not None \
+                    and node.lower_at_keyword in ("media", "supports"):
+                node.content = drop(tinycss2.parse_rule_list(node.content))
+            kept.append(node)
+        return kept
+
+    return str(tinycss2.serialize(drop(tinycss2.parse_stylesheet(css))))
+
+
+def urls_of(css: str) -> set[str]:
+    """The addresses of every ``url()`` of ``css``, quoted or not, wherever it stands."""
+    import tinycss2
+
+    found: set[str] = set()
+
+    def walk(nodes: Iterable[Any]) -> None:
+        for node in nodes:
+            if node.type == "url":
+                found.add(str(node.value))
+            elif node.type == "function" and node.lower_name == "url":
+                found.update(str(arg.value) for arg in node.arguments if arg.type == "string")
+            for attribute in ("prelude", "content", "arguments", "value"):
+                nested = getattr(node, attribute, None)
+                if isinstance(nested, list):
+                    walk(nested)
+
+    walk(tinycss2.parse_stylesheet(css))
+    return found
 
 
 def asset_files(fonts: Sequence[Subset], css_name: str = "webfonts.css",
