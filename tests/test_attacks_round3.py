@@ -156,3 +156,24 @@ def test_a_page_never_links_an_asset_that_is_not_published(small, target):
     published = {*webfonts.for_browsers(asset_files(take(small, ["ghouta-2017"], ["en"]))),
                  "webfonts.css"}  # written beside them from the pages' text (site.make_site)
     assert [name for name in linked if name not in published] == []
+
+
+# --- a project without a bilingual edition is bundled ---------------------------------------------
+
+@pytest.mark.slow
+def test_dist_bundles_a_project_that_has_no_bilingual_edition(small, capsys):
+    """``bilingual`` is optional (a project of one language has none): ``dist`` took the empty
+    pair for a subset of every statement's languages, waited for a bilingual edition never
+    planned, and left each statement unbundled, saying nothing and exiting 0."""
+    from .conftest import keep_languages
+    from .helpers import cli
+
+    project = keep_languages(small, "en")
+    settings = project.root / "pyproject.toml"
+    text = settings.read_text("utf-8")
+    assert re.search(r"^bilingual = .*$", text, re.M), "the fixture changed: update the test"
+    settings.write_text(re.sub(r"^bilingual = .*\n", "", text, flags=re.M), "utf-8")
+    status, errors = cli(capsys, project, "dist", "one-voice-2019")
+    assert status == 0, errors
+    assert [p.name for p in (project.root / "dist").glob("*.zip")] != [], \
+        "dist exited 0 and wrote no bundle"

@@ -59,7 +59,8 @@ def bundle(project: Project, statement_ids: list[str] | None = None,
         bundles, incomplete = [], []
         for statement_id in sorted(statements):  # a statement is bundled whole, or not at all
             codes = {code for sid, code in plan.statuses if sid == statement_id} if plan else set()
-            variants = codes | ({BILINGUAL} if set(project.settings.bilingual) <= codes else set())
+            pair = set(project.settings.bilingual)  # none: the project has no bilingual edition
+            variants = codes | ({BILINGUAL} if pair and pair <= codes else set())
             if not codes or any(Target(statement_id, v) not in printed for v in variants):
                 incomplete.append(statement_id)
                 continue
