@@ -107,7 +107,7 @@ def laid_out(render: Callable[..., Any]) -> Any:
     spacing: dict[str, float] = {}
     for nudge in NUDGES if stretched else ():
         # Each trial lays out only the paragraphs tried: the rest moves none of their lines.
-        hidden = "".join(f':not([data-paragraph="{n}"])' for n in stretched)
+        hidden = "".join(f":not([data-paragraph={_quoted(n)}])" for n in stretched)
         still = set(stretched_paragraphs(render(
             word_spacing({n: nudge for n in stretched}),
             f"[data-keep], [data-paragraph]{hidden} {{ display: none; }}")))
@@ -117,7 +117,7 @@ def laid_out(render: Callable[..., Any]) -> Any:
             break
     css: tuple[str, ...] = (word_spacing(spacing),) if spacing else ()
     if stretched:
-        css += (", ".join(f'[data-paragraph="{n}"] p, [data-paragraph="{n}"] li'
+        css += (", ".join(f"[data-paragraph={_quoted(n)}] p, [data-paragraph={_quoted(n)}] li"
                           for n in stretched) + " { text-align: start !important; }",)
     if starts_too_short(layout(*css) if spacing else rendered[()]):  # the final line breaks
         css += (OWN_PAGE,)
@@ -134,8 +134,19 @@ justification allows the spaces of a line (80 to 133 % of a space, as InDesign's
 
 def word_spacing(spacing: dict[str, float]) -> str:
     """The stylesheet that sets the word spacing of each paragraph (``data-paragraph``) given."""
-    return " ".join(f'[data-paragraph="{n}"] p {{ word-spacing: {em}em; }}'
-                    for n, em in sorted(spacing.items(), key=lambda item: int(item[0])))
+    return " ".join(f"[data-paragraph={_quoted(n)}] p {{ word-spacing: {em}em; }}"
+                    for n, em in sorted(spacing.items(), key=lambda item: _order(item[0])))
+
+
+def _quoted(value: str) -> str:
+    """``value`` (a template's ``data-paragraph``) as a CSS string no text can break out of."""
+    return '"' + "".join(f"\\{ord(c):x} " if c in '"\\\n\r\f' else c for c in value) + '"'
+
+
+def _order(paragraph: str) -> tuple[int, int, str]:
+    """The order of ``data-paragraph`` values: numbers as numbers (2 before 10), then the
+    other values a template may give, as text."""
+    return (0, int(paragraph), "") if paragraph.isdecimal() else (1, 0, paragraph)
 
 
 OWN_PAGE = "[data-keep] { break-before: page; margin-top: 0; }"
@@ -208,7 +219,7 @@ def stretched_paragraphs(document: Any) -> list[str]:
         usual = statistics.median(found)
         if max(found) > min(MAX_GAP * usual, MAX_STRETCH):
             stretched.append(paragraph)
-    return sorted(set(stretched), key=int)
+    return sorted(set(stretched), key=_order)
 
 
 def realign_shifted_lines(document: Any) -> None:

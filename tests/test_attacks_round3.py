@@ -177,3 +177,30 @@ def test_dist_bundles_a_project_that_has_no_bilingual_edition(small, capsys):
     assert status == 0, errors
     assert [p.name for p in (project.root / "dist").glob("*.zip")] != [], \
         "dist exited 0 and wrote no bundle"
+
+
+# --- a template's own paragraph markers ---------------------------------------------------------
+
+@pytest.mark.parametrize("marker", ["p1", 'one"] body { display: none } [x="', "\u0661"])
+def test_a_template_may_name_its_paragraphs_as_it_likes(marker):
+    """Templates are inputs: a ``data-paragraph`` that is not a number (``p1``, a quote, an
+    Arabic-Indic digit) crashed the nudges (``int()``: "printing failed unexpectedly ... this is
+    a bug") or, with a quote, would have written its text into the nudges' stylesheet."""
+    import tinycss2
+    from weasyprint import CSS, HTML
+
+    from pipeline import weasyfixes
+
+    words = " ".join(["i", "M" * 18] * 12)
+    html = ("<style>@page { size: A5; } p { text-align: justify; font-size: 12pt; }</style>"
+            f'<div data-paragraph="{marker.replace(chr(34), "&quot;")}"><p>{words}</p></div>')
+
+    def render(*css: str):
+        return HTML(string=html).render(stylesheets=[CSS(string=c) for c in css])
+
+    assert weasyfixes.stretched_paragraphs(render()) == [marker]
+    document = weasyfixes.laid_out(render)
+    assert document.pages, "nothing laid out"
+    spacing = weasyfixes.word_spacing({marker: 0.01, "10": 0.02, "2": 0.01})
+    rules = [rule.type for rule in tinycss2.parse_stylesheet(spacing, True, True)]
+    assert rules == ["qualified-rule"] * 3 and spacing.index('"2"') < spacing.index('"10"')
