@@ -131,6 +131,8 @@ def print_pdf(job: PrintJob) -> PrintedPdf:
             claim_pdfua=job.options.archival or job.options.print_shop, finishers=finishers)
     except FatalURLFetchingError as error:
         raise PipelineError(str(error), job.where) from None
+    except weasyfixes.TemplateMarkError as error:
+        raise PipelineError(str(error), job.where) from None
     except printshop.PrintShopError as error:
         raise PipelineError(str(error), f"templates/{printshop.PRINT_SHOP_STYLESHEET}") from None
     finally:

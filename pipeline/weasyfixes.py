@@ -31,6 +31,11 @@ SUPPORTED = ">=70,<71"
 version (WeasyPrint's minor releases fix bugs)."""
 
 
+class TemplateMarkError(ValueError):
+    """A template's mark for these fixes (``data-keep``) that they cannot read; the printer
+    reports it with the edition it was printing."""
+
+
 def check_version(version: str) -> None:
     """Fail, saying what to do, unless ``version`` is in the ``SUPPORTED`` range."""
     if version.split(".")[0] != WEASYPRINT.split(".")[0]:
@@ -166,7 +171,11 @@ def starts_too_short(document: Any) -> bool:
             items = [e for e in element.iter() if e.tag in ("li", "tr")]
             shown = {id(b.element) for b in box.descendants()
                      if getattr(b, "element", None) is not None and b.element.tag in ("li", "tr")}
-            started = (int(element.get("data-keep")), len(items), len(shown))
+            keep = element.get("data-keep").strip()
+            if not keep.isdecimal():  # templates are inputs: say what is wrong, not crash
+                raise TemplateMarkError(f"a template's data-keep=\"{keep}\" is not a number of "
+                                    "items: write a whole number, such as data-keep=\"10\"")
+            started = (int(keep), len(items), len(shown))
             break
         if started is not None:
             keep, total, on_first_page = started

@@ -204,3 +204,18 @@ def test_a_template_may_name_its_paragraphs_as_it_likes(marker):
     spacing = weasyfixes.word_spacing({marker: 0.01, "10": 0.02, "2": 0.01})
     rules = [rule.type for rule in tinycss2.parse_stylesheet(spacing, True, True)]
     assert rules == ["qualified-rule"] * 3 and spacing.index('"2"') < spacing.index('"10"')
+
+
+@pytest.mark.parametrize("keep", ["many", "", "-5"])
+def test_a_data_keep_that_is_not_a_number_is_an_error_not_a_crash(keep):
+    """``data-keep`` (the fewest names a list may start a page with) read with ``int()``: a
+    template's ``data-keep="many"`` ended the print with "printing failed unexpectedly ... this
+    is a bug". It is the template's mistake, said as such."""
+    from weasyprint import HTML
+
+    from pipeline import weasyfixes
+
+    names = "".join(f"<li>Organisation {n}</li>" for n in range(200))
+    html = f'<p>Text</p><section data-keep="{keep}"><ul>{names}</ul></section>'
+    with pytest.raises(weasyfixes.TemplateMarkError, match=r'data-keep="[^"]*" is not a number'):
+        weasyfixes.laid_out(lambda *css: HTML(string=html).render())
