@@ -96,7 +96,11 @@ def print_pdf(job: PrintJob) -> PrintedPdf:
         if stylesheet is None:
             raise PipelineError("the print-shop stylesheet is missing: restore it from the "
                                 "repository", f"templates/{printshop.PRINT_SHOP_STYLESHEET}")
-        options = printshop.render_options(stylesheet.decode("utf-8", "replace"))
+        try:  # its @import is loaded now, through the edition's fetcher
+            options = printshop.render_options(stylesheet.decode("utf-8", "replace"),
+                                               fenced_fetcher(job.assets_url, job.assets))
+        except FatalURLFetchingError as error:
+            raise PipelineError(str(error), job.where) from None
         finishers = (printshop.finisher(printshop.FOGRA39),)
     if job.options.bleed is not None:  # the slug, the BleedBox and the crop marks, in any variant
         options["stylesheets"] = [*options.get("stylesheets", ()),

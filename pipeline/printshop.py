@@ -63,12 +63,15 @@ PRINT_SHOP_STYLESHEET = "print-shop.css"
 declarations giving every colour of ``statement.css`` as ``device-cmyk()``."""
 
 
-def render_options(stylesheet: str) -> dict[str, Any]:
+def render_options(stylesheet: str, url_fetcher: Any = None) -> dict[str, Any]:
     """The extra ``HTML.render`` options of the print-shop edition (``stylesheet``: the text of
-    ``templates/print-shop.css``)."""
+    ``templates/print-shop.css``). A stylesheet given to WeasyPrint loads what it imports or
+    names with its own fetcher, not the document's: give it the edition's (``url_fetcher``),
+    or its ``@import`` reads any file or address."""
     from weasyprint import CSS
 
-    return {"stylesheets": [CSS(string=stylesheet)], "output_intent": "device-cmyk"}
+    fenced = {"url_fetcher": url_fetcher} if url_fetcher is not None else {}
+    return {"stylesheets": [CSS(string=stylesheet, **fenced)], "output_intent": "device-cmyk"}
 
 
 @dataclass(frozen=True)

@@ -219,3 +219,26 @@ def test_a_data_keep_that_is_not_a_number_is_an_error_not_a_crash(keep):
     html = f'<p>Text</p><section data-keep="{keep}"><ul>{names}</ul></section>'
     with pytest.raises(weasyfixes.TemplateMarkError, match=r'data-keep="[^"]*" is not a number'):
         weasyfixes.laid_out(lambda *css: HTML(string=html).render())
+
+
+# --- the print-shop stylesheet reads nothing outside the project ----------------------------------
+
+@pytest.mark.slow
+def test_the_print_shop_stylesheet_cannot_import_a_file_from_outside_the_project(small, capsys,
+                                                                                  tmp_path):
+    """``templates/print-shop.css`` was given to WeasyPrint as a stylesheet of its own, with
+    WeasyPrint's default fetcher: its ``@import`` read any file (or address) and applied it, here
+    one hiding every paragraph, while statement.css and the templates are fenced in."""
+    from .helpers import cli, pdf_text
+
+    outside = tmp_path / "outside.css"
+    outside.write_text("p, h1 { display: none !important; }", "utf-8")
+    sheet = small.root / "templates/print-shop.css"
+    sheet.write_text(f"@import url({outside.as_uri()});\n" + sheet.read_text("utf-8"), "utf-8")
+    status, errors = cli(capsys, small, "build", "one-voice-2019", "--lang", "en", "--print-shop")
+    pdf = small.output_dir / "one-voice-2019/one-voice-2019.en.pdf"
+    if status == 0:  # printed: then without the outside file's rules
+        assert "Security Council" in pdf_text(pdf), "the outside stylesheet was applied"
+    else:
+        assert any(f"refused to load {outside.as_uri()!r}" in line for line in errors), errors
+        assert not pdf.exists()
