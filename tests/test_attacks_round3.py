@@ -1,11 +1,16 @@
 """The standing adversarial suite, round three: what a hostile user broke in the print-shop
-editions, the crop marks, the font subsets, the layout fixes and the web assets published for
-browsers (``webfonts.for_browsers``).
+editions, the crop marks, the font subsets, the layout fixes (the justified paragraphs' nudges)
+and the web assets published for browsers (``webfonts.for_browsers``).
 
 Tried and held (no test needed beyond the suites that own them): --print-shop, --archival and
-plain editions with --bleed 0mm, 0.125in and 10mm on A5, letter and legal (PDF/UA rules pass,
-the eight crop marks lie beyond the BleedBox and inside the MediaBox, no two subsets share a
-name); an 80-character word, 19,000 spaces, a paragraph of no-break spaces, bidi-heavy text.
+plain editions with --bleed 0mm, 0.125in and 10mm on A5, letter and legal, in four languages
+and the bilingual edition (tests/pdfua.py passes, the eight crop marks of every page lie beyond
+the BleedBox and inside the MediaBox, no two subsets of different bytes share a name); an
+80-character word, 19,000 spaces, a paragraph of no-break spaces (refused as empty), 4,000
+letters bound by no-break spaces (wrapped inside the text area), bidi-heavy mixed text (the
+override and isolate controls refused with their line), an Arabic statement of stretched
+paragraphs on A5 with a 10 mm bleed; -C/-q/-v before and after the command; dist's
+``updated``; a url() or @import of a file outside templates/ in either stylesheet.
 """
 
 from __future__ import annotations
