@@ -22,13 +22,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import log
 from .errors import PipelineError
 from .model import PAPER_SIZES, PrintOptions
-from .plan import Request
 from .project import Project
+
+if TYPE_CHECKING:
+    from .plan import Request
 
 MAX_BLEED_MM = 10.0
 UNIT_MM = {"mm": 1.0, "pt": 25.4 / 72, "in": 25.4}
@@ -171,6 +173,8 @@ def column_option(value: str) -> tuple[str, str]:
 
 
 def request_of(args: argparse.Namespace) -> Request:
+    from .plan import Request
+
     print_shop = getattr(args, "print_shop", False)
     if print_shop and args.draft:
         raise PipelineError("a draft is not for a print shop: print the draft without "

@@ -11,20 +11,24 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypeAlias
 
-from .catalogs.checks import Needed, Status, check_edition
-from .catalogs.pofile import PoCatalog
 from .errors import PipelineError, Problem
 from .identifiers import language_problem
-from .language import Language
-from .messages import EditionMessage, edition_messages, statement_messages
 from .model import BILINGUAL, Alternate, PrintOptions, Provenance, Target
-from .parse import Parsed
 from .project import BILINGUAL_TEMPLATE, EDITION_TEMPLATE
 from .settings import Settings
 from .snapshot import Snapshot, short_hash
-from .source import Statement
 from .state import NOTHING_PUBLISHED, EditionState, Published
+
+if TYPE_CHECKING:  # phase two's vocabulary: imported where it is used, so that phase one, which
+    # decides from bytes alone, loads no parser (YAML, Markdown, CLDR)
+    from .catalogs.checks import Needed, Status
+    from .catalogs.pofile import PoCatalog
+    from .language import Language
+    from .messages import EditionMessage
+    from .parse import Parsed
+    from .source import Statement
 
 LISTED = 12
 """How many of a refused language's problems a build lists; `check` lists them all."""
@@ -126,6 +130,8 @@ class Plan:
 
 def source_version(statement: Statement) -> str:
     """A short code for the statement's text, printed in every edition's colophon."""
+    from .messages import statement_messages
+
     messages: list[list[object]] = [[m.context, m.id] for m in statement_messages(statement)]
     messages += [["given", s.value, code, name] for s in statement.signatories
                  for code, name in s.given]
@@ -160,6 +166,8 @@ def translation_version(catalog: PoCatalog, own: list[EditionMessage], code: str
 
 
 def needed(messages: list[EditionMessage], code: str) -> list[Needed]:
+    from .catalogs.checks import Needed
+
     return [Needed(m.key, m.source_language, m.reference, m.as_written_in(code) is not None)
             for m in messages]
 
@@ -339,7 +347,7 @@ def make_plan(parsed: Parsed, request: Request, published: Published = NOTHING_P
     return _Planner(parsed, request, published, failed, unchanged).plan()
 
 
-Chosen = dict[str, tuple[Language, str, bool]]
+Chosen: TypeAlias = "dict[str, tuple[Language, str, bool]]"
 """The languages a statement is printed in (chosen by the plan): code -> language, catalog
 version, draft."""
 
@@ -386,6 +394,8 @@ class _Planner:
 
     def plan_statement(self, statement: Statement, codes: list[str]) -> None:
         """A statement's editions: each language's, then the bilingual one."""
+        from .messages import edition_messages
+
         messages = edition_messages(statement, list(self.parsed.words[EDITION_TEMPLATE]))
         version = source_version(statement)
         own = edition_messages(statement, [])  # what the colophon's translation version covers
@@ -461,6 +471,9 @@ class _Planner:
         """The bilingual edition's messages, from its own template's words, and whether it is a
         draft; ``None`` when it is refused: a word only it shows must be translated for it to be
         released, and never stops the single-language editions."""
+        from .catalogs.checks import check_edition
+        from .messages import edition_messages
+
         messages = edition_messages(statement, list(self.parsed.words[BILINGUAL_TEMPLATE]))
         draft = False
         for code in pair:
@@ -482,6 +495,8 @@ class _Planner:
                      own: list[EditionMessage], codes: list[str]) -> Chosen:
         """The languages the statement is printed in (released, or drafts when asked); a
         released language that is not ready is refused, with its problems."""
+        from .catalogs.checks import check_edition
+
         printed: Chosen = {}
         for code in codes:
             catalog = self.parsed.catalogs.get(code)

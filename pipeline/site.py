@@ -8,12 +8,8 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from babel import Locale
-
-from . import webfonts
-from .catalogs.lookup import Lookup
-from .catalogs.pofile import read_catalog
 from .errors import PipelineError
 from .files import (
     MAX_FONT,
@@ -25,14 +21,16 @@ from .files import (
     read_published,
     remove_unlisted,
 )
-from .fonts import Face, fonts_of, page_text
-from .language import language
 from .model import BILINGUAL
 from .project import ASSETS, DRAFTS, TEMPLATE_LANGUAGE, Project
-from .render import Words, render_index
 from .snapshot import Snapshot, digest, short_hash
 from .state import EditionState
-from .text import FSI, PDI
+
+if TYPE_CHECKING:  # making the site: imported where it is used, so that deciding whether the
+    # site is current (from bytes alone) loads no template engine, font tool or CLDR
+    from . import webfonts
+    from .fonts import Face
+    from .render import Words
 
 SITE_STATE = ".site.state.json"
 
@@ -78,6 +76,10 @@ def index_listing(editions: list[IndexEdition],
                   ) -> list[dict[str, object]]:
     """The index's entries: a statement each, its editions in the source language first;
     ``updates`` gives a statement's ``updated`` date (ISO, and as the index writes it)."""
+    from babel import Locale
+
+    from .language import language
+
     english = Locale.parse("en")
     listing = []
     for statement_id in sorted({e.statement_id for e in editions}):
@@ -116,6 +118,8 @@ def index_listing(editions: list[IndexEdition],
 
 
 def plain_title(side_title: str) -> str:
+    from .text import FSI, PDI
+
     return side_title.replace(FSI, "").replace(PDI, "")
 
 
@@ -127,6 +131,10 @@ def make_site(snapshot: Snapshot, editions: list[IndexEdition],
     and date (ISO, and as the index writes it); ``shown`` the characters each published edition
     shows, which the web fonts are cut down to. Without the assets, those published before are
     kept."""
+    from . import webfonts
+    from .fonts import page_text
+    from .render import render_index
+
     recorded = _read_site_state(snapshot.project) or {}
     published = {name: sha for name, sha in recorded.get("files", {}).items()
                  if isinstance(name, str) and isinstance(sha, str)}
@@ -155,6 +163,8 @@ def make_site(snapshot: Snapshot, editions: list[IndexEdition],
 
 def unreadable_catalogs(snapshot: Snapshot) -> list[str]:
     """The released languages whose catalog cannot be read."""
+    from .catalogs.pofile import read_catalog
+
     settings = snapshot.project.settings
     found = []
     for code, item in sorted(snapshot.catalogs.items()):
@@ -171,6 +181,11 @@ def index_words(snapshot: Snapshot) -> list[Words]:
     """The index's words in every released language with a readable catalog, the templates'
     language first (a catalog that cannot be read is reported by the build; here it is left
     out)."""
+    from .catalogs.lookup import Lookup
+    from .catalogs.pofile import read_catalog
+    from .language import language
+    from .render import Words
+
     settings = snapshot.project.settings
     found = []
     for code in sorted(snapshot.catalogs, key=lambda c: (c != TEMPLATE_LANGUAGE, c)):
@@ -191,6 +206,9 @@ def web_fonts(snapshot: Snapshot, texts: list[str], recorded: object
     """Each face of the stylesheet cut down to the characters the site shows; a face whose
     characters did not change since the last build is taken as it was published (cutting a font
     takes half a second), the others are cut again. Returns the subsets and their record."""
+    from . import webfonts
+    from .fonts import fonts_of
+
     wanted = webfonts.characters(texts)
     before = recorded if isinstance(recorded, dict) else {}
     fonts: list[webfonts.Subset] = []
@@ -215,6 +233,8 @@ def _published_font(snapshot: Snapshot, face: Face, before: object,
                     key: str) -> webfonts.Subset | None:
     """The subset of ``face`` published by an earlier build, if it was cut to the same
     characters and is still there, intact."""
+    from . import webfonts
+
     if not isinstance(before, dict) or before.get("key") != key:
         return None
     name, ranges = before.get("file"), before.get("codepoints")

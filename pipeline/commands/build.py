@@ -13,19 +13,12 @@ import time
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import log
-from ..catalogs.checks import Status
-from ..catalogs.lookup import Lookup
-from ..catalogs.pofile import PoCatalog
 from ..errors import PipelineError, Problem
-from ..fetcher import folder_url
 from ..files import display, exclusive, publish, remove, remove_folder_if_empty, write_atomic
-from ..fonts import MissingGlyphs, check_glyphs, fonts_of, page_text
-from ..language import language
 from ..model import Target
-from ..parse import Parsed, parse
-from ..pdf import PrintJob
 from ..plan import (
     DEFAULT_REQUEST,
     EditionPlan,
@@ -37,10 +30,7 @@ from ..plan import (
     requested_languages,
     up_to_date_by_name,
 )
-from ..printing import Printed, Printers
 from ..project import ASSETS, DRAFTS, Project
-from ..render import Rendered, Side, Web, render_bilingual, render_edition
-from ..share import CardSide, card_html
 from ..site import (
     asset_files,
     check_not_linked_out,
@@ -51,8 +41,18 @@ from ..site import (
     site_is_current,
 )
 from ..snapshot import Snapshot, catalog_languages, digest, no_statement, take
-from ..source import StatementDate
 from ..state import EditionState, Published, read_published_editions
+
+if TYPE_CHECKING:  # what parsing, rendering and printing need is imported where it is used:
+    # phase one decides from bytes alone and loads none of it (nor WeasyPrint)
+    from ..catalogs.checks import Status
+    from ..catalogs.pofile import PoCatalog
+    from ..fonts import MissingGlyphs
+    from ..parse import Parsed
+    from ..pdf import PrintJob
+    from ..printing import Printed, Printers
+    from ..render import Rendered, Side
+    from ..share import CardSide
 
 
 @dataclass(frozen=True)
@@ -133,6 +133,8 @@ def _build(project: Project, request: Request, jobs: int | None,
             log.info("%s: up to date", target.name)
         return report
     log.debug("planning in full: %s", "; ".join(quick.reasons))
+    from ..parse import parse
+
     # 3. Parse what changed, then plan; carry the plan out; plan again if an edition failed
     # after all. A statement whose editions are all up to date by their bytes is not parsed.
     check_stylesheet(snapshot)
@@ -185,6 +187,8 @@ def carry_out(project: Project, snapshot: Snapshot, parsed: Parsed, plan: Plan,
               jobs: int | None, report: Report, warm: Printers | None = None
               ) -> frozenset[Target]:
     """Render, print and publish the plan's stale editions; returns those that failed."""
+    from ..printing import Printers
+
     stale = plan.stale
     for edition in stale:
         log.debug("%s: printed because %s", edition.target.name, edition.reason)
@@ -213,17 +217,24 @@ def carry_out(project: Project, snapshot: Snapshot, parsed: Parsed, plan: Plan,
 
 def check_stylesheet(snapshot: Snapshot) -> None:
     """The stylesheet names only its own fonts: checked once, before anything prints."""
+    from ..fonts import fonts_of
+
     fonts_of(asset_files(snapshot))
 
 
 # --- rendering and printing ---------------------------------------------------------------------
 
 def sides(edition: EditionPlan, catalogs: dict[str, PoCatalog]) -> list[Side]:
+    from ..catalogs.lookup import Lookup
+    from ..render import Side
+
     return [Side(edition.statement, lang, Lookup(lang.code, catalogs[lang.code]),
                  list(edition.messages)) for lang in edition.languages]
 
 
 def render(snapshot: Snapshot, edition: EditionPlan, catalogs: dict[str, PoCatalog]) -> Rendered:
+    from ..render import Web, render_bilingual, render_edition
+
     parts = sides(edition, catalogs)
     target = edition.target
     web = Web(page=f"{'drafts/' if target.draft else ''}{target.statement_id}/{target.name}.html",
@@ -242,6 +253,8 @@ def render_stale(snapshot: Snapshot, plan: Plan, catalogs: dict[str, PoCatalog],
                  report: Report, failed: set[Target]) -> list[tuple[EditionPlan, Rendered]]:
     """The HTML of every edition to print. A release in which any message fell back to its
     source text (a word a template uses that the catalog lacks) is refused."""
+    from ..fonts import MissingGlyphs, check_glyphs
+
     rendered = []
     seen: set[str] = set()
     for edition in plan.stale:
@@ -295,6 +308,11 @@ def fallback_refusal(edition: EditionPlan, result: Rendered) -> PipelineError:
 
 def print_job(project: Project, snapshot: Snapshot, edition: EditionPlan, html: str,
               card: tuple[CardSide, ...] = (), subject: str | None = None) -> PrintJob:
+    from ..fetcher import folder_url
+    from ..fonts import fonts_of
+    from ..pdf import PrintJob
+    from ..share import card_html
+
     paths = edition.target.paths(project.output_dir)
     return PrintJob(
         name=edition.target.name, where=project.relative(paths["pdf"]), html=html,
@@ -308,6 +326,8 @@ def print_job(project: Project, snapshot: Snapshot, edition: EditionPlan, html: 
 def publish_edition(project: Project, edition: EditionPlan, rendered: Rendered,
                     printed: Printed) -> PrintedEdition:
     """HTML, PDF and the state that vouches for both, published together."""
+    from ..fonts import page_text
+
     paths = edition.target.paths(project.output_dir)
     html_bytes = rendered.html.encode("utf-8")
     files = {"html": html_bytes, "pdf": printed.pdf.data,
@@ -358,6 +378,9 @@ def write_site(project: Project, snapshot: Snapshot, states: list[EditionState],
     were published with; and the assets, when every one of them was printed with the current
     templates (a kept edition printed with an older stylesheet keeps it until it is printed
     again)."""
+    from ..language import language
+    from ..source import StatementDate
+
     english = language("en", "en_GB")
 
     def in_words(iso: str) -> str:
