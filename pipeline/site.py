@@ -246,8 +246,10 @@ def _published_font(snapshot: Snapshot, face: Face, before: object,
 
 
 def site_inputs_hash(snapshot: Snapshot, states: list[EditionState]) -> str:
-    """A hash of what the index and assets are made from."""
+    """A hash of what the index and assets are made from: the templates, the catalogs (the
+    index's own words) and the editions it lists."""
     return short_hash(snapshot.templates_digest,
+                      sorted((code, item.digest) for code, item in snapshot.catalogs.items()),
                       sorted((s.statement, s.variant, s.content_hash) for s in states))
 
 

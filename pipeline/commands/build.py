@@ -28,6 +28,7 @@ from ..plan import (
     make_plan,
     quick_check,
     requested_languages,
+    translations_of,
     up_to_date_by_name,
 )
 from ..project import ASSETS, DRAFTS, Project
@@ -41,7 +42,15 @@ from ..site import (
     site_is_current,
 )
 from ..snapshot import Snapshot, catalog_languages, digest, no_statement, take
-from ..state import EditionState, Published, read_published_editions
+from ..state import (
+    CATALOGS_STATE,
+    EditionState,
+    Published,
+    Translations,
+    read_published_editions,
+    read_translations,
+    translations_bytes,
+)
 
 if TYPE_CHECKING:  # what parsing, rendering and printing need is imported where it is used:
     # phase one decides from bytes alone and loads none of it (nor WeasyPrint)
@@ -119,11 +128,13 @@ def _build(project: Project, request: Request, jobs: int | None,
     snapshot = take(project, list(request.statement_ids) or None, codes, request.everything)
     published = read_published_editions(project.output_dir, project.output_dir / DRAFTS)
     report = Report(assets=asset_files(snapshot))
-    # 2. Phase one of the freshness rule: from bytes alone, nothing parsed.
+    # 2. Phase one of the freshness rule: from bytes alone, no statement parsed (a catalog only
+    # when its bytes changed, to see whose translations did).
     quick = quick_check(snapshot, available, codes, request, published,
                         lambda: site_is_current(project, site_inputs_hash(snapshot, [
                             s for t, s in sorted(published.states.items())
-                            if not t.draft and t in published.intact])))
+                            if not t.draft and t in published.intact])),
+                        catalog_translations(project, snapshot))
     fresh = up_to_date_by_name(snapshot, codes, request, published)
     if quick.up_to_date and not snapshot.sources and not snapshot.unreadable_sources:
         raise no_statement(project)
@@ -214,6 +225,30 @@ def carry_out(project: Project, snapshot: Snapshot, parsed: Parsed, plan: Plan,
 
 
 # --- reading ------------------------------------------------------------------------------------
+
+def catalog_translations(project: Project, snapshot: Snapshot) -> dict[str, Translations | None]:
+    """Each catalog's entries as phase one compares them with an edition's (``None``: it cannot
+    be read): as the last build recorded them while the catalog's bytes are the same, else read
+    now, and recorded for the next build."""
+    recorded = read_translations(project.output_dir)
+    found: dict[str, Translations | None] = {}
+    for code, item in snapshot.catalogs.items():
+        known = recorded.get(code)
+        if known is not None and known.digest == item.digest:
+            found[code] = known
+            continue
+        from ..catalogs.pofile import read_catalog
+
+        try:
+            found[code] = translations_of(read_catalog(item.data, item.name, code), item.digest)
+        except PipelineError:  # the full plan says what is wrong with it
+            found[code] = None
+    read = {code: entries for code, entries in found.items() if entries is not None}
+    if any(recorded.get(code) != entries for code, entries in read.items()):
+        write_atomic(project.output_dir / CATALOGS_STATE, translations_bytes({**recorded, **read}),
+                     project.root if project.output is None else project.output_dir.parent)
+    return found
+
 
 def check_stylesheet(snapshot: Snapshot) -> None:
     """The stylesheet names only its own fonts: checked once, before anything prints."""
