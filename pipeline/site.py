@@ -29,6 +29,7 @@ from .state import EditionState
 if TYPE_CHECKING:  # making the site: imported where it is used, so that deciding whether the
     # site is current (from bytes alone) loads no template engine, font tool or CLDR
     from . import webfonts
+    from .catalogs.pofile import PoCatalog
     from .fonts import Face
     from .render import Words
 
@@ -125,12 +126,13 @@ def plain_title(side_title: str) -> str:
 
 def make_site(snapshot: Snapshot, editions: list[IndexEdition],
               sources: dict[str, tuple[str, tuple[str, str]]], inputs_hash: str,
-              shown: list[str], with_assets: bool = True,
+              shown: list[str], catalogs: dict[str, PoCatalog], with_assets: bool = True,
               updates: dict[str, tuple[str, str] | None] | None = None) -> Site:
     """The index and (``with_assets``) the assets: ``sources`` gives each statement's language
     and date (ISO, and as the index writes it); ``shown`` the characters each published edition
-    shows, which the web fonts are cut down to. Without the assets, those published before are
-    kept."""
+    shows, which the web fonts are cut down to; ``catalogs`` the snapshot's catalogs as the
+    build parsed them (one missing could not be read). Without the assets, those published
+    before are kept."""
     from . import webfonts
     from .fonts import page_text
     from .render import render_index
@@ -138,9 +140,10 @@ def make_site(snapshot: Snapshot, editions: list[IndexEdition],
     recorded = _read_site_state(snapshot.project) or {}
     published = {name: sha for name, sha in recorded.get("files", {}).items()
                  if isinstance(name, str) and isinstance(sha, str)}
-    index = render_index(snapshot, index_listing(editions, sources, updates), index_words(snapshot))
+    index = render_index(snapshot, index_listing(editions, sources, updates),
+                         index_words(snapshot, catalogs))
     previous = read_published(snapshot.project.output_dir / "index.html")
-    if (unreadable_catalogs(snapshot) and previous is not None
+    if (unreadable_catalogs(snapshot, catalogs) and previous is not None
             and published.get("index.html") == digest(previous)):
         # A released language's catalog cannot be read: its editions are kept as printed, and so
         # is the index (its words in that language come from that catalog), until it is fixed.
@@ -161,43 +164,27 @@ def make_site(snapshot: Snapshot, editions: list[IndexEdition],
     return Site(files, inputs_hash, kept, cut)
 
 
-def unreadable_catalogs(snapshot: Snapshot) -> list[str]:
-    """The released languages whose catalog cannot be read."""
-    from .catalogs.pofile import read_catalog
-
+def unreadable_catalogs(snapshot: Snapshot, catalogs: dict[str, PoCatalog]) -> list[str]:
+    """The released languages whose catalog cannot be read (not among ``catalogs``)."""
     settings = snapshot.project.settings
-    found = []
-    for code, item in sorted(snapshot.catalogs.items()):
-        if not settings.is_released(code):
-            continue
-        try:
-            read_catalog(item.data, item.name, code)
-        except PipelineError:
-            found.append(code)
-    return found
+    return [code for code in sorted(snapshot.catalogs)
+            if settings.is_released(code) and code not in catalogs]
 
 
-def index_words(snapshot: Snapshot) -> list[Words]:
-    """The index's words in every released language with a readable catalog, the templates'
-    language first (a catalog that cannot be read is reported by the build; here it is left
-    out)."""
+def index_words(snapshot: Snapshot, catalogs: dict[str, PoCatalog]) -> list[Words]:
+    """The index's words in every released language with a readable catalog (``catalogs``),
+    the templates' language first (a catalog that cannot be read is reported by the build;
+    here it is left out)."""
     from .catalogs.lookup import Lookup
-    from .catalogs.pofile import read_catalog
     from .language import language
     from .render import Words
 
     settings = snapshot.project.settings
     found = []
     for code in sorted(snapshot.catalogs, key=lambda c: (c != TEMPLATE_LANGUAGE, c)):
-        if not settings.is_released(code):
-            continue
-        item = snapshot.catalogs[code]
-        try:
-            catalog = read_catalog(item.data, item.name, code)
+        if settings.is_released(code) and code in catalogs:
             found.append(Words(language(code, settings.formatting_locale(code)),
-                               Lookup(code, catalog)))
-        except PipelineError:
-            continue
+                               Lookup(code, catalogs[code])))
     return found
 
 

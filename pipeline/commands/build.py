@@ -187,7 +187,7 @@ def _build(project: Project, request: Request, jobs: int | None,
     if not request.everything:  # the editions the request was not about stay listed as they are
         listed |= {t for t in states if not t.draft and t in intact}
     write_site(project, snapshot, [states[t] for t in sorted(listed)], set(plan.behind), report,
-               partial=not request.everything)
+               parsed.catalogs, partial=not request.everything)
     report.plan = plan
     if not snapshot.sources and not snapshot.unreadable_sources:  # its editions are removed now
         report.refused.append(no_statement(project))
@@ -407,7 +407,8 @@ def remove_obsolete(project: Project, removals: list[Removal]) -> list[str]:
 
 
 def write_site(project: Project, snapshot: Snapshot, states: list[EditionState],
-               behind: set[Target], report: Report, partial: bool = False) -> None:
+               behind: set[Target], report: Report, catalogs: dict[str, PoCatalog],
+               partial: bool = False) -> None:
     """The index of every released edition ``output/`` holds once the build is done (printed
     now, up to date, or kept while its language or statement is refused), from the states they
     were published with; and the assets, when every one of them was printed with the current
@@ -440,6 +441,6 @@ def write_site(project: Project, snapshot: Snapshot, states: list[EditionState],
     # A build of some statements or languages reads only their catalogs: its index is recorded
     # as partial, so that the next build of everything makes it again.
     inputs_hash = ("partial " if partial else "") + site_inputs_hash(snapshot, states)
-    site = make_site(snapshot, editions, sources, inputs_hash,
-                     [s.shown for s in states], with_assets=current, updates=updates)
+    site = make_site(snapshot, editions, sources, inputs_hash, [s.shown for s in states],
+                     catalogs, with_assets=current, updates=updates)
     report.removed += publish_site(project, site)
