@@ -22,13 +22,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import log
 from .errors import PipelineError
 from .model import PAPER_SIZES, PrintOptions
-from .plan import Request
 from .project import Project
+
+if TYPE_CHECKING:
+    from .plan import Request
 
 MAX_BLEED_MM = 10.0
 UNIT_MM = {"mm": 1.0, "pt": 25.4 / 72, "in": 25.4}
@@ -62,8 +64,17 @@ def port_number(value: str) -> int:
 def run_build(project: Project, args: argparse.Namespace) -> int:
     from .commands.build import build
 
-    report = build(project, request_of(args), args.jobs)
-    return fail_on(report.refused)
+    request = request_of(args)
+    updated = 0
+    if args.update:  # as `update` then `build`: what update cannot do is reported, the build runs
+        from .commands.update import update
+
+        try:
+            update(project, args.languages)
+        except PipelineError as error:
+            updated = fail_on([error])
+    report = build(project, request, args.jobs)
+    return fail_on(report.refused) or updated
 
 
 def run_check(project: Project, args: argparse.Namespace) -> int:
@@ -170,6 +181,8 @@ def column_option(value: str) -> tuple[str, str]:
 
 
 def request_of(args: argparse.Namespace) -> Request:
+    from .plan import Request
+
     print_shop = getattr(args, "print_shop", False)
     if print_shop and args.draft:
         raise PipelineError("a draft is not for a print shop: print the draft without "
@@ -236,6 +249,9 @@ def parser() -> argparse.ArgumentParser:
     languages(build, "every released language")
     draft(build)
     build.add_argument("--force", action="store_true", help="rebuild even what is up to date")
+    build.add_argument("--update", action="store_true", help=(
+        "first bring the catalogs up to date, as `update` does (what `make` runs: one process "
+        "for both); the build runs even if the update fails, and the status says it failed"))
     jobs(build)
     build.add_argument("--paper", type=paper_size, default="A4",
                        help="A4 (default), A5, A3, letter or legal")

@@ -4,12 +4,15 @@ bytes become objects; build, check, update, verify, dist and watch all read thro
 planner reads what it returns.
 
 A statement or catalog that cannot be read is a problem of its own and does not stop the others.
+What the planner needs besides (CLDR's data, ``catalogs.checks``) is loaded here too: planning what
+parse returns opens no file, not even a module's.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .catalogs import checks  # noqa: F401 - the plan's checks, loaded with the parsers
 from .catalogs.pofile import PoCatalog, read_catalog
 from .errors import PipelineError
 from .language import Language, language

@@ -11,20 +11,24 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypeAlias
 
-from .catalogs.checks import Needed, Status, check_edition
-from .catalogs.pofile import PoCatalog
 from .errors import PipelineError, Problem
 from .identifiers import language_problem
-from .language import Language
-from .messages import EditionMessage, edition_messages, statement_messages
 from .model import BILINGUAL, Alternate, PrintOptions, Provenance, Target
-from .parse import Parsed
 from .project import BILINGUAL_TEMPLATE, EDITION_TEMPLATE
 from .settings import Settings
 from .snapshot import Snapshot, short_hash
-from .source import Statement
-from .state import NOTHING_PUBLISHED, EditionState, Published
+from .state import NOTHING_PUBLISHED, EditionState, Published, Translations
+
+if TYPE_CHECKING:  # phase two's vocabulary: imported where it is used, so that phase one, which
+    # decides from bytes alone, loads no parser (YAML, Markdown, CLDR)
+    from .catalogs.checks import Needed, Status
+    from .catalogs.pofile import PoCatalog
+    from .language import Language
+    from .messages import EditionMessage
+    from .parse import Parsed
+    from .source import Statement
 
 LISTED = 12
 """How many of a refused language's problems a build lists; `check` lists them all."""
@@ -126,6 +130,8 @@ class Plan:
 
 def source_version(statement: Statement) -> str:
     """A short code for the statement's text, printed in every edition's colophon."""
+    from .messages import statement_messages
+
     messages: list[list[object]] = [[m.context, m.id] for m in statement_messages(statement)]
     messages += [["given", s.value, code, name] for s in statement.signatories
                  for code, name in s.given]
@@ -160,6 +166,8 @@ def translation_version(catalog: PoCatalog, own: list[EditionMessage], code: str
 
 
 def needed(messages: list[EditionMessage], code: str) -> list[Needed]:
+    from .catalogs.checks import Needed
+
     return [Needed(m.key, m.source_language, m.reference, m.as_written_in(code) is not None)
             for m in messages]
 
@@ -229,14 +237,37 @@ expected_targets = editions_by_name
 
 # --- the freshness rule, phase one: by bytes alone --------------------------------------------------
 
+def key_digest(key: tuple[str | None, str]) -> str:
+    return short_hash(list(key))
+
+
+def translations_of(catalog: PoCatalog, digest: str) -> Translations:
+    """What a plan reads of a catalog (``digest``: its bytes' hash), entry by entry: each active
+    entry's texts and flags, not its comments or lines."""
+    return Translations(digest, catalog.plural_expr, {
+        key_digest(entry.key): short_hash(entry.msgid_plural, entry.msgstr, entry.msgstr_plural,
+                                          sorted(entry.flags)) for entry in catalog.entries})
+
+
+def translations_digest(translations: Translations | None, keys: tuple[str, ...]) -> str:
+    """One hash of the entries of ``keys`` (an edition's messages) in a catalog: equal means the
+    edition's translations, their state and their problems are the same (wherever the entries
+    moved in the file, whatever else changed in it). Empty for a catalog that cannot be read."""
+    if translations is None:
+        return ""
+    return short_hash(translations.plural, [translations.entries.get(key) for key in keys])
+
+
 def input_digests(snapshot: Snapshot, catalog_languages: tuple[str, ...], statement_id: str,
-                 codes: tuple[str, ...]) -> dict[str, str]:
+                 codes: tuple[str, ...], translations: dict[str, str]) -> dict[str, str]:
     """The hashes of the bytes one edition is printed from: its source, its languages'
-    catalogs, the templates, the settings that concern it, the code."""
+    catalogs, the templates, the settings that concern it, the code; and of the translations it
+    shows (``translations``, by language: see ``translations_digest``)."""
     settings = snapshot.project.settings
     return {
         "source": snapshot.sources[statement_id].digest,
         **{f"catalog {code}": snapshot.catalogs[code].digest for code in codes},
+        **{f"translations {code}": translations[code] for code in codes},
         "templates": snapshot.templates_digest,
         "mapping": snapshot.mapping.digest if snapshot.mapping else "",
         "settings": short_hash([settings.formatting_locale(c) for c in codes], settings.bilingual,
@@ -247,7 +278,11 @@ def input_digests(snapshot: Snapshot, catalog_languages: tuple[str, ...], statem
 
 
 def inputs_hash(state_inputs: dict[str, str], target: Target, options: PrintOptions) -> str:
-    return short_hash(state_inputs, target.variant, target.draft, dataclasses.asdict(options))
+    """The inputs but the catalogs' bytes (an edition depends on its own translations, not on
+    the rest of the file), with the request."""
+    return short_hash({name: value for name, value in state_inputs.items()
+                       if not name.startswith("catalog ")},
+                      target.variant, target.draft, dataclasses.asdict(options))
 
 
 @dataclass(frozen=True)
@@ -264,12 +299,13 @@ class QuickCheck:
 
 
 def quick_check(snapshot: Snapshot, available: tuple[str, ...], codes: list[str],
-                request: Request, published: Published, site_current: Callable[[], bool]
-                ) -> QuickCheck:
-    """Phase one of the freshness rule, from the inputs' bytes and ``output/``'s alone, nothing
-    parsed: every edition the request gives is in ``output/``, intact and printed from these very
-    bytes, nothing is to remove, and the site is current; or else why not, and which statements
-    the full plan must look at."""
+                request: Request, published: Published, site_current: Callable[[], bool],
+                translations: dict[str, Translations | None]) -> QuickCheck:
+    """Phase one of the freshness rule, from the inputs' bytes and ``output/``'s alone, no
+    statement parsed: every edition the request gives is in ``output/``, intact and printed from
+    these very bytes and translations (``translations``: each catalog's entries, see
+    ``translations_of``), nothing is to remove, and the site is current; or else why not, and
+    which statements the full plan must look at."""
     settings = snapshot.project.settings
     if request.force:
         return QuickCheck(["--force"], None)
@@ -281,10 +317,12 @@ def quick_check(snapshot: Snapshot, available: tuple[str, ...], codes: list[str]
         if any(code not in snapshot.catalogs
                for code in languages_of_variant(settings, target.variant)):
             return QuickCheck([f"{target.name}: a catalog cannot be read"], None)
-        inputs = input_digests(snapshot, available, target.statement_id,
-                              languages_of_variant(settings, target.variant))
+        languages = languages_of_variant(settings, target.variant)
         if not any((state := published.fresh(choice)) is not None
-                   and state.inputs_hash == inputs_hash(inputs, choice, request.options)
+                   and state.inputs_hash == inputs_hash(input_digests(
+                       snapshot, available, target.statement_id, languages,
+                       {code: translations_digest(translations.get(code), state.keys)
+                        for code in languages}), choice, request.options)
                    for choice in choices):
             reasons.append(f"{target.name}: its inputs changed or its files are not as printed")
             stale.add(target.statement_id)
@@ -340,7 +378,7 @@ def make_plan(parsed: Parsed, request: Request, published: Published = NOTHING_P
     return _Planner(parsed, request, published, failed, unchanged).plan()
 
 
-Chosen = dict[str, tuple[Language, str, bool]]
+Chosen: TypeAlias = "dict[str, tuple[Language, str, bool]]"
 """The languages a statement is printed in (chosen by the plan): code -> language, catalog
 version, draft."""
 
@@ -357,6 +395,7 @@ class _Planner:
         self.result = Plan(complete=request.everything)
         self.common = [parsed.snapshot.templates_digest, parsed.snapshot.toolchain,
                        dataclasses.asdict(request.options)]
+        self.catalog_entries: dict[str, Translations] = {}
 
     def plan(self) -> Plan:
         codes, problems = requested_languages(self.settings, self.parsed.catalog_languages,
@@ -387,6 +426,8 @@ class _Planner:
 
     def plan_statement(self, statement: Statement, codes: list[str]) -> None:
         """A statement's editions: each language's, then the bilingual one."""
+        from .messages import edition_messages
+
         messages = edition_messages(statement, list(self.parsed.words[EDITION_TEMPLATE]))
         version = source_version(statement)
         own = edition_messages(statement, [])  # what the colophon's translation version covers
@@ -462,6 +503,9 @@ class _Planner:
         """The bilingual edition's messages, from its own template's words, and whether it is a
         draft; ``None`` when it is refused: a word only it shows must be translated for it to be
         released, and never stops the single-language editions."""
+        from .catalogs.checks import check_edition
+        from .messages import edition_messages
+
         messages = edition_messages(statement, list(self.parsed.words[BILINGUAL_TEMPLATE]))
         draft = False
         for code in pair:
@@ -483,6 +527,8 @@ class _Planner:
                      own: list[EditionMessage], codes: list[str]) -> Chosen:
         """The languages the statement is printed in (released, or drafts when asked); a
         released language that is not ready is refused, with its problems."""
+        from .catalogs.checks import check_edition
+
         printed: Chosen = {}
         for code in codes:
             catalog = self.parsed.catalogs.get(code)
@@ -510,8 +556,11 @@ class _Planner:
         if target in self.failed:
             return  # it could not be printed in this run: its last good edition stays
         request = self.request
+        keys = tuple(key_digest(message.key) for message in messages)
         state_inputs = input_digests(self.parsed.snapshot, self.parsed.catalog_languages,
-                                    statement.id, tuple(lang.code for lang in langs))
+                                    statement.id, tuple(lang.code for lang in langs),
+                                    {lang.code: translations_digest(self.translations(lang.code),
+                                                                    keys) for lang in langs})
         used = [translations_used(self.parsed.catalogs[lang.code], messages, lang.code)
                 for lang in langs]  # the templates' words too, which the colophon's code omits
         content_hash = short_hash(self.common, target.variant, target.draft,
@@ -528,7 +577,7 @@ class _Planner:
             source_version=provenance.source_version,
             catalog_version=provenance.catalog_version, pages=0,
             date=statement.date.isoformat(), source_language=statement.language,
-            updated=statement.updated.isoformat() if statement.updated else "")
+            updated=statement.updated.isoformat() if statement.updated else "", keys=keys)
         reason = self.why_printed(target, state)
         self.result.editions.append(EditionPlan(target, statement, langs, tuple(messages),
                                                 provenance, alternates, request.options, state,
@@ -539,6 +588,13 @@ class _Planner:
                                                 f"../../{target.name}.pdf"
                                                 if request.self_contained
                                                 else f"{target.name}.pdf", bilingual))
+
+    def translations(self, code: str) -> Translations:
+        """The entries of a parsed catalog as ``translations_digest`` reads them (once each)."""
+        if code not in self.catalog_entries:
+            self.catalog_entries[code] = translations_of(self.parsed.catalogs[code],
+                                                         self.parsed.snapshot.catalogs[code].digest)
+        return self.catalog_entries[code]
 
     def why_printed(self, target: Target, state: EditionState) -> str:
         """Why the edition is printed; empty when ``output/`` holds it as it would print."""

@@ -8,12 +8,8 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from babel import Locale
-
-from . import webfonts
-from .catalogs.lookup import Lookup
-from .catalogs.pofile import read_catalog
 from .errors import PipelineError
 from .files import (
     MAX_FONT,
@@ -25,14 +21,17 @@ from .files import (
     read_published,
     remove_unlisted,
 )
-from .fonts import Face, fonts_of, page_text
-from .language import language
 from .model import BILINGUAL
 from .project import ASSETS, DRAFTS, TEMPLATE_LANGUAGE, Project
-from .render import Words, render_index
 from .snapshot import Snapshot, digest, short_hash
 from .state import EditionState
-from .text import FSI, PDI
+
+if TYPE_CHECKING:  # making the site: imported where it is used, so that deciding whether the
+    # site is current (from bytes alone) loads no template engine, font tool or CLDR
+    from . import webfonts
+    from .catalogs.pofile import PoCatalog
+    from .fonts import Face
+    from .render import Words
 
 SITE_STATE = ".site.state.json"
 
@@ -78,6 +77,10 @@ def index_listing(editions: list[IndexEdition],
                   ) -> list[dict[str, object]]:
     """The index's entries: a statement each, its editions in the source language first;
     ``updates`` gives a statement's ``updated`` date (ISO, and as the index writes it)."""
+    from babel import Locale
+
+    from .language import language
+
     english = Locale.parse("en")
     listing = []
     for statement_id in sorted({e.statement_id for e in editions}):
@@ -116,23 +119,31 @@ def index_listing(editions: list[IndexEdition],
 
 
 def plain_title(side_title: str) -> str:
+    from .text import FSI, PDI
+
     return side_title.replace(FSI, "").replace(PDI, "")
 
 
 def make_site(snapshot: Snapshot, editions: list[IndexEdition],
               sources: dict[str, tuple[str, tuple[str, str]]], inputs_hash: str,
-              shown: list[str], with_assets: bool = True,
+              shown: list[str], catalogs: dict[str, PoCatalog], with_assets: bool = True,
               updates: dict[str, tuple[str, str] | None] | None = None) -> Site:
     """The index and (``with_assets``) the assets: ``sources`` gives each statement's language
     and date (ISO, and as the index writes it); ``shown`` the characters each published edition
-    shows, which the web fonts are cut down to. Without the assets, those published before are
-    kept."""
+    shows, which the web fonts are cut down to; ``catalogs`` the snapshot's catalogs as the
+    build parsed them (one missing could not be read). Without the assets, those published
+    before are kept."""
+    from . import webfonts
+    from .fonts import page_text
+    from .render import render_index
+
     recorded = _read_site_state(snapshot.project) or {}
     published = {name: sha for name, sha in recorded.get("files", {}).items()
                  if isinstance(name, str) and isinstance(sha, str)}
-    index = render_index(snapshot, index_listing(editions, sources, updates), index_words(snapshot))
+    index = render_index(snapshot, index_listing(editions, sources, updates),
+                         index_words(snapshot, catalogs))
     previous = read_published(snapshot.project.output_dir / "index.html")
-    if (unreadable_catalogs(snapshot) and previous is not None
+    if (unreadable_catalogs(snapshot, catalogs) and previous is not None
             and published.get("index.html") == digest(previous)):
         # A released language's catalog cannot be read: its editions are kept as printed, and so
         # is the index (its words in that language come from that catalog), until it is fixed.
@@ -153,36 +164,27 @@ def make_site(snapshot: Snapshot, editions: list[IndexEdition],
     return Site(files, inputs_hash, kept, cut)
 
 
-def unreadable_catalogs(snapshot: Snapshot) -> list[str]:
-    """The released languages whose catalog cannot be read."""
+def unreadable_catalogs(snapshot: Snapshot, catalogs: dict[str, PoCatalog]) -> list[str]:
+    """The released languages whose catalog cannot be read (not among ``catalogs``)."""
     settings = snapshot.project.settings
-    found = []
-    for code, item in sorted(snapshot.catalogs.items()):
-        if not settings.is_released(code):
-            continue
-        try:
-            read_catalog(item.data, item.name, code)
-        except PipelineError:
-            found.append(code)
-    return found
+    return [code for code in sorted(snapshot.catalogs)
+            if settings.is_released(code) and code not in catalogs]
 
 
-def index_words(snapshot: Snapshot) -> list[Words]:
-    """The index's words in every released language with a readable catalog, the templates'
-    language first (a catalog that cannot be read is reported by the build; here it is left
-    out)."""
+def index_words(snapshot: Snapshot, catalogs: dict[str, PoCatalog]) -> list[Words]:
+    """The index's words in every released language with a readable catalog (``catalogs``),
+    the templates' language first (a catalog that cannot be read is reported by the build;
+    here it is left out)."""
+    from .catalogs.lookup import Lookup
+    from .language import language
+    from .render import Words
+
     settings = snapshot.project.settings
     found = []
     for code in sorted(snapshot.catalogs, key=lambda c: (c != TEMPLATE_LANGUAGE, c)):
-        if not settings.is_released(code):
-            continue
-        item = snapshot.catalogs[code]
-        try:
-            catalog = read_catalog(item.data, item.name, code)
+        if settings.is_released(code) and code in catalogs:
             found.append(Words(language(code, settings.formatting_locale(code)),
-                               Lookup(code, catalog)))
-        except PipelineError:
-            continue
+                               Lookup(code, catalogs[code])))
     return found
 
 
@@ -191,6 +193,9 @@ def web_fonts(snapshot: Snapshot, texts: list[str], recorded: object
     """Each face of the stylesheet cut down to the characters the site shows; a face whose
     characters did not change since the last build is taken as it was published (cutting a font
     takes half a second), the others are cut again. Returns the subsets and their record."""
+    from . import webfonts
+    from .fonts import fonts_of
+
     wanted = webfonts.characters(texts)
     before = recorded if isinstance(recorded, dict) else {}
     fonts: list[webfonts.Subset] = []
@@ -215,6 +220,8 @@ def _published_font(snapshot: Snapshot, face: Face, before: object,
                     key: str) -> webfonts.Subset | None:
     """The subset of ``face`` published by an earlier build, if it was cut to the same
     characters and is still there, intact."""
+    from . import webfonts
+
     if not isinstance(before, dict) or before.get("key") != key:
         return None
     name, ranges = before.get("file"), before.get("codepoints")
@@ -226,8 +233,10 @@ def _published_font(snapshot: Snapshot, face: Face, before: object,
 
 
 def site_inputs_hash(snapshot: Snapshot, states: list[EditionState]) -> str:
-    """A hash of what the index and assets are made from."""
+    """A hash of what the index and assets are made from: the templates, the catalogs (the
+    index's own words) and the editions it lists."""
     return short_hash(snapshot.templates_digest,
+                      sorted((code, item.digest) for code, item in snapshot.catalogs.items()),
                       sorted((s.statement, s.variant, s.content_hash) for s in states))
 
 

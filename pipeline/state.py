@@ -14,7 +14,7 @@ from pathlib import Path
 from .files import MAX_FONT, list_published, read_published
 from .model import PrintOptions, Target
 
-STATE_VERSION = 4
+STATE_VERSION = 5
 
 
 @dataclass(frozen=True)
@@ -27,9 +27,12 @@ class EditionState:
     """The edition's language, or the bilingual edition's two, left then right."""
     locales: tuple[str, ...]
     inputs: dict[str, str]
-    """The hashes of the bytes it was printed from: source, catalogs, templates, settings, code."""
+    """The hashes of the bytes it was printed from: source, catalogs, templates, settings, code;
+    and of the translations it shows (``translations <code>``: its messages' entries in that
+    catalog, see ``plan.translations_digest``)."""
     inputs_hash: str
-    """One hash of ``inputs`` and the request: equal means nothing can have changed."""
+    """One hash of ``inputs`` but the catalogs' bytes, and the request: equal means nothing it
+    shows can have changed (another statement's translations may have)."""
     content_hash: str
     """One hash of everything the edition shows: equal means the same bytes would be printed."""
     source_version: str
@@ -48,6 +51,10 @@ class EditionState:
     shown: str = ""
     """Every character the HTML edition shows, once each, sorted: the site's web fonts are cut
     to the characters of the editions it holds without reading them back."""
+    keys: tuple[str, ...] = ()
+    """The digest of each message's key (context, msgid) the edition shows, in its order: what
+    it uses of the catalogs, so that a catalog's change elsewhere is found not to concern it
+    without parsing its statement (``plan.quick_check``)."""
 
     @property
     def target(self) -> Target:
@@ -69,6 +76,7 @@ class EditionState:
             raw["options"] = PrintOptions(**raw["options"])
             raw["languages"] = tuple(raw["languages"])
             raw["locales"] = tuple(raw["locales"])
+            raw["keys"] = tuple(raw["keys"])
             state = cls(**raw)
             if not (isinstance(state.files, dict) and isinstance(state.inputs, dict)
                     and isinstance(state.statement, str) and isinstance(state.variant, str)
@@ -96,6 +104,7 @@ def _well_formed(raw: dict) -> bool:
                                                         raw[name].values())
                     for name in ("inputs", "files"))
             and isinstance(raw["languages"], list) and isinstance(raw["locales"], list)
+            and isinstance(raw["keys"], list) and all(isinstance(key, str) for key in raw["keys"])
             and 0 < len(raw["languages"]) == len(raw["locales"])
             and all(isinstance(code, str) for code in raw["languages"] + raw["locales"])
             and isinstance(options, dict)
@@ -152,6 +161,48 @@ def read_published_editions(output_dir: Path, drafts_dir: Path) -> Published:
                for kind, path in target.paths(output_dir).items()):
             intact.add(target)
     return Published(states, frozenset(intact))
+
+
+CATALOGS_STATE = ".catalogs.state.json"
+"""In ``output/``: for each catalog the last build read, its bytes' hash and the digest of each of
+its entries by key (``plan.Translations``), so that phase one reads a changed catalog once."""
+
+
+@dataclass(frozen=True)
+class Translations:
+    """What an edition's plan reads of one catalog, entry by entry, without where it is written
+    (its lines): the catalog bytes' hash, its plural expression, and each active entry's digest
+    by its key's digest. ``None`` for a catalog that cannot be read."""
+
+    digest: str
+    plural: str | None
+    entries: dict[str, str]
+
+
+def read_translations(output_dir: Path) -> dict[str, Translations]:
+    """The record of ``CATALOGS_STATE``, by language; empty when there is none or it is odd."""
+    data = read_published(output_dir / CATALOGS_STATE, MAX_FONT)
+    try:
+        raw = json.loads(data) if data is not None else None
+    except (ValueError, RecursionError):
+        return {}
+    if not isinstance(raw, dict) or raw.get("version") != STATE_VERSION:
+        return {}
+    found = {}
+    for code, item in raw.get("catalogs", {}).items() if isinstance(raw.get("catalogs"), dict) \
+            else ():
+        if isinstance(item, dict) and isinstance(item.get("digest"), str) and (
+                item.get("plural") is None or isinstance(item.get("plural"), str)) and isinstance(
+                entries := item.get("entries"), dict) and all(
+                isinstance(k, str) and isinstance(v, str) for k, v in entries.items()):
+            found[code] = Translations(item["digest"], item["plural"], entries)
+    return found
+
+
+def translations_bytes(catalogs: dict[str, Translations]) -> bytes:
+    return json.dumps({"version": STATE_VERSION, "catalogs": {
+        code: dataclasses.asdict(item) for code, item in sorted(catalogs.items())}},
+        ensure_ascii=False, sort_keys=True).encode()
 
 
 def _digest(data: bytes | None) -> str | None:

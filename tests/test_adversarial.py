@@ -657,8 +657,9 @@ def race_catalogs() -> tuple[bytes, bytes]:
 
 def site_file(name: str) -> bool:
     """The lock, or a file of the site rather than of an edition: the index, its state, the
-    assets."""
-    return name in (".lock", "index.html", ".site.state.json") or name.startswith("_assets/")
+    assets; or the build's record of the catalogs it read."""
+    return name in (".lock", "index.html", ".site.state.json", ".catalogs.state.json") \
+        or name.startswith("_assets/")
 
 
 @pytest.mark.slow

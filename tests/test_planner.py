@@ -17,7 +17,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from pipeline.catalogs.pofile import read_catalog, serialise
-from pipeline.commands.build import build
+from pipeline.commands.build import build, catalog_translations
 from pipeline.commands.dist import bundle
 from pipeline.commands.update import update
 from pipeline.errors import PipelineError
@@ -26,7 +26,7 @@ from pipeline.parse import parse
 from pipeline.plan import DEFAULT_REQUEST, Request, make_plan, quick_check
 from pipeline.project import Project
 from pipeline.snapshot import catalog_languages, take
-from pipeline.state import Published, read_published_editions
+from pipeline.state import Published, read_published_editions, read_translations
 
 from .conftest import LANGUAGES, SMALL, keep_languages, make_project
 from .helpers import edit
@@ -116,13 +116,41 @@ def test_an_edition_file_that_is_not_as_printed_is_stale_never_up_to_date(small,
     assert after.intact == published.intact - {target}
     snapshot = take(small)
     quick = quick_check(snapshot, tuple(catalog_languages(small)), ["en", "ar"],
-                        DEFAULT_REQUEST, after, lambda: True)
+                        DEFAULT_REQUEST, after, lambda: True, catalog_translations(small, snapshot))
     assert quick.reasons == ["ghouta-2017.en: its inputs changed or its files are not as printed"]
     assert quick.statements == {"ghouta-2017"}
     plan = make_plan(parse(snapshot), DEFAULT_REQUEST, after)
     [edition] = [e for e in plan.editions if e.target == target]
     assert not edition.up_to_date
     assert edition.reason == "its files in output/ are not as printed (changed, removed or replaced)"
+
+
+def test_a_catalog_changed_for_one_statement_looks_at_that_statement_alone(small):
+    """Phase one compares each edition's own translations, not its catalog's bytes: a
+    translation of one statement changed (and the catalog's other entries moved about) leaves
+    the other statement unparsed and up to date, as the full plan finds it too."""
+    published, _ = _published(small)
+    path = small.catalog_path("ar")
+    catalog = read_catalog(path.read_bytes(), "ar", "ar")
+    [changed] = [entry for entry in catalog.entries if entry.msgctxt == "title"
+                 and any("one-voice-2019" in reference for reference in entry.references)]
+    changed.msgstr += " (مراجعة)"
+    catalog.entries.reverse()  # every entry on other lines: no edition's concern
+    path.write_bytes(serialise(catalog))
+    snapshot = take(small)
+    available = tuple(catalog_languages(small))
+    quick = quick_check(snapshot, available, ["en", "ar"], DEFAULT_REQUEST, published,
+                        lambda: True, catalog_translations(small, snapshot))
+    assert quick.statements == {"one-voice-2019"}
+    assert sorted(quick.reasons) == [f"one-voice-2019.{variant}: its inputs changed or its files "
+                                     "are not as printed" for variant in ("ar", "bilingual")]
+    plan = make_plan(parse(snapshot, available), DEFAULT_REQUEST, published)
+    stale = {edition.target.name for edition in plan.stale}
+    assert stale == {"one-voice-2019.ar", "one-voice-2019.bilingual"}, stale
+    assert quick_check(snapshot, available, ["en", "ar"], DEFAULT_REQUEST, published,
+                       lambda: True, catalog_translations(small, snapshot)).statements == {
+        "one-voice-2019"}, "the second run reads the catalog's record, and finds the same"
+    assert read_translations(small.output_dir)["ar"].digest == snapshot.catalogs["ar"].digest
 
 
 # --- every page links only what is there ---------------------------------------------------------

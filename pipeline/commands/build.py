@@ -13,19 +13,12 @@ import time
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import log
-from ..catalogs.checks import Status
-from ..catalogs.lookup import Lookup
-from ..catalogs.pofile import PoCatalog
 from ..errors import PipelineError, Problem
-from ..fetcher import folder_url
 from ..files import display, exclusive, publish, remove, remove_folder_if_empty, write_atomic
-from ..fonts import MissingGlyphs, check_glyphs, fonts_of, page_text
-from ..language import language
 from ..model import Target
-from ..parse import Parsed, parse
-from ..pdf import PrintJob
 from ..plan import (
     DEFAULT_REQUEST,
     EditionPlan,
@@ -35,12 +28,10 @@ from ..plan import (
     make_plan,
     quick_check,
     requested_languages,
+    translations_of,
     up_to_date_by_name,
 )
-from ..printing import Printed, Printers
 from ..project import ASSETS, DRAFTS, Project
-from ..render import Rendered, Side, Web, render_bilingual, render_edition
-from ..share import CardSide, card_html
 from ..site import (
     asset_files,
     check_not_linked_out,
@@ -51,8 +42,26 @@ from ..site import (
     site_is_current,
 )
 from ..snapshot import Snapshot, catalog_languages, digest, no_statement, take
-from ..source import StatementDate
-from ..state import EditionState, Published, read_published_editions
+from ..state import (
+    CATALOGS_STATE,
+    EditionState,
+    Published,
+    Translations,
+    read_published_editions,
+    read_translations,
+    translations_bytes,
+)
+
+if TYPE_CHECKING:  # what parsing, rendering and printing need is imported where it is used:
+    # phase one decides from bytes alone and loads none of it (nor WeasyPrint)
+    from ..catalogs.checks import Status
+    from ..catalogs.pofile import PoCatalog
+    from ..fonts import MissingGlyphs
+    from ..parse import Parsed
+    from ..pdf import PrintJob
+    from ..printing import Printed, Printers
+    from ..render import Rendered, Side
+    from ..share import CardSide
 
 
 @dataclass(frozen=True)
@@ -120,11 +129,13 @@ def _build(project: Project, request: Request, jobs: int | None,
     snapshot = take(project, list(request.statement_ids) or None, codes, request.everything)
     published = read_published_editions(project.output_dir, project.output_dir / DRAFTS)
     report = Report(assets=asset_files(snapshot))
-    # 2. Phase one of the freshness rule: from bytes alone, nothing parsed.
+    # 2. Phase one of the freshness rule: from bytes alone, no statement parsed (a catalog only
+    # when its bytes changed, to see whose translations did).
     quick = quick_check(snapshot, available, codes, request, published,
                         lambda: site_is_current(project, site_inputs_hash(snapshot, [
                             s for t, s in sorted(published.states.items())
-                            if not t.draft and t in published.intact])))
+                            if not t.draft and t in published.intact])),
+                        catalog_translations(project, snapshot))
     fresh = up_to_date_by_name(snapshot, codes, request, published)
     if quick.up_to_date and not snapshot.sources and not snapshot.unreadable_sources:
         raise no_statement(project)
@@ -134,6 +145,8 @@ def _build(project: Project, request: Request, jobs: int | None,
             log.info("%s: up to date", target.name)
         return report
     log.debug("planning in full: %s", "; ".join(quick.reasons))
+    from ..parse import parse
+
     # 3. Parse what changed, then plan; carry the plan out; plan again if an edition failed
     # after all. A statement whose editions are all up to date by their bytes is not parsed.
     check_stylesheet(snapshot)
@@ -175,7 +188,7 @@ def _build(project: Project, request: Request, jobs: int | None,
     if not request.everything:  # the editions the request was not about stay listed as they are
         listed |= {t for t in states if not t.draft and t in intact}
     write_site(project, snapshot, [states[t] for t in sorted(listed)], set(plan.behind), report,
-               partial=not request.everything)
+               parsed.catalogs, partial=not request.everything)
     report.plan = plan
     if not snapshot.sources and not snapshot.unreadable_sources:  # its editions are removed now
         report.refused.append(no_statement(project))
@@ -186,6 +199,8 @@ def carry_out(project: Project, snapshot: Snapshot, parsed: Parsed, plan: Plan,
               jobs: int | None, report: Report, warm: Printers | None = None
               ) -> frozenset[Target]:
     """Render, print and publish the plan's stale editions; returns those that failed."""
+    from ..printing import Printers
+
     stale = plan.stale
     for edition in stale:
         log.debug("%s: printed because %s", edition.target.name, edition.reason)
@@ -212,19 +227,50 @@ def carry_out(project: Project, snapshot: Snapshot, parsed: Parsed, plan: Plan,
 
 # --- reading ------------------------------------------------------------------------------------
 
+def catalog_translations(project: Project, snapshot: Snapshot) -> dict[str, Translations | None]:
+    """Each catalog's entries as phase one compares them with an edition's (``None``: it cannot
+    be read): as the last build recorded them while the catalog's bytes are the same, else read
+    now, and recorded for the next build."""
+    recorded = read_translations(project.output_dir)
+    found: dict[str, Translations | None] = {}
+    for code, item in snapshot.catalogs.items():
+        known = recorded.get(code)
+        if known is not None and known.digest == item.digest:
+            found[code] = known
+            continue
+        from ..catalogs.pofile import read_catalog
+
+        try:
+            found[code] = translations_of(read_catalog(item.data, item.name, code), item.digest)
+        except PipelineError:  # the full plan says what is wrong with it
+            found[code] = None
+    read = {code: entries for code, entries in found.items() if entries is not None}
+    if any(recorded.get(code) != entries for code, entries in read.items()):
+        write_atomic(project.output_dir / CATALOGS_STATE, translations_bytes({**recorded, **read}),
+                     project.root if project.output is None else project.output_dir.parent)
+    return found
+
+
 def check_stylesheet(snapshot: Snapshot) -> None:
     """The stylesheet names only its own fonts: checked once, before anything prints."""
+    from ..fonts import fonts_of
+
     fonts_of(asset_files(snapshot))
 
 
 # --- rendering and printing ---------------------------------------------------------------------
 
 def sides(edition: EditionPlan, catalogs: dict[str, PoCatalog]) -> list[Side]:
+    from ..catalogs.lookup import Lookup
+    from ..render import Side
+
     return [Side(edition.statement, lang, Lookup(lang.code, catalogs[lang.code]),
                  list(edition.messages)) for lang in edition.languages]
 
 
 def render(snapshot: Snapshot, edition: EditionPlan, catalogs: dict[str, PoCatalog]) -> Rendered:
+    from ..render import Web, render_bilingual, render_edition
+
     parts = sides(edition, catalogs)
     target = edition.target
     web = Web(page=f"{'drafts/' if target.draft else ''}{target.statement_id}/{target.name}.html",
@@ -243,6 +289,8 @@ def render_stale(snapshot: Snapshot, plan: Plan, catalogs: dict[str, PoCatalog],
                  report: Report, failed: set[Target]) -> list[tuple[EditionPlan, Rendered]]:
     """The HTML of every edition to print. A release in which any message fell back to its
     source text (a word a template uses that the catalog lacks) is refused."""
+    from ..fonts import MissingGlyphs, check_glyphs
+
     rendered = []
     seen: set[str] = set()
     for edition in plan.stale:
@@ -296,6 +344,11 @@ def fallback_refusal(edition: EditionPlan, result: Rendered) -> PipelineError:
 
 def print_job(project: Project, snapshot: Snapshot, edition: EditionPlan, html: str,
               card: tuple[CardSide, ...] = (), subject: str | None = None) -> PrintJob:
+    from ..fetcher import folder_url
+    from ..fonts import fonts_of
+    from ..pdf import PrintJob
+    from ..share import card_html
+
     paths = edition.target.paths(project.output_dir)
     return PrintJob(
         name=edition.target.name, where=project.relative(paths["pdf"]), html=html,
@@ -309,6 +362,8 @@ def print_job(project: Project, snapshot: Snapshot, edition: EditionPlan, html: 
 def publish_edition(project: Project, edition: EditionPlan, rendered: Rendered,
                     printed: Printed) -> PrintedEdition:
     """HTML, PDF and the state that vouches for both, published together."""
+    from ..fonts import page_text
+
     paths = edition.target.paths(project.output_dir)
     html_bytes = rendered.html.encode("utf-8")
     files = {"html": html_bytes, "pdf": printed.pdf.data,
@@ -353,12 +408,16 @@ def remove_obsolete(project: Project, removals: list[Removal]) -> list[str]:
 
 
 def write_site(project: Project, snapshot: Snapshot, states: list[EditionState],
-               behind: set[Target], report: Report, partial: bool = False) -> None:
+               behind: set[Target], report: Report, catalogs: dict[str, PoCatalog],
+               partial: bool = False) -> None:
     """The index of every released edition ``output/`` holds once the build is done (printed
     now, up to date, or kept while its language or statement is refused), from the states they
     were published with; and the assets, when every one of them was printed with the current
     templates (a kept edition printed with an older stylesheet keeps it until it is printed
     again)."""
+    from ..language import language
+    from ..source import StatementDate
+
     english = language("en", "en_GB")
 
     def in_words(iso: str) -> str:
@@ -383,7 +442,7 @@ def write_site(project: Project, snapshot: Snapshot, states: list[EditionState],
     # A build of some statements or languages reads only their catalogs: its index is recorded
     # as partial, so that the next build of everything makes it again.
     inputs_hash = ("partial " if partial else "") + site_inputs_hash(snapshot, states)
-    site = make_site(snapshot, editions, sources, inputs_hash,
-                     [s.shown for s in states], with_assets=current, updates=updates)
+    site = make_site(snapshot, editions, sources, inputs_hash, [s.shown for s in states],
+                     catalogs, with_assets=current, updates=updates)
     for name in publish_site(project, site):  # an asset replaced (a web font cut anew): no edition
         log.debug("%s: removed: no page uses it any more", name)

@@ -8,24 +8,24 @@ exits 1.
 
 from __future__ import annotations
 
-import copy
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .. import log
-from ..catalogs.lookup import usable
-from ..catalogs.merge import MergeReport, merge, new_catalog
-from ..catalogs.pofile import Key, PoCatalog, PoEntry, read_catalog, serialise, template_header
 from ..errors import PipelineError, raise_if_any
 from ..files import MAX_INPUT, exclusive, read_input, read_published, write_atomic
 from ..identifiers import check_language_code
-from ..language import language
-from ..messages import build_template, extraction
-from ..parse import Parsed, parse
 from ..project import TEMPLATE_LANGUAGE, Project
 from ..snapshot import Snapshot, digest, short_hash, take
+
+if TYPE_CHECKING:  # parsing, extracting and merging are imported where they are used: an
+    # update with nothing to do decides so from bytes alone and loads none of them
+    from ..catalogs.merge import MergeReport
+    from ..catalogs.pofile import Key, PoCatalog, PoEntry
+    from ..parse import Parsed
 
 
 @contextmanager
@@ -45,6 +45,8 @@ class Extraction:
 def extract_template(project: Project, parsed: Parsed) -> Extraction:
     """The message template from every statement and template, and the problems of the
     statements that cannot be read (whose messages are carried over from the previous one)."""
+    from ..messages import build_template, extraction
+
     snapshot = parsed.snapshot
     statements = parsed.statements
     broken = {project.relative(project.source_path(i)) for i in snapshot.unreadable_sources}
@@ -72,6 +74,8 @@ def pivot_notes(pivot: str, name: str, code: str, template: PoCatalog, catalog: 
     language (``sources``: each message's language). None in the pivot's own catalog, on a
     message written in ``code``, or on one written in the pivot language (its msgid is the pivot
     text already)."""
+    from ..catalogs.lookup import usable
+
     translations = catalog.index() if catalog is not None else {}
     notes = {}
     for entry in template.entries if code != pivot else ():
@@ -86,6 +90,12 @@ def pivot_of(project: Project, parsed: Parsed, result: Extraction) -> Callable[[
     """The comments each language's catalog gets from the pivot language (``pivot`` in the
     settings; none without it), its catalog brought up to date in memory (read here when the run
     reads only other languages' catalogs)."""
+    import copy
+
+    from ..catalogs.merge import merge
+    from ..catalogs.pofile import read_catalog
+    from ..language import language
+
     code = project.settings.pivot
     if code is None:
         return lambda _: {}
@@ -104,6 +114,8 @@ def pivot_of(project: Project, parsed: Parsed, result: Extraction) -> Callable[[
 
 
 def read_previous_template(project: Project) -> PoCatalog | None:
+    from ..catalogs.pofile import read_catalog
+
     data = read_input(project.template_path, project.root, MAX_INPUT, "message template")
     if data is None:
         return None
@@ -116,6 +128,8 @@ def read_previous_template(project: Project) -> PoCatalog | None:
 def write_template(project: Project, template: PoCatalog) -> bytes:
     """Write the template; its creation date changes only when a message does (no
     timestamp-only churn in the repository). Returns the bytes it holds."""
+    from ..catalogs.pofile import serialise, template_header
+
     path = project.template_path
     previous = read_previous_template(project)
     if previous is not None and previous.entries == template.entries and previous.header:
@@ -128,6 +142,8 @@ def write_template(project: Project, template: PoCatalog) -> bytes:
 
 def extract(project: Project) -> PoCatalog:
     """Write the message template (POT) from every statement and template."""
+    from ..parse import parse
+
     with catalogs_lock(project):
         result = extract_template(project, parse(take(project, languages=[])))
         write_template(project, result.template)
@@ -137,7 +153,9 @@ def extract(project: Project) -> PoCatalog:
 
 def update(project: Project, languages: list[str] | None = None) -> dict[str, MergeReport]:
     """Re-extract, then merge the template into every language's catalog (msgmerge semantics),
-    saying for each how many messages are new, fuzzy and obsolete."""
+    saying for each how many messages are new, fuzzy and obsolete. Returns each merged catalog's
+    report: none when no source, template or catalog changed since the last complete update
+    (decided from the bytes alone: nothing is parsed)."""
     with catalogs_lock(project):
         snapshot = take(project, languages=languages)
         template = read_input(project.template_path, project.root, MAX_INPUT, "message template")
@@ -145,34 +163,46 @@ def update(project: Project, languages: list[str] | None = None) -> dict[str, Me
         if read_published(project.locales_dir / UPDATE_STAMP) == stamp(project, snapshot,
                                                                        catalogs, template):
             log.debug("the catalogs are up to date: no source, template or catalog changed")
-            return {code: MergeReport(0, 0, 0, 0) for code in catalogs}
-        parsed = parse(snapshot)
-        result = extract_template(project, parsed)
-        template = write_template(project, result.template)
-        reports = {}
-        catalog_problems = [error for error in parsed.problems if error not in result.problems]
-        notes = pivot_of(project, parsed, result)
-        for code, catalog in parsed.catalogs.items():
-            item = parsed.snapshot.catalogs[code]
-            report = merge(catalog, result.template, notes(code))
-            path = project.catalog_path(code)
-            try:
-                catalogs[code] = serialise(catalog)
-                written = write_atomic(path, catalogs[code], project.root, expected=item.data)
-            except PipelineError as error:  # saved while update ran: the save is kept
-                catalog_problems.append(error)
-                continue
-            reports[code] = report
-            if written or report.new or report.fuzzy or report.obsolete:
-                log.info("%s: %d new, %d fuzzy, %d obsolete%s%s", item.name, report.new,
-                         report.fuzzy, report.obsolete,
-                         f", {report.returned} returned" if report.returned else "",
-                         "" if written else " (unchanged)")
-        if not result.problems and not catalog_problems:  # the bytes this update left
-            write_atomic(project.locales_dir / UPDATE_STAMP,
-                         stamp(project, snapshot, catalogs, template), project.root)
-    raise_if_any(result.problems + catalog_problems)
+            return {}
+        reports, problems = merge_catalogs(project, snapshot, catalogs)
+    raise_if_any(problems)
     return reports
+
+
+def merge_catalogs(project: Project, snapshot: Snapshot, catalogs: dict[str, bytes]
+                   ) -> tuple[dict[str, MergeReport], list[PipelineError]]:
+    """Extract the template from the snapshot, write it, merge it into each catalog (``catalogs``:
+    their bytes, updated to those written), and stamp the bytes left when all went well."""
+    from ..catalogs.merge import merge
+    from ..catalogs.pofile import serialise
+    from ..parse import parse
+
+    parsed = parse(snapshot)
+    result = extract_template(project, parsed)
+    template = write_template(project, result.template)
+    reports = {}
+    catalog_problems = [error for error in parsed.problems if error not in result.problems]
+    notes = pivot_of(project, parsed, result)
+    for code, catalog in parsed.catalogs.items():
+        item = parsed.snapshot.catalogs[code]
+        report = merge(catalog, result.template, notes(code))
+        path = project.catalog_path(code)
+        try:
+            catalogs[code] = serialise(catalog)
+            written = write_atomic(path, catalogs[code], project.root, expected=item.data)
+        except PipelineError as error:  # saved while update ran: the save is kept
+            catalog_problems.append(error)
+            continue
+        reports[code] = report
+        if written or report.new or report.fuzzy or report.obsolete:
+            log.info("%s: %d new, %d fuzzy, %d obsolete%s%s", item.name, report.new,
+                     report.fuzzy, report.obsolete,
+                     f", {report.returned} returned" if report.returned else "",
+                     "" if written else " (unchanged)")
+    if not result.problems and not catalog_problems:  # the bytes this update left
+        write_atomic(project.locales_dir / UPDATE_STAMP,
+                     stamp(project, snapshot, catalogs, template), project.root)
+    return reports, result.problems + catalog_problems
 
 
 UPDATE_STAMP = ".update.json"
@@ -195,6 +225,11 @@ def stamp(project: Project, snapshot: Snapshot, catalogs: dict[str, bytes],
 
 def init(project: Project, code: str) -> None:
     """Create the catalog of a new language, with CLDR's plural forms."""
+    from ..catalogs.merge import new_catalog
+    from ..catalogs.pofile import serialise
+    from ..language import language
+    from ..parse import parse
+
     check_language_code(code)
     with catalogs_lock(project):
         path = project.catalog_path(code)
