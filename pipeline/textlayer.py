@@ -22,6 +22,10 @@ tests/extraction.py, and read in their sources):
 * MuPDF reverses runs of right-to-left characters in place: Arabic-Indic digits count as
   right-to-left (٢٢٥٤ comes out ٤٥٢٢) and a Latin word stays where it is drawn. Drawing a
   number from its last digit would fix the first, but MuPDF starts a new line at such a jump.
+  It takes a glyph's direction from the first character of its ToUnicode (not from the
+  ActualText), a neutral one's from the glyph drawn before it in the same text object, and
+  left to right at the start of one (``BT``): a period or comma drawn first on a line (at its
+  left end) is left out of the line's right-to-left run and comes out at its start.
 
 What this module does, per text box, in ``draw_first_line`` (wrapped):
 
@@ -36,6 +40,9 @@ What this module does, per text box, in ``draw_first_line`` (wrapped):
   with the font's space glyph drawn again (no ink) at the letter's end, so that poppler spreads
   the text over the whole letter. A mark at a word's end (before a space or punctuation)
   joins that space's or punctuation's span instead, which is on the baseline;
+* a neutral glyph (``. ، :``) drawn only in right-to-left units with an ActualText maps to an
+  RLM before its character in the ToUnicode (MuPDF then counts it right-to-left; the others
+  copy the ActualText; mirrored characters are left alone: PDFium would mirror them);
 * the hyphen WeasyPrint adds at a hyphenated line's end maps to U+00AD (soft hyphen); a
   hyphen ending a box gets a ZWJ after it, so that PDFium does not take it for a soft one.
 
@@ -58,7 +65,7 @@ _TOKEN = re.compile(rb"<([0-9a-fA-F]*)>|(-?[0-9.]+(?:e-?[0-9]+)?)")
 # The fence: RIGHT-TO-LEFT EMBEDDING, a right-to-left character for poppler's table (an RLM
 # would do for poppler, but PDFium misplaces the letters next to an RLM written in an
 # ActualText) and a neutral one for PDFium. Copied text holds these invisible marks.
-FENCE, LRM, ZWJ, SOFT_HYPHEN = "\u202b", "\u200e", "\u200d", "\u00ad"
+FENCE, LRM, RLM, ZWJ, SOFT_HYPHEN = "\u202b", "\u200e", "\u200f", "\u200d", "\u00ad"
 
 
 @dataclass
@@ -329,6 +336,9 @@ def plan(glyphs: list[Glyph], clusters: list[Cluster], fonts: dict[str, Any],
         elif (fenced != mapped and not (fenced.isspace() and mapped.isspace())) \
                 or len(unit.glyphs) > 1:
             unit.text = fenced
+        for i in unit.glyphs:
+            _rtl_neutral(fonts, glyphs[i], clusters[glyphs[i].cluster].text,
+                         rtl and unit.text is not None)
     if rtl_line:
         # a left-to-right run (digits, Latin) in a right-to-left line: fenced with RLEs, so that
         # poppler's reordering does not take the spaces and punctuation around it into the run;
@@ -383,6 +393,29 @@ def _soft_hyphen(fonts: dict[str, Any], hyphen: list[Glyph]) -> None:
         font = fonts[glyph.font]
         if glyph.gid not in getattr(font, "textlayer_text", ()):
             font.to_unicode[glyph.gid] = SOFT_HYPHEN
+
+
+def _rtl_neutral(fonts: dict[str, Any], glyph: Glyph, text: str, spanned: bool) -> None:
+    """MuPDF gives a glyph the direction of the first character its ToUnicode maps it to (a
+    neutral one: that of the glyph drawn before it in the text object, left to right at its
+    start, so that a period starting a line is taken out of its right-to-left run); a neutral
+    glyph drawn in a right-to-left unit that has an ActualText (``spanned``; the viewers copy
+    that text) maps to an RLM first, unless the document draws it elsewhere without one, or it
+    is mirrored (PDFium would mirror it in a text object it takes for right-to-left)."""
+    font = fonts[glyph.font]
+    if not hasattr(font, "textlayer_plain"):
+        font.textlayer_plain, font.textlayer_rlm = set(), {}
+    if not spanned:
+        font.textlayer_plain.add(glyph.gid)
+        if glyph.gid in font.textlayer_rlm:
+            font.to_unicode[glyph.gid] = font.textlayer_rlm.pop(glyph.gid)
+        return
+    if len(text) != 1 or unicodedata.bidirectional(text) not in ("ON", "CS") \
+            or unicodedata.mirrored(text) or glyph.gid in font.textlayer_plain \
+            or font.to_unicode.get(glyph.gid) != text:
+        return
+    font.textlayer_rlm[glyph.gid] = text
+    font.to_unicode[glyph.gid] = RLM + text
 
 
 def _real_text(fonts: dict[str, Any], glyph: Glyph, text: str) -> None:
