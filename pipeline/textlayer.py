@@ -16,9 +16,11 @@ tests/extraction.py, and read in their sources):
 * PDFium (Chrome) sorts a line's text objects by where they start, reverses right-to-left
   segments and mirrors the neutrals among them (« becomes »), keeps weak characters next to
   each other in one forward segment (، and a tanwin), writes an ActualText of a right-to-left
-  object in reverse and ignores one whose characters its font cannot map. It reads a bilingual
-  row (two columns on one baseline) as one line, reverses the order of the segments of a Latin
-  word in Arabic (FREE-Syria), and breaks a line at a mark raised high above its letter.
+  object in reverse and ignores one whose characters its font cannot map. It reads the text
+  objects on one baseline (within half a character) as one line, a bilingual row's two columns
+  too, which it then orders by counting the line's left-to-right and right-to-left segments
+  (a no-break space is a weak left-to-right one); it reverses the order of the segments of a
+  Latin word in Arabic (FREE-Syria), and breaks a line at a mark raised high above its letter.
 * MuPDF reverses runs of right-to-left characters in place: Arabic-Indic digits count as
   right-to-left (٢٢٥٤ comes out ٤٥٢٢) and a Latin word stays where it is drawn. Drawing a
   number from its last digit would fix the first, but MuPDF starts a new line at such a jump.
@@ -43,6 +45,10 @@ What this module does, per text box, in ``draw_first_line`` (wrapped):
 * a neutral glyph (``. ، :``) drawn only in right-to-left units with an ActualText maps to an
   RLM before its character in the ToUnicode (MuPDF then counts it right-to-left; the others
   copy the ActualText; mirrored characters are left alone: PDFium would mirror them);
+* a right-to-left line drawn after a left-to-right one on its baseline, more than an em to its
+  right (the Arabic cell of a bilingual row), is preceded by a glyph drawn off the page whose
+  text is a ZERO WIDTH SPACE: PDFium then reads the two as two lines (poppler and MuPDF leave
+  out what is off the page, and nothing prints);
 * the hyphen WeasyPrint adds at a hyphenated line's end maps to U+00AD (soft hyphen); a
   hyphen ending a box gets a ZWJ after it, so that PDFium does not take it for a soft one.
 
@@ -250,7 +256,34 @@ def rewrite(stream: Any, start: int, textbox: Any, current: tuple[str, float] | 
     if drawn != len(glyphs) or not glyphs:
         return
     units = plan(glyphs, clusters, fonts, embedded=_ltr_in_rtl(textbox))
-    stream.stream[start:] = head + emit(glyphs, units, current, stream._current_font)
+    rtl = any(c.rtl for c in clusters)
+    previous = getattr(stream, "textlayer_last", None)
+    separator: list[bytes] = []
+    if head:
+        x, y = (float(n) for n in head[-1].split()[4:6])
+        left = x + min(g.x for g in glyphs)
+        right = x + max(g.x + g.width for g in glyphs)
+        stream.textlayer_last = (left, right, y, rtl)
+        if rtl and previous is not None and not previous[3] \
+                and abs(previous[2] - y) < glyphs[0].size and previous[1] + glyphs[0].size < left:
+            separator = _separator(glyphs[0], head[-1])
+            current = (glyphs[0].font, glyphs[0].size)
+    else:
+        stream.textlayer_last = None
+    stream.stream[start:] = separator + head + emit(glyphs, units, current,
+                                                    stream._current_font)
+
+
+def _separator(glyph: Glyph, matrix: bytes) -> list[bytes]:
+    """A glyph drawn above the page, its text a ZERO WIDTH SPACE: PDFium, which reads the text
+    objects on one baseline as one line (the two columns of a bilingual row), starts a new line
+    before a right-to-left line drawn after a left-to-right one on its baseline. Nothing
+    prints (it is off the page), and poppler and MuPDF leave out what is off the page."""
+    a, b, c, d, _, _ = matrix.split()[:6]
+    return [b" ".join([a, b, c, d, b"0 -1000 Tm"]),
+            b"/" + glyph.font.encode() + b" " + _number(glyph.size) + b" Tf",
+            b"/Span <</ActualText " + _utf16("\u200b") + b">> BDC",
+            b"[<%04x>] TJ" % glyph.gid, b"EMC"]
 
 
 def _ltr_in_rtl(textbox: Any) -> bool:
