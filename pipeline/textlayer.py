@@ -49,6 +49,9 @@ What this module does, per text box, in ``draw_first_line`` (wrapped):
   right (the Arabic cell of a bilingual row), is preceded by a glyph drawn off the page whose
   text is a ZERO WIDTH SPACE: PDFium then reads the two as two lines (poppler and MuPDF leave
   out what is off the page, and nothing prints);
+* a right-to-left line whose first glyph (at its left end) is not a right-to-left letter (a
+  space, a period) starts with one of its letters drawn a thousandth of a point high with an
+  empty ActualText, so that MuPDF counts that first glyph right to left;
 * the hyphen WeasyPrint adds at a hyphenated line's end maps to U+00AD (soft hyphen); a
   hyphen ending a box gets a ZWJ after it, so that PDFium does not take it for a soft one.
 
@@ -270,8 +273,34 @@ def rewrite(stream: Any, start: int, textbox: Any, current: tuple[str, float] | 
             current = (glyphs[0].font, glyphs[0].size)
     else:
         stream.textlayer_last = None
-    stream.stream[start:] = separator + head + emit(glyphs, units, current,
-                                                    stream._current_font)
+    primer = _primer(glyphs, fonts) if rtl and head else []
+    if primer:
+        current = (glyphs[0].font, PRIMER_SIZE)
+    stream.stream[start:] = separator + head + primer + head[-1:] + emit(
+        glyphs, units, current, stream._current_font)
+
+
+PRIMER_SIZE = 0.001
+
+
+def _primer(glyphs: list[Glyph], fonts: dict[str, Any]) -> list[bytes]:
+    """A right-to-left letter of the line drawn first, a thousandth of a point high, with an
+    empty ActualText, when the line starts (at its left end) with a glyph whose ToUnicode is
+    not a strong right-to-left character: MuPDF, which counts the glyphs at the start of a text
+    object left to right until a strong one, then counts them right to left (a space or a period
+    there stays in the line's right-to-left run). poppler and MuPDF copy nothing of it (its
+    ActualText is empty), PDFium leaves out a text object so narrow; nothing prints."""
+    def strong(glyph: Glyph) -> bool:
+        text = fonts[glyph.font].to_unicode.get(glyph.gid, "")
+        return bool(text) and _strong_rtl(text[0])
+
+    if strong(glyphs[0]):
+        return []
+    letter = next((g for g in glyphs if strong(g) and g.font == glyphs[0].font), None)
+    if letter is None:
+        return []
+    return [b"/" + letter.font.encode() + b" " + _number(PRIMER_SIZE) + b" Tf",
+            b"/Span <</ActualText ()>> BDC", b"[<%04x>] TJ" % letter.gid, b"EMC"]
 
 
 def _separator(glyph: Glyph, matrix: bytes) -> list[bytes]:
