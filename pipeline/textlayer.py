@@ -27,7 +27,9 @@ tests/extraction.py, and read in their sources):
   It takes a glyph's direction from the first character of its ToUnicode (not from the
   ActualText), a neutral one's from the glyph drawn before it in the same text object, and
   left to right at the start of one (``BT``): a period or comma drawn first on a line (at its
-  left end) is left out of the line's right-to-left run and comes out at its start.
+  left end) is left out of the line's right-to-left run and comes out at its start. It keeps
+  the glyphs of a line in the order they are drawn, and starts a new line at a jump of more
+  than 0.8 em unless the direction changes there.
 
 What this module does, per text box, in ``draw_first_line`` (wrapped):
 
@@ -44,14 +46,19 @@ What this module does, per text box, in ``draw_first_line`` (wrapped):
   joins that space's or punctuation's span instead, which is on the baseline;
 * a neutral glyph (``. ، :``) drawn only in right-to-left units with an ActualText maps to an
   RLM before its character in the ToUnicode (MuPDF then counts it right-to-left; the others
-  copy the ActualText; mirrored characters are left alone: PDFium would mirror them);
+  copy the ActualText; mirrored characters are left alone: PDFium would mirror them), and an
+  Arabic-Indic digit of a right-to-left line to an LRM before it (MuPDF then counts it left
+  to right), with an ActualText of its digit and a WORD JOINER (which PDFium counts as a weak
+  character of the number, and which keeps MuPDF from matching the digit to the ToUnicode's);
 * a right-to-left line drawn after a left-to-right one on its baseline, more than an em to its
   right (the Arabic cell of a bilingual row), is preceded by a glyph drawn off the page whose
   text is a ZERO WIDTH SPACE: PDFium then reads the two as two lines (poppler and MuPDF leave
   out what is off the page, and nothing prints);
-* a right-to-left line whose first glyph (at its left end) is not a right-to-left letter (a
-  space, a period) starts with one of its letters drawn a thousandth of a point high with an
-  empty ActualText, so that MuPDF counts that first glyph right to left;
+* a right-to-left line is drawn, for MuPDF, stretch by stretch from its right end: each
+  left-to-right run (a Latin word, a number) and each stretch between two, from its left end
+  (the direction changes at each jump, where MuPDF then keeps the line); a stretch whose first
+  glyph MuPDF would not count in its direction is primed with a glyph of that direction drawn
+  a thousandth of a point high with an empty ActualText (``mupdf_order``);
 * the hyphen WeasyPrint adds at a hyphenated line's end maps to U+00AD (soft hyphen); a
   hyphen ending a box gets a ZWJ after it, so that PDFium does not take it for a soft one.
 
@@ -75,6 +82,7 @@ _TOKEN = re.compile(rb"<([0-9a-fA-F]*)>|(-?[0-9.]+(?:e-?[0-9]+)?)")
 # would do for poppler, but PDFium misplaces the letters next to an RLM written in an
 # ActualText) and a neutral one for PDFium. Copied text holds these invisible marks.
 FENCE, LRM, RLM, ZWJ, SOFT_HYPHEN = "\u202b", "\u200e", "\u200f", "\u200d", "\u00ad"
+JOINER = "\u2060"
 
 
 @dataclass
@@ -101,6 +109,7 @@ class Unit:
     glyphs: list[int]
     text: str | None = None
     carries: str = ""  # the marks of the letter on its right, written here (see plan)
+    primer: float | None = None  # drawn PRIMER_SIZE high with an empty ActualText: its advance
 
 
 def install() -> None:
@@ -273,34 +282,65 @@ def rewrite(stream: Any, start: int, textbox: Any, current: tuple[str, float] | 
             current = (glyphs[0].font, glyphs[0].size)
     else:
         stream.textlayer_last = None
-    primer = _primer(glyphs, fonts) if rtl and head else []
-    if primer:
-        current = (glyphs[0].font, PRIMER_SIZE)
-    stream.stream[start:] = separator + head + primer + head[-1:] + emit(
-        glyphs, units, current, stream._current_font)
+    if rtl:
+        units = mupdf_order(glyphs, clusters, units, fonts)
+    stream.stream[start:] = separator + head + emit(glyphs, units, current,
+                                                    stream._current_font)
 
 
 PRIMER_SIZE = 0.001
 
 
-def _primer(glyphs: list[Glyph], fonts: dict[str, Any]) -> list[bytes]:
-    """A right-to-left letter of the line drawn first, a thousandth of a point high, with an
-    empty ActualText, when the line starts (at its left end) with a glyph whose ToUnicode is
-    not a strong right-to-left character: MuPDF, which counts the glyphs at the start of a text
-    object left to right until a strong one, then counts them right to left (a space or a period
-    there stays in the line's right-to-left run). poppler and MuPDF copy nothing of it (its
-    ActualText is empty), PDFium leaves out a text object so narrow; nothing prints."""
-    def strong(glyph: Glyph) -> bool:
-        text = fonts[glyph.font].to_unicode.get(glyph.gid, "")
-        return bool(text) and _strong_rtl(text[0])
+def _mupdf_level(glyph: Glyph, fonts: dict[str, Any]) -> int | None:
+    """The direction MuPDF gives ``glyph``: that of the first character of its ToUnicode (1:
+    right to left), None for a neutral one (it takes that of the glyph drawn before)."""
+    text = fonts[glyph.font].to_unicode.get(glyph.gid, "")
+    kind = unicodedata.bidirectional(text[0]) if text else ""
+    return 0 if kind in ("L", "EN", "ES", "ET") else 1 if kind in ("R", "AL", "AN") else None
 
-    if strong(glyphs[0]):
-        return []
-    letter = next((g for g in glyphs if strong(g) and g.font == glyphs[0].font), None)
-    if letter is None:
-        return []
-    return [b"/" + letter.font.encode() + b" " + _number(PRIMER_SIZE) + b" Tf",
-            b"/Span <</ActualText ()>> BDC", b"[<%04x>] TJ" % letter.gid, b"EMC"]
+
+def mupdf_order(glyphs: list[Glyph], clusters: list[Cluster], units: list[Unit],
+                fonts: dict[str, Any]) -> list[Unit]:
+    """The units of a right-to-left line in the order they are drawn for MuPDF, which reverses
+    each run of right-to-left glyphs in place and starts a new line at a jump unless the
+    direction changes there: the left-to-right runs (Latin words, numbers) and the stretches
+    between them drawn from the right one to the left one, each from its left end; a stretch
+    whose first glyph MuPDF would not count in its direction is primed with a glyph of that
+    direction drawn a thousandth of a point high with an empty ActualText (no viewer copies it,
+    PDFium leaves out a text object so narrow, nothing prints)."""
+    def ltr(unit: Unit) -> bool:
+        return not clusters[glyphs[unit.glyphs[0]].cluster].rtl
+
+    stretches: list[list[Unit]] = []
+    for unit in units:
+        if unit.primer is None and stretches and ltr(stretches[-1][0]) == ltr(unit):
+            stretches[-1].append(unit)
+        else:
+            stretches.append([unit])
+    ordered: list[Unit] = []
+    level: int | None = 0  # MuPDF starts each text object left to right
+    for stretch in reversed(stretches):
+        wanted = 0 if ltr(stretch[0]) else 1
+        first = _mupdf_level(glyphs[stretch[0].glyphs[0]], fonts)
+        if (first if first is not None else level) != wanted:
+            primer = _primer(glyphs, fonts, wanted)
+            if primer is not None:
+                ordered.append(primer)
+        ordered += stretch
+        for unit in stretch:
+            for i in unit.glyphs:
+                level = _mupdf_level(glyphs[i], fonts) if _mupdf_level(
+                    glyphs[i], fonts) is not None else level
+        level = wanted if level is None else level
+    return ordered
+
+
+def _primer(glyphs: list[Glyph], fonts: dict[str, Any], level: int) -> Unit | None:
+    for i, glyph in enumerate(glyphs):
+        text = fonts[glyph.font].to_unicode.get(glyph.gid, "")
+        if text and unicodedata.bidirectional(text[0]) in (("L",) if level == 0 else ("R", "AL")):
+            return Unit([i], primer=fonts[glyph.font].widths.get(glyph.gid, 0) * PRIMER_SIZE / 1000)
+    return None
 
 
 def _separator(glyph: Glyph, matrix: bytes) -> list[bytes]:
@@ -398,9 +438,13 @@ def plan(glyphs: list[Glyph], clusters: list[Cluster], fonts: dict[str, Any],
         elif (fenced != mapped and not (fenced.isspace() and mapped.isspace())) \
                 or len(unit.glyphs) > 1:
             unit.text = fenced
+        number = rtl_line and not rtl and bool(logical) \
+            and all(unicodedata.bidirectional(c) == "AN" for c in logical)
+        if number:  # a WORD JOINER after it: MuPDF would match its digit to the ToUnicode's second
+            unit.text = (unit.text if unit.text is not None else logical) + JOINER
         for i in unit.glyphs:
             _rtl_neutral(fonts, glyphs[i], clusters[glyphs[i].cluster].text,
-                         rtl and unit.text is not None)
+                         (rtl or number) and unit.text is not None)
     if rtl_line:
         # a left-to-right run (digits, Latin) in a right-to-left line: fenced with RLEs, so that
         # poppler's reordering does not take the spaces and punctuation around it into the run;
@@ -472,12 +516,12 @@ def _rtl_neutral(fonts: dict[str, Any], glyph: Glyph, text: str, spanned: bool) 
         if glyph.gid in font.textlayer_rlm:
             font.to_unicode[glyph.gid] = font.textlayer_rlm.pop(glyph.gid)
         return
-    if len(text) != 1 or unicodedata.bidirectional(text) not in ("ON", "CS") \
-            or unicodedata.mirrored(text) or glyph.gid in font.textlayer_plain \
-            or font.to_unicode.get(glyph.gid) != text:
+    kind = unicodedata.bidirectional(text) if len(text) == 1 else ""
+    if kind not in ("ON", "CS", "AN") or unicodedata.mirrored(text) \
+            or glyph.gid in font.textlayer_plain or font.to_unicode.get(glyph.gid) != text:
         return
     font.textlayer_rlm[glyph.gid] = text
-    font.to_unicode[glyph.gid] = RLM + text
+    font.to_unicode[glyph.gid] = (LRM if kind == "AN" else RLM) + text
 
 
 def _real_text(fonts: dict[str, Any], glyph: Glyph, text: str) -> None:
@@ -502,6 +546,14 @@ def emit(glyphs: list[Glyph], units: list[Unit], current: tuple[str, float] | No
             piece.clear()
 
     for unit in units:
+        if unit.primer is not None:
+            flush()
+            g = glyphs[unit.glyphs[0]]
+            font, size = g.font, PRIMER_SIZE
+            out += [b"/" + font.encode() + b" " + _number(size) + b" Tf",
+                    b"/Span <</ActualText ()>> BDC", b"[<%04x>] TJ" % g.gid, b"EMC"]
+            pen += unit.primer
+            continue
         if unit.text is not None:
             flush()
             out.append(b"/Span <</ActualText " + _utf16(unit.text) + b">> BDC")
