@@ -62,6 +62,9 @@ What this module does, per text box, in ``draw_first_line`` (wrapped):
 * the hyphen WeasyPrint adds at a hyphenated line's end maps to U+00AD (soft hyphen); a
   hyphen ending a box gets a ZWJ after it, so that PDFium does not take it for a soft one.
 
+A line of a right-to-left box is taken as right-to-left even when it holds no right-to-left
+character (a date of digits only), and a left-to-right span inside right-to-left text too.
+
 The tag tree is not touched (the spans carry no MCID, inside WeasyPrint's). A line whose
 operators are not those expected (another WeasyPrint, a bitmap font) is left as it was drawn.
 """
@@ -267,8 +270,9 @@ def rewrite(stream: Any, start: int, textbox: Any, current: tuple[str, float] | 
             return  # an operator this module does not know: leave the line as WeasyPrint drew it
     if drawn != len(glyphs) or not glyphs:
         return
-    units = plan(glyphs, clusters, fonts, embedded=_ltr_in_rtl(textbox))
-    rtl = any(c.rtl for c in clusters)
+    embedded = _ltr_in_rtl(textbox) or textbox.style["direction"] == "rtl"
+    units = plan(glyphs, clusters, fonts, embedded=embedded)
+    rtl = embedded or any(c.rtl for c in clusters)
     previous = getattr(stream, "textlayer_last", None)
     separator: list[bytes] = []
     if head:
