@@ -41,6 +41,14 @@ EXACT = {  # (statement, variant): (units, pdftotext, pdfium, mupdf)
 }
 
 
+def test_the_viewers_are_the_versions_the_floors_were_measured_with():
+    """Another MuPDF or PDFium copies other units (MuPDF 1.26.7: 4 fewer of the same PDFs):
+    pyproject.toml pins them; a floor that fails after an upgrade is measured again."""
+    from importlib.metadata import version
+
+    assert (version("pymupdf"), version("pypdfium2")) == ("1.28.2", "5.15.2")
+
+
 def lost(built, statement_id: str, variant: str, viewer: str) -> list[str]:
     folder = built.output_dir / statement_id
     pdf, html = (folder / f"{statement_id}.{variant}.{kind}" for kind in ("pdf", "html"))
