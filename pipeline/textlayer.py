@@ -59,6 +59,9 @@ What this module does, per text box, in ``draw_first_line`` (wrapped):
   (the direction changes at each jump, where MuPDF then keeps the line); a stretch whose first
   glyph MuPDF would not count in its direction is primed with a glyph of that direction drawn
   a thousandth of a point high with an empty ActualText (``mupdf_order``);
+* a line drawn a gap away from the one before it on its baseline (a list item after its
+  number), where MuPDF would change direction and so join the two without a space, starts
+  with a primer whose ActualText is a line break (``_line_break``);
 * the hyphen WeasyPrint adds at a hyphenated line's end maps to U+00AD (soft hyphen); a
   hyphen ending a box gets a ZWJ after it, so that PDFium does not take it for a soft one.
 
@@ -275,19 +278,23 @@ def rewrite(stream: Any, start: int, textbox: Any, current: tuple[str, float] | 
     rtl = embedded or any(c.rtl for c in clusters)
     previous = getattr(stream, "textlayer_last", None)
     separator: list[bytes] = []
+    if rtl:
+        units = mupdf_order(glyphs, clusters, units, fonts)
+    first, last = _mupdf_ends(glyphs, units, fonts)
     if head:
         x, y = (float(n) for n in head[-1].split()[4:6])
         left = x + min(g.x for g in glyphs)
         right = x + max(g.x + g.width for g in glyphs)
-        stream.textlayer_last = (left, right, y, rtl)
-        if rtl and previous is not None and not previous[3] \
-                and abs(previous[2] - y) < glyphs[0].size and previous[1] + glyphs[0].size < left:
-            separator = _separator(glyphs[0], head[-1])
-            current = (glyphs[0].font, glyphs[0].size)
+        stream.textlayer_last = (left, right, y, rtl, last)
+        size = glyphs[0].size
+        if previous is not None and abs(previous[2] - y) < size:
+            if rtl and not previous[3] and previous[1] + size < left:
+                separator = _separator(glyphs[0], head[-1])
+                current = (glyphs[0].font, glyphs[0].size)
+            elif previous[4] != first and max(left - previous[1], previous[0] - right) > size / 4:
+                units = _line_break(glyphs, units, fonts)
     else:
         stream.textlayer_last = None
-    if rtl:
-        units = mupdf_order(glyphs, clusters, units, fonts)
     stream.stream[start:] = separator + head + emit(glyphs, units, current,
                                                     stream._current_font)
 
@@ -337,6 +344,35 @@ def mupdf_order(glyphs: list[Glyph], clusters: list[Cluster], units: list[Unit],
                     glyphs[i], fonts) is not None else level
         level = wanted if level is None else level
     return ordered
+
+
+def _mupdf_ends(glyphs: list[Glyph], units: list[Unit], fonts: dict[str, Any]
+                ) -> tuple[int, int]:
+    """The direction MuPDF gives the first and the last glyph it copies of these units, drawn
+    in this order at the start of a text object."""
+    level, first = 0, None
+    for unit in units:
+        if unit.primer is not None:
+            level = 0 if _mupdf_level(glyphs[unit.glyphs[0]], fonts) == 0 else 1
+            continue
+        for i in unit.glyphs:
+            found = _mupdf_level(glyphs[i], fonts)
+            level = found if found is not None else level
+            first = level if first is None else first
+    return (first if first is not None else 0), level
+
+
+def _line_break(glyphs: list[Glyph], units: list[Unit], fonts: dict[str, Any]) -> list[Unit]:
+    """The units of a line drawn a gap away from the one before it on its baseline (a list
+    item after its number), where MuPDF changes direction and so joins the two without a
+    space: they start with a primer that writes a line break, MuPDF copies it (a neutral glyph
+    drawn first in a text object, or a left-to-right one: MuPDF keeps it where it is drawn);
+    poppler takes it for a space between words, PDFium leaves the primer out."""
+    for i, glyph in enumerate(glyphs):
+        if not _mupdf_level(glyph, fonts):  # neutral (left to right at a text object's start)
+            width = fonts[glyph.font].widths.get(glyph.gid, 0) * PRIMER_SIZE / 1000
+            return [Unit([i], text="\n", primer=width)] + units
+    return units
 
 
 def _primer(glyphs: list[Glyph], fonts: dict[str, Any], level: int) -> Unit | None:
@@ -555,7 +591,8 @@ def emit(glyphs: list[Glyph], units: list[Unit], current: tuple[str, float] | No
             g = glyphs[unit.glyphs[0]]
             font, size = g.font, PRIMER_SIZE
             out += [b"/" + font.encode() + b" " + _number(size) + b" Tf",
-                    b"/Span <</ActualText ()>> BDC", b"[<%04x>] TJ" % g.gid, b"EMC"]
+                    b"/Span <</ActualText " + (_utf16(unit.text) if unit.text else b"()")
+                    + b">> BDC", b"[<%04x>] TJ" % g.gid, b"EMC"]
             pen += unit.primer
             continue
         if unit.text is not None:
