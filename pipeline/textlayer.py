@@ -474,7 +474,9 @@ def plan(glyphs: list[Glyph], clusters: list[Cluster], fonts: dict[str, Any],
         mapped = "".join(fonts[glyphs[i].font].to_unicode.get(glyphs[i].gid, "")
                          for i in unit.glyphs[:len(unit.glyphs) - len(unit.carries)])
         if unit.carries:
-            unit.text = (mapped if fenced.isspace() else fenced) + unit.carries[::-1]
+            # a WORD JOINER last: MuPDF, which finds the mark's own text at the end, would copy
+            # the mark twice (as the end of the ActualText, and again as the mark's ToUnicode)
+            unit.text = (mapped if fenced.isspace() else fenced) + unit.carries[::-1] + JOINER
         elif (fenced != mapped and not (fenced.isspace() and mapped.isspace())) \
                 or len(unit.glyphs) > 1:
             unit.text = fenced
