@@ -51,9 +51,11 @@ What this module does, per text box, in ``draw_first_line`` (wrapped):
   to right), with an ActualText of its digit and a WORD JOINER (which PDFium counts as a weak
   character of the number, and which keeps MuPDF from matching the digit to the ToUnicode's);
 * a right-to-left line drawn after a left-to-right one on its baseline, more than an em to its
-  right (the Arabic cell of a bilingual row), is preceded by a glyph drawn off the page whose
-  text is a ZERO WIDTH SPACE: PDFium then reads the two as two lines (poppler and MuPDF leave
-  out what is off the page, and nothing prints);
+  right (the Arabic cell of a bilingual row), a Latin span in right-to-left text (a version
+  code) and the line after it are preceded by a glyph drawn off the page whose text is a ZERO
+  WIDTH SPACE: PDFium then reads them as lines of their own (poppler and MuPDF leave out what
+  is off the page, and nothing prints). On a page it takes for right-to-left (the Arabic
+  editions) PDFium still reverses the order of a code's letters and digits;
 * a right-to-left line is drawn, for MuPDF, stretch by stretch from its right end: each
   left-to-right run (a Latin word, a number) and each stretch between two, from its left end
   (the direction changes at each jump, where MuPDF then keeps the line); a stretch whose first
@@ -273,7 +275,8 @@ def rewrite(stream: Any, start: int, textbox: Any, current: tuple[str, float] | 
             return  # an operator this module does not know: leave the line as WeasyPrint drew it
     if drawn != len(glyphs) or not glyphs:
         return
-    embedded = _ltr_in_rtl(textbox) or textbox.style["direction"] == "rtl"
+    latin = _ltr_in_rtl(textbox)
+    embedded = latin or textbox.style["direction"] == "rtl"
     units = plan(glyphs, clusters, fonts, embedded=embedded)
     rtl = embedded or any(c.rtl for c in clusters)
     previous = getattr(stream, "textlayer_last", None)
@@ -285,12 +288,14 @@ def rewrite(stream: Any, start: int, textbox: Any, current: tuple[str, float] | 
         x, y = (float(n) for n in head[-1].split()[4:6])
         left = x + min(g.x for g in glyphs)
         right = x + max(g.x + g.width for g in glyphs)
-        stream.textlayer_last = (left, right, y, rtl, last)
+        stream.textlayer_last = (left, right, y, rtl, last, latin)
         size = glyphs[0].size
         if previous is not None and abs(previous[2] - y) < size:
-            if rtl and not previous[3] and previous[1] + size < left:
-                separator = _separator(glyphs[0], head[-1])
-                current = (glyphs[0].font, glyphs[0].size)
+            if (rtl and not previous[3] and previous[1] + size < left) or latin or previous[5]:
+                # a bilingual row's Arabic cell; a Latin span in Arabic text, and what follows it
+                glyph = next((g for g in glyphs if _mupdf_level(g, fonts) == first), glyphs[0])
+                separator = _separator(glyph, head[-1])
+                current = (glyph.font, glyph.size)
             elif previous[4] != first and max(left - previous[1], previous[0] - right) > size / 4:
                 units = _line_break(glyphs, units, fonts)
     else:
