@@ -281,7 +281,9 @@ def rewrite(stream: Any, start: int, textbox: Any, current: tuple[str, float] | 
     rtl = embedded or any(c.rtl for c in clusters)
     previous = getattr(stream, "textlayer_last", None)
     separator: list[bytes] = []
-    if rtl:
+    element = getattr(textbox, "element", None)
+    if rtl and not (element is not None and "number" in (element.get("class") or "").split()):
+        # (a list number stays in drawing order: poppler would make two words of "١." else)
         units = mupdf_order(glyphs, clusters, units, fonts)
     first, last = _mupdf_ends(glyphs, units, fonts)
     if head:
