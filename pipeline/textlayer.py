@@ -16,12 +16,20 @@ tests/extraction.py, and read in their sources):
 * PDFium (Chrome) sorts a line's text objects by where they start, reverses right-to-left
   segments and mirrors the neutrals among them (« becomes »), keeps weak characters next to
   each other in one forward segment (، and a tanwin), writes an ActualText of a right-to-left
-  object in reverse and ignores one whose characters its font cannot map. It reads a bilingual
-  row (two columns on one baseline) as one line, reverses the order of the segments of a Latin
-  word in Arabic (FREE-Syria), and breaks a line at a mark raised high above its letter.
+  object in reverse and ignores one whose characters its font cannot map. It reads the text
+  objects on one baseline (within half a character) as one line, a bilingual row's two columns
+  too, which it then orders by counting the line's left-to-right and right-to-left segments
+  (a no-break space is a weak left-to-right one); it reverses the order of the segments of a
+  Latin word in Arabic (FREE-Syria), and breaks a line at a mark raised high above its letter.
 * MuPDF reverses runs of right-to-left characters in place: Arabic-Indic digits count as
   right-to-left (٢٢٥٤ comes out ٤٥٢٢) and a Latin word stays where it is drawn. Drawing a
   number from its last digit would fix the first, but MuPDF starts a new line at such a jump.
+  It takes a glyph's direction from the first character of its ToUnicode (not from the
+  ActualText), a neutral one's from the glyph drawn before it in the same text object, and
+  left to right at the start of one (``BT``): a period or comma drawn first on a line (at its
+  left end) is left out of the line's right-to-left run and comes out at its start. It keeps
+  the glyphs of a line in the order they are drawn, and starts a new line at a jump of more
+  than 0.8 em unless the direction changes there.
 
 What this module does, per text box, in ``draw_first_line`` (wrapped):
 
@@ -36,8 +44,31 @@ What this module does, per text box, in ``draw_first_line`` (wrapped):
   with the font's space glyph drawn again (no ink) at the letter's end, so that poppler spreads
   the text over the whole letter. A mark at a word's end (before a space or punctuation)
   joins that space's or punctuation's span instead, which is on the baseline;
+* a neutral glyph (``. ، :``) drawn only in right-to-left units with an ActualText maps to an
+  RLM before its character in the ToUnicode (MuPDF then counts it right-to-left; the others
+  copy the ActualText; mirrored characters are left alone: PDFium would mirror them), and an
+  Arabic-Indic digit of a right-to-left line to an LRM before it (MuPDF then counts it left
+  to right), with an ActualText of its digit and a WORD JOINER (which PDFium counts as a weak
+  character of the number, and which keeps MuPDF from matching the digit to the ToUnicode's);
+* a right-to-left line drawn after a left-to-right one on its baseline, more than an em to its
+  right (the Arabic cell of a bilingual row), a Latin span in right-to-left text (a version
+  code) and the line after it are preceded by a glyph drawn off the page whose text is a ZERO
+  WIDTH SPACE: PDFium then reads them as lines of their own (poppler and MuPDF leave out what
+  is off the page, and nothing prints). On a page it takes for right-to-left (the Arabic
+  editions) PDFium still reverses the order of a code's letters and digits;
+* a right-to-left line is drawn, for MuPDF, stretch by stretch from its right end: each
+  left-to-right run (a Latin word, a number) and each stretch between two, from its left end
+  (the direction changes at each jump, where MuPDF then keeps the line); a stretch whose first
+  glyph MuPDF would not count in its direction is primed with a glyph of that direction drawn
+  a thousandth of a point high with an empty ActualText (``mupdf_order``);
+* a line drawn a gap away from the one before it on its baseline (a list item after its
+  number), where MuPDF would change direction and so join the two without a space, starts
+  with a primer whose ActualText is a line break (``_line_break``);
 * the hyphen WeasyPrint adds at a hyphenated line's end maps to U+00AD (soft hyphen); a
   hyphen ending a box gets a ZWJ after it, so that PDFium does not take it for a soft one.
+
+A line of a right-to-left box is taken as right-to-left even when it holds no right-to-left
+character (a date of digits only), and a left-to-right span inside right-to-left text too.
 
 The tag tree is not touched (the spans carry no MCID, inside WeasyPrint's). A line whose
 operators are not those expected (another WeasyPrint, a bitmap font) is left as it was drawn.
@@ -58,7 +89,8 @@ _TOKEN = re.compile(rb"<([0-9a-fA-F]*)>|(-?[0-9.]+(?:e-?[0-9]+)?)")
 # The fence: RIGHT-TO-LEFT EMBEDDING, a right-to-left character for poppler's table (an RLM
 # would do for poppler, but PDFium misplaces the letters next to an RLM written in an
 # ActualText) and a neutral one for PDFium. Copied text holds these invisible marks.
-FENCE, LRM, ZWJ, SOFT_HYPHEN = "\u202b", "\u200e", "\u200d", "\u00ad"
+FENCE, LRM, RLM, ZWJ, SOFT_HYPHEN = "\u202b", "\u200e", "\u200f", "\u200d", "\u00ad"
+JOINER = "\u2060"
 
 
 @dataclass
@@ -85,6 +117,7 @@ class Unit:
     glyphs: list[int]
     text: str | None = None
     carries: str = ""  # the marks of the letter on its right, written here (see plan)
+    primer: float | None = None  # drawn PRIMER_SIZE high with an empty ActualText: its advance
 
 
 def install() -> None:
@@ -242,8 +275,131 @@ def rewrite(stream: Any, start: int, textbox: Any, current: tuple[str, float] | 
             return  # an operator this module does not know: leave the line as WeasyPrint drew it
     if drawn != len(glyphs) or not glyphs:
         return
-    units = plan(glyphs, clusters, fonts, embedded=_ltr_in_rtl(textbox))
-    stream.stream[start:] = head + emit(glyphs, units, current, stream._current_font)
+    latin = _ltr_in_rtl(textbox)
+    embedded = latin or textbox.style["direction"] == "rtl"
+    units = plan(glyphs, clusters, fonts, embedded=embedded)
+    rtl = embedded or any(c.rtl for c in clusters)
+    previous = getattr(stream, "textlayer_last", None)
+    separator: list[bytes] = []
+    element = getattr(textbox, "element", None)
+    if rtl and not (element is not None and "number" in (element.get("class") or "").split()):
+        # (a list number stays in drawing order: poppler would make two words of "١." else)
+        units = mupdf_order(glyphs, clusters, units, fonts)
+    first, last = _mupdf_ends(glyphs, units, fonts)
+    if head:
+        x, y = (float(n) for n in head[-1].split()[4:6])
+        left = x + min(g.x for g in glyphs)
+        right = x + max(g.x + g.width for g in glyphs)
+        stream.textlayer_last = (left, right, y, rtl, last, latin)
+        size = glyphs[0].size
+        if previous is not None and abs(previous[2] - y) < size:
+            if (rtl and not previous[3] and previous[1] + size < left) or latin or previous[5]:
+                # a bilingual row's Arabic cell; a Latin span in Arabic text, and what follows it
+                glyph = next((g for g in glyphs if _mupdf_level(g, fonts) == first), glyphs[0])
+                separator = _separator(glyph, head[-1])
+                current = (glyph.font, glyph.size)
+            elif previous[4] != first and max(left - previous[1], previous[0] - right) > size / 4:
+                units = _line_break(glyphs, units, fonts)
+    else:
+        stream.textlayer_last = None
+    stream.stream[start:] = separator + head + emit(glyphs, units, current,
+                                                    stream._current_font)
+
+
+PRIMER_SIZE = 0.001
+
+
+def _mupdf_level(glyph: Glyph, fonts: dict[str, Any]) -> int | None:
+    """The direction MuPDF gives ``glyph``: that of the first character of its ToUnicode (1:
+    right to left), None for a neutral one (it takes that of the glyph drawn before)."""
+    text = fonts[glyph.font].to_unicode.get(glyph.gid, "")
+    kind = unicodedata.bidirectional(text[0]) if text else ""
+    return 0 if kind in ("L", "EN", "ES", "ET") else 1 if kind in ("R", "AL", "AN") else None
+
+
+def mupdf_order(glyphs: list[Glyph], clusters: list[Cluster], units: list[Unit],
+                fonts: dict[str, Any]) -> list[Unit]:
+    """The units of a right-to-left line in the order they are drawn for MuPDF, which reverses
+    each run of right-to-left glyphs in place and starts a new line at a jump unless the
+    direction changes there: the left-to-right runs (Latin words, numbers) and the stretches
+    between them drawn from the right one to the left one, each from its left end; a stretch
+    whose first glyph MuPDF would not count in its direction is primed with a glyph of that
+    direction drawn a thousandth of a point high with an empty ActualText (no viewer copies it,
+    PDFium leaves out a text object so narrow, nothing prints)."""
+    def ltr(unit: Unit) -> bool:
+        return not clusters[glyphs[unit.glyphs[0]].cluster].rtl
+
+    stretches: list[list[Unit]] = []
+    for unit in units:
+        if unit.primer is None and stretches and ltr(stretches[-1][0]) == ltr(unit):
+            stretches[-1].append(unit)
+        else:
+            stretches.append([unit])
+    ordered: list[Unit] = []
+    level: int | None = 0  # MuPDF starts each text object left to right
+    for stretch in reversed(stretches):
+        wanted = 0 if ltr(stretch[0]) else 1
+        first = _mupdf_level(glyphs[stretch[0].glyphs[0]], fonts)
+        if (first if first is not None else level) != wanted:
+            primer = _primer(glyphs, fonts, wanted)
+            if primer is not None:
+                ordered.append(primer)
+        ordered += stretch
+        for unit in stretch:
+            for i in unit.glyphs:
+                level = _mupdf_level(glyphs[i], fonts) if _mupdf_level(
+                    glyphs[i], fonts) is not None else level
+        level = wanted if level is None else level
+    return ordered
+
+
+def _mupdf_ends(glyphs: list[Glyph], units: list[Unit], fonts: dict[str, Any]
+                ) -> tuple[int, int]:
+    """The direction MuPDF gives the first and the last glyph it copies of these units, drawn
+    in this order at the start of a text object."""
+    level, first = 0, None
+    for unit in units:
+        if unit.primer is not None:
+            level = 0 if _mupdf_level(glyphs[unit.glyphs[0]], fonts) == 0 else 1
+            continue
+        for i in unit.glyphs:
+            found = _mupdf_level(glyphs[i], fonts)
+            level = found if found is not None else level
+            first = level if first is None else first
+    return (first if first is not None else 0), level
+
+
+def _line_break(glyphs: list[Glyph], units: list[Unit], fonts: dict[str, Any]) -> list[Unit]:
+    """The units of a line drawn a gap away from the one before it on its baseline (a list
+    item after its number), where MuPDF changes direction and so joins the two without a
+    space: they start with a primer that writes a line break, MuPDF copies it (a neutral glyph
+    drawn first in a text object, or a left-to-right one: MuPDF keeps it where it is drawn);
+    poppler takes it for a space between words, PDFium leaves the primer out."""
+    for i, glyph in enumerate(glyphs):
+        if not _mupdf_level(glyph, fonts):  # neutral (left to right at a text object's start)
+            width = fonts[glyph.font].widths.get(glyph.gid, 0) * PRIMER_SIZE / 1000
+            return [Unit([i], text="\n", primer=width)] + units
+    return units
+
+
+def _primer(glyphs: list[Glyph], fonts: dict[str, Any], level: int) -> Unit | None:
+    for i, glyph in enumerate(glyphs):
+        text = fonts[glyph.font].to_unicode.get(glyph.gid, "")
+        if text and unicodedata.bidirectional(text[0]) in (("L",) if level == 0 else ("R", "AL")):
+            return Unit([i], primer=fonts[glyph.font].widths.get(glyph.gid, 0) * PRIMER_SIZE / 1000)
+    return None
+
+
+def _separator(glyph: Glyph, matrix: bytes) -> list[bytes]:
+    """A glyph drawn above the page, its text a ZERO WIDTH SPACE: PDFium, which reads the text
+    objects on one baseline as one line (the two columns of a bilingual row), starts a new line
+    before a right-to-left line drawn after a left-to-right one on its baseline. Nothing
+    prints (it is off the page), and poppler and MuPDF leave out what is off the page."""
+    a, b, c, d, _, _ = matrix.split()[:6]
+    return [b" ".join([a, b, c, d, b"0 -1000 Tm"]),
+            b"/" + glyph.font.encode() + b" " + _number(glyph.size) + b" Tf",
+            b"/Span <</ActualText " + _utf16("\u200b") + b">> BDC",
+            b"[<%04x>] TJ" % glyph.gid, b"EMC"]
 
 
 def _ltr_in_rtl(textbox: Any) -> bool:
@@ -325,10 +481,19 @@ def plan(glyphs: list[Glyph], clusters: list[Cluster], fonts: dict[str, Any],
         mapped = "".join(fonts[glyphs[i].font].to_unicode.get(glyphs[i].gid, "")
                          for i in unit.glyphs[:len(unit.glyphs) - len(unit.carries)])
         if unit.carries:
-            unit.text = (mapped if fenced.isspace() else fenced) + unit.carries[::-1]
+            # a WORD JOINER last: MuPDF, which finds the mark's own text at the end, would copy
+            # the mark twice (as the end of the ActualText, and again as the mark's ToUnicode)
+            unit.text = (mapped if fenced.isspace() else fenced) + unit.carries[::-1] + JOINER
         elif (fenced != mapped and not (fenced.isspace() and mapped.isspace())) \
                 or len(unit.glyphs) > 1:
             unit.text = fenced
+        number = rtl_line and not rtl and bool(logical) \
+            and all(unicodedata.bidirectional(c) == "AN" for c in logical)
+        if number:  # a WORD JOINER after it: MuPDF would match its digit to the ToUnicode's second
+            unit.text = (unit.text if unit.text is not None else logical) + JOINER
+        for i in unit.glyphs:
+            _rtl_neutral(fonts, glyphs[i], clusters[glyphs[i].cluster].text,
+                         (rtl or number) and unit.text is not None)
     if rtl_line:
         # a left-to-right run (digits, Latin) in a right-to-left line: fenced with RLEs, so that
         # poppler's reordering does not take the spaces and punctuation around it into the run;
@@ -385,6 +550,29 @@ def _soft_hyphen(fonts: dict[str, Any], hyphen: list[Glyph]) -> None:
             font.to_unicode[glyph.gid] = SOFT_HYPHEN
 
 
+def _rtl_neutral(fonts: dict[str, Any], glyph: Glyph, text: str, spanned: bool) -> None:
+    """MuPDF gives a glyph the direction of the first character its ToUnicode maps it to (a
+    neutral one: that of the glyph drawn before it in the text object, left to right at its
+    start, so that a period starting a line is taken out of its right-to-left run); a neutral
+    glyph drawn in a right-to-left unit that has an ActualText (``spanned``; the viewers copy
+    that text) maps to an RLM first, unless the document draws it elsewhere without one, or it
+    is mirrored (PDFium would mirror it in a text object it takes for right-to-left)."""
+    font = fonts[glyph.font]
+    if not hasattr(font, "textlayer_plain"):
+        font.textlayer_plain, font.textlayer_rlm = set(), {}
+    if not spanned:
+        font.textlayer_plain.add(glyph.gid)
+        if glyph.gid in font.textlayer_rlm:
+            font.to_unicode[glyph.gid] = font.textlayer_rlm.pop(glyph.gid)
+        return
+    kind = unicodedata.bidirectional(text) if len(text) == 1 else ""
+    if kind not in ("ON", "CS", "AN") or unicodedata.mirrored(text) \
+            or glyph.gid in font.textlayer_plain or font.to_unicode.get(glyph.gid) != text:
+        return
+    font.textlayer_rlm[glyph.gid] = text
+    font.to_unicode[glyph.gid] = (LRM if kind == "AN" else RLM) + text
+
+
 def _real_text(fonts: dict[str, Any], glyph: Glyph, text: str) -> None:
     font = fonts[glyph.font]
     if not hasattr(font, "textlayer_text"):
@@ -407,6 +595,15 @@ def emit(glyphs: list[Glyph], units: list[Unit], current: tuple[str, float] | No
             piece.clear()
 
     for unit in units:
+        if unit.primer is not None:
+            flush()
+            g = glyphs[unit.glyphs[0]]
+            font, size = g.font, PRIMER_SIZE
+            out += [b"/" + font.encode() + b" " + _number(size) + b" Tf",
+                    b"/Span <</ActualText " + (_utf16(unit.text) if unit.text else b"()")
+                    + b">> BDC", b"[<%04x>] TJ" % g.gid, b"EMC"]
+            pen += unit.primer
+            continue
         if unit.text is not None:
             flush()
             out.append(b"/Span <</ActualText " + _utf16(unit.text) + b">> BDC")

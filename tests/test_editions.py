@@ -92,10 +92,13 @@ def lines(path: Path) -> list[str]:
 
 
 def spans(path: Path, page: int = 0) -> list[tuple[str, str]]:
-    """(font name without its subset tag, text) of each piece of text pypdf finds on a page."""
+    """(font name without its subset tag, text) of each piece of text pypdf finds on a page,
+    without the invisible direction marks the text layer maps some glyphs to (an RLM before a
+    comma: pipeline/textlayer.py)."""
     found: list[tuple[str, str]] = []
 
     def visit(text, cm, tm, font, size):
+        text = "".join(c for c in text if unicodedata.category(c) != "Cf")
         if text.strip() and font is not None:
             found.append((str(font.get("/BaseFont", "")).split("+", 1)[-1], text))
 
