@@ -3,9 +3,18 @@ WeasyPrint (its costliest step) while this one still reads catalogs and renders 
 
 Workers only print: they get plain data and return bytes, and the build alone writes files, so
 no worker writes anything, ever. They end with their build (or, kept warm between builds by
-``watch`` and ``serve``, with the command): the pool is terminated when it ends or is
-interrupted (SIGINT, SIGTERM, SIGHUP reach the build as exceptions, see ``cli``), and the kernel
-kills a worker whose parent died without a word (``PR_SET_PDEATHSIG``).
+``watch`` and ``serve``, with the command), and a Ctrl-C ends the command within moments:
+
+- Only this process's main thread waits for the workers, each over its own pipe, never more
+  than a quarter of a second at a time: a signal (SIGINT, SIGTERM, SIGHUP reach the build as
+  exceptions, see ``cli``) stops the wait at once, or, taken by another thread of the process,
+  at the next wake-up. (``multiprocessing.Pool`` waited for a result, for its helper threads
+  and, terminated, for a lock its workers share, each a wait without end that only a signal
+  taken by the main thread itself breaks; and an edition whose worker died was waited for
+  forever.)
+- Workers are stopped with a bounded wait, then killed; the kernel kills a worker whose parent
+  died without a word (``PR_SET_PDEATHSIG``); a worker that dies mid-edition fails that edition
+  with a message instead of leaving the build waiting for it.
 """
 
 from __future__ import annotations
@@ -16,15 +25,25 @@ import os
 import signal
 import time
 import traceback
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .errors import PipelineError
 from .pdf import PrintedPdf, PrintJob, load_weasyprint, print_card, print_pdf, warm_up
 
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+    from multiprocessing.process import BaseProcess
+
 PR_SET_PDEATHSIG = 1
 STOPPING = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
 """The signals that stop a build (``cli`` turns them into exceptions)."""
+WAKE = 0.25
+"""The longest the main thread waits for a worker before it looks for a signal again."""
+ENDING = 10.0
+"""Seconds a worker has to end once told to, before it is killed."""
 
 
 @dataclass(frozen=True)
@@ -67,9 +86,9 @@ def _warm(warmth: Warmth) -> None:
 
 
 def _start_worker(parent: int, warmth: Warmth | None = None) -> None:
-    """A worker dies with its parent, ignores Ctrl-C (the build handles it and ends the pool),
-    and loads WeasyPrint at once, before its first job arrives (and the fonts and stylesheet
-    too, when it is kept warm)."""
+    """A worker dies with its parent, ignores Ctrl-C (the build handles it and ends its
+    workers), and loads WeasyPrint at once, before its first job arrives (and the fonts and
+    stylesheet too, when it is kept warm)."""
     libc_name = ctypes.util.find_library("c")
     if libc_name:
         try:
@@ -79,67 +98,177 @@ def _start_worker(parent: int, warmth: Warmth | None = None) -> None:
     if os.getppid() != parent:  # the parent died before the request took effect
         os._exit(1)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPPING)  # blocked while the pool started
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPPING)  # blocked while it was started
     load_weasyprint()
     if warmth is not None:
         _warm(warmth)
 
 
-class Printers:
-    """Print jobs here (one worker or one job) or in a pool of worker processes. The longest
-    editions start first; results come back in the planned order, so the log reads the same
-    whatever finishes first.
+def _work(orders: Connection, parent: int, warmth: Warmth | None) -> None:
+    """A worker's life: print each job that comes, send back what came of it, and end when the
+    build closes its end of the pipe (or dies)."""
+    _start_worker(parent, warmth)
+    while True:
+        try:
+            job = orders.recv()
+        except (EOFError, OSError):  # the build is done with this worker, or gone
+            return
+        try:
+            orders.send(_print(job))
+        except OSError:  # the build stopped listening: it is ending
+            return
 
-    ``warmth`` keeps the pool warm: ``watch`` and ``serve`` start it once, with ``workers``
+
+@dataclass
+class _Worker:
+    process: BaseProcess
+    orders: Connection  # this process's end of the worker's pipe
+    job: int | None = None  # the job it is printing, by its index in ``Printers.run``'s list
+
+
+def _died(job: PrintJob, process: BaseProcess) -> PipelineError:
+    ended = process.exitcode
+    how = (f"was killed by signal {-ended}" if ended is not None and ended < 0
+           else f"ended with status {ended}" if ended is not None else "stopped answering")
+    return PipelineError(f"not printed: the process printing it {how} (out of memory?); build "
+                         "again, and report it if it happens again", job.where)
+
+
+class Printers:
+    """Print jobs here (one worker or one job) or in worker processes. The longest editions
+    start first; results come back in the planned order, so the log reads the same whatever
+    finishes first.
+
+    ``warmth`` keeps the workers warm: ``watch`` and ``serve`` start them once, ``workers``
     processes even for one, each loading WeasyPrint, the fonts and the stylesheet before the
-    first save, and give it to every build; a build then prints every job in a worker, which
+    first save, and give them to every build; a build then prints every job in a worker, which
     keeps all of it loaded for the next save, in the planned order: the first edition a save
     reprints (the one it was made for) comes out first."""
 
     def __init__(self, workers: int, warmth: Warmth | None = None):
-        self.pool = None
-        self.workers = workers
+        self.size = workers
+        self.warmth = warmth
         self.warm = warmth is not None
+        self.workers: list[_Worker] = []
         if workers > 1 or warmth is not None:
-            import multiprocessing
             from multiprocessing import resource_tracker
 
-            # A signal that stopped the build between starting a worker and sending it its
-            # orders would leave the worker reading nothing (an EOFError and its traceback on
-            # the terminal): the signals that stop a build wait until the pool has started.
-            # (The resource tracker is started first: starting it unblocks SIGINT and SIGTERM.)
+            # (Started first: starting it unblocks SIGINT and SIGTERM, see ``_start``.)
             resource_tracker.ensure_running()
-            previous = signal.pthread_sigmask(signal.SIG_BLOCK, STOPPING)
             try:
-                self.pool = multiprocessing.get_context("spawn").Pool(
-                    workers, initializer=_start_worker, initargs=(os.getpid(), warmth))
+                for _ in range(workers):
+                    self._start()
+            except BaseException:  # a signal that waited stops the build, and what it started
+                self.close(now=True)
+                raise
+
+    @property
+    def pooled(self) -> bool:
+        return self.size > 1 or self.warm
+
+    def _start(self) -> None:
+        """One more worker. A signal that stopped the build between starting a worker and
+        sending it its orders would leave the worker reading nothing (an EOFError and its
+        traceback on the terminal): the signals that stop a build wait until it has them."""
+        import multiprocessing
+
+        context = multiprocessing.get_context("spawn")
+        ours, theirs = context.Pipe()
+        process = context.Process(target=_work, args=(theirs, os.getpid(), self.warmth),
+                                  name="printer", daemon=True)
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, STOPPING)
+        try:
+            try:
+                process.start()
+            except BaseException:
+                ours.close()
+                if process.pid is not None:  # started, then stopped by a signal
+                    process.kill()
+                    process.join(ENDING)
+                raise
             finally:
-                try:
-                    signal.pthread_sigmask(signal.SIG_SETMASK, previous)
-                except BaseException:  # the signal that waited stops the build, and its pool
-                    if self.pool is not None:
-                        self.pool.terminate()
-                        self.pool.join()
-                    raise
+                theirs.close()  # the worker's copy is its own: its death reads as an end here
+            self.workers.append(_Worker(process, ours))
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)  # a signal that waited: here
 
     def __enter__(self) -> Printers:
         return self
 
     def __exit__(self, kind: object, error: object, trace: object) -> None:
-        if self.pool is not None:
-            if kind is None:
-                self.pool.close()
-            else:  # interrupted or failed: the workers stop now
-                self.pool.terminate()
-            self.pool.join()
+        self.close(now=kind is not None)
+
+    def close(self, now: bool = False) -> None:
+        """End every worker: told to (its pipe closed), or ``now`` (interrupted or failed:
+        terminated); either way, one that has not ended within ``ENDING`` seconds is killed.
+        A second signal meanwhile kills them all before it goes on."""
+        workers, self.workers = self.workers, []
+        try:
+            for worker in workers:
+                if now and worker.process.pid is not None:
+                    worker.process.terminate()
+                worker.orders.close()
+            deadline = time.monotonic() + ENDING
+            for worker in workers:
+                worker.process.join(max(0.0, deadline - time.monotonic()))
+        finally:
+            for worker in workers:
+                if worker.process.pid is not None and worker.process.exitcode is None:
+                    worker.process.kill()
+                    worker.process.join(ENDING)
+
+    def _retire(self, worker: _Worker) -> None:
+        """A worker that died, or whose job will never be read: gone, and its place free."""
+        self.workers.remove(worker)
+        worker.orders.close()
+        if worker.process.exitcode is None:
+            worker.process.kill()
+        worker.process.join(ENDING)
 
     def run(self, jobs: list[PrintJob]) -> Iterator[tuple[PrintJob, Printed | PipelineError]]:
-        if self.pool is None or not jobs:
+        if not self.pooled or not jobs:
             for job in jobs:
                 yield job, _print(job)
             return
         order = range(len(jobs)) if self.warm else sorted(range(len(jobs)),
                                                           key=lambda i: -len(jobs[i].html))
-        results = {i: self.pool.apply_async(_print, (jobs[i],)) for i in order}
-        for i, job in enumerate(jobs):
-            yield job, results[i].get()
+        waiting = deque(order)
+        done: dict[int, Printed | PipelineError] = {}
+        try:
+            for i, job in enumerate(jobs):
+                while i not in done:
+                    self._hand_out(jobs, waiting)
+                    self._collect(jobs, done)
+                yield job, done.pop(i)
+        finally:  # abandoned (an error, a signal): a job still printing is never read
+            for worker in [w for w in self.workers if w.job is not None]:
+                self._retire(worker)
+
+    def _hand_out(self, jobs: list[PrintJob], waiting: deque[int]) -> None:
+        """Give the next jobs to idle workers (starting one where one died)."""
+        while len(self.workers) < self.size and waiting:
+            self._start()
+        for worker in list(self.workers):
+            if worker.job is None and waiting:
+                worker.job = waiting.popleft()
+                try:
+                    worker.orders.send(jobs[worker.job])
+                except OSError:  # it died idle: the job goes back first in line
+                    waiting.appendleft(worker.job)
+                    self._retire(worker)
+
+    def _collect(self, jobs: list[PrintJob], done: dict[int, Printed | PipelineError]) -> None:
+        """Wait (at most ``WAKE`` seconds) for a worker's answer, and take every one there is."""
+        from multiprocessing.connection import wait
+
+        busy = {worker.orders: worker for worker in self.workers if worker.job is not None}
+        for ready in wait(list(busy), WAKE):
+            worker = busy[ready]  # type: ignore[index]
+            index, worker.job = worker.job, None
+            assert index is not None
+            try:
+                done[index] = worker.orders.recv()
+            except (EOFError, OSError):  # it died mid-job
+                worker.process.join(WAKE)
+                done[index] = _died(jobs[index], worker.process)
+                self._retire(worker)

@@ -148,12 +148,14 @@ def test_warm_workers_print_the_same_bytes_as_a_cold_build(small: Project, tmp_p
     twin = Project.at(shutil.copytree(small.root, tmp_path / "twin"))
     cold = build(twin, Request(), jobs=1)
     with warm_printers(small) as printers:
-        pool = printers.pool
-        assert pool is not None
+        workers = [worker.process for worker in printers.workers]
+        assert workers
         warm = build(small, Request(), printers=printers)
-        assert pool._state == "RUN", "the build leaves the pool to the next"  # type: ignore[attr-defined]
+        assert [w.process for w in printers.workers] == workers, "the build keeps them for the next"
+        assert all(process.is_alive() for process in workers)
         again = build(small, Request(force=True), printers=printers)
-    assert pool._state != "RUN", "the pool ends with its command"  # type: ignore[attr-defined]
+    assert printers.workers == [] and not any(process.is_alive() for process in workers), \
+        "the workers end with their command"
     assert not cold.refused and not warm.refused and not again.refused
     assert len(warm.printed) == len(cold.printed) == len(again.printed) == 10  # 2 × (4 + bilingual)
     for edition in cold.printed:

@@ -16,6 +16,7 @@ import errno
 import json
 import mimetypes
 import secrets
+import signal
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -25,6 +26,7 @@ from urllib.parse import unquote
 from .. import log
 from ..errors import PipelineError, Problem
 from ..plan import Request
+from ..printing import STOPPING
 from ..project import Project
 from .watch import watch
 
@@ -249,12 +251,21 @@ class PreviewServer(ThreadingHTTPServer):
         return f"http://{HOST}:{self.server_address[1]}/"
 
 
+def _serve_forever(server: PreviewServer) -> None:
+    """The server's loop, in its own thread, with the signals that stop the command blocked
+    there and in every thread it starts (one per request): a Ctrl-C always reaches the main
+    thread, even while it holds them blocked a moment (``printing.Printers`` starting a worker),
+    and never lands in a thread that cannot act on it."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, STOPPING)
+    server.serve_forever(0.1)
+
+
 def serve(project: Project, port: int = DEFAULT_PORT, stop: threading.Event | None = None,
           request: Request | None = None) -> None:
     """Serve ``output/`` and rebuild it on every save until Ctrl-C (or ``stop``)."""
     rounds = Rounds()
     server = PreviewServer(project.output_dir, port, rounds)
-    thread = threading.Thread(target=server.serve_forever, args=(0.1,), name="serve", daemon=True)
+    thread = threading.Thread(target=_serve_forever, args=(server,), name="serve", daemon=True)
     thread.start()
     log.info("serving %s at %s (drafts below %sdrafts/); stop with Ctrl-C",
              project.relative(project.output_dir), server.url, server.url)

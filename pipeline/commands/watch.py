@@ -10,6 +10,7 @@ catalogs the update itself writes do not start another round.
 from __future__ import annotations
 
 import os
+import signal
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -18,7 +19,7 @@ from .. import log
 from ..errors import PipelineError, Problem
 from ..files import is_scratch, list_files, read_published
 from ..plan import DEFAULT_REQUEST, Request
-from ..printing import Printers, Warmth
+from ..printing import STOPPING, Printers, Warmth
 from ..project import ASSETS, Project
 from ..snapshot import digest
 from .build import build
@@ -108,7 +109,13 @@ def _watch(project: Project, request: Request, debounce_ms: int, stop: threading
     batches = changes(*folders, debounce=debounce_ms, step=20, stop_event=stop,
                       watch_filter=lambda _, path: relevant(project, Path(path).resolve()),
                       raise_interrupt=False, yield_on_timeout=True, rust_timeout=100)
-    pending = next(batches, None)  # the watcher runs from here on: no save is missed
+    # The watcher runs from here on (no save is missed), in threads of its own that start with
+    # the signals that stop the command blocked: a Ctrl-C always reaches the main thread.
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, STOPPING)
+    try:
+        pending = next(batches, None)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
     written, problems = round_of_work(project, request, printers)
     if done is not None:
         done(problems)
