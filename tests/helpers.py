@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import signal
 import subprocess
 import traceback
 from pathlib import Path
@@ -14,6 +15,14 @@ from pipeline.cli import main
 from pipeline.project import Project
 
 PASSWD = Path("/etc/passwd")
+
+
+def ctrl_c_as_at_a_terminal() -> None:
+    """A ``preexec_fn`` for a command a test stops with Ctrl-C (SIGINT): the command takes it as
+    it does started at a terminal. A test run started in the background by a shell without job
+    control (``make test &`` in a script) ignores SIGINT, a process inherits what its parent
+    ignores, and Python then leaves SIGINT ignored: the command would never see the Ctrl-C."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def cli(capsys: pytest.CaptureFixture[str], project: Project, *args: str) -> tuple[int, list[str]]:
