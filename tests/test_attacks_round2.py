@@ -594,7 +594,7 @@ CASES = [
         lambda root: (root / PY).write_text((root / PY).read_text("utf-8")
                                             + '[tool.pipeline.formatting-locales]\nen = "fr"\n',
                                             "utf-8"))),
-         CHECK, f"{PY}:8", "a locale of French"),
+         CHECK, f"{PY}:9", "a locale of French"),  # after the fixture's last line, site-url
     Case("locale-not-a-string", 3, en_ar(edit_settings('ar = "ar_SY"', "ar = 3")), CHECK, f"{PY}:6",
          "must be a table of language = locale"),
     Case("locale-nested-table", 3, en_ar(edit_settings('ar = "ar_SY"', 'ar = { x = "y" }')), CHECK,

@@ -38,7 +38,7 @@ from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from pipeline import markup
+from pipeline import markup, webfonts
 from pipeline.catalogs.lookup import Lookup
 from pipeline.catalogs.pofile import PoCatalog, read_catalog, serialise
 from pipeline.cli import main
@@ -1237,8 +1237,10 @@ def test_output_assets_hold_only_what_the_build_publishes(good_small, capsys):
     assert cli(capsys, good_small, "build", "-j1", "-q") == (0, [])
     assert not (assets / ".env").exists() and not (assets / "x").is_symlink()
     published = sorted(p.relative_to(assets).as_posix() for p in assets.rglob("*") if p.is_file())
-    expected = sorted(p.relative_to(good_small.templates_dir).as_posix()
-                      for p in good_small.templates_dir.rglob("*") if p.is_file() and p.suffix != ".j2")
+    expected = sorted(webfonts.for_browsers({
+        p.relative_to(good_small.templates_dir).as_posix(): p.read_bytes()
+        for p in good_small.templates_dir.rglob("*") if p.is_file() and p.suffix != ".j2"}))
+    assert "statement.css" in expected and not [n for n in expected if n.endswith(".ttf")]
     web_fonts = [name for name in published if re.fullmatch(
         r"webfonts\.css|fonts/[A-Za-z-]+\.[0-9a-f]{10}\.woff2", name)]
     assert sorted(set(published) - set(web_fonts)) == expected and "webfonts.css" in web_fonts
