@@ -18,7 +18,7 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from html.parser import HTMLParser
@@ -248,7 +248,7 @@ def _read_fonts(assets: tuple[tuple[str, bytes], ...]) -> FontSet:
 def _check_urls(rules: list[Any], where: str, assets: Mapping[str, bytes]) -> None:
     """Every address the stylesheet names is one of its own files (a font below templates/):
     an @import or a url() of anything else is refused, with its line."""
-    for token in rules:
+    for token in every_token(rules):
         if token.type == "at-rule" and token.lower_at_keyword == "import":
             raise PipelineError("an @import is not allowed: an edition uses only this "
                                 "stylesheet and the fonts in templates/; copy the rules here",
@@ -263,10 +263,24 @@ def _check_urls(rules: list[Any], where: str, assets: Mapping[str, bytes]) -> No
             raise PipelineError(f"url({url}) is not a file of templates/: an edition may "
                                 "only use the stylesheet and the fonts in templates/",
                                 where, token.source_line)
+
+
+def every_token(tokens: Iterable[Any]) -> Iterator[Any]:
+    """Each of a stylesheet's ``tokens`` (tinycss2's), then those inside it, at any depth."""
+    for token in tokens:
+        yield token
         for attribute in ("prelude", "content", "arguments", "value"):
             nested = getattr(token, attribute, None)
             if isinstance(nested, list):
-                _check_urls(nested, where, assets)
+                yield from every_token(nested)
+
+
+def urls_of(css: str) -> set[str]:
+    """The addresses of every ``url()`` of ``css``, quoted or not, wherever it stands."""
+    import tinycss2
+
+    return {url for token in every_token(tinycss2.parse_stylesheet(css))
+            if (url := _url(token)) is not None}
 
 
 def _url(token: Any) -> str | None:

@@ -25,7 +25,7 @@ from typing import Any
 
 from . import log
 from .errors import PipelineError
-from .fonts import Face, fonts_of
+from .fonts import Face, fonts_of, urls_of
 
 ALWAYS = frozenset(" \u00a0-\u2010")
 """Characters every subset keeps when its font has them: the spaces, and the hyphens a browser
@@ -200,27 +200,6 @@ def without_font_faces(css: str) -> str:
         return kept
 
     return str(tinycss2.serialize(drop(tinycss2.parse_stylesheet(css))))
-
-
-def urls_of(css: str) -> set[str]:
-    """The addresses of every ``url()`` of ``css``, quoted or not, wherever it stands."""
-    import tinycss2
-
-    found: set[str] = set()
-
-    def walk(nodes: Iterable[Any]) -> None:
-        for node in nodes:
-            if node.type == "url":
-                found.add(str(node.value))
-            elif node.type == "function" and node.lower_name == "url":
-                found.update(str(arg.value) for arg in node.arguments if arg.type == "string")
-            for attribute in ("prelude", "content", "arguments", "value"):
-                nested = getattr(node, attribute, None)
-                if isinstance(nested, list):
-                    walk(nested)
-
-    walk(tinycss2.parse_stylesheet(css))
-    return found
 
 
 def asset_files(fonts: Sequence[Subset], css_name: str = "webfonts.css",
