@@ -90,7 +90,7 @@ def run_check(project: Project, args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps(report.as_json(), ensure_ascii=False, indent=2) + "\n")
         return 1 if report.failed else 0
     for entry in report.languages:
-        released_problem = entry.released and not entry.status.releasable
+        released_problem = entry.released and not entry.releasable
         (log.error if released_problem else log.info)("%s", entry.summary)
         for problem in entry.shown_problems:
             (log.error if problem.severity == "error" and entry.released

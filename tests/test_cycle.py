@@ -369,6 +369,26 @@ def test_check_json_lists_each_language_once_with_its_statements(small, capsys):
     assert arabic["total"] < sum(e["total"] for e in statements.values())
 
 
+def test_check_with_a_statement_it_cannot_read_claims_no_language_releasable(small, capsys):
+    """The counts cover the statements read: a broken statement is named in each language's
+    line, which says the language is not releasable, and the check fails."""
+    edit(small, GHOUTA, "date: 2017-11", "date: 2017-02-30")
+    status, lines = cli(capsys, small, "check")
+    assert status == 1
+    assert lines[0].startswith(f"{GHOUTA}:") and "February 2017 has 28 days" in lines[0]
+    summaries = {line.split(":")[0]: line for line in lines[1:]}
+    assert set(summaries) == set(LANGUAGES), lines
+    for line in summaries.values():
+        assert line.endswith(", not counting ghouta-2017, which cannot be read - not releasable")
+
+    from pipeline.cli import main
+    capsys.readouterr()
+    assert main(["check", "--json", "-C", str(small.root)]) == 1
+    for entry in json.loads(capsys.readouterr().out)["languages"]:
+        assert (entry["releasable"], entry["unread"]) == (False, ["ghouta-2017"])
+        assert [e["statement"] for e in entry["statements"]] == ["one-voice-2019"]
+
+
 def test_a_language_in_progress_is_reported_as_such_and_never_fails_check(small, capsys):
     small = keep_languages(small, "en", "ar")  # then a new language, from scratch
     assert cli(capsys, small, "init", "fr")[0] == 0

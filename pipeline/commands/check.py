@@ -42,14 +42,21 @@ class LanguageStatus:
     released: bool
     editions: tuple[EditionStatus, ...]
     asked: bool = False  # named with --lang: a language in progress lists all its problems
+    unread: tuple[str, ...] = ()  # statements that cannot be read: not counted, not releasable
 
     @property
     def code(self) -> str:
         return self.status.language
 
     @property
+    def releasable(self) -> bool:
+        """Every statement asked for was read, and its translation has no problem: a statement
+        that cannot be read has no edition to release, whatever the counts of the others say."""
+        return self.status.releasable and not self.unread
+
+    @property
     def failed(self) -> bool:
-        return self.released and bool(self.status.errors)
+        return self.released and (bool(self.status.errors) or bool(self.unread))
 
     @property
     def shown_problems(self) -> list[Problem]:
@@ -67,7 +74,9 @@ class LanguageStatus:
                 f"{status.translated} of {status.total} translated")
         if status.fuzzy or status.untranslated:
             text += f", {status.fuzzy} fuzzy, {status.untranslated} untranslated"
-        if self.released and not status.releasable:
+        if self.unread:
+            text += f", not counting {', '.join(self.unread)}, which cannot be read"
+        if self.released and not self.releasable:
             text += " - not releasable"
         elif not self.released and status.unfinished and not self.asked:
             text += f" (`python -m pipeline check --lang {self.code}` lists them)"
@@ -98,6 +107,7 @@ class CheckReport:
             "languages": [{
                 "language": entry.code, "catalog": entry.status.file,
                 "released": entry.released, **_counts(entry.status),
+                "releasable": entry.releasable, "unread": list(entry.unread),
                 "problems": _problems(entry.status.problems),
                 "statements": [{"statement": e.statement, **_counts(e.status)}
                                for e in entry.editions],
@@ -131,6 +141,8 @@ def check(project: Project, statement_ids: list[str] | None = None,
     settings = project.settings
     messages = {statement_id: edition_messages(statement, words)
                 for statement_id, statement in parsed.statements.items()}
+    unread = tuple(sorted({*snapshot.sources, *snapshot.unreadable_sources}
+                          - set(parsed.statements)))
     results: list[EditionStatus] = []
     by_language: list[LanguageStatus] = []
     for code, catalog in parsed.catalogs.items():
@@ -146,7 +158,8 @@ def check(project: Project, statement_ids: list[str] | None = None,
                 every.setdefault(item.key, item)
         overall = check_edition(catalog, file, code, script, every.values())
         by_language.append(LanguageStatus(overall, released, editions,
-                                          asked=languages is not None and code in languages))
+                                          asked=languages is not None and code in languages,
+                                          unread=unread))
         results += editions
     results.sort(key=lambda e: (e.statement, e.status.language))  # by statement, as before
     in_progress = frozenset(item.name for code, item in snapshot.catalogs.items()
