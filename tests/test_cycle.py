@@ -155,6 +155,30 @@ def test_a_draft_marks_every_page_and_every_fallback(small, capsys):
 
 
 @pytest.mark.slow
+def test_a_draft_printed_for_a_released_edition_is_not_called_a_refusal(small, capsys):
+    """With --draft (what serve builds), a released language whose translation is behind keeps
+    its released edition and prints a draft: nothing is refused, and the log says so once."""
+    assert cli(capsys, small, "build", "--lang", "ar", "ghouta-2017", "-j1")[0] == 0
+    edit(small, GHOUTA, *EDITED)
+    assert cli(capsys, small, "update")[0] == 0
+    status, lines = cli(capsys, small, "build", "--draft", "--lang", "ar", "ghouta-2017", "-j1")
+    assert status == 0, lines
+    assert "ghouta-2017.ar: not ready for release: the edition released earlier is kept, and " \
+        "the draft shows the translation as it is" in lines
+    [summary] = [line for line in lines if " printed (" in line]
+    assert re.match(r"1 printed .*, 0 refused, in ", summary), lines
+    assert not any("refused" in line for line in lines if line != summary), lines
+    assert pdf(small, "ghouta-2017", "ar", draft=True).exists()
+    assert pdf(small, "ghouta-2017", "ar").exists()
+
+    # without --draft the same edition is refused, and said to be
+    status, lines = cli(capsys, small, "build", "--lang", "ar", "ghouta-2017", "-j1")
+    assert status == 1
+    assert "ghouta-2017.ar: the edition printed earlier is kept while it is refused" in lines
+    assert any(re.match(r"0 printed .*, 1 refused, in ", line) for line in lines), lines
+
+
+@pytest.mark.slow
 def test_a_name_an_organisation_gives_wins_over_the_catalog(small, capsys):
     """The Arabic name Syrian Network for Human Rights gives itself in the source prints, even
     when the catalog (shared with other statements) translates the name otherwise."""

@@ -179,8 +179,13 @@ def _build(project: Project, request: Request, jobs: int | None,
             report.up_to_date.append(edition.target)
             log.info("%s: up to date", edition.target.name)
             states[edition.target] = refresh_state(project, states[edition.target], edition.state)
-    for target in plan.kept:
-        log.info("%s: the edition printed earlier is kept while it is refused", target.name)
+    drafts = {e.target for e in plan.editions if e.target.draft}
+    for target in plan.kept:  # refused, or (with --draft) printed as a draft, not both
+        if Target(target.statement_id, target.variant, draft=True) in drafts:
+            log.info("%s: not ready for release: the edition released earlier is kept, and the "
+                     "draft shows the translation as it is", target.name)
+        else:
+            log.info("%s: the edition printed earlier is kept while it is refused", target.name)
     # 4. What no input gives any more goes; the site is made from the plan's result.
     if plan.complete:
         report.removed += remove_obsolete(project, plan.removals)
