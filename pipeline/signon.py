@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cache
 from typing import Literal
 
 import yaml
@@ -218,9 +219,23 @@ alef wasla) and the tatweel; the hamza forms of alef, waw and yeh lose their ham
 other marks."""
 
 
-def match_key(name: str) -> str:
+@cache
+def conjunction(code: str) -> str:
+    """The word for "and" in a language, as CLDR joins two items of a list ("{0} and {1}",
+    "{0} et {1}", "{0} و{1}"); empty when its pattern has none."""
+    try:
+        pattern = language(code).locale.list_patterns["standard"]["2"]
+    except (KeyError, ValueError):
+        return ""
+    return pattern.replace("{0}", "").replace("{1}", "").strip(" ,")
+
+
+def match_key(name: str, code: str | None = None) -> str:
     """A name with what does not tell organisations apart set aside: letters and digits only,
-    case folded, without diacritics, Arabic spelling variants made one."""
+    case folded, without diacritics, Arabic spelling variants made one; in a name in language
+    ``code``, an ampersand is that language's "and" (Lawyers & Doctors, Lawyers and Doctors)."""
+    if code is not None and "&" in name:
+        name = name.replace("&", f" {conjunction(code)} ")
     decomposed = unicodedata.normalize("NFKD", name.casefold().translate(ARABIC_VARIANTS))
     kept = []
     for char in decomposed:
@@ -259,7 +274,7 @@ def by_script(names: Names, statement_language: str) -> dict[str, str]:
                     else likely_language(script))
             if language_problem(code):  # a script CLDR gives no language: as given
                 code = next(c for c, n in names if n == name)
-        if code in found and match_key(found[code]) != match_key(name):
+        if code in found and match_key(found[code], code) != match_key(name, code):
             code = next(c for c, n in names if n == name)  # two names, one script: as given
         found.setdefault(code, name)
     return found
@@ -286,25 +301,49 @@ def decide(statement: Statement, sheet: Sheet) -> list[Decision]:
     index: dict[str, list[int]] = {}  # each name's match key: the organisations listed under it
 
     def register(position: int, organisation: Organisation) -> None:
-        for name in organisation.names.values():
-            index.setdefault(match_key(name), []).append(position)
+        for code, name in organisation.names.items():
+            index.setdefault(match_key(name, code), []).append(position)
+
+    def merged(position: int, new: dict[str, str], row: Row) -> Decision:
+        """A later row's names in other languages given to the organisation an earlier row
+        adds (the same organisation is one entry), or, when they cannot be written with it
+        (no name in the statement's language), the row undecided."""
+        earlier = known[position]
+        names = {**earlier.names, **new}
+        first = decisions[added_at[position]]
+        written = _written(names, statement.language)
+        if written is None:
+            return Decision(row, "undecided", (
+                f"could not decide: {shown(row.names)} is {shown(earlier.names)} ({earlier.where}), "
+                f"and neither gives a name in {statement.language}, the statement's language: "
+                "add it by hand"))
+        known[position] = Organisation(names, earlier.where)
+        register(position, Organisation(new, earlier.where))
+        decisions[added_at[position]] = replace(
+            first, names=written, message=f"added {shown(written)} (its {' and '.join(new)} "
+                                          f"name from line {row.line})")
+        return Decision(row, "skipped", (
+            f"skipped: {shown(row.names)} is {shown(earlier.names)} ({earlier.where}), added once, "
+            f"with its {' and '.join(new)} name from this line"))
 
     for position, organisation in enumerate(known):
         register(position, organisation)
-    decisions = []
+    decisions: list[Decision] = []
+    added_at: dict[int, int] = {}  # an organisation added from the sheet: its decision
     for row in sheet.rows:
         if not row.names:
             decisions.append(Decision(row, "skipped", "skipped: no organisation name in the columns "
                                       f"{', '.join(h for _, h in sheet.columns)}: row ignored"))
             continue
         names = by_script(row.names, statement.language)
-        keys = {match_key(name) for name in names.values()}
+        keys = {match_key(name, code) for code, name in names.items()}
         if "" in keys:
             decisions.append(Decision(row, "undecided", (
                 f"could not decide: {shown(row.names)} has no letter or digit: correct the "
                 "sheet, or add the name by hand")))
             continue
-        matches = [known[i] for i in sorted({i for key in keys for i in index.get(key, ())})]
+        positions = sorted({i for key in keys for i in index.get(key, ())})
+        matches = [known[i] for i in positions]
         if len(matches) > 1:
             decisions.append(Decision(row, "undecided", (
                 f"could not decide: {shown(row.names)} names two organisations: {shown(matches[0].names)} "
@@ -314,12 +353,22 @@ def decide(statement: Statement, sheet: Sheet) -> list[Decision]:
         if matches:
             match = matches[0]
             other = next((code for code, name in names.items() if code in match.names
-                          and match_key(match.names[code]) != match_key(name)), None)
+                          and match_key(match.names[code], code) != match_key(name, code)), None)
+            new = {code: name for code, name in names.items() if code not in match.names}
             if other is not None:
                 decisions.append(Decision(row, "undecided", (
                     f"could not decide: {shown(row.names)} is {shown(match.names)} "
                     f"({match.where}) under another name in {other}: is it the same "
                     "organisation? Correct the sheet or the statement, then run again")))
+            elif new and positions[0] in added_at:  # added from an earlier row: one entry, with both
+                decisions.append(merged(positions[0], new, row))
+            elif new:  # listed in the statement, whose lines are never changed
+                decisions.append(Decision(row, "undecided", (
+                    f"could not decide: {shown(row.names)} is {shown(match.names)} "
+                    f"({match.where}), which gives no name in {' or '.join(new)}: to print "
+                    f"{shown(new)}, add it there by hand "
+                    f"({', '.join(f'{code}: {name}' for code, name in new.items())}), or remove "
+                    "the row from the sheet; then run again")))
             else:
                 decisions.append(Decision(row, "skipped", (
                     f"skipped: {shown(row.names)} is already listed as {shown(match.names)} "
@@ -333,6 +382,7 @@ def decide(statement: Statement, sheet: Sheet) -> list[Decision]:
             continue
         known.append(Organisation(names, f"{sheet.file}:{row.line}"))
         register(len(known) - 1, known[-1])
+        added_at[len(known) - 1] = len(decisions)
         decisions.append(Decision(row, "added", f"added {shown(written)}", written))
     return decisions
 

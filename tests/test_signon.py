@@ -150,6 +150,56 @@ def test_the_same_organisation_twice_in_the_sheet(small, capsys, tmp_path):
     assert [name for name, _ in names_of(small)] == [*GHOUTA, "Syria Relief"]
 
 
+def test_a_later_row_adds_its_other_name_to_the_organisation_an_earlier_row_adds(
+        small, capsys, tmp_path):
+    """The same organisation twice in the sheet, its Arabic name only in the second row: one
+    entry, with both names, and both lines say so."""
+    csv = sheet(tmp_path, "en,ar\n"
+                          "Kesh Malek,\n"
+                          "Dawlaty,دولتي\n"
+                          "KESH MALEK,كش ملك\n")
+    before = (small.root / G).read_bytes()
+    status, lines = cli(capsys, small, "signatories", "ghouta-2017", csv)
+    assert status == 0, lines
+    assert lines == [
+        f"{csv}:2: added 'Kesh Malek' / 'كش ملك' (its ar name from line 4)",
+        f"{csv}:3: added 'Dawlaty' / 'دولتي'",
+        f"{csv}:4: skipped: 'KESH MALEK' / 'كش ملك' is 'Kesh Malek' ({csv}:2), added once, "
+        "with its ar name from this line",
+        f"{G}: 2 added, 1 skipped, 0 could not be decided; written"]
+    assert diff(before, (small.root / G).read_bytes()) == [
+        "+  - en: Kesh Malek", "+    ar: كش ملك", "+  - en: Dawlaty", "+    ar: دولتي"]
+
+
+def test_a_name_the_statement_lacks_is_never_dropped_without_a_word(small, capsys, tmp_path):
+    """An Arabic name for an organisation the statement lists in English only: the statement's
+    lines are not changed, so the row is left to the coordinator, with both lines."""
+    csv = sheet(tmp_path, "en,ar\nBaytna Syria,بيتنا سوريا\n")
+    before = (small.root / G).read_bytes()
+    baytna = line_of(small, G, "- Baytna Syria")
+    status, lines = cli(capsys, small, "signatories", "ghouta-2017", csv)
+    assert status == 1
+    assert lines[0] == (
+        f"{csv}:2: could not decide: 'Baytna Syria' / 'بيتنا سوريا' is 'Baytna Syria' "
+        f"({G}:{baytna}), which gives no name in ar: to print 'بيتنا سوريا', add it there by "
+        "hand (ar: بيتنا سوريا), or remove the row from the sheet; then run again")
+    assert (small.root / G).read_bytes() == before
+
+
+@pytest.mark.parametrize(("listed", "given"), [
+    ("Lawyers & Doctors for Human Rights", "Lawyers and Doctors for Human Rights"),
+    ("Lawyers and Doctors for Human Rights", "LAWYERS&DOCTORS FOR HUMAN RIGHTS"),
+])
+def test_an_ampersand_is_the_languages_and(small, capsys, tmp_path, listed, given):
+    edit(small, G, "  - Baytna Syria\n", f"  - {listed}\n")
+    csv = sheet(tmp_path, f"en\n{given}\n")
+    before = (small.root / G).read_bytes()
+    status, lines = cli(capsys, small, "signatories", "ghouta-2017", csv)
+    assert status == 0, lines
+    assert lines[0].startswith(f"{csv}:2: skipped: {given!r} is already listed as {listed!r}")
+    assert (small.root / G).read_bytes() == before
+
+
 def test_a_row_naming_two_listed_organisations_is_not_decided(small, capsys, tmp_path):
     csv = sheet(tmp_path, "en,ar\nBaytna Syria,الشبكة السورية لحقوق الإنسان\n")
     before = (small.root / G).read_bytes()
@@ -174,6 +224,15 @@ def test_a_row_naming_two_listed_organisations_is_not_decided(small, capsys, tmp
 ])
 def test_spellings_of_one_name_match(listed, given):
     assert match_key(listed) == match_key(given)
+
+
+@pytest.mark.parametrize(("code", "listed", "given"), [
+    ("en", "Lawyers & Doctors", "Lawyers and Doctors"),
+    ("fr", "Avocats & Médecins", "avocats et medecins"),
+    ("ar", "أطباء & محامون", "أطباء ومحامون"),
+])
+def test_an_ampersand_matches_the_word_for_and_in_the_names_language(code, listed, given):
+    assert match_key(listed, code) == match_key(given, code)
 
 
 @pytest.mark.parametrize(("one", "other"), [
