@@ -71,6 +71,38 @@ def asset_files(snapshot: Snapshot) -> dict[str, bytes]:
             if not name.endswith(".j2")}
 
 
+def linkable_assets(snapshot: Snapshot) -> frozenset[str]:
+    """The files below ``_assets`` a page may link: what ``make_site`` publishes there for
+    browsers (``webfonts.for_browsers``: not the full fonts, the print-shop stylesheet or the
+    colour profiles, which only printing reads) and the web fonts' stylesheet."""
+    from . import webfonts
+
+    return frozenset({*webfonts.for_browsers(asset_files(snapshot)), *webfonts.asset_files([])})
+
+
+def unpublished_links(html: str, assets_url: str, linkable: frozenset[str]) -> list[str]:
+    """The files below ``assets_url`` that a page links (``href``, ``src``) and the site does
+    not publish, in the page's order."""
+    from html.parser import HTMLParser
+    from urllib.parse import unquote, urlsplit
+
+    prefix = assets_url.rstrip("/") + "/"
+    found: list[str] = []
+
+    class Links(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            for name, value in attrs:
+                if name in ("href", "src") and value and value.startswith(prefix):
+                    file = unquote(urlsplit(value[len(prefix):]).path)
+                    if file not in linkable and file not in found:
+                        found.append(file)
+
+    parser = Links(convert_charrefs=True)
+    parser.feed(html)
+    parser.close()
+    return found
+
+
 def index_listing(editions: list[IndexEdition],
                   sources: dict[str, tuple[str, tuple[str, str]]],
                   updates: dict[str, tuple[str, str] | None] | None = None

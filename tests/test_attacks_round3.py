@@ -126,36 +126,39 @@ def test_a_paragraph_no_nudge_can_help_is_not_laid_out_a_dozen_times():
 
 # --- a page that links a print-only file --------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason=(
-    "a template may link any file of templates/ (the printer's fetcher serves them all: the "
-    "full fonts must be served for print), but output/_assets holds only what "
-    "webfonts.for_browsers keeps, which sees the stylesheet and not the pages: a page linking "
-    "print-shop.css or a full .ttf is printed and published with a broken link. Fixing it "
-    "needs the pages' links carried to the site (the edition state, as `shown` is) or a "
-    "render-time check of {{ assets }} links against for_browsers; the build refuses a link "
-    "to a file that is not in templates/ at all"))
 @pytest.mark.parametrize("target", ["print-shop.css", "fonts/NotoSerif-Regular.ttf"])
-def test_a_page_never_links_an_asset_that_is_not_published(small, target):
-    from pipeline.errors import PipelineError
-    from pipeline.site import asset_files
-    from pipeline.snapshot import take
+def test_a_page_never_links_an_asset_that_is_not_published(small, capsys, target):
+    """A template may link any file of templates/ (the printer's fetcher serves them all: the
+    full fonts must be served for print), but output/_assets holds only what
+    webfonts.for_browsers keeps: a page that links a file only printing reads is refused, at
+    the template's line, and nothing of it is published."""
+    from .helpers import cli, edit, line_of
 
-    from .helpers import edit
-    from .test_render import html_of
-
-    edit(small, "templates/statement.html.j2",
+    template = "templates/statement.html.j2"
+    edit(small, template,
          '<link rel="stylesheet" href="{{ assets }}/statement.css">',
          '<link rel="stylesheet" href="{{ assets }}/statement.css">\n'
          f'<link rel="stylesheet" href="{{{{ assets }}}}/{target}">')
-    try:
-        html = html_of(small, "ghouta-2017", "en")
-    except PipelineError:
-        return  # refused with its line: as good as published
-    linked = re.findall(r'href="\.\./_assets/([^"]+)"', html)
-    assert target in linked, "the template's link is not in the page: update the test"
-    published = {*webfonts.for_browsers(asset_files(take(small, ["ghouta-2017"], ["en"]))),
-                 "webfonts.css"}  # written beside them from the pages' text (site.make_site)
-    assert [name for name in linked if name not in published] == []
+    status, lines = cli(capsys, small, "build", "ghouta-2017", "--lang", "en", "-j1")
+    assert status == 1
+    assert f"{template}:{line_of(small, template, target)}: ghouta-2017.en is not printed: its " \
+           f"page links _assets/{target}, which only printing reads" in "\n".join(lines), lines
+    assert not (small.output_dir / "ghouta-2017" / "ghouta-2017.en.html").exists()
+    assert not (small.output_dir / "_assets" / target).exists()
+
+
+def test_the_assets_a_page_may_link_are_those_the_site_publishes(small):
+    from pipeline.site import linkable_assets, unpublished_links
+    from pipeline.snapshot import take
+
+    linkable = linkable_assets(take(small, ["ghouta-2017"], ["en"]))
+    assert {"statement.css", "webfonts.css", "favicon.svg"} <= linkable
+    assert "print-shop.css" not in linkable
+    html = ('<link href="../_assets/statement.css"><link href="../_assets/print-shop.css?v=1">'
+            '<img src="../_assets/fonts/NotoSerif-Regular.ttf"><a href="../_assets/print-shop.css">'
+            '<a href="https://example.org/_assets/x.ttf">')
+    assert unpublished_links(html, "../_assets", linkable) == [
+        "print-shop.css", "fonts/NotoSerif-Regular.ttf"]
 
 
 # --- a project without a bilingual edition is bundled ---------------------------------------------

@@ -36,10 +36,12 @@ from ..site import (
     asset_files,
     check_not_linked_out,
     edition_entry,
+    linkable_assets,
     make_site,
     publish_site,
     site_inputs_hash,
     site_is_current,
+    unpublished_links,
 )
 from ..snapshot import Snapshot, catalog_languages, digest, no_statement, take
 from ..state import (
@@ -298,6 +300,7 @@ def render_stale(snapshot: Snapshot, plan: Plan, catalogs: dict[str, PoCatalog],
 
     rendered = []
     seen: set[str] = set()
+    linkable = linkable_assets(snapshot) if plan.stale else frozenset()  # output/_assets's
     for edition in plan.stale:
         try:
             result = render(snapshot, edition, catalogs)
@@ -309,6 +312,10 @@ def render_stale(snapshot: Snapshot, plan: Plan, catalogs: dict[str, PoCatalog],
             continue
         if result.fallbacks and not edition.draft:
             report.refused.append(fallback_refusal(edition, result))
+            failed.add(edition.target)
+            continue
+        if unpublished := unpublished_links(result.html, edition.target.assets_url, linkable):
+            report.refused.append(unpublished_refusal(snapshot, edition, unpublished))
             failed.add(edition.target)
             continue
         try:
@@ -336,6 +343,22 @@ def located(error: MissingGlyphs, snapshot: Snapshot, edition: EditionPlan) -> P
         if (position := text.find(char)) >= 0:
             return PipelineError(error.message, item.name, text.count("\n", 0, position) + 1)
     return error
+
+
+def unpublished_refusal(snapshot: Snapshot, edition: EditionPlan, files: list[str]
+                        ) -> PipelineError:
+    """A page that links a file of templates/ only printing reads (output/_assets, which the
+    page's links go to, does not hold it), named at the template's line that links it."""
+    first = files[0]
+    message = (f"{edition.target.name} is not printed: its page links {ASSETS}/{first}, which "
+               f"only printing reads and {ASSETS} does not publish (a full font, the print-shop "
+               "stylesheet, a colour profile): link statement.css or webfonts.css, or a file the "
+               "stylesheet itself names")
+    for name, item in sorted(snapshot.templates.items()):
+        text = item.data.decode("utf-8", "replace")
+        if name.endswith(".j2") and (position := text.find(first)) >= 0:
+            return PipelineError(message, item.name, text.count("\n", 0, position) + 1)
+    return PipelineError(message, edition.statement.file)
 
 
 def fallback_refusal(edition: EditionPlan, result: Rendered) -> PipelineError:
