@@ -52,6 +52,13 @@ def bleed_length(value: str) -> str:
     return value.strip()
 
 
+def project_folder(value: str) -> Path:
+    if not value.strip():
+        raise argparse.ArgumentTypeError("an empty folder name: give the project folder, or leave "
+                                         "out -C for the current one")
+    return Path(value)
+
+
 def port_number(value: str) -> int:
     if not value.isdigit() or not 0 <= int(value) <= 65535:
         raise argparse.ArgumentTypeError(f"{value!r} is not a port number (0 to 65535; 0: any "
@@ -209,12 +216,13 @@ def parser() -> argparse.ArgumentParser:
     # The common options go before or after the command: the top parser holds their defaults and
     # each command's copy leaves them unset (SUPPRESS), so `-C DIR build` and `build -C DIR` agree.
     def common_options(parser: argparse.ArgumentParser, default: Callable[[object], object]) -> None:
-        parser.add_argument("-C", "--project", type=Path, default=default(Path.cwd()),
+        parser.add_argument("-C", "--project", type=project_folder, default=default(Path.cwd()),
                             help="the project folder (default: the current folder)")
-        parser.add_argument("-q", "--quiet", action="store_true", default=default(False),
-                            help="report only errors")
-        parser.add_argument("-v", "--verbose", action="store_true", default=default(False),
-                            help="say more, and show where each error was raised")
+        loudness = parser.add_mutually_exclusive_group()  # one before the command and one
+        loudness.add_argument("-q", "--quiet", action="store_true", default=default(False),
+                              help="report only errors")  # after it: main() refuses them too
+        loudness.add_argument("-v", "--verbose", action="store_true", default=default(False),
+                              help="say more, and show where each error was raised")
 
     common_options(top, lambda value: value)
     common = argparse.ArgumentParser(add_help=False)
@@ -365,7 +373,10 @@ def handled_signals() -> Iterator[None]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    top = parser()
+    args = top.parse_args(argv)
+    if args.quiet and args.verbose:  # one before the command, the other after it
+        top.error("argument -v/--verbose: not allowed with argument -q/--quiet")
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(message)s"))
     saved = log.handlers[:], log.level, log.propagate

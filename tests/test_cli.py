@@ -53,6 +53,27 @@ def test_the_common_options_default_with_or_without_the_command():
     assert parser().parse_args(["check"]).quiet is False
 
 
+@pytest.mark.parametrize("argv", [["-C", "", "check"], ["check", "-C", " "],
+                                  ["check", "--project="]])
+def test_an_empty_project_folder_is_an_error_naming_the_option(argv, capsys, small, monkeypatch):
+    monkeypatch.chdir(small.root)  # were it taken for the current folder, the check would run
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    assert stop.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1].endswith(
+        "error: argument -C/--project: an empty folder name: give the project folder, or leave "
+        "out -C for the current one")
+
+
+@pytest.mark.parametrize("argv", [["-v", "-q", "check"], ["check", "-q", "-v"],
+                                  ["-q", "check", "-v"], ["-v", "check", "--quiet"]])
+def test_verbose_and_quiet_together_are_an_error(argv, capsys, small):
+    with pytest.raises(SystemExit) as stop:
+        main([*argv, "-C", str(small.root)])
+    assert stop.value.code == 2
+    assert "not allowed with argument" in capsys.readouterr().err
+
+
 def test_a_folder_that_is_no_project(tmp_path, capsys):
     assert main(["check", "-C", str(tmp_path / "nowhere")]) == 1
     assert capsys.readouterr().err.strip().endswith("is not a project folder: there is no such folder")
