@@ -348,6 +348,18 @@ def test_no_copy_warning_when_it_is_meant_latin_or_letterless(text, code, script
     assert problems_of("signatory", text, text, code, script, flags) == []
 
 
+@pytest.mark.parametrize("comment", ["# ignore-same\n", "# ignore-same: a code, kept as it is\n",
+                                     "# ignore-same\n# the translator's own note\n"])
+def test_a_translators_comment_marks_a_copy_as_meant_as_the_flag_does(comment):
+    """msgcat (and Poedit saving through it) drops the flag and keeps the comment."""
+    marked = check_edition(catalog_of([comment + entry("title", "Help4Syria", "Help4Syria")]),
+                           FILE, "ar", "Arab", [needed("title", "Help4Syria")])
+    assert marked.problems == [] and marked.releasable
+    unmarked = check_edition(catalog_of(["# a note\n" + entry("title", "Help4Syria", "Help4Syria")]),
+                             FILE, "ar", "Arab", [needed("title", "Help4Syria")])
+    assert not unmarked.releasable
+
+
 # --- severity -----------------------------------------------------------------------------------
 
 def test_severity_is_a_typed_field_and_only_errors_block_an_edition():

@@ -413,6 +413,49 @@ def test_check_with_a_statement_it_cannot_read_claims_no_language_releasable(sma
         assert [e["statement"] for e in entry["statements"]] == ["one-voice-2019"]
 
 
+def test_a_copy_meant_as_such_survives_msgcat_and_poedit_dropping_the_flag(small, capsys):
+    """``#, ignore-same`` marks a translation that is the source on purpose (a code kept in
+    Latin letters); msgcat, and Poedit saving through it, drop a flag gettext does not know.
+    ``update`` writes the mark as a translator comment too, which they keep: after msgcat the
+    check still takes the copy as meant, and the next update brings the flag back."""
+    import shutil
+
+    edit(small, "sources/one-voice-2019.yaml", "date: 2019", "subtitle: Help4Syria\ndate: 2019")
+    assert cli(capsys, small, "update")[0] == 0
+    for code in ("ar", "fa", "fr"):  # as a translator writes it: the copy, and the flag by hand
+        path = small.catalog_path(code)
+        found = catalog(small, code)
+        [entry] = [e for e in found.entries if e.key == ("subtitle", "Help4Syria")]
+        entry.msgstr = "Help4Syria"
+        if code != "fr":
+            entry.flags.add("ignore-same")
+        path.write_bytes(serialise(found))
+    assert cli(capsys, small, "update")[0] == 0
+    def subtitle(code: str):
+        [entry] = [e for e in catalog(small, code).entries if e.key == ("subtitle", "Help4Syria")]
+        return entry
+
+    msgcat = shutil.which("msgcat")
+    for code in ("ar", "fa"):
+        assert "ignore-same" in subtitle(code).flags
+        assert subtitle(code).translator_comments == ["ignore-same"]
+        path = small.catalog_path(code)
+        data = path.read_bytes()
+        saved = (subprocess.run([msgcat, "--no-wrap", "-"], input=data, capture_output=True,
+                                check=True).stdout if msgcat
+                 else data.replace(b"#, ignore-same\n", b""))  # what msgcat does (test_po)
+        path.write_bytes(saved)
+        assert "ignore-same" not in subtitle(code).flags
+        assert subtitle(code).translator_comments == ["ignore-same"]
+    status, lines = cli(capsys, small, "check")
+    assert status == 0, lines
+    assert not any("identical to the source" in line for line in lines), lines
+    assert cli(capsys, small, "update")[0] == 0
+    entry = subtitle("ar")
+    assert (entry.msgstr, "ignore-same" in entry.flags, entry.fuzzy) == ("Help4Syria", True, False)
+    assert entry.translator_comments == ["ignore-same"]
+
+
 def test_a_language_in_progress_is_reported_as_such_and_never_fails_check(small, capsys):
     small = keep_languages(small, "en", "ar")  # then a new language, from scratch
     assert cli(capsys, small, "init", "fr")[0] == 0

@@ -170,7 +170,7 @@ FLAG_LINE = "(a line '#, ignore-same' right above the entry's msgctxt)"
 
 def check_copy(message: PoEntry, script: str, where: Where) -> Iterator[Problem]:
     ids, values = source_texts(message), message.strings
-    if script != "Latn" and "ignore-same" not in message.flags and all(
+    if script != "Latn" and not message.meant_same and all(
             normalise(value) == normalise(ids[min(i, len(ids) - 1)])
             for i, value in enumerate(values)) and LETTER.search(ids[0]):
         if message.msgctxt in COPY_REFUSED:

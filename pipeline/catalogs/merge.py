@@ -13,6 +13,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 
+from .model import SAME
 from .pofile import Key, PoCatalog, PoEntry, new_header, wants_python_format
 
 FUZZY_CUTOFF = 0.6  # how similar a changed text must be to the old one to inherit its translation as fuzzy
@@ -90,6 +91,8 @@ def merge(catalog: PoCatalog, template: PoCatalog, notes: dict[Key, str] | None 
     pool = leaving + [e for e in obsolete.values() if e.translated or e.translator_comments]
     catalog.entries = entries
     matched = _match_changed(entries, pool)
+    for entry in entries:
+        _mark_same(entry)
     # A reviewed translation lent to a changed message stays obsolete too (msgmerge drops it):
     # an edit that is undone then brings the message back exactly as it was, not fuzzy.
     catalog.obsolete = [e for e in pool if id(e) not in matched or not e.fuzzy]
@@ -98,6 +101,16 @@ def merge(catalog: PoCatalog, template: PoCatalog, notes: dict[Key, str] | None 
         catalog.set_header_field("POT-Creation-Date", created)
     return MergeReport(new=new - len(matched), fuzzy=len(matched),
                        obsolete=sum(1 for e in leaving if id(e) not in matched), returned=returned)
+
+
+def _mark_same(entry: PoEntry) -> None:
+    """An entry meant to stay as the source writes it gets both marks, the flag (which Weblate
+    reads) and the translator comment (which msgcat, and Poedit through it, keep): a tool that
+    drops the one leaves the other, and the next update brings the first back."""
+    if entry.meant_same:
+        entry.flags.add(SAME)
+        if not entry.same_comment:
+            entry.translator_comments.append(SAME)
 
 
 def _restated(old: PoEntry, entries: dict[Key, PoEntry]) -> bool:

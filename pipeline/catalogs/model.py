@@ -15,6 +15,11 @@ from ..errors import Problem
 
 Key = tuple[str | None, str]  # (context, singular msgid)
 
+SAME = "ignore-same"
+"""An entry whose translation is the source text on purpose (a name or a code kept in Latin
+letters): the flag ``#, ignore-same`` (Weblate's), or a translator comment ``# ignore-same``,
+which msgcat, and Poedit saving through it, keep where they drop a flag gettext does not know."""
+
 
 @dataclass(slots=True)
 class PoEntry:
@@ -47,6 +52,15 @@ class PoEntry:
     @property
     def fuzzy(self) -> bool:
         return "fuzzy" in self.flags
+
+    @property
+    def meant_same(self) -> bool:
+        """The translation is the source text on purpose: the flag or the comment ``SAME``."""
+        return SAME in self.flags or self.same_comment
+
+    @property
+    def same_comment(self) -> bool:
+        return any(c.split(":")[0].strip() == SAME for c in self.translator_comments)
 
     @property
     def is_plural(self) -> bool:
