@@ -514,12 +514,12 @@ class _Planner:
             status = check_edition(catalog, self.parsed.catalog_name(code), code,
                                    edition_language.script, needed(messages, code))
             if not side_draft and not status.releasable:
+                self.untranslated.add(Target(statement.id, BILINGUAL))
                 if not self.request.draft:
                     self.result.refused.append(refusal(Target(statement.id, BILINGUAL),
                                                        statement, status))
-                    self.untranslated.add(Target(statement.id, BILINGUAL))
                     return None
-                side_draft = True
+                side_draft = True  # the released bilingual edition, if kept, is behind
             draft = draft or side_draft
         return messages, draft
 
@@ -543,6 +543,8 @@ class _Planner:
                 printed[code] = (edition_language, catalog_version, False)
             elif self.request.draft:
                 printed[code] = (edition_language, catalog_version, True)
+                if self.settings.is_released(code):  # its released edition, if kept, is behind
+                    self.untranslated.add(Target(statement.id, code))
             else:
                 self.result.refused.append(refusal(Target(statement.id, code), statement, status))
                 self.untranslated.add(Target(statement.id, code))

@@ -170,6 +170,9 @@ def test_a_draft_printed_for_a_released_edition_is_not_called_a_refusal(small, c
     assert not any("refused" in line for line in lines if line != summary), lines
     assert pdf(small, "ghouta-2017", "ar", draft=True).exists()
     assert pdf(small, "ghouta-2017", "ar").exists()
+    index = (small.output_dir / "index.html").read_text("utf-8")
+    assert re.findall(r'href="([^"]+)"[^<]*</a> <span lang="en" dir="ltr" class="behind">',
+                      index) == ["ghouta-2017/ghouta-2017.ar.html"], "the kept edition lags"
 
     # without --draft the same edition is refused, and said to be
     status, lines = cli(capsys, small, "build", "--lang", "ar", "ghouta-2017", "-j1")
