@@ -9,7 +9,11 @@ WeasyPrint tags a PDF from its box tree (``weasyprint/pdf/tags.py``) but
 2. gives the page margin boxes (running title, page numbers) marked content with an MCID whose
    structure elements are never put in the tree: that content is neither real content reachable
    from the StructTreeRoot nor an artifact;
-3. never sets /ViewerPreferences /Direction /R2L;
+3. (not fixed, on purpose) never sets /ViewerPreferences /Direction /R2L: PDFium (Chrome's
+   viewer) then takes every line of the document for right-to-left and reverses the order of the
+   words of a Latin line (a Persian edition's English names) and the letters and digits of a
+   version code when a reader copies them (issue 20, tests/test_textcopy.py); two-page views
+   show the pages left to right;
 5. tags every HTML table as a Table: a layout table (the bilingual edition's parallel text) is
    announced as a data table without headers, and TH cells get no /Scope;
 6. gives header cells an /ID (their TDs' /Headers name it) but writes no /IDTree.
@@ -102,14 +106,7 @@ def write_pdf(document: Document, *, pdf_identifier: bytes, pdf_variant: str | N
 
 
 def finish(document: Document, pdf: pydyf.PDF, boxes: Boxes, claim_pdfua: bool = False) -> None:
-    """Fix issues 1, 2, 3, 5 and 6 in WeasyPrint's objects, before they are written."""
-    root_box = next((box for box in document.pages[0]._page_box.children
-                     if getattr(box, "is_for_root_element", False)), None)
-    if root_box is not None and root_box.style["direction"] == "rtl":
-        preferences = _get(pdf, pdf.catalog.get("ViewerPreferences"))
-        if preferences is None:
-            preferences = pdf.catalog["ViewerPreferences"] = pydyf.Dictionary()
-        preferences["Direction"] = "/R2L"
+    """Fix issues 1, 2, 5 and 6 in WeasyPrint's objects, before they are written."""
     if "StructTreeRoot" not in pdf.catalog:
         return  # an untagged variant (pdf/a-3b, pdf/x-*): nothing more to fix
     tree = _get(pdf, pdf.catalog["StructTreeRoot"])

@@ -54,8 +54,9 @@ What this module does, per text box, in ``draw_first_line`` (wrapped):
   right (the Arabic cell of a bilingual row), a Latin span in right-to-left text (a version
   code) and the line after it are preceded by a glyph drawn off the page whose text is a ZERO
   WIDTH SPACE: PDFium then reads them as lines of their own (poppler and MuPDF leave out what
-  is off the page, and nothing prints). On a page it takes for right-to-left (the Arabic
-  editions) PDFium still reverses the order of a code's letters and digits;
+  is off the page, and nothing prints). (A document whose /ViewerPreferences say /Direction
+  /R2L makes PDFium take every line for right to left, a code's too, whose letters and digits
+  it then reverses: pipeline/tagging.py sets none);
 * a right-to-left line is drawn, for MuPDF, stretch by stretch from its right end: each
   left-to-right run (a Latin word, a number) and each stretch between two, from its left end
   (the direction changes at each jump, where MuPDF then keeps the line); a stretch whose first
