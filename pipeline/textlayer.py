@@ -291,10 +291,15 @@ def rewrite(stream: Any, start: int, textbox: Any, current: tuple[str, float] | 
         x, y = (float(n) for n in head[-1].split()[4:6])
         left = x + min(g.x for g in glyphs)
         right = x + max(g.x + g.width for g in glyphs)
-        stream.textlayer_last = (left, right, y, rtl, last, latin)
+        # (after a list number, with no space between, PDFium would join the two: left as is)
+        own_line = latin or (_pdfium_own_line(textbox, clusters) and (
+            previous is None or abs(previous[2] - y) >= glyphs[0].size
+            or getattr(stream, "textlayer_spaced", True)))
+        stream.textlayer_last = (left, right, y, rtl, last, own_line)
         size = glyphs[0].size
         if previous is not None and abs(previous[2] - y) < size:
-            if (rtl and not previous[3] and previous[1] + size < left) or latin or previous[5]:
+            if (rtl and not previous[3] and previous[1] + size < left) or own_line \
+                    or previous[5]:
                 # a bilingual row's Arabic cell; a Latin span in Arabic text, and what follows it
                 glyph = next((g for g in glyphs if _mupdf_level(g, fonts) == first), glyphs[0])
                 separator = _separator(glyph, head[-1])
@@ -303,6 +308,8 @@ def rewrite(stream: Any, start: int, textbox: Any, current: tuple[str, float] | 
                 units = _line_break(glyphs, units, fonts)
     else:
         stream.textlayer_last = None
+    logical = "".join(c for c in getattr(textbox, "text", "") if unicodedata.category(c) != "Cf")
+    stream.textlayer_spaced = not logical or logical[-1].isspace()
     stream.stream[start:] = separator + head + emit(glyphs, units, current,
                                                     stream._current_font)
 
@@ -401,6 +408,30 @@ def _separator(glyph: Glyph, matrix: bytes) -> list[bytes]:
             b"/" + glyph.font.encode() + b" " + _number(glyph.size) + b" Tf",
             b"/Span <</ActualText " + _utf16("\u200b") + b">> BDC",
             b"[<%04x>] TJ" % glyph.gid, b"EMC"]
+
+
+def _pdfium_class(c: str) -> str:
+    """The direction PDFium's simple bidi (CFX_BidiChar) gives ``c``: L, W (weak: numbers,
+    marks, separators, a no-break space), R, or N (neutral: spaces, brackets, controls)."""
+    kind = unicodedata.bidirectional(c)
+    return "L" if kind == "L" else "R" if kind in ("R", "AL") else \
+        "W" if kind in ("AN", "EN", "NSM", "CS", "ES", "ET", "BN") else "N"
+
+
+def _pdfium_own_line(textbox: Any, clusters: list[Cluster]) -> bool:
+    """Whether ``textbox`` is a left-to-right span of right-to-left text (a Latin name,
+    ``<span class="latin">``) that PDFium would cut into segments of several directions
+    ("FREE-Syria", "(SAC)", "Help4Syria"): on a line it takes for right to left, PDFium
+    reverses the order of those segments (Syria-FREE, )SAC(); on a line of its own (a
+    ``_separator`` before it and before what follows it), which holds no right-to-left
+    letter, it keeps them in order. Only after a space (``rewrite``): copying a region,
+    PDFium writes nothing between two lines on one baseline ("٢٥.Help4Syria")."""
+    shown = [c for c in clusters if any(unicodedata.category(ch) != "Cf" for ch in c.text)]
+    text = "".join(ch for c in shown for ch in c.text if unicodedata.category(ch) != "Cf")
+    if textbox.style["direction"] != "rtl" or any(c.rtl for c in shown) or not text.strip():
+        return False  # (the isolates around a span are clusters of the right-to-left text)
+    classes = {_pdfium_class(c) for c in text.strip()}
+    return "L" in classes and len(classes) > 1
 
 
 def _ltr_in_rtl(textbox: Any) -> bool:
