@@ -113,6 +113,25 @@ def test_direction_marks_fence_what_the_viewers_would_move_or_mirror():
     assert textlayer._fence("\u064bا") == f"{fence}\u064b{fence}ا"
 
 
+def test_a_latin_span_pdfium_would_cut_into_segments_is_a_line_of_its_own():
+    """PDFium's classes (CFX_BidiChar): a hyphen, a digit, a bracket or a space in a Latin
+    name makes segments that it would reverse on a right-to-left line; a plain word does not."""
+    class Box:
+        style = {"direction": "rtl"}
+
+    def clusters(text: str, rtl: bool = False) -> list[textlayer.Cluster]:
+        return [textlayer.Cluster(c, rtl) for c in text]
+
+    isolates = [textlayer.Cluster("\u2069", True), textlayer.Cluster("\u2068", True)]
+    assert [textlayer._pdfium_class(c) for c in "a-4(ب\xa0 "] == list("LWWNRWN")
+    assert textlayer._pdfium_own_line(Box(), clusters("FREE-Syria") + isolates)
+    assert textlayer._pdfium_own_line(Box(), clusters("(SAC)"))
+    assert not textlayer._pdfium_own_line(Box(), clusters("FSCSO"))
+    assert not textlayer._pdfium_own_line(Box(), clusters("مؤسسة FREE", rtl=True))
+    Box.style = {"direction": "ltr"}
+    assert not textlayer._pdfium_own_line(Box(), clusters("FREE-Syria"))
+
+
 def test_a_neutral_glyph_of_right_to_left_spans_maps_to_an_rlm_first_unless_drawn_plain():
     """MuPDF takes a glyph's direction from its ToUnicode: a period that only right-to-left
     units with an ActualText draw maps to RLM + "." (an Arabic-Indic digit to LRM + digit);
