@@ -47,6 +47,8 @@ EDITIONS = ("en", "ar", "bilingual")
 SIZES = tuple(int(n) for n in os.environ.get("BENCH_SIZES", "1,24").split(",") if n.strip())
 """How many statements the generated projects have: `make bench BENCH_SIZES=1,24,100` adds the
 100-statement project of issue 19 (minutes more on 2 cores, so not by default)."""
+ONLY = tuple(n.strip() for n in os.environ.get("BENCH_ONLY", "").split(",") if n.strip())
+"""`make bench BENCH_ONLY=versus_others,watch_latency` runs only the measures named (and the summary)."""
 SIGNATORIES = 40  # each generated statement's, drawn from Sochi's
 CHROMIUM = Path("/usr/bin/chromium")  # Debian's, as tests/webcheck.py finds it
 CHROMIUM_ARGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -871,7 +873,8 @@ def main() -> int:
         bench = Bench(root, copy_project(root / "project"))
         for measure in (versus_others, make_noop, watch_latency, generated_projects, noop_rebuild,
                         arabic_edit_rebuild, raw_floor, pdf_sizes, peak_memory, where_the_time_goes):
-            measure(bench)
+            if not ONLY or measure.__name__ in ONLY:
+                measure(bench)
         summary(bench)
     print(f"\nbenchmark done in {time.perf_counter() - started:.0f} s; load average now "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
