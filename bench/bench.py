@@ -296,7 +296,10 @@ class Watcher:
         self.log: list[str] = []
         self.process = subprocess.Popen(
             pipeline_command(folder, "watch", "--lang", code), cwd=folder, env=subprocess_env(),
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            # Ctrl-C stops it even when the benchmark runs in the background (`make bench &`),
+            # where the shell has it ignore SIGINT, and its children after it.
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
 
