@@ -576,6 +576,9 @@ def versus_others(bench: Bench) -> None:
                             "<= 0.6x", ratio <= 0.6))
         row("vs Chromium, CPU", f"{cpu['pipeline'] / cpu['Chromium']:.2f} x",
             "Chromium's CPU includes the helpers it leaves behind, reaped by this process on Linux")
+        floor = wall["WeasyPrint CLI"] / wall["Chromium"]
+        row("WeasyPrint CLI vs Chromium", f"{floor:.2f} x", "wall: the floor of the ratio above "
+            "for any WeasyPrint build (untagged, no share cards, no fixes)")
     weasy_wall = wall["pipeline"] / wall["WeasyPrint CLI"]
     weasy_cpu = cpu["pipeline"] / cpu["WeasyPrint CLI"]
     row("vs WeasyPrint CLI, wall", f"{weasy_wall:.2f} x", "the CLI prints the HTML untagged, plain PDF")
