@@ -280,7 +280,13 @@ def laid_out(render: Callable[..., Any]) -> Any:
     - a list that would start with a few names at the foot of a page starts on the next one
       (``starts_too_short``), read from the layout with the paragraphs' final line breaks.
       (Setting a paragraph ragged moves no line: WeasyPrint breaks lines before it justifies
-      them.)"""
+      them.)
+
+    The first layout stops after the page where that list starts (``_STOP_AT_KEEP``): it
+    holds every justified paragraph, and the list's first page. When nothing needs adjusting it
+    is then laid out to its end, and a list that starts too short is moved to the next page by
+    laying out again from the page where it started (``_resume``): one layout either way, where
+    a second one from the start gave the same pages."""
     token = _STOP_AT_KEEP.set(True)  # the first layout waits for the decision below
     try:
         rendered: dict[tuple[str, ...], Any] = {(): render()}
