@@ -16,7 +16,10 @@ them is used.
 from __future__ import annotations
 
 import statistics
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from typing import Any
 
 import weasyprint
@@ -87,6 +90,183 @@ def keep_fitting_text_on_its_line() -> None:
 keep_fitting_text_on_its_line()
 
 
+@dataclass
+class _Layout:
+    """What WeasyPrint's ``layout_document`` was given for one rendering (its HTML, box tree and
+    layout context, which ``Document`` does not keep), and each page box as pagination left it,
+    before the margin boxes were added: enough to lay the document out further, or again from
+    one page on (``_resume``)."""
+
+    html: Any
+    root_box: Any
+    context: Any
+    footnotes: int  # the footnotes the box tree had (a document with some is laid out anew)
+    unfinished: dict[int, tuple[Any, tuple[Any, ...], list[Any]]] = field(default_factory=dict)
+    stopped: bool = False  # laid out only up to the page where the ``data-keep`` element starts
+
+
+_LAST_LAYOUT: ContextVar[_Layout | None] = ContextVar("last_layout", default=None)
+"""The ``_Layout`` of the last document rendered in this context."""
+_RESUMING: ContextVar[list[Any] | None] = ContextVar("resuming", default=None)
+"""The pages a ``layout_document`` call starts from (up-to-date pages are kept), when set."""
+_RECORDING_PAGES: ContextVar[_Layout | None] = ContextVar("recording_pages", default=None)
+"""The ``_Layout`` whose pages ``make_all_pages`` records, while ``layout_document`` runs."""
+_STOP_AT_KEEP: ContextVar[bool] = ContextVar("stop_at_keep", default=False)
+"""Whether pagination stops after the page where the ``data-keep`` element starts (when no
+``data-paragraph`` follows it): all ``laid_out`` needs to decide, before the rest is laid out."""
+
+
+def record_layouts() -> None:
+    """Wrap WeasyPrint 70's ``layout_document`` (as ``document`` imported it) to keep each
+    rendering's ``_Layout``, and its ``initialize_page_maker`` and ``make_all_pages`` (as
+    ``layout`` imported them) to stop after the page where the ``data-keep`` element starts
+    (``_STOP_AT_KEEP``), and to start again from pages laid out before (``_RESUMING``): then
+    the pagination states of the first layout are kept, and only pages marked as changed, and
+    those after them whose start moved, are laid out, as WeasyPrint itself does when a
+    page-based counter changes. Installed once, when this module is imported; outside those
+    uses they pass straight through."""
+    from weasyprint import document as weasy_document
+    from weasyprint import layout as weasy_layout
+
+    original = weasy_document.layout_document
+    if getattr(original, "records_layouts", False):
+        return
+    initialize, make_all = weasy_layout.initialize_page_maker, weasy_layout.make_all_pages
+
+    def layout_document(html: Any, root_box: Any, context: Any, max_loops: int = 8) -> Any:
+        layout = _Layout(html, root_box, context, len(context.footnotes))
+        token = _RECORDING_PAGES.set(layout)
+        try:
+            pages = list(original(html, root_box, context, max_loops))
+        finally:
+            _RECORDING_PAGES.reset(token)
+        _LAST_LAYOUT.set(layout)
+        return pages
+
+    def initialize_page_maker(context: Any, root_box: Any) -> None:
+        if _RESUMING.get() is None:
+            initialize(context, root_box)
+
+    def make_all_pages(context: Any, root_box: Any, html: Any, pages: list[Any]
+                       ) -> Iterator[Any]:
+        resumed = _RESUMING.get()
+        if resumed is not None and not pages:
+            pages = resumed
+        layout = _RECORDING_PAGES.get()
+        keep = _stop_at(html, layout) if _STOP_AT_KEEP.get() else None
+        for index, page in enumerate(make_all(context, root_box, html, pages)):
+            if layout is not None:  # each page as pagination leaves it
+                root = page.children[0]
+                layout.unfinished[id(page)] = (page, page.children, list(root.children))
+            yield page
+            if keep is not None and layout is not None and index + 1 < len(context.page_maker) \
+                    and context.page_maker[index + 1][0] is not None \
+                    and any(getattr(box, "element", None) is keep for box in page.descendants()):
+                # The rest waits for ``_resume``; ``layout_document`` sees nothing to lay out.
+                layout.stopped = True
+                context.page_maker[index + 1][-1]["content_changed"] = False
+                return
+
+    layout_document.records_layouts = True  # type: ignore[attr-defined]
+    weasy_document.layout_document = layout_document
+    weasy_layout.initialize_page_maker = initialize_page_maker
+    weasy_layout.make_all_pages = make_all_pages
+
+
+def _stop_at(html: Any, layout: _Layout | None) -> Any:
+    """The element marked ``data-keep`` whose first page ends a first layout: the first one,
+    when no justified paragraph (``data-paragraph``) follows it and no footnote is laid out."""
+    if layout is None or layout.footnotes:
+        return None
+    keep = None
+    for element in html.etree_element.iter():
+        if keep is None and element.get("data-keep") is not None:
+            keep = element
+        elif keep is not None and element.get("data-paragraph") is not None:
+            return None
+    return keep
+
+
+record_layouts()
+
+
+def _resume(document: Any, layout: _Layout | None, keep_on_own_page: bool) -> Any:
+    """``document``, laid out only up to the page where the ``data-keep`` element starts
+    (``_Layout.stopped``) or in full, laid out to its end, as with ``OWN_PAGE`` when
+    ``keep_on_own_page`` (that element starting a page): the pages before it are kept as they
+    are, with no second cascade or box tree. ``None`` when that cannot be done here (then the
+    caller lays the document out anew)."""
+    from math import inf
+
+    from weasyprint.css import declaration_precedence
+    from weasyprint.document import Document, Page
+
+    if layout is None or layout.footnotes:
+        return None
+    pages = [page._page_box for page in document.pages]
+    if not pages or any(id(page) not in layout.unfinished for page in pages):
+        return None
+    context = layout.context
+    if keep_on_own_page:
+        element: Any = None
+        start = None
+        for index, page in enumerate(pages):
+            for box in page.descendants():
+                if getattr(box, "element", None) is not None \
+                        and box.element.get("data-keep") is not None:
+                    element, start = box.element, index
+                    break
+            if element is not None:
+                break
+        if element is None or start is None:
+            return None
+        tag: str = element.tag
+        boxes = [box for box in layout.root_box.descendants()
+                 if getattr(box, "element", None) is element and box.element_tag == tag]
+        if len(boxes) != 1:
+            return None
+        # The cascade of ``OWN_PAGE``, a user stylesheet (``[data-keep]``, one attribute
+        # selector): each of its declarations applies where none of more weight does.
+        user = (declaration_precedence("user", None), inf, (0, 1, 0))
+        cascaded = getattr(boxes[0].style, "cascaded", None)
+        if cascaded is None:
+            return None
+
+        def applies(*names: str) -> bool:
+            return all(name not in cascaded or cascaded[name][1] <= user for name in names)
+
+        if applies("margin_top", "margin_block_start"):  # a top margin of 0 is not emulated
+            return None
+        if applies("break_before"):
+            style = boxes[0].style.copy()  # an element's computed style may be another's too
+            style["break_before"] = "page"
+            boxes[0].style = style
+        changed = [start, start + 1]
+    elif layout.stopped:
+        changed = [len(pages)]
+    else:
+        return document
+    for page in pages:  # as pagination left them: the margin boxes are laid out again
+        _, children, root_children = layout.unfinished[id(page)]
+        page.children = children
+        page.children[0].children = root_children
+    for index in changed:
+        if index < len(context.page_maker):
+            context.page_maker[index][-1]["content_changed"] = True
+    context.string_set = defaultdict(lambda: defaultdict(list))
+    token = _RESUMING.set(pages)
+    try:
+        from weasyprint import document as weasy_document
+
+        laid = weasy_document.layout_document(layout.html, layout.root_box, context)
+    finally:
+        _RESUMING.reset(token)
+    resumed = Document([Page(box) for box in laid], document.metadata, document.url_fetcher,
+                       document.font_config, document.color_profiles, document.output_intent)
+    resumed._html = layout.html
+    return resumed
+
+
 def laid_out(render: Callable[..., Any]) -> Any:
     """The document ``render`` lays out (it takes extra stylesheets, as text), after a second
     look at its first layout, which costs more renderings only when it finds something:
@@ -100,12 +280,24 @@ def laid_out(render: Callable[..., Any]) -> Any:
     - a list that would start with a few names at the foot of a page starts on the next one
       (``starts_too_short``), read from the layout with the paragraphs' final line breaks.
       (Setting a paragraph ragged moves no line: WeasyPrint breaks lines before it justifies
-      them.)"""
-    rendered: dict[tuple[str, ...], Any] = {(): render()}
+      them.)
+
+    The first layout stops after the page where that list starts (``_STOP_AT_KEEP``): it
+    holds every justified paragraph, and the list's first page. When nothing needs adjusting it
+    is then laid out to its end, and a list that starts too short is moved to the next page by
+    laying out again from the page where it started (``_resume``): one layout either way, where
+    a second one from the start gave the same pages."""
+    token = _STOP_AT_KEEP.set(True)  # the first layout waits for the decision below
+    try:
+        rendered: dict[tuple[str, ...], Any] = {(): render()}
+    finally:
+        _STOP_AT_KEEP.reset(token)
+    layouts: dict[tuple[str, ...], _Layout | None] = {(): _LAST_LAYOUT.get()}
 
     def layout(*css: str) -> Any:
         if css not in rendered:
             rendered[css] = render(*css)
+            layouts[css] = _LAST_LAYOUT.get()
         return rendered[css]
 
     gaps = justified_gaps(rendered[()])
@@ -130,9 +322,17 @@ def laid_out(render: Callable[..., Any]) -> Any:
     if stretched:
         css += (", ".join(f"[data-paragraph={_quoted(n)}] p, [data-paragraph={_quoted(n)}] li"
                           for n in stretched) + " { text-align: start !important; }",)
-    if starts_too_short(layout(*css) if spacing else rendered[()]):  # the final line breaks
-        css += (OWN_PAGE,)
-    return layout(*css)
+    try:
+        own_page = starts_too_short(layout(*css) if spacing else rendered[()])  # final breaks
+        if css in rendered:  # laid out as it prints, but maybe not to its end, or for OWN_PAGE
+            resumed = _resume(rendered[css], layouts[css], own_page)
+            if resumed is not None:
+                return resumed
+            if css == ():
+                rendered.pop(css)  # not laid out to its end: it is laid out anew
+        return layout(*css, *((OWN_PAGE,) if own_page else ()))
+    finally:
+        _LAST_LAYOUT.set(None)  # nor its box tree and layout context kept after it
 
 
 TRIAL_BUDGET = 4

@@ -153,6 +153,8 @@ def test_warm_workers_print_the_same_bytes_as_a_cold_build(small: Project, tmp_p
         warm = build(small, Request(), printers=printers)
         assert [w.process for w in printers.workers] == workers, "the build keeps them for the next"
         assert all(process.is_alive() for process in workers)
+        cards = {name: image for name, (_, image) in printers.cards.items()}
+        assert len(cards) == 10
         again = build(small, Request(force=True), printers=printers)
     assert printers.workers == [] and not any(process.is_alive() for process in workers), \
         "the workers end with their command"
@@ -161,3 +163,8 @@ def test_warm_workers_print_the_same_bytes_as_a_cold_build(small: Project, tmp_p
     for edition in cold.printed:
         relative = edition.pdf.relative_to(twin.root)
         assert (small.root / relative).read_bytes() == edition.pdf.read_bytes(), relative
+        image = relative.with_suffix(".png")
+        assert (small.root / image).read_bytes() == (twin.root / image).read_bytes(), image
+    # The second build reprinted every edition but drew no card again: the same title, date and
+    # issuer give the image the pool kept (the very bytes object, not one drawn anew).
+    assert all(edition.files["png"] is cards[edition.target.name] for edition in again.printed)

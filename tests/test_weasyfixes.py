@@ -117,3 +117,44 @@ def test_a_wider_column_never_holds_fewer_words_on_a_line(lang, paragraph):
     shrinking = [(widths[i], counts[i - 1], counts[i]) for i in range(1, len(counts))
                  if counts[i] < counts[i - 1]]
     assert shrinking == []
+
+
+KEPT_LIST = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><style>
+@font-face {{ font-family: F; src: url({fonts}/NotoSerif-Regular.ttf); }}
+@page {{ size: 100mm 100mm; margin: 10mm; @bottom-center {{ content: counter(page) " / "
+  counter(pages); font: 8pt F; }} }}
+body {{ margin: 0; font: 10pt/1.4 F; }} p {{ margin: 0 0 2mm; }}
+section {{ margin-top: 4mm; }} ol {{ columns: 2; margin: 0; }} li {{ break-inside: avoid; }}
+</style></head><body><div data-paragraph="1"><p>{text}</p></div>
+<div style="height: {spacer}mm"></div>
+<section data-keep="6"><h2>Signatories</h2><ol>{items}</ol></section>
+<p>Issued by the coalition.</p></body></html>"""
+
+
+@pytest.mark.slow  # prints small PDFs
+@pytest.mark.parametrize(("spacer", "own_page"), [(20, False), (48, True)])
+def test_one_layout_gives_the_document_a_second_one_would(spacer, own_page):
+    """The first layout stops after the page where the list marked data-keep starts (all that
+    decides whether it starts on a page of its own), then goes on from there: the same PDF as
+    a layout from the start, with ``OWN_PAGE`` when the list would start with fewer than six of
+    its names at the foot of a page, and one rendering either way, never a second."""
+    from weasyprint import CSS, HTML
+
+    fixes = weasyfixes()
+    html = KEPT_LIST.format(
+        fonts=(ROOT / "templates" / "fonts").as_uri(), spacer=spacer,
+        text="The organisations signing this statement ask for the release of every detainee "
+             "and for safe passage for the people who are still besieged today. " * 2,
+        items="".join(f"<li>Organisation number {n} of the coalition</li>" for n in range(60)))
+    renderings: list[tuple[str, ...]] = []
+
+    def render(*css: str):
+        renderings.append(css)
+        return HTML(string=html).render(stylesheets=[CSS(string=c) for c in css])
+
+    document = fixes.laid_out(render)
+    expected = render(*((fixes.OWN_PAGE,) if own_page else ()))
+    assert renderings[:-1] == [()], "one rendering, laid out further, not a second"
+    assert fixes.starts_too_short(render()) is own_page  # the case this parameter is about
+    assert len(document.pages) == len(expected.pages) >= 3
+    assert document.write_pdf(pdf_identifier=b"kept") == expected.write_pdf(pdf_identifier=b"kept")
