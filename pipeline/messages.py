@@ -262,13 +262,17 @@ class EditionMessage:
     given: tuple[tuple[str, str], ...] = ()  # names given in other languages (signatories)
 
     def as_written_in(self, code: str) -> str | None:
-        """The text this edition prints without a translation, if any: a name the organisation
-        gives in that language, or writes in that language's script."""
+        """The text this edition prints without a translation, if any: the source itself in the
+        language it is written in (that catalog's entry is never printed), a name the
+        organisation gives in that language, or writes in that language's script. Rendering,
+        ``check`` and the freshness digests all ask here."""
+        if code == self.source_language:
+            return self.key[1]
         given = next((name for language_code, name in self.given if language_code == code), None)
         if given is not None:
             return given
         context, text = self.key
-        if context == "signatory" and code != self.source_language:
+        if context == "signatory":
             script = language(code).script
             if script != language(self.source_language).script and written_in(text, script):
                 return text

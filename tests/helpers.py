@@ -232,3 +232,35 @@ def word_key(word: str) -> str:
 
     return "".join(sorted(c for c in unicodedata.normalize("NFKD", word)
                           if unicodedata.category(c)[0] in "LN"))
+
+
+ARABIC_SOURCE = """\
+id: nidaa-2020
+title: نداء من أجل المعتقلين
+date: 2020-05
+language: ar
+issuer: تحالف المجتمع المدني السوري
+body:
+  - نطالب بالإفراج الفوري عن جميع المعتقلين تعسفياً في سوريا.
+signatories:
+  - Baytna Syria
+  - رابطة عائلات قيصر
+"""
+"""A statement written in Arabic: its Arabic edition prints it as written. ``Baytna Syria``
+also signs the fixture's English statements, whose Arabic catalog translates it."""
+
+
+def add_arabic_statement(project: Project, text: str = ARABIC_SOURCE) -> str:
+    """Write ``text`` as the statement ``nidaa-2020`` (written in Arabic); its file's name."""
+    name = "sources/nidaa-2020.yaml"
+    (project.root / name).write_text(text, "utf-8")
+    return name
+
+
+def add_entry(project: Project, code: str, context: str, msgid: str, msgstr: str) -> int:
+    """Append an entry to a catalog; its msgstr's line."""
+    path = project.catalog_path(code)
+    text = path.read_text("utf-8").rstrip("\n") + "\n"
+    entry = f'\nmsgctxt "{context}"\nmsgid "{msgid}"\nmsgstr "{msgstr}"\n'
+    path.write_text(text + entry, "utf-8")
+    return len((text + entry).splitlines())

@@ -20,7 +20,7 @@ from pipeline.snapshot import catalog_languages, take
 from pipeline.templating import css_string
 from pipeline.text import FSI, PDI, isolate_latin
 
-from .helpers import edit
+from .helpers import add_arabic_statement, add_entry, edit
 
 
 def html_of(project: Project, statement_id: str, variant: str, draft: bool = False,
@@ -264,3 +264,17 @@ def test_a_template_syntax_error_names_its_file_and_line(small):
     [problem] = caught.value.problems
     assert (problem.file, problem.line) == ("templates/statement.html.j2", index + 2)
     assert "iff" in problem.message
+
+
+def test_a_statement_written_in_arabic_prints_as_written_in_its_arabic_edition(project):
+    """The edition in a statement's own language prints the source, never a catalog entry: not
+    an Arabic entry someone filled for its Arabic title, nor the Arabic catalog's translation of
+    a Latin name it writes ("Baytna Syria", translated for the English statements)."""
+    add_arabic_statement(project)
+    add_entry(project, "ar", "title", "نداء من أجل المعتقلين", "نداء آخر")
+    html = html_of(project, "nidaa-2020", "ar")
+    assert "نداء من أجل المعتقلين" in html and "نداء آخر" not in html
+    assert "Baytna Syria" in html and "بيتنا سوريا" not in html
+    assert "بيتنا سوريا" in html_of(project, "ghouta-2017", "ar"), "translated for English sources"
+    english = html_of(project, "ghouta-2017", "en")
+    assert "End the Siege of Eastern Ghouta" in english
