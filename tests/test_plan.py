@@ -22,7 +22,7 @@ from pipeline.snapshot import catalog_languages, take
 from pipeline.state import EditionState, Published
 
 from .conftest import FIXTURE_PROJECT, LANGUAGES, STATEMENTS, keep_languages, make_project
-from .helpers import edit, line_of
+from .helpers import add_arabic_statement, add_entry, edit, line_of
 
 SOCHI_PARAGRAPH = "Russia has announced that it will host"
 
@@ -316,6 +316,21 @@ def test_a_changed_translation_makes_only_its_language_and_the_bilingual_stale(p
     assert {e.target for e in plan.stale} == {
         Target("sochi-2018", "ar"), Target("sochi-2018", BILINGUAL),
         Target("ghouta-2017", "ar"), Target("ghouta-2017", BILINGUAL)}
+
+
+def test_an_entry_of_the_statements_own_language_never_reprints_its_edition(small):
+    """The Arabic edition of a statement written in Arabic reads no Arabic entry: filling one
+    for its title, or changing the Arabic translation of a Latin name it writes (for the
+    English statements that name it too), leaves it up to date; those statements print again."""
+    add_arabic_statement(small)
+    recorded = states(plan_of(small))
+    assert Target("nidaa-2020", "ar") in recorded
+    add_entry(small, "ar", "title", "نداء من أجل المعتقلين", "نداء آخر")
+    edit(small, "locales/ar/LC_MESSAGES/statements.po", 'msgstr "بيتنا سوريا"',
+         'msgstr "بيتنا، سوريا"')
+    stale = {e.target for e in plan_of(small, recorded=recorded).stale}
+    assert Target("nidaa-2020", "ar") not in stale
+    assert Target("ghouta-2017", "ar") in stale
 
 
 def test_an_edition_printed_with_other_options_says_so_when_printed_again(project):
