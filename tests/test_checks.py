@@ -21,6 +21,9 @@ from pipeline.messages import SourceMessage, build_template
 from pipeline.render import PAGE, PAGES
 from pipeline.text import describe
 
+from . import helpers
+from .helpers import add_arabic_statement, add_entry, cli
+
 FILE = "locales/ar/LC_MESSAGES/statements.po"
 SOURCE = "sources/ghouta-2017.yaml"
 LINK = "https://undocs.org/S/RES/2139(2014)"
@@ -505,3 +508,22 @@ def test_a_translation_longer_than_a_paragraph_may_be_is_refused():
 def test_the_text_rules_leave_a_good_translation_alone():
     assert problems_of("paragraph", LINKED, LINKED_AR) == []
     assert problems_of("signatory", "Baytna Syria", "بيتنا سوريا") == []
+
+
+def test_an_entry_translating_a_statement_into_its_own_language_is_only_a_warning(small, capsys):
+    """A statement written in Arabic: its Arabic edition prints the source, so an Arabic entry
+    for one of its messages is never read. `check` warns at the entry's line, naming the
+    statement and where the source is, and checks it no further (a copy of the source is no
+    "untranslated" error); an entry the English statements read too gets no such warning."""
+    source = add_arabic_statement(small)
+    title = "نداء من أجل المعتقلين"
+    copy_line = add_entry(small, "ar", "title", title, title)
+    issuer_line = add_entry(small, "ar", "issuer", "تحالف المجتمع المدني السوري", "تحالف آخر")
+    status, lines = cli(capsys, small, "check", "--lang", "ar")
+    assert status == 0, lines
+    assert (f"{FILE}:{copy_line}: warning: this message is the Arabic source of nidaa-2020 "
+            f"({source}:{helpers.line_of(small, source, 'title:')}): the Arabic edition prints the "
+            "source; change the source instead") in lines
+    assert any(line.startswith(f"{FILE}:{issuer_line}: warning: this message is the Arabic "
+                               "source of nidaa-2020") for line in lines)
+    assert not any("Baytna Syria" in line or "untranslated" in line for line in lines), lines

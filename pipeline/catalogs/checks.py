@@ -214,18 +214,17 @@ def check_edition(catalog: PoCatalog, file: str, language: str, script: str,
 
     for item in needed:
         message, name = messages.get(item.key), label(item.key)
-        source_side = item.source_language == language or item.as_written
-        if message is None and source_side:
-            status.translated += 1  # as in the source
+        if item.source_language == language or item.as_written:
+            status.translated += 1  # printed as written: its entry, if any, is never read
         elif message is None:
             status.untranslated += 1
             unfinished(f"{name} ({item.reference}) is not in the catalog: run `python -m pipeline "
                        "update`")
-        elif message.fuzzy and message.translated and not source_side:
+        elif message.fuzzy and message.translated:
             status.fuzzy += 1
             unfinished(f"{name} is fuzzy: review the translation against the changed source "
                        "text, then remove the fuzzy flag", message.msgstr_line or message.line)
-        elif not (message.strings and all(message.strings)) and not source_side:
+        elif not (message.strings and all(message.strings)):
             status.untranslated += 1
             what = "some plural forms are empty" if message.translated else "untranslated"
             unfinished(f"{name} is {what}", message.msgstr_line or message.line)
@@ -234,6 +233,30 @@ def check_edition(catalog: PoCatalog, file: str, language: str, script: str,
             if message.translated and not message.fuzzy:
                 status.problems.extend(translation_problems(message, script, name, file))
     return status
+
+
+def unread_entries(catalog: PoCatalog, file: str, language: str,
+                   needed: dict[Key, list[Needed]]) -> list[Problem]:
+    """A warning for each entry that translates a message into the language every statement
+    using it is written in: that edition prints the source, so nobody ever reads the entry."""
+    from babel import Locale
+
+    name = Locale.parse(language).get_display_name("en") or language
+    messages = catalog.index()
+    problems = []
+    for key, items in needed.items():
+        message = messages.get(key)
+        if message is None or not any(message.strings) \
+                or any(item.source_language != language for item in items):
+            continue
+        uses = ", ".join(dict.fromkeys(
+            f"{item.reference.split(':')[0].removeprefix('sources/').removesuffix('.yaml')} "
+            f"({item.reference})" for item in items))
+        problems.append(Problem(
+            f"this message is the {name} source of {uses}: the {name} edition prints the "
+            "source; change the source instead", file, message.msgstr_line or message.line,
+            "warning"))
+    return problems
 
 
 def translation_problems(message: PoEntry, script: str, name: str, file: str) -> list[Problem]:

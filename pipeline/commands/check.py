@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from .. import markup
-from ..catalogs.checks import Needed, Status, check_edition
+from ..catalogs.checks import Needed, Status, check_edition, unread_entries
 from ..catalogs.pofile import Key
 from ..errors import PipelineError, Problem
 from ..messages import edition_messages, statement_messages
@@ -152,11 +152,14 @@ def check(project: Project, statement_ids: list[str] | None = None,
         editions = tuple(EditionStatus(statement_id, check_edition(
             catalog, file, code, script, needed(found, code)), released)
             for statement_id, found in messages.items())
-        every: dict[Key, Needed] = {}
+        uses: dict[Key, list[Needed]] = {}
         for found in messages.values():
             for item in needed(found, code):
-                every.setdefault(item.key, item)
-        overall = check_edition(catalog, file, code, script, every.values())
+                uses.setdefault(item.key, []).append(item)
+        # each message counted once, as the edition that reads its entry needs it, if any
+        every = [next((i for i in items if not i.as_written), items[0]) for items in uses.values()]
+        overall = check_edition(catalog, file, code, script, every)
+        overall.problems.extend(unread_entries(catalog, file, code, uses))
         by_language.append(LanguageStatus(overall, released, editions,
                                           asked=languages is not None and code in languages,
                                           unread=unread))
