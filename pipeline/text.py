@@ -319,3 +319,46 @@ def _nesting(doc) -> int:
             elif child.type in ("em_close", "strong_close", "link_close"):
                 depth -= 1
     return deepest
+
+
+# --- the rules of one language's running text -----------------------------------------------------
+
+RUNNING_TEXT = frozenset({"paragraph", "heading", "title", "short-title", "subtitle"})
+"""The texts written as sentences, where a language's own digits and punctuation are expected;
+not names (an organisation writes its name as it likes) nor the templates' words."""
+PUNCTUATION = {"Arab": {",": "،", ";": "؛", "?": "؟"}}
+"""Per script, the Latin marks its writers replace after a word: Arabic's comma, semicolon and
+question mark."""
+WESTERN_DIGITS = "0123456789"
+_DIGITS = re.compile(r"[0-9]+")
+_AFTER_WORD = re.compile(r"(?<=[^\W\d_]|[\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06ED])"
+                         r"[,;?](?=\s|$)")  # after a letter, or its marks (a tanwin: معتقلاً,)
+
+
+def language_problems(value: str, context: str | None, *, digits: str,
+                      script: str) -> list[tuple[str, str]]:
+    """What was found, and the warning, for a text of running prose (``RUNNING_TEXT``) in a
+    language that writes digits other than 0-9 (``digits``, as its formatting locale gives them)
+    or a script with punctuation of its own (``PUNCTUATION``): the one table of which rule applies to which
+    language and text, for a statement's source and a translation alike. Digits inside a phrase
+    in Latin letters ("COVID-19"), list numbers and links' targets are not checked: the pipeline
+    prints the list numbers itself, and a target is never printed."""
+    if context not in RUNNING_TEXT:
+        return []
+    from . import markup
+
+    doc = markup.parse(value, inline_only=context != "paragraph")
+    shown = " ".join(_printed(token) for token in doc.tokens if token.type == "inline")
+    problems = []
+    if digits != WESTERN_DIGITS:
+        running = LATIN_RUN.sub(" ", shown)
+        if found := _DIGITS.search(running):
+            number = found.group()
+            written = number.translate(str.maketrans(WESTERN_DIGITS, digits))
+            problems.append((number, f"writes the number {number} in the digits 0-9: write it "
+                                     f"as the language writes its digits, {written}"))
+    marks = PUNCTUATION.get(script, {})
+    if marks and (mark := next((m for m in _AFTER_WORD.findall(shown) if m in marks), None)):
+        problems.append((mark, f"writes the Latin mark '{mark}' after a word: write "
+                               f"'{marks[mark]}'"))
+    return problems

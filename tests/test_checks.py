@@ -22,7 +22,7 @@ from pipeline.render import PAGE, PAGES
 from pipeline.text import describe
 
 from . import helpers
-from .helpers import add_arabic_statement, add_entry, cli
+from .helpers import ARABIC_SOURCE, add_arabic_statement, add_entry, cli, edit
 
 FILE = "locales/ar/LC_MESSAGES/statements.po"
 SOURCE = "sources/ghouta-2017.yaml"
@@ -527,3 +527,34 @@ def test_an_entry_translating_a_statement_into_its_own_language_is_only_a_warnin
     assert any(line.startswith(f"{FILE}:{issuer_line}: warning: this message is the Arabic "
                                "source of nidaa-2020") for line in lines)
     assert not any("Baytna Syria" in line or "untranslated" in line for line in lines), lines
+
+
+def test_the_rules_of_arabic_running_text_hold_for_a_source_written_in_arabic_as_for_a_translation(
+        small, capsys):
+    """"37" in running Arabic text, or a Latin comma after an Arabic word, is a warning with its
+    line, whether a translator wrote it (in the Arabic catalog) or an editor (in a statement
+    written in Arabic); a name, a list number, a Latin phrase ("COVID-19") and a link's target
+    are not running text. Warnings only: `check` passes."""
+    text = ARABIC_SOURCE.replace(
+        "  - نطالب بالإفراج الفوري عن جميع المعتقلين تعسفياً في سوريا.\n",
+        "  - نطالب بالإفراج عن 37 معتقلاً, كما [يطالب القرار](https://undocs.org/2139).\n"
+        "  - |\n    1. خلال جائحة COVID-19 ازداد الخطر.\n").replace(
+        "  - Baytna Syria\n", "  - Baytna Syria\n  - مجموعة 2011\n")
+    source = add_arabic_statement(small, text)
+    catalog = small.catalog_path("ar")
+    old = 'msgstr "أنهوا حصار الغوطة الشرقية"'
+    assert old in catalog.read_text("utf-8")
+    edit(small, "locales/ar/LC_MESSAGES/statements.po", old,
+         'msgstr "أنهوا حصار الغوطة الشرقية منذ 2013"')
+    status, lines = cli(capsys, small, "check", "--lang", "ar")
+    assert status == 0, lines
+    paragraph = helpers.line_of(small, source, "37")
+    assert (f"{source}:{paragraph}: warning: paragraph writes the number 37 in the digits 0-9: "
+            "write it as the language writes its digits, ٣٧") in lines
+    assert (f"{source}:{paragraph}: warning: paragraph writes the Latin mark ',' after a word: "
+            "write '،'") in lines
+    title = helpers.line_of(small, "locales/ar/LC_MESSAGES/statements.po", "منذ 2013")
+    assert (f"{FILE}:{title}: title 'End the Siege of Eastern Ghouta': writes the number 2013 "
+            "in the digits 0-9: write it as the language writes its digits, ٢٠١٣") in [
+                line.replace("warning: ", "") for line in lines]
+    assert not any("2011" in line or "19" in line or "2139" in line for line in lines), lines

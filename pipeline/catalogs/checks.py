@@ -11,7 +11,15 @@ from dataclasses import dataclass, field
 
 from .. import markup
 from ..errors import Problem
-from ..text import describe, direction_mark, forbidden_character, normalise, text_problems
+from ..text import (
+    WESTERN_DIGITS,
+    describe,
+    direction_mark,
+    forbidden_character,
+    language_problems,
+    normalise,
+    text_problems,
+)
 from .pofile import Key, PoCatalog, PoEntry
 from .validate import find_placeholders
 
@@ -203,8 +211,9 @@ def label(key: Key) -> str:
 
 
 def check_edition(catalog: PoCatalog, file: str, language: str, script: str,
-                  needed: Iterable[Needed]) -> Status:
-    """Count and check the messages an edition needs."""
+                  needed: Iterable[Needed], digits: str = WESTERN_DIGITS) -> Status:
+    """Count and check the messages an edition needs; ``digits``, those the language writes
+    (its formatting locale's), for the rules of its running text (``text.language_problems``)."""
     status = Status(language, file)
     messages = catalog.index()
 
@@ -231,7 +240,8 @@ def check_edition(catalog: PoCatalog, file: str, language: str, script: str,
         else:
             status.translated += 1
             if message.translated and not message.fuzzy:
-                status.problems.extend(translation_problems(message, script, name, file))
+                status.problems.extend(translation_problems(message, script, name, file,
+                                                            digits))
     return status
 
 
@@ -259,8 +269,12 @@ def unread_entries(catalog: PoCatalog, file: str, language: str,
     return problems
 
 
-def translation_problems(message: PoEntry, script: str, name: str, file: str) -> list[Problem]:
-    """Every checker's problems with one translated entry, each said once."""
+def translation_problems(message: PoEntry, script: str, name: str, file: str,
+                         digits: str = WESTERN_DIGITS) -> list[Problem]:
+    """Every checker's problems with one translated entry, each said once; then the rules of
+    the language's running text, as a statement written in it is checked."""
     where = Where(file, message.msgstr_line or message.line, name)
-    return list(dict.fromkeys(problem for checker in CHECKERS
-                              for problem in checker(message, script, where)))
+    found = [problem for checker in CHECKERS for problem in checker(message, script, where)]
+    found += [where.warning(text) for string in message.strings
+              for _, text in language_problems(string, message.msgctxt, digits=digits, script=script)]
+    return list(dict.fromkeys(found))

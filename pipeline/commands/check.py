@@ -15,12 +15,14 @@ from .. import markup
 from ..catalogs.checks import Needed, Status, check_edition, unread_entries
 from ..catalogs.pofile import Key
 from ..errors import PipelineError, Problem
+from ..language import Language, language
 from ..messages import edition_messages, statement_messages
 from ..parse import parse
 from ..plan import needed
 from ..project import EDITION_TEMPLATE, Project
 from ..snapshot import catalog_languages, take
 from ..source import Statement
+from ..text import language_problems
 
 BLOCK_CONTEXTS = ("paragraph", "heading")
 """The messages that are body items (block Markdown); the others are inline (titles, names)."""
@@ -146,11 +148,11 @@ def check(project: Project, statement_ids: list[str] | None = None,
     results: list[EditionStatus] = []
     by_language: list[LanguageStatus] = []
     for code, catalog in parsed.catalogs.items():
-        script = parsed.languages[code].script
+        script, digits = parsed.languages[code].script, parsed.languages[code].digits
         file = parsed.catalog_name(code)
         released = settings.is_released(code)
         editions = tuple(EditionStatus(statement_id, check_edition(
-            catalog, file, code, script, needed(found, code)), released)
+            catalog, file, code, script, needed(found, code), digits), released)
             for statement_id, found in messages.items())
         uses: dict[Key, list[Needed]] = {}
         for found in messages.values():
@@ -158,7 +160,7 @@ def check(project: Project, statement_ids: list[str] | None = None,
                 uses.setdefault(item.key, []).append(item)
         # each message counted once, as the edition that reads its entry needs it, if any
         every = [next((i for i in items if not i.as_written), items[0]) for items in uses.values()]
-        overall = check_edition(catalog, file, code, script, every)
+        overall = check_edition(catalog, file, code, script, every, digits)
         overall.problems.extend(unread_entries(catalog, file, code, uses))
         by_language.append(LanguageStatus(overall, released, editions,
                                           asked=languages is not None and code in languages,
@@ -168,14 +170,18 @@ def check(project: Project, statement_ids: list[str] | None = None,
     in_progress = frozenset(item.name for code, item in snapshot.catalogs.items()
                             if not settings.is_released(code))
     sources = [problem for statement in parsed.statements.values()
-               for problem in literal_markdown(statement, snapshot.sources[statement.id].data)]
+               for problem in literal_markdown(
+                   statement, snapshot.sources[statement.id].data,
+                   parsed.languages.get(statement.language)
+                   or language(statement.language, settings.formatting_locale(statement.language)))]
     return CheckReport(results, list(parsed.problems), warnings, by_language, sources,
                        in_progress)
 
 
-def literal_markdown(statement: Statement, data: bytes) -> list[Problem]:
+def literal_markdown(statement: Statement, data: bytes, written_in: Language) -> list[Problem]:
     """A warning, at its line in the source, for each Markdown-like thing that prints literally
-    (``markup.literal_markdown``)."""
+    (``markup.literal_markdown``), and for what the rules of the language it is ``written_in``
+    say of its running text (``text.language_problems``), as a translation into it is told."""
     lines = data.decode("utf-8", "replace").splitlines()
     flat = [" ".join(line.split()) for line in lines]
     problems = []
@@ -188,4 +194,9 @@ def literal_markdown(statement: Statement, data: bytes) -> list[Problem]:
                          if found.found in flat[n]), message.line)
             start = line
             problems.append(Problem(found.message, statement.file, line, "warning"))
+        for needle, text in language_problems(message.id, message.context,
+                                              digits=written_in.digits, script=written_in.script):
+            line = next((n + 1 for n in range(message.line - 1, min(len(flat), message.line + 200))
+                         if needle in flat[n]), message.line)
+            problems.append(Problem(f"{message.context} {text}", statement.file, line, "warning"))
     return problems
