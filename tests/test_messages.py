@@ -256,7 +256,7 @@ def test_a_name_given_in_another_language_is_printed_as_given(project):
     snhr = needs[("signatory", "Syrian Network for Human Rights")]
     assert snhr.given == (("ar", SNHR_ARABIC),)
     assert snhr.as_written_in("ar") == SNHR_ARABIC
-    assert snhr.as_written_in("en") is None
+    assert snhr.as_written_in("en") == snhr.key[1], "the source, in its own language's edition"
     assert snhr.as_written_in("fr") is None
     in_sochi = {m.key: m for m in edition_messages(statement(project, "sochi-2018"), [])}
     assert in_sochi[snhr.key].given == (), "Sochi's list does not give the Arabic name"
@@ -268,7 +268,7 @@ def test_a_name_written_only_in_arabic_is_printed_as_written_in_an_arabic_script
     lawyers = needs[("signatory", LAWYERS)]
     assert lawyers.as_written_in("ar") == LAWYERS
     assert lawyers.as_written_in("fa") == LAWYERS  # Persian is written in Arabic script
-    assert lawyers.as_written_in("en") is None  # the statement's own language
+    assert lawyers.as_written_in("en") == LAWYERS  # the statement's own language: its source
     assert lawyers.as_written_in("fr") is None  # to be transliterated by the translator
     assert needs[("signatory", "Baytna Syria")].as_written_in("ar") is None
 
@@ -280,3 +280,16 @@ def test_only_names_are_printed_as_written():
     assert name.as_written_in("ar") == "بيتنا سوريا"
     mixed = EditionMessage(("signatory", "Syrian Forum المنتدى السوري"), "en", "sources/x.yaml:9")
     assert mixed.as_written_in("ar") is None, "partly Latin: the translator decides"
+
+
+def test_the_edition_in_a_texts_own_language_prints_it_as_written():
+    """Whatever the catalog of its language holds: a paragraph of an Arabic statement in the
+    Arabic edition, a Latin name it writes, a template's word in the English edition."""
+    assert EditionMessage(("paragraph", "بيان"), "ar", "sources/x.yaml:3").as_written_in("ar") \
+        == "بيان"
+    name = EditionMessage(("signatory", "Baytna Syria"), "ar", "sources/x.yaml:9")
+    assert name.as_written_in("ar") == "Baytna Syria" == name.as_written_in("en")
+    assert name.as_written_in("fr") == "Baytna Syria", "Latin letters, in a Latin edition"
+    assert name.as_written_in("fa") is None, "to the Persian translator to decide"
+    assert EditionMessage((None, "Signatories"), "en", "templates/x:1").as_written_in("en") \
+        == "Signatories"
