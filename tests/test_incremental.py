@@ -139,12 +139,13 @@ def test_an_editors_backup_file_in_templates_changes_nothing(both):
 
 def test_building_one_language_keeps_the_language_links_to_the_others(both, capsys):
     project = both
-    edit(project, "locales/en/LC_MESSAGES/statements.po", 'msgid "Signatories"\nmsgstr ""',
-         'msgid "Signatories"\nmsgstr "Signed by"')
+    page = project.output_dir / GHOUTA / "ghouta-2017.en.html"
+    page.unlink()  # the English edition is printed again (an English catalog entry would not
+    # do: the English edition of an English statement prints its source and templates as written)
     status, errors = cli(capsys, project, "build", GHOUTA, "--lang", "en", "-j1")
     assert status == 0, errors
-    html = (project.output_dir / GHOUTA / "ghouta-2017.en.html").read_text("utf-8")
-    assert "<h2>Signed by</h2>" in html
+    html = page.read_text("utf-8")
+    assert "<h2>Signatories</h2>" in html
     assert ('<link rel="alternate" hreflang="ar-SY" '
             'href="https://example.org/statements/ghouta-2017/ghouta-2017.ar.html">') in html
     assert '<a href="ghouta-2017.ar.html" hreflang="ar-SY" lang="ar-SY">العربية</a>' in html
