@@ -278,3 +278,17 @@ def test_a_statement_written_in_arabic_prints_as_written_in_its_arabic_edition(p
     assert "بيتنا سوريا" in html_of(project, "ghouta-2017", "ar"), "translated for English sources"
     english = html_of(project, "ghouta-2017", "en")
     assert "End the Siege of Eastern Ghouta" in english
+
+
+def test_an_english_entry_never_changes_what_the_english_edition_prints(project):
+    """The English catalog translates statements written in other languages: an English entry
+    for a template's word ("Signatories") or for an English statement's title is never read by
+    an English edition, which prints its templates and its source as written."""
+    edit(project, "locales/en/LC_MESSAGES/statements.po", 'msgid "Signatories"\nmsgstr ""',
+         'msgid "Signatories"\nmsgstr "Signed by"')
+    edit(project, "locales/en/LC_MESSAGES/statements.po",
+         'msgid "End the Siege of Eastern Ghouta"\nmsgstr ""',
+         'msgid "End the Siege of Eastern Ghouta"\nmsgstr "Lift the Siege"')
+    html = html_of(project, "ghouta-2017", "en")
+    assert "Signatories" in html and "Signed by" not in html
+    assert "End the Siege of Eastern Ghouta" in html and "Lift the Siege" not in html
