@@ -8,6 +8,8 @@ translation, as errors (the edition is not released) or warnings.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from markupsafe import escape
 
@@ -558,3 +560,16 @@ def test_the_rules_of_arabic_running_text_hold_for_a_source_written_in_arabic_as
             "in the digits 0-9: write it as the language writes its digits, ٢٠١٣") in [
                 line.replace("warning: ", "") for line in lines]
     assert not any("2011" in line or "19" in line or "2139" in line for line in lines), lines
+
+
+def test_an_english_entry_for_a_templates_word_is_a_warning_naming_the_template(small, capsys):
+    """The templates are written in English: the English editions print their words as written,
+    so an English entry for one is never read."""
+    edit(small, "locales/en/LC_MESSAGES/statements.po", 'msgid "Signatories"\nmsgstr ""',
+         'msgid "Signatories"\nmsgstr "Signed by"')
+    status, lines = cli(capsys, small, "check", "--lang", "en")
+    assert status == 0, lines
+    [warning] = [line for line in lines if "source of" in line]
+    assert re.fullmatch(r"locales/en/LC_MESSAGES/statements\.po:\d+: warning: this message is "
+                        r"the English source of templates/[\w.]+\.j2:\d+: the English edition "
+                        r"prints the source; change the source instead", warning), warning

@@ -245,6 +245,14 @@ def check_edition(catalog: PoCatalog, file: str, language: str, script: str,
     return status
 
 
+def _user(reference: str) -> str:
+    """Who uses a message, for the warnings: ``X (sources/X.yaml:4)``, or a template's line."""
+    file = reference.split(":")[0]
+    if file.startswith("sources/") and file.endswith(".yaml"):
+        return f"{file.removeprefix('sources/').removesuffix('.yaml')} ({reference})"
+    return reference
+
+
 def unread_entries(catalog: PoCatalog, file: str, language: str,
                    needed: dict[Key, list[Needed]]) -> list[Problem]:
     """A warning for each entry that translates a message into the language every statement
@@ -259,9 +267,7 @@ def unread_entries(catalog: PoCatalog, file: str, language: str,
         if message is None or not any(message.strings) \
                 or any(item.source_language != language for item in items):
             continue
-        uses = ", ".join(dict.fromkeys(
-            f"{item.reference.split(':')[0].removeprefix('sources/').removesuffix('.yaml')} "
-            f"({item.reference})" for item in items))
+        uses = ", ".join(dict.fromkeys(_user(item.reference) for item in items))
         problems.append(Problem(
             f"this message is the {name} source of {uses}: the {name} edition prints the "
             "source; change the source instead", file, message.msgstr_line or message.line,
