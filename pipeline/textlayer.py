@@ -306,6 +306,9 @@ def rewrite(stream: Any, start: int, textbox: Any, current: tuple[str, float] | 
                 current = (glyph.font, glyph.size)
             elif previous[4] != first and max(left - previous[1], previous[0] - right) > size / 4:
                 units = _line_break(glyphs, units, fonts)
+            elif rtl and previous[3] and previous[4] == first == 1 \
+                    and abs(previous[0] - right) < size / 4:
+                units = _box_join(glyphs, units, fonts)
     else:
         stream.textlayer_last = None
     logical = "".join(c for c in getattr(textbox, "text", "") if unicodedata.category(c) != "Cf")
@@ -383,11 +386,38 @@ def _line_break(glyphs: list[Glyph], units: list[Unit], fonts: dict[str, Any]) -
     space: they start with a primer that writes a line break, MuPDF copies it (a neutral glyph
     drawn first in a text object, or a left-to-right one: MuPDF keeps it where it is drawn);
     poppler takes it for a space between words, PDFium leaves the primer out."""
+    primer = _neutral_primer(glyphs, fonts, "\n")
+    return units if primer is None else [primer] + units
+
+
+def _box_join(glyphs: list[Glyph], units: list[Unit], fonts: dict[str, Any]) -> list[Unit]:
+    """The units of a box of a right-to-left line drawn right after the box on its right (a
+    comma after a bold word), both copied right to left by MuPDF: MuPDF, which keeps the
+    direction but sees a jump between the two (each is drawn from its left end), would start a
+    new line, and so write a line break between the word and its comma. They start with a
+    primer whose ActualText is a WORD JOINER, which MuPDF counts left to right (a neutral glyph
+    drawn first in a text object): at a change of direction MuPDF ignores the jump, keeps the
+    line, and reverses the two boxes' runs each on its own. The joiner is a format character
+    (no reader sees it); poppler and PDFium leave it out or copy it with no space."""
+    primer = _neutral_primer(glyphs, fonts, JOINER)
+    return units if primer is None else [primer] + units
+
+
+def _neutral_primer(glyphs: list[Glyph], fonts: dict[str, Any], text: str) -> Unit | None:
+    """A primer writing ``text`` that MuPDF counts left to right, drawn first in a text object:
+    a glyph of the line that is neutral or left to right, else the font's space glyph (a line
+    of one Arabic word has none of its own), appended to ``glyphs``."""
     for i, glyph in enumerate(glyphs):
         if not _mupdf_level(glyph, fonts):  # neutral (left to right at a text object's start)
             width = fonts[glyph.font].widths.get(glyph.gid, 0) * PRIMER_SIZE / 1000
-            return [Unit([i], text="\n", primer=width)] + units
-    return units
+            return Unit([i], text=text, primer=width)
+    font = fonts[glyphs[0].font]
+    spaces = sorted(gid for gid, mapped in font.to_unicode.items() if mapped == " ")
+    if not spaces:
+        return None
+    glyphs.append(Glyph(spaces[0], glyphs[0].cluster, glyphs[0].font, glyphs[0].size))
+    return Unit([len(glyphs) - 1], text=text,
+                primer=font.widths.get(spaces[0], 0) * PRIMER_SIZE / 1000)
 
 
 def _primer(glyphs: list[Glyph], fonts: dict[str, Any], level: int) -> Unit | None:
