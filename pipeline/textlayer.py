@@ -412,7 +412,9 @@ def _neutral_primer(glyphs: list[Glyph], fonts: dict[str, Any], text: str) -> Un
             width = fonts[glyph.font].widths.get(glyph.gid, 0) * PRIMER_SIZE / 1000
             return Unit([i], text=text, primer=width)
     font = fonts[glyphs[0].font]
-    spaces = sorted(gid for gid, mapped in font.to_unicode.items() if mapped == " ")
+    plain = getattr(font, "textlayer_plain", set())  # (a no-break space drawn only in spans
+    spaces = sorted(gid for gid, mapped in font.to_unicode.items()  # maps to an RLM first)
+                    if mapped == " " or (mapped == "\xa0" and gid in plain))
     if not spaces:
         return None
     glyphs.append(Glyph(spaces[0], glyphs[0].cluster, glyphs[0].font, glyphs[0].size))
