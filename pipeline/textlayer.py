@@ -64,7 +64,11 @@ What this module does, per text box, in ``draw_first_line`` (wrapped):
   a thousandth of a point high with an empty ActualText (``mupdf_order``);
 * a line drawn a gap away from the one before it on its baseline (a list item after its
   number), where MuPDF would change direction and so join the two without a space, starts
-  with a primer whose ActualText is a line break (``_line_break``);
+  with a primer whose ActualText is a line break (``_line_break``); a box of a right-to-left
+  line drawn right after the box on its right (a bold word's comma), where MuPDF would keep the
+  direction, see a jump and start a new line, starts with one whose ActualText is a WORD
+  JOINER (``_box_join``). Such a primer is a glyph MuPDF counts left to right: a neutral or
+  left-to-right one of the line, else the font's space glyph (a line of one Arabic word);
 * the hyphen WeasyPrint adds at a hyphenated line's end maps to U+00AD (soft hyphen); a
   hyphen ending a box gets a ZWJ after it, so that PDFium does not take it for a soft one.
 
@@ -412,7 +416,7 @@ def _neutral_primer(glyphs: list[Glyph], fonts: dict[str, Any], text: str) -> Un
             width = fonts[glyph.font].widths.get(glyph.gid, 0) * PRIMER_SIZE / 1000
             return Unit([i], text=text, primer=width)
     font = fonts[glyphs[0].font]
-    plain = getattr(font, "textlayer_plain", set())  # (a no-break space drawn only in spans
+    plain: set[int] = getattr(font, "textlayer_plain", set())  # (a no-break space drawn only in spans
     spaces = sorted(gid for gid, mapped in font.to_unicode.items()  # maps to an RLM first)
                     if mapped == " " or (mapped == "\xa0" and gid in plain))
     if not spaces:
