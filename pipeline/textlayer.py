@@ -416,8 +416,9 @@ def _neutral_primer(glyphs: list[Glyph], fonts: dict[str, Any], text: str) -> Un
             width = fonts[glyph.font].widths.get(glyph.gid, 0) * PRIMER_SIZE / 1000
             return Unit([i], text=text, primer=width)
     font = fonts[glyphs[0].font]
-    plain: set[int] = getattr(font, "textlayer_plain", set())  # (a no-break space drawn only in spans
-    spaces = sorted(gid for gid, mapped in font.to_unicode.items()  # maps to an RLM first)
+    # a no-break space drawn only in spans would map to an RLM first (_rtl_neutral): not that one
+    plain: set[int] = getattr(font, "textlayer_plain", set())
+    spaces = sorted(gid for gid, mapped in font.to_unicode.items()
                     if mapped == " " or (mapped == "\xa0" and gid in plain))
     if not spaces:
         return None
