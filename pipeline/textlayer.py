@@ -65,7 +65,8 @@ What this module does, per text box, in ``draw_first_line`` (wrapped):
 * a line drawn a gap away from the one before it on its baseline (a list item after its
   number), where MuPDF would change direction and so join the two without a space, starts
   with a primer whose ActualText is a line break (``_line_break``); a box of a right-to-left
-  line drawn right after the box on its right (a bold word's comma), where MuPDF would keep the
+  line drawn right after the box on its right, no space between them (a bold word's comma),
+  where MuPDF would keep the
   direction, see a jump and start a new line, starts with one whose ActualText is a WORD
   JOINER (``_box_join``). Such a primer is a glyph MuPDF counts left to right: a neutral or
   left-to-right one of the line, else the font's space glyph (a line of one Arabic word);
@@ -311,7 +312,10 @@ def rewrite(stream: Any, start: int, textbox: Any, current: tuple[str, float] | 
             elif previous[4] != first and max(left - previous[1], previous[0] - right) > size / 4:
                 units = _line_break(glyphs, units, fonts)
             elif rtl and previous[3] and previous[4] == first == 1 \
-                    and abs(previous[0] - right) < size / 4:
+                    and abs(previous[0] - right) < size / 4 \
+                    and not getattr(stream, "textlayer_spaced", True) \
+                    and not textbox.pango_layout.text[:1].isspace():
+                # (with a space between them, MuPDF's line break copies as one: left alone)
                 units = _box_join(glyphs, units, fonts)
     else:
         stream.textlayer_last = None
@@ -395,14 +399,17 @@ def _line_break(glyphs: list[Glyph], units: list[Unit], fonts: dict[str, Any]) -
 
 
 def _box_join(glyphs: list[Glyph], units: list[Unit], fonts: dict[str, Any]) -> list[Unit]:
-    """The units of a box of a right-to-left line drawn right after the box on its right (a
-    comma after a bold word), both copied right to left by MuPDF: MuPDF, which keeps the
+    """The units of a box of a right-to-left line drawn right after the box on its right, no
+    space between them (a comma after a bold word), both copied right to left by MuPDF: MuPDF,
+    which keeps the
     direction but sees a jump between the two (each is drawn from its left end), would start a
     new line, and so write a line break between the word and its comma. They start with a
     primer whose ActualText is a WORD JOINER, which MuPDF counts left to right (a neutral glyph
     drawn first in a text object): at a change of direction MuPDF ignores the jump, keeps the
     line, and reverses the two boxes' runs each on its own. The joiner is a format character
-    (no reader sees it); poppler and PDFium leave it out or copy it with no space."""
+    (no reader sees it); poppler and PDFium leave it out or copy it with no space. (pypdf,
+    which reads the primer's own glyph, a no-break space, splits the run there: with a space
+    between the boxes the primer is left out, MuPDF's line break then copying as that space.)"""
     primer = _neutral_primer(glyphs, fonts, JOINER)
     return units if primer is None else [primer] + units
 
