@@ -67,8 +67,9 @@ What this module does, per text box, in ``draw_first_line`` (wrapped):
   with a primer whose ActualText is a line break (``_line_break``); a box of a right-to-left
   line drawn right after the box on its right, no space between them (a bold word's comma),
   where MuPDF would keep the direction, see a jump and start a new line, starts with one
-  whose ActualText is a WORD JOINER (``_box_join``). Such a primer is a glyph MuPDF counts left to right: a neutral or
-  left-to-right one of the line, else the font's space glyph (a line of one Arabic word);
+  whose ActualText is a WORD JOINER (``_box_join``). Such a primer is a glyph MuPDF counts
+  left to right: a neutral or left-to-right one of the line, else the font's space glyph (a
+  line of one Arabic word);
 * the hyphen WeasyPrint adds at a hyphenated line's end maps to U+00AD (soft hyphen); a
   hyphen ending a box gets a ZWJ after it, so that PDFium does not take it for a soft one.
 
