@@ -64,7 +64,12 @@ What this module does, per text box, in ``draw_first_line`` (wrapped):
   a thousandth of a point high with an empty ActualText (``mupdf_order``);
 * a line drawn a gap away from the one before it on its baseline (a list item after its
   number), where MuPDF would change direction and so join the two without a space, starts
-  with a primer whose ActualText is a line break (``_line_break``);
+  with a primer whose ActualText is a line break (``_line_break``); a box of a right-to-left
+  line drawn right after the box on its right, no space between them (a bold word's comma),
+  where MuPDF would keep the direction, see a jump and start a new line, starts with one
+  whose ActualText is a WORD JOINER (``_box_join``). Such a primer is a glyph MuPDF counts
+  left to right: a neutral or left-to-right one of the line, else the font's space glyph (a
+  line of one Arabic word);
 * the hyphen WeasyPrint adds at a hyphenated line's end maps to U+00AD (soft hyphen); a
   hyphen ending a box gets a ZWJ after it, so that PDFium does not take it for a soft one.
 
@@ -306,6 +311,12 @@ def rewrite(stream: Any, start: int, textbox: Any, current: tuple[str, float] | 
                 current = (glyph.font, glyph.size)
             elif previous[4] != first and max(left - previous[1], previous[0] - right) > size / 4:
                 units = _line_break(glyphs, units, fonts)
+            elif rtl and previous[3] and previous[4] == first == 1 \
+                    and abs(previous[0] - right) < size / 4 \
+                    and not getattr(stream, "textlayer_spaced", True) \
+                    and not textbox.pango_layout.text[:1].isspace():
+                # (with a space between them, MuPDF's line break copies as one: left alone)
+                units = _box_join(glyphs, units, fonts)
     else:
         stream.textlayer_last = None
     logical = "".join(c for c in getattr(textbox, "text", "") if unicodedata.category(c) != "Cf")
@@ -383,11 +394,44 @@ def _line_break(glyphs: list[Glyph], units: list[Unit], fonts: dict[str, Any]) -
     space: they start with a primer that writes a line break, MuPDF copies it (a neutral glyph
     drawn first in a text object, or a left-to-right one: MuPDF keeps it where it is drawn);
     poppler takes it for a space between words, PDFium leaves the primer out."""
+    primer = _neutral_primer(glyphs, fonts, "\n")
+    return units if primer is None else [primer] + units
+
+
+def _box_join(glyphs: list[Glyph], units: list[Unit], fonts: dict[str, Any]) -> list[Unit]:
+    """The units of a box of a right-to-left line drawn right after the box on its right, no
+    space between them (a comma after a bold word), both copied right to left by MuPDF: MuPDF,
+    which keeps the
+    direction but sees a jump between the two (each is drawn from its left end), would start a
+    new line, and so write a line break between the word and its comma. They start with a
+    primer whose ActualText is a WORD JOINER, which MuPDF counts left to right (a neutral glyph
+    drawn first in a text object): at a change of direction MuPDF ignores the jump, keeps the
+    line, and reverses the two boxes' runs each on its own. The joiner is a format character
+    (no reader sees it); poppler and PDFium leave it out or copy it with no space. (pypdf,
+    which reads the primer's own glyph, a no-break space, splits the run there: with a space
+    between the boxes the primer is left out, MuPDF's line break then copying as that space.)"""
+    primer = _neutral_primer(glyphs, fonts, JOINER)
+    return units if primer is None else [primer] + units
+
+
+def _neutral_primer(glyphs: list[Glyph], fonts: dict[str, Any], text: str) -> Unit | None:
+    """A primer writing ``text`` that MuPDF counts left to right, drawn first in a text object:
+    a glyph of the line that is neutral or left to right, else the font's space glyph (a line
+    of one Arabic word has none of its own), appended to ``glyphs``."""
     for i, glyph in enumerate(glyphs):
         if not _mupdf_level(glyph, fonts):  # neutral (left to right at a text object's start)
             width = fonts[glyph.font].widths.get(glyph.gid, 0) * PRIMER_SIZE / 1000
-            return [Unit([i], text="\n", primer=width)] + units
-    return units
+            return Unit([i], text=text, primer=width)
+    font = fonts[glyphs[0].font]
+    # a no-break space drawn only in spans would map to an RLM first (_rtl_neutral): not that one
+    plain: set[int] = getattr(font, "textlayer_plain", set())
+    spaces = sorted(gid for gid, mapped in font.to_unicode.items()
+                    if mapped == " " or (mapped == "\xa0" and gid in plain))
+    if not spaces:
+        return None
+    glyphs.append(Glyph(spaces[0], glyphs[0].cluster, glyphs[0].font, glyphs[0].size))
+    return Unit([len(glyphs) - 1], text=text,
+                primer=font.widths.get(spaces[0], 0) * PRIMER_SIZE / 1000)
 
 
 def _primer(glyphs: list[Glyph], fonts: dict[str, Any], level: int) -> Unit | None:
