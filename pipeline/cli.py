@@ -97,7 +97,9 @@ def run_check(project: Project, args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps(report.as_json(), ensure_ascii=False, indent=2) + "\n")
         return 1 if report.failed else 0
     for entry in report.languages:
-        released_problem = entry.released and not entry.releasable
+        # a statement that cannot be read is an error of its own, said once above: the lines
+        # that do not count it say so, at the level of their language's own problems
+        released_problem = entry.released and bool(entry.status.errors)
         (log.error if released_problem else log.info)("%s", entry.summary)
         for problem in entry.shown_problems:
             (log.error if problem.severity == "error" and entry.released
