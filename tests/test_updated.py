@@ -133,6 +133,28 @@ def test_the_index_lists_the_update(small):
             '</p>') in listed
 
 
+def test_the_index_labels_the_bilingual_row_one_language_a_line_with_no_stray_dot(project):
+    """The bilingual row's label in every released language wraps in its narrow column: a "·"
+    between two of them was left at the end of a line. Each language is on a line of its own."""
+    from pipeline.catalogs.pofile import read_catalog
+    from pipeline.site import IndexEdition, index_words
+
+    snapshot = take(project, ["ghouta-2017"])
+    catalogs = {code: read_catalog(entry.data, entry.name, code)
+                for code, entry in snapshot.catalogs.items()}
+    editions = [IndexEdition("ghouta-2017", "en", "End the Siege", ("en",), ("en_GB",)),
+                IndexEdition("ghouta-2017", "bilingual", "End the Siege", ("en", "ar"),
+                             ("en_GB", "ar_SY"))]
+    sources = {"ghouta-2017": ("en", ("2017-11", "November 2017"))}
+    page = render_index(snapshot, index_listing(editions, sources), index_words(snapshot, catalogs))
+    label = page.split('class="language both">')[1].split("</th>")[0]
+    assert label.startswith('<span lang="en-GB" dir="ltr">Both languages side by side</span><br>')
+    assert '<span lang="ar-SY" dir="rtl">النص باللغتين جنبًا إلى جنب</span><br>' in label
+    assert "·" not in label
+    # The page's heading keeps its separators: one line, in every language.
+    assert " · " in page.split("<h1>")[1].split("</h1>")[0]
+
+
 @pytest.mark.slow
 def test_a_build_prints_the_update_in_the_pdfs_and_the_index(small, capsys):
     with_updated(small, "2018-02-05")
