@@ -81,9 +81,10 @@ def statement_messages(statement: Statement) -> list[SourceMessage]:
         else:
             comment = f"Paragraph {numbers[context]} of {totals[context]}."
         messages.append(message(context, text.value, text.line, comment))
-    total = len(statement.signatories)
-    for n, signatory in enumerate(statement.signatories, 1):
-        comment = (f"Signatory {n} of {total}: the name of an organisation. Write it as the "
+    # No position and no count: one signatory more or less changes its own entry's lines only,
+    # not every other signatory's comment in every catalog.
+    for signatory in statement.signatories:
+        comment = (f"Signatory of {statement.id}: the name of an organisation. Write it as the "
                    "organisation itself writes it in your language; a name written only in Latin "
                    "letters stays as it is.")
         if signatory.given:

@@ -90,8 +90,9 @@ def test_messages_carry_their_references_and_comments(updated, seed):
     help4syria = messages[("signatory", "Help4Syria, UK")]
     assert help4syria.references == [at(sochi, line_of(updated, sochi, "Help4Syria, UK"))]
     number = seed["signatories"].index("Help4Syria, UK") + 1
+    assert number > 1
     assert help4syria.extracted_comments[0].startswith(
-        f"Signatory {number} of 133: the name of an organisation")
+        "Signatory of sochi-2018: the name of an organisation")
 
     ghouta = "sources/ghouta-2017.yaml"
     baytna = messages[("signatory", "Baytna Syria")]
@@ -249,6 +250,24 @@ def test_the_messages_of_a_statement_do_not_depend_on_other_statements(project, 
     sochi = "sources/sochi-2018.yaml"
     assert baytna.reference == f"{sochi}:{line_of(project, sochi, '- Baytna Syria')}"
     assert {m.source_language for m in needs} == {"en"}
+
+
+def test_a_new_signatory_changes_only_its_own_entry(project):
+    """A signatory's comment names its statement but neither its position nor the count: one
+    more signatory rewrote every other signatory's "Signatory N of M" in every catalog."""
+    def comments(project: Project) -> dict[tuple[str | None, str], tuple[str, ...]]:
+        return {(m.context, m.id): m.comments
+                for m in statement_messages(statement(project, "ghouta-2017"))
+                if m.context == "signatory"}
+
+    before = comments(project)
+    edit(project, "sources/ghouta-2017.yaml", "signatories:\n  - Baytna Syria\n",
+         "signatories:\n  - Adopt a Revolution\n  - Baytna Syria\n")
+    after = comments(project)
+    assert after.keys() - before.keys() == {("signatory", "Adopt a Revolution")}
+    assert {key: after[key] for key in before} == before
+    assert after[("signatory", "Adopt a Revolution")][0].startswith(
+        "Signatory of ghouta-2017: the name of an organisation.")
 
 
 def test_a_name_given_in_another_language_is_printed_as_given(project):
