@@ -191,6 +191,22 @@ def test_verify_names_a_file_that_differs_one_no_input_gives_and_one_missing(bot
     ]
 
 
+def test_verify_rebuilds_each_edition_with_the_options_it_was_printed_with(both, capsys):
+    """After `build ghouta-2017 --print-shop`, verify compares ghouta's editions with a fresh
+    print-shop build and one-voice's with a fresh build with the default options (it compared
+    every statement with a print-shop build, and named one-voice's untouched files); a file
+    that really differs is still named."""
+    project = both
+    status, errors = cli(capsys, project, "build", GHOUTA, "--print-shop", "-j1", "-q")
+    assert status == 0, errors
+    assert cli(capsys, project, "verify", "-j1", "-q") == (0, [])
+    html = project.output_dir / ONE_VOICE / "one-voice-2019.en.html"
+    html.write_bytes(html.read_bytes() + b"\n")
+    status, errors = cli(capsys, project, "verify", "-j1", "-q")
+    assert (status, errors) == (1, ["output/one-voice-2019/one-voice-2019.en.html: differs from a "
+                                    "fresh build of the same inputs"])
+
+
 # --- editions are independent (the acceptance test of the issue) --------------------------------
 
 def test_adding_a_statement_never_touches_another_statements_editions(good, capsys):

@@ -15,7 +15,7 @@ from pathlib import Path
 from .. import log
 from ..errors import PipelineError
 from ..files import MAX_FONT, files_below, read_published, write_atomic
-from ..model import BILINGUAL
+from ..model import BILINGUAL, PrintOptions
 from ..plan import Request
 from ..project import DRAFTS, Project
 from ..site import SITE_STATE
@@ -83,23 +83,36 @@ def verify(project: Project, jobs: int | None = None) -> list[Difference]:
     groups: dict[tuple, list] = {}
     for state in recorded.values():
         groups.setdefault((dataclasses.astuple(state.options)), []).append(state)
+    # One group builds everything (the default options' if any edition has them, else the
+    # largest): its build also gives the site's files and finds what is missing. Each other
+    # group's build (of its statements only) gives its own editions' files and nothing else:
+    # an edition printed with other options (`build X --print-shop`) is compared with a fresh
+    # build with those options, and the others never with one.
+    default = dataclasses.astuple(PrintOptions())
+    ordered = sorted(groups.items(), key=lambda item: (item[0] != default, -len(item[1])))
+    claimed: dict[str, int] = {}
+    for number, (_, states) in enumerate(ordered[1:], 1):
+        for state in states:
+            for path in state.target.paths(project.output_dir).values():
+                claimed[path.relative_to(project.output_dir).as_posix()] = number
     shipped = published_files(project.output_dir)
     fresh: dict[str, bytes] = {}
     kept: set[str] = set()
     with tempfile.TemporaryDirectory(prefix="verify-") as folder, quiet():
-        for number, states in enumerate(groups.values()):
+        for number, (_, states) in enumerate(ordered):
             twin = dataclasses.replace(project, output=Path(folder) / f"output-{number}")
             seed(project, twin, states, Path(folder))
             options = states[0].options
-            report = build(twin, Request(draft=any(s.draft for s in states), force=True,
-                                         options=options), jobs)
+            ids = () if number == 0 else tuple(sorted({s.statement for s in states}))
+            report = build(twin, Request(statement_ids=ids, draft=any(s.draft for s in states),
+                                         force=True, options=options), jobs)
             printed = {p.target for p in report.printed}
             for state in states:  # what the fresh build kept as it was: the last good editions
                 if state.target not in printed:
                     kept |= {path.relative_to(project.output_dir).as_posix()
                              for path in state.target.paths(project.output_dir).values()}
             for name, path in published_files(twin.output_dir).items():
-                if name not in kept:
+                if name not in kept and claimed.get(name, 0) == number:
                     fresh.setdefault(name, read_published(path, MAX_FONT) or b"")
     differences = []
     for name in sorted(shipped.keys() | fresh.keys()):
