@@ -95,12 +95,15 @@ def merge(catalog: PoCatalog, template: PoCatalog, notes: dict[Key, str] | None 
         _mark_same(entry)
     # A reviewed translation lent to a changed message stays obsolete too (msgmerge drops it):
     # an edit that is undone then brings the message back exactly as it was, not fuzzy.
-    catalog.obsolete = [e for e in pool if id(e) not in matched or not e.fuzzy]
+    catalog.obsolete = _without_copies([e for e in pool if id(e) not in matched or not e.fuzzy],
+                                       entries)
     created = template.header_field("POT-Creation-Date")
     if created is not None and catalog.header is not None:  # as msgmerge: the template's date
         catalog.set_header_field("POT-Creation-Date", created)
     return MergeReport(new=new - len(matched), fuzzy=len(matched),
-                       obsolete=sum(1 for e in leaving if id(e) not in matched), returned=returned)
+                       obsolete=sum(1 for e in leaving if id(e) not in matched
+                                    and any(e is kept for kept in catalog.obsolete)),
+                       returned=returned)
 
 
 def _mark_same(entry: PoEntry) -> None:
@@ -122,6 +125,28 @@ def _restated(old: PoEntry, entries: dict[Key, PoEntry]) -> bool:
     return (back is not None and not back.fuzzy and back.msgstr == old.msgstr
             and back.msgstr_plural == old.msgstr_plural
             and back.translator_comments == old.translator_comments)
+
+
+def _without_copies(obsolete: list[PoEntry], entries: list[PoEntry]) -> list[PoEntry]:
+    """The obsolete entries but a fuzzy one whose translation (and translator comments) another
+    entry, current or obsolete, still holds: its translation was carried from another message
+    and never reviewed for its msgid, so dropping it loses nothing. Each save under `watch` of a
+    paragraph being edited left one more such copy. An obsolete entry already in the file is
+    kept before one leaving now, and of two equal copies one is always kept."""
+    def text(entry: PoEntry) -> tuple[str, tuple[str, ...]]:
+        return entry.msgstr, tuple(entry.msgstr_plural)
+
+    held: dict[tuple[str, tuple[str, ...]], list[set[str]]] = defaultdict(list)
+    for entry in [*entries, *(e for e in obsolete if not e.fuzzy)]:
+        held[text(entry)].append(set(entry.translator_comments))
+    kept_ids = set()
+    fuzzy = [e for e in obsolete if e.fuzzy]
+    for entry in fuzzy[::-1]:  # the file's own obsolete entries come last in the pool
+        if any(set(entry.translator_comments) <= notes for notes in held.get(text(entry), ())):
+            continue
+        kept_ids.add(id(entry))
+        held[text(entry)].append(set(entry.translator_comments))
+    return [e for e in obsolete if not e.fuzzy or id(e) in kept_ids]
 
 
 def _obsolete(entry: PoEntry) -> PoEntry:  # without references and notes, as msgmerge: they described its use
