@@ -190,6 +190,46 @@ def test_pages_carry_the_script_and_the_files_on_disk_do_not(server: PreviewServ
     assert status == 200 and body == b""
 
 
+def test_the_advertised_drafts_address_lists_the_drafts(server: PreviewServer, site: Path) -> None:
+    """The start line names ``/drafts/``: it was a 404 (no page is written there). The preview
+    makes the list, each draft linked, the page's script added; with no draft, it says so."""
+    status, head, body = raw(server, b"/drafts/")
+    assert status == 200 and b"text/html" in head
+    assert b"No drafts" in body and b"new EventSource" in body
+    drafts = site / "drafts" / "sochi-2018"
+    drafts.mkdir(parents=True)
+    (drafts / "sochi-2018.ar.html").write_bytes(b"<html><body>draft</body></html>")
+    (drafts / "sochi-2018.ar.pdf").write_bytes(b"%PDF-1.7")
+    (drafts / ".sochi-2018.ar.state.json").write_bytes(b"{}")
+    for target in (b"/drafts/", b"/drafts"):
+        status, head, body = raw(server, target)
+        assert status == 200, target
+        assert (b'<li><a href="/drafts/sochi-2018/sochi-2018.ar.html">sochi-2018/sochi-2018.ar.html'
+                b'</a> \xc2\xb7 <a href="/drafts/sochi-2018/sochi-2018.ar.pdf">PDF</a></li>') in body
+        assert b"state.json" not in body
+    assert raw(server, b"/drafts/sochi-2018/sochi-2018.ar.html")[0] == 200
+    assert not (site / "drafts" / "index.html").exists(), "the preview writes nothing"
+    assert b'href="/drafts/"' in raw(server, b"/")[2], "the index leads to the drafts"
+
+
+def test_a_released_page_with_a_draft_beside_it_leads_to_the_draft(server: PreviewServer,
+                                                                   site: Path) -> None:
+    """A paragraph edited makes a released language's translation fuzzy: the release printed
+    earlier is kept, and was served as if it were current. Its page now says so and links the
+    draft, which shows the edit; a page without a draft says nothing."""
+    assert b"live-preview-draft" not in raw(server, b"/sochi-2018/sochi-2018.en.html")[2]
+    assert b"live-preview-draft" not in raw(server, b"/")[2]
+    drafts = site / "drafts" / "sochi-2018"
+    drafts.mkdir(parents=True)
+    (drafts / "sochi-2018.en.html").write_bytes(b"<html><body>draft</body></html>")
+    status, _, body = raw(server, b"/sochi-2018/sochi-2018.en.html")
+    assert status == 200 and b'id="live-preview-draft"' in body
+    assert b'<a href="/drafts/sochi-2018/sochi-2018.en.html">its draft</a>' in body
+    assert body.index(b"live-preview-draft") < body.index(b"</BODY>")
+    assert b"live-preview-draft" not in raw(server, b"/drafts/sochi-2018/sochi-2018.en.html")[2]
+    assert b"live-preview-draft" not in (site / "sochi-2018" / "sochi-2018.en.html").read_bytes()
+
+
 def test_the_event_stream_tells_each_round_and_its_problems(server: PreviewServer) -> None:
     rounds = server.rounds
     with socket.create_connection(server.server_address[:2], timeout=10) as connection:

@@ -13,6 +13,7 @@ end of each round.
 from __future__ import annotations
 
 import errno
+import html
 import json
 import mimetypes
 import secrets
@@ -21,13 +22,13 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 from .. import log
 from ..errors import PipelineError, Problem
 from ..plan import Request
 from ..printing import STOPPING
-from ..project import Project
+from ..project import DRAFTS, Project
 from .watch import watch
 
 HOST = "127.0.0.1"
@@ -66,12 +67,70 @@ SCRIPT = """<script>/* live preview: added by `python -m pipeline serve`, not in
 """
 
 
-def inject(html: bytes, round_id: str) -> bytes:
-    """The page with the live-preview script before its last ``</body>`` (at its end without
-    one); ``round_id`` names the round whose files it holds: any other reloads it."""
-    script = (SCRIPT % {"round": json.dumps(round_id), "events": json.dumps(EVENTS)}).encode()
-    at = html.lower().rfind(b"</body>")
-    return html + script if at < 0 else html[:at] + script + html[at:]
+def inject(page: bytes, round_id: str, notice: bytes = b"") -> bytes:
+    """The page with the live-preview script (after ``notice``, a note of the preview's) before
+    its last ``</body>`` (at its end without one); ``round_id`` names the round whose files it
+    holds: any other reloads it."""
+    script = notice + (SCRIPT % {"round": json.dumps(round_id), "events": json.dumps(EVENTS)}
+                       ).encode()
+    at = page.lower().rfind(b"</body>")
+    return page + script if at < 0 else page[:at] + script + page[at:]
+
+
+NOTICE = ('<div id="live-preview-draft" role="note" lang="en" dir="ltr" style="position:fixed;'
+          'bottom:0;left:0;right:0;z-index:2147483646;margin:0;padding:0.6em 1.5em;'
+          'background:#fffbe6;color:#442;border-top:3px solid #c90;font:15px/1.5 sans-serif;'
+          'text-align:left">%s</div>')
+"""A note the preview adds to a page (never to the file on disk), in the coordinators' English."""
+
+
+def draft_notice(root: Path, relative: str) -> bytes:
+    """For a released edition's page (``<id>/<id>.<variant>.html``) that has a draft beside it in
+    ``drafts/``, a note leading to the draft: the release is the one printed earlier, kept while
+    its translation catches up (a paragraph edited since makes it fuzzy), and the draft shows the
+    latest text. For the index, a note leading to the drafts' list. Empty otherwise."""
+    parts = relative.split("/")
+    if len(parts) == 2 and parts[0] != DRAFTS and (root / DRAFTS / relative).is_file():
+        href = "/" + quote(f"{DRAFTS}/{relative}")
+        return (NOTICE % (
+            "This is the released edition printed earlier, kept while its translation catches "
+            f'up: the latest text (your last edit) shows in <a href="{html.escape(href)}">its '
+            "draft</a>.")).encode()
+    if relative == "index.html" and _drafts(root):
+        return (NOTICE % ('Drafts (languages in progress, and translations that lag behind an '
+                          f'edit): <a href="/{DRAFTS}/">the list of drafts</a>.')).encode()
+    return b""
+
+
+def _drafts(root: Path) -> list[str]:
+    """The draft pages below ``drafts/``, as ``<id>/<file>``, sorted (no hidden file, no link)."""
+    folder = root / DRAFTS
+    if not folder.is_dir() or folder.is_symlink():
+        return []
+    return sorted(f"{statement.name}/{page.name}"
+                  for statement in folder.iterdir()
+                  if statement.is_dir() and not statement.is_symlink()
+                  and not statement.name.startswith(".")
+                  for page in statement.iterdir()
+                  if page.suffix == ".html" and page.is_file() and not page.is_symlink()
+                  and not page.name.startswith("."))
+
+
+def drafts_page(root: Path) -> bytes:
+    """The list of drafts the start line advertises at ``/drafts/``: made by the preview (the
+    build writes no such page), each draft's HTML and, when printed, its PDF."""
+    items = []
+    for name in _drafts(root):
+        pdf = name.removesuffix(".html") + ".pdf"
+        links = f'<a href="/{DRAFTS}/{html.escape(quote(name))}">{html.escape(name)}</a>'
+        if (root / DRAFTS / pdf).is_file():
+            links += f' · <a href="/{DRAFTS}/{html.escape(quote(pdf))}">PDF</a>'
+        items.append(f"<li>{links}</li>")
+    body = (f"<ul>\n{chr(10).join(items)}\n</ul>" if items
+            else "<p>No drafts: every edition is released and up to date.</p>")
+    return (f'<!DOCTYPE html>\n<html lang="en" dir="ltr">\n<head>\n<meta charset="utf-8">\n'
+            f"<title>Drafts</title>\n</head>\n<body>\n<h1>Drafts</h1>\n"
+            f'<p><a href="/">All statements</a></p>\n{body}\n</body>\n</html>\n').encode()
 
 
 class Refused(Exception):
@@ -177,10 +236,14 @@ class Preview(BaseHTTPRequestHandler):
         return host in ("127.0.0.1", "localhost", "::1")
 
     def send_file(self, body: bool) -> None:
+        root = self.server.root
         try:
-            path = local_path(self.server.root, self.path)
+            path = local_path(root, self.path)
             data = path.read_bytes()
         except Refused as refused:
+            if refused.status == 404 and self.path.split("?", 1)[0].rstrip("/") == f"/{DRAFTS}":
+                self.send_page(inject(drafts_page(root), self.server.rounds.id), body)
+                return
             log.debug("serve: %s refused (%s)", self.path, refused)
             self.send_error(refused.status)
             return
@@ -189,9 +252,13 @@ class Preview(BaseHTTPRequestHandler):
             return
         kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         if kind == "text/html":
-            data = inject(data, self.server.rounds.id)
+            data = inject(data, self.server.rounds.id,
+                          draft_notice(root.resolve(), path.relative_to(root.resolve()).as_posix()))
         if kind.startswith("text/") or kind == "application/javascript":
             kind += "; charset=utf-8"
+        self.send_page(data, body, kind)
+
+    def send_page(self, data: bytes, body: bool, kind: str = "text/html; charset=utf-8") -> None:
         self.send_response(200)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(data)))
