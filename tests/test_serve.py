@@ -337,6 +337,19 @@ def test_a_saved_paragraph_reloads_the_page_and_a_bad_save_shows_its_error(
                 "() => document.body.innerText.includes('running low')", timeout=120_000)
             assert page.evaluate("window.beforeTheSave === undefined"), "the page was reloaded"
             assert page.locator("#live-preview-problems").count() == 0
+            assert page.locator("#live-preview-draft").count() == 0, "English is up to date"
+            # The Arabic translation of that paragraph is fuzzy now: the released page is the
+            # one printed earlier, and says so, leading to the draft, which shows the edit.
+            arabic = browser.new_page()
+            arabic.goto(f"http://127.0.0.1:{port}/ghouta-2017/ghouta-2017.ar.html")
+            note = arabic.locator("#live-preview-draft")
+            assert "running low" not in arabic.inner_text("article") and note.is_visible()
+            note.locator("a").click()
+            arabic.wait_for_url("**/drafts/ghouta-2017/ghouta-2017.ar.html")
+            assert "running low" in arabic.inner_text("article")
+            arabic.goto(f"http://127.0.0.1:{port}/drafts/")
+            assert arabic.locator('a[href="/drafts/ghouta-2017/ghouta-2017.ar.html"]').count() == 1
+            arabic.close()
 
             edit(project, "sources/ghouta-2017.yaml", "id: ghouta-2017\n",
                  "id: ghouta-2017\n<i>oops</i>: 1\n")
