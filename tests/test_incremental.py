@@ -201,10 +201,19 @@ def test_verify_rebuilds_each_edition_with_the_options_it_was_printed_with(both,
     assert status == 0, errors
     assert cli(capsys, project, "verify", "-j1", "-q") == (0, [])
     html = project.output_dir / ONE_VOICE / "one-voice-2019.en.html"
-    html.write_bytes(html.read_bytes() + b"\n")
+    printed = html.read_bytes()
+    html.write_bytes(printed + b"\n")
     status, errors = cli(capsys, project, "verify", "-j1", "-q")
     assert (status, errors) == (1, ["output/one-voice-2019/one-voice-2019.en.html: differs from a "
                                     "fresh build of the same inputs"])
+    # The print-shop statement's source removed: its files are named, not built or crashed on.
+    html.write_bytes(printed)
+    project.source_path(GHOUTA).unlink()
+    status, errors = cli(capsys, project, "verify", "-j1", "-q")
+    assert status == 1
+    assert ("output/ghouta-2017/ghouta-2017.ar.pdf: is not given by the inputs (left from a "
+            "removed statement or language?): `python -m pipeline build` removes it") in errors
+    assert not [line for line in errors if ONE_VOICE in line], errors
 
 
 # --- editions are independent (the acceptance test of the issue) --------------------------------
