@@ -10,7 +10,7 @@ import difflib
 import pytest
 
 from pipeline.errors import PipelineError
-from pipeline.signon import insert_signatories, match_key, read_sheet, scalar
+from pipeline.signon import insert_signatories, match_key, match_keys, read_sheet, scalar
 from pipeline.source import parse_statement
 
 from .helpers import cli, edit, line_of
@@ -233,6 +233,36 @@ def test_spellings_of_one_name_match(listed, given):
 ])
 def test_an_ampersand_matches_the_word_for_and_in_the_names_language(code, listed, given):
     assert match_key(listed, code) == match_key(given, code)
+
+
+@pytest.mark.parametrize(("statement_language", "column"), [("fr", "en"), ("en", "fr")])
+def test_the_same_name_with_an_ampersand_matches_itself_in_any_column(
+        small, capsys, tmp_path, statement_language, column):
+    """The same text is the same organisation whichever column gives it: its "&" is not read as
+    the column's "and" only (it was "et" in one and "and" in the other: added twice)."""
+    edit(small, G, "language: en", f"language: {statement_language}")
+    edit(small, G, "  - en: Syrian", f"  - {statement_language}: Syrian")
+    edit(small, G, "  - Baytna Syria\n", "  - Lawyers & Doctors for Syria\n")
+    csv = sheet(tmp_path, f"{column}\nLawyers & Doctors for Syria\n")
+    before = (small.root / G).read_bytes()
+    status, lines = cli(capsys, small, "signatories", "ghouta-2017", csv)
+    assert status == 0, lines
+    assert lines[0].startswith(f"{csv}:2: skipped: 'Lawyers & Doctors for Syria' is already "
+                               "listed as 'Lawyers & Doctors for Syria'"), lines
+    assert (small.root / G).read_bytes() == before
+
+
+@pytest.mark.parametrize(("one", "other"), [
+    ("Lawyers & Doctors", "Lawyers & Doctors"),
+    ("Lawyers & Doctors", "Lawyers and Doctors"),
+    ("Avocats & Médecins", "avocats et medecins"),
+    ("منظمة & الأمل", "منظمة والأمل"),
+])
+def test_an_ampersand_has_the_same_keys_in_every_column(one, other):
+    languages = ("en", "fr", "ar")
+    for codes in (languages, languages[::-1]):
+        assert match_keys(one, codes) & match_keys(other, codes)
+    assert match_keys(one, ("fr", "en")) == match_keys(one, ("en", "fr"))
 
 
 @pytest.mark.parametrize(("one", "other"), [
