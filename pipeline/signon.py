@@ -249,7 +249,10 @@ def match_keys(name: str, codes: Sequence[str]) -> frozenset[str]:
     """The keys a name matches under, whatever column or language it came from: its
     ``match_key`` with an ampersand read as the "and" of each language of ``codes`` (the same
     text gives the same keys in every column; "Lawyers & Doctors" meets "Lawyers and Doctors"
-    and "Avocats et Médecins")."""
+    and "Avocats et Médecins"). None for a name without a letter or digit as written ("&"
+    alone is no name)."""
+    if not match_key(name):
+        return frozenset()
     if "&" not in name:
         return frozenset({match_key(name)})
     return frozenset(match_key(name, code) for code in codes)
@@ -355,7 +358,7 @@ def decide(statement: Statement, sheet: Sheet) -> list[Decision]:
             continue
         names = by_script(row.names, statement.language)
         named = [keys_of(name) for name in names.values()]
-        if "" in frozenset().union(*named):
+        if not all(named):
             decisions.append(Decision(row, "undecided", (
                 f"could not decide: {shown(row.names)} has no letter or digit: correct the "
                 "sheet, or add the name by hand")))

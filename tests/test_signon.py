@@ -414,6 +414,20 @@ def test_a_name_without_letters_is_not_decided(small, capsys, tmp_path):
                          "sheet, or add the name by hand"]
 
 
+def test_an_ampersand_alone_is_no_name(small, capsys, tmp_path):
+    """"&" has no letter or digit as written: it is not the word "and" made a signatory, and
+    a real organisation named AND is not taken for it."""
+    csv = sheet(tmp_path, "en\n&\n&&\n& \nAND\n")
+    before = names_of(small)
+    status, lines = cli(capsys, small, "signatories", "ghouta-2017", csv)
+    assert status == 1
+    assert lines[:4] == [f"{csv}:{n}: could not decide: {name!r} has no letter or digit: "
+                         "correct the sheet, or add the name by hand"
+                         for n, name in ((2, "&"), (3, "&&"), (4, "&"))] + [
+                         f"{csv}:5: added 'AND'"]
+    assert names_of(small) == [*before, ("AND", {})]
+
+
 def test_a_row_without_a_name_or_without_the_statements_language(small, capsys, tmp_path):
     csv = sheet(tmp_path, "Timestamp,en,ar,Nom\n"
                           "2024-03-01,,,\n"
