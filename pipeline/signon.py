@@ -9,7 +9,8 @@ own text after its last signatory, so that a diff shows only the new lines.
 
 Two names are the same when they are equal once case, spaces, punctuation, diacritics, the
 tatweel and the spellings Arabic writers mix (ى/ي, ة/ه, the hamza forms of alef, waw and yeh)
-are set aside.
+are set aside, and an ampersand is the "and" of any of the languages in play (the same text is
+the same name in every column; a name of only "&" is none).
 """
 
 from __future__ import annotations
