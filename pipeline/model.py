@@ -30,6 +30,11 @@ class Target:
         return {"html": folder / f"{self.name}.html", "pdf": folder / f"{self.name}.pdf",
                 "png": folder / f"{self.name}.png"}  # the share image
 
+    @property
+    def page(self) -> str:
+        """The edition's HTML file, its path below output/ (what its links are relative to)."""
+        return f"{DRAFTS + '/' if self.draft else ''}{self.statement_id}/{self.name}.html"
+
     def state_path(self, output_dir: Path) -> Path:
         return self.folder(output_dir) / f".{self.name}.state.json"
 

@@ -9,7 +9,8 @@ own text after its last signatory, so that a diff shows only the new lines.
 
 Two names are the same when they are equal once case, spaces, punctuation, diacritics, the
 tatweel and the spellings Arabic writers mix (ى/ي, ة/ه, the hamza forms of alef, waw and yeh)
-are set aside.
+are set aside, and an ampersand is the "and" of any of the languages in play (the same text is
+the same name in every column; a name of only "&" is none).
 """
 
 from __future__ import annotations
@@ -245,6 +246,19 @@ def match_key(name: str, code: str | None = None) -> str:
     return unicodedata.normalize("NFC", "".join(kept)).translate(ARABIC_VARIANTS)
 
 
+def match_keys(name: str, codes: Sequence[str]) -> frozenset[str]:
+    """The keys a name matches under, whatever column or language it came from: its
+    ``match_key`` with an ampersand read as the "and" of each language of ``codes`` (the same
+    text gives the same keys in every column; "Lawyers & Doctors" meets "Lawyers and Doctors"
+    and "Avocats et Médecins"). None for a name without a letter or digit as written ("&"
+    alone is no name)."""
+    if not match_key(name):
+        return frozenset()
+    if "&" not in name:
+        return frozenset({match_key(name)})
+    return frozenset(match_key(name, code) for code in codes)
+
+
 @dataclass(frozen=True)
 class Organisation:
     """A signatory already listed, or added from an earlier row: its names by language, and
@@ -298,11 +312,19 @@ def shown(names: dict[str, str] | Names) -> str:
 def decide(statement: Statement, sheet: Sheet) -> list[Decision]:
     """What to do with each row of the sheet, in order."""
     known = listed(statement)
-    index: dict[str, list[int]] = {}  # each name's match key: the organisations listed under it
+    # the languages whose "and" an ampersand may be: one set for every name, so that the same
+    # text has the same keys in whichever column or field it is written
+    codes = tuple(dict.fromkeys([statement.language, *(code for code, _ in sheet.columns),
+                                 *(code for o in known for code in o.names)]))
+    index: dict[str, list[int]] = {}  # each name's match keys: the organisations listed under it
+
+    def keys_of(name: str) -> frozenset[str]:
+        return match_keys(name, codes)
 
     def register(position: int, organisation: Organisation) -> None:
-        for code, name in organisation.names.items():
-            index.setdefault(match_key(name, code), []).append(position)
+        for name in organisation.names.values():
+            for key in keys_of(name):
+                index.setdefault(key, []).append(position)
 
     def merged(position: int, new: dict[str, str], row: Row) -> Decision:
         """A later row's names in other languages given to the organisation an earlier row
@@ -336,13 +358,13 @@ def decide(statement: Statement, sheet: Sheet) -> list[Decision]:
                                       f"{', '.join(h for _, h in sheet.columns)}: row ignored"))
             continue
         names = by_script(row.names, statement.language)
-        keys = {match_key(name, code) for code, name in names.items()}
-        if "" in keys:
+        named = [keys_of(name) for name in names.values()]
+        if not all(named):
             decisions.append(Decision(row, "undecided", (
                 f"could not decide: {shown(row.names)} has no letter or digit: correct the "
                 "sheet, or add the name by hand")))
             continue
-        positions = sorted({i for key in keys for i in index.get(key, ())})
+        positions = sorted({i for keys in named for key in keys for i in index.get(key, ())})
         matches = [known[i] for i in positions]
         if len(matches) > 1:
             decisions.append(Decision(row, "undecided", (
@@ -353,8 +375,10 @@ def decide(statement: Statement, sheet: Sheet) -> list[Decision]:
         if matches:
             match = matches[0]
             other = next((code for code, name in names.items() if code in match.names
-                          and match_key(match.names[code], code) != match_key(name, code)), None)
-            new = {code: name for code, name in names.items() if code not in match.names}
+                          and not keys_of(match.names[code]) & keys_of(name)), None)
+            listed_keys = frozenset().union(*map(keys_of, match.names.values()))
+            new = {code: name for code, name in names.items() if code not in match.names
+                   and not keys_of(name) & listed_keys}  # the same name in another column: not new
             if other is not None:
                 decisions.append(Decision(row, "undecided", (
                     f"could not decide: {shown(row.names)} is {shown(match.names)} "

@@ -22,7 +22,7 @@ from .files import (
     remove_unlisted,
 )
 from .model import BILINGUAL
-from .project import ASSETS, DRAFTS, TEMPLATE_LANGUAGE, Project
+from .project import ASSETS, DRAFTS, INDEX_TEMPLATE, TEMPLATE_LANGUAGE, Project
 from .snapshot import Snapshot, digest, short_hash
 from .state import EditionState
 
@@ -80,27 +80,127 @@ def linkable_assets(snapshot: Snapshot) -> frozenset[str]:
     return frozenset({*webfonts.for_browsers(asset_files(snapshot)), *webfonts.asset_files([])})
 
 
-def unpublished_links(html: str, assets_url: str, linkable: frozenset[str]) -> list[str]:
-    """The files below ``assets_url`` that a page links (``href``, ``src``) and the site does
-    not publish, in the page's order."""
-    from html.parser import HTMLParser
-    from urllib.parse import unquote, urlsplit
+LINK_ATTRIBUTES = frozenset({"href", "src", "poster", "data", "background", "xlink:href",
+                             "action", "formaction", "manifest", "cite"})
+"""The attributes of a page that hold one address (a browser fetches or follows it)."""
+SRCSET_ATTRIBUTES = frozenset({"srcset", "imagesrcset"})
+"""The attributes that hold a list of candidates (``a.png 1x, b.png 2x``)."""
 
-    prefix = assets_url.rstrip("/") + "/"
+
+def page_links(html: str) -> tuple[list[str], str | None]:
+    """Every address a page gives, as written (entities decoded), in its order: the link
+    attributes, each candidate of a ``srcset``, and each ``url()``, ``@import`` and string of its
+    ``<style>`` elements and ``style`` attributes (tinycss2, as the fonts are read); and its
+    ``<base href>``, which the others are resolved against, if it has one."""
+    from html.parser import HTMLParser
+
+    from .fonts import _url, every_token
+
     found: list[str] = []
+    base: list[str] = []
+
+    def css(text: str, declarations: bool = False) -> None:
+        import tinycss2
+
+        tokens = (tinycss2.parse_blocks_contents(text) if declarations
+                  else tinycss2.parse_stylesheet(text))
+        for token in every_token(tokens):
+            if (url := _url(token)) is not None:
+                found.append(url)
+            elif token.type == "string":  # @import "x.css", image-set("x.png" 1x)
+                found.append(str(token.value))
 
     class Links(HTMLParser):
+        in_style = False
+
         def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            self.in_style = tag == "style"
             for name, value in attrs:
-                if name in ("href", "src") and value and value.startswith(prefix):
-                    file = unquote(urlsplit(value[len(prefix):]).path)
-                    if file not in linkable and file not in found:
-                        found.append(file)
+                if not value:
+                    continue
+                if tag == "base" and name == "href":
+                    base.append(value)
+                elif name in LINK_ATTRIBUTES:
+                    found.append(value)
+                elif name in SRCSET_ATTRIBUTES:
+                    found.extend(part.split()[0] for part in value.split(",") if part.split())
+                elif name == "style":
+                    css(value, declarations=True)
+
+        def handle_endtag(self, tag: str) -> None:
+            self.in_style = False
+
+        def handle_data(self, data: str) -> None:
+            if self.in_style:
+                css(data)
 
     parser = Links(convert_charrefs=True)
     parser.feed(html)
     parser.close()
+    return found, base[0] if base else None
+
+
+C0_AND_SPACE = "".join(map(chr, range(0x21)))
+"""What a browser strips from both ends of an address."""
+
+
+def unpublished_links(html: str, page: str, linkable: frozenset[str],
+                      site_url: str | None = None) -> list[tuple[str, str]]:
+    """The files below ``_assets`` that a page (``page``, its path below output/: ``index.html``,
+    ``x/x.en.html``) links and the site does not publish, in the page's order, each with the
+    address as the page writes it. Each address is read as a browser does (spaces around it and
+    tabs and line breaks in it dropped, ``\\`` a slash, percent-escapes decoded, ``.`` and ``..``
+    resolved against the page's folder or its ``<base>``); one of ``site_url`` is the site's own."""
+    import posixpath
+    import re
+    from urllib.parse import unquote, urlsplit
+
+    def resolved(written: str, folder: str) -> str | None:
+        """The path below output/ an address goes to, or None: another site's, or the
+        server's root (the site's own is ``site_url``)."""
+        address = re.sub(r"[\t\n\r]", "", written).strip(C0_AND_SPACE).replace("\\", "/")
+        if site_url and address.startswith(site_url):
+            address, folder = address[len(site_url):], ""
+        parts = urlsplit(address)
+        if parts.scheme or parts.netloc or address.startswith("/"):
+            return None
+        return posixpath.normpath(posixpath.join(folder, unquote(parts.path)))
+
+    links, base = page_links(html)
+    folder: str | None = posixpath.dirname(page)
+    if base is not None and folder is not None:  # "x/" and "x/page.html" are the folder x
+        below = resolved(base.strip(C0_AND_SPACE) + "x", folder)
+        folder = None if below is None else posixpath.dirname(below)
+    found: list[tuple[str, str]] = []
+    for written in links:
+        path = None if folder is None else resolved(written, folder)
+        if path is None:
+            continue
+        file = path.removeprefix(f"{ASSETS}/")
+        if file != path and file not in linkable and file not in (f for f, _ in found):
+            found.append((file, written))
     return found
+
+
+def unpublished_refusal(snapshot: Snapshot, what: str,
+                        links: list[tuple[str, str]], fallback: str,
+                        template: str | None = None) -> PipelineError:
+    """A page that links a file of templates/ only printing reads (``_assets``, which its links
+    go to, does not hold it), named at the template's line that writes the link (``template``
+    searched first), else ``fallback``."""
+    file, written = links[0]
+    message = (f"{what}: its page links {ASSETS}/{file}, which only printing reads and {ASSETS} "
+               "does not publish (a full font, the print-shop stylesheet, a colour profile): link "
+               "statement.css or webfonts.css, or a file the stylesheet itself names")
+    tail = written.strip().split("?")[0].split("#")[0].rstrip("/").rsplit("/", 1)[-1]
+    needles = [needle for needle in dict.fromkeys([tail, file.rsplit("/", 1)[-1]]) if needle]
+    templates = sorted(snapshot.templates.items(), key=lambda item: item[0] != template)
+    for needle in needles:
+        for name, item in templates:
+            text = item.data.decode("utf-8", "replace")
+            if name.endswith(".j2") and (position := text.find(needle)) >= 0:
+                return PipelineError(message, item.name, text.count("\n", 0, position) + 1)
+    return PipelineError(message, fallback)
 
 
 def index_listing(editions: list[IndexEdition],
@@ -164,7 +264,7 @@ def make_site(snapshot: Snapshot, editions: list[IndexEdition],
     and date (ISO, and as the index writes it); ``shown`` the characters each published edition
     shows, which the web fonts are cut down to; ``catalogs`` the snapshot's catalogs as the
     build parsed them (one missing could not be read). Without the assets, those published
-    before are kept."""
+    before are kept. An index that links a file ``_assets`` does not publish is refused."""
     from . import webfonts
     from .fonts import page_text
     from .render import render_index
@@ -182,6 +282,11 @@ def make_site(snapshot: Snapshot, editions: list[IndexEdition],
         index = previous.decode("utf-8")
         last = recorded.get("inputs_hash")  # so the next build remakes it if it is not current
         inputs_hash = last if isinstance(last, str) else ""
+    elif links := unpublished_links(index, "index.html", linkable_assets(snapshot),
+                                    snapshot.project.settings.site_url):
+        template = snapshot.templates.get(INDEX_TEMPLATE)
+        raise unpublished_refusal(snapshot, "index.html is not published", links,
+                                  template.name if template else INDEX_TEMPLATE, INDEX_TEMPLATE)
     files: dict[str, bytes] = {"index.html": index.encode("utf-8")}
     kept: dict[str, str] = {}
     if not with_assets:

@@ -151,7 +151,8 @@ def read_sources(project: Project, ids: list[str] | None, empty_ok: bool = False
         name = project.relative(path)
         try:
             if message := statement_id_problem(statement_id):
-                raise PipelineError(message + ": rename the file", name)
+                raise PipelineError(message + ": rename the file",
+                                    name if name.isprintable() else repr(name))  # no forged line
             data = read_input(path, project.root, MAX_SOURCE, "statement")
             if data is None:
                 raise PipelineError("the file has gone: it was removed while the run started", name)

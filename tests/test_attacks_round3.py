@@ -157,8 +157,85 @@ def test_the_assets_a_page_may_link_are_those_the_site_publishes(small):
     html = ('<link href="../_assets/statement.css"><link href="../_assets/print-shop.css?v=1">'
             '<img src="../_assets/fonts/NotoSerif-Regular.ttf"><a href="../_assets/print-shop.css">'
             '<a href="https://example.org/_assets/x.ttf">')
-    assert unpublished_links(html, "../_assets", linkable) == [
-        "print-shop.css", "fonts/NotoSerif-Regular.ttf"]
+    assert unpublished_links(html, "x/x.en.html", linkable) == [
+        ("print-shop.css", "../_assets/print-shop.css?v=1"),
+        ("fonts/NotoSerif-Regular.ttf", "../_assets/fonts/NotoSerif-Regular.ttf")]
+
+
+@pytest.mark.parametrize("page", [
+    '<link rel="stylesheet" href="./../_assets/print-shop.css">',
+    '<link rel="stylesheet" href=" ../_assets/print-shop.css">',
+    '<link rel="stylesheet" href="../_assets/print-\tshop.css\n">',
+    '<link rel="stylesheet" href="..\\_assets\\print-shop.css">',
+    '<link rel="stylesheet" href="../x/../_assets/print-shop.css">',
+    '<link rel="stylesheet" href="../_assets/%70rint-shop.css">',
+    '<link rel="stylesheet" href="../_assets/fonts/../print-shop.css">',
+    '<link rel="stylesheet" href="https://example.org/statements/_assets/print-shop.css">',
+    '<base href="../_assets/"><link rel="stylesheet" href="print-shop.css">',
+    '<style>@import url("../_assets/print-shop.css");</style>',
+    '<style>@import "../_assets/print-shop.css";</style>',
+    '<style>p { background: url(../_assets/print-shop.css) }</style>',
+    '<p style="background: url(&quot;../_assets/print-shop.css&quot;)">x</p>',
+    '<img srcset="../_assets/statement.css 2x, ../_assets/print-shop.css 1x">',
+    '<video poster="../_assets/print-shop.css"></video>',
+    '<object data="../_assets/print-shop.css"></object>',
+])
+def test_every_way_a_page_may_link_an_unpublished_asset_is_seen(small, page):
+    """A browser strips the spaces around an address and the tabs and line breaks in it, reads a
+    backslash as a slash, decodes escapes, resolves . and .. against the page's folder or its
+    <base>, and fetches what srcset, poster, data, url() and @import name: so does the check."""
+    from pipeline.site import linkable_assets, unpublished_links
+    from pipeline.snapshot import take
+
+    linkable = linkable_assets(take(small, ["ghouta-2017"], ["en"]))
+    found = unpublished_links(f"<head>{page}</head>", "ghouta-2017/ghouta-2017.en.html", linkable,
+                              "https://example.org/statements/")
+    assert [file for file, _ in found] == ["print-shop.css"]
+    ok = page
+    for name in ("print-shop.css", "%70rint-shop.css", "print-\tshop.css"):
+        ok = ok.replace(name, "statement.css")
+    assert unpublished_links(ok, "ghouta-2017/ghouta-2017.en.html", linkable,
+                             "https://example.org/statements/") == []
+
+
+def test_a_draft_and_the_index_resolve_links_from_their_own_folder(small):
+    from pipeline.site import linkable_assets, unpublished_links
+    from pipeline.snapshot import take
+
+    linkable = linkable_assets(take(small, ["ghouta-2017"], ["en"]))
+    link = '<link href="{}/print-shop.css">'
+    assert unpublished_links(link.format("../../_assets"), "drafts/x/x.en.html", linkable)
+    assert not unpublished_links(link.format("../_assets"), "drafts/x/x.en.html", linkable)
+    assert unpublished_links(link.format("_assets"), "index.html", linkable)
+    assert not unpublished_links(link.format("../_assets"), "index.html", linkable)
+
+
+def test_the_refusal_names_the_templates_line_of_an_escaped_link(small, capsys):
+    from .helpers import cli, edit, line_of
+
+    template = "templates/statement.html.j2"
+    edit(small, template, '<link rel="stylesheet" href="{{ assets }}/statement.css">',
+         '<link rel="stylesheet" href="{{ assets }}/statement.css">\n'
+         '<link rel="stylesheet" href="./{{ assets }}/%70rint-shop.css">')
+    status, lines = cli(capsys, small, "build", "ghouta-2017", "--lang", "en", "-j1")
+    assert status == 1
+    assert f"{template}:{line_of(small, template, '%70rint')}: ghouta-2017.en is not printed: " \
+           "its page links _assets/print-shop.css, which only printing reads" in "\n".join(lines)
+    assert not (small.output_dir / "ghouta-2017" / "ghouta-2017.en.html").exists()
+
+
+def test_an_index_that_links_an_unpublished_asset_is_refused(small, capsys):
+    from .helpers import cli, edit, line_of
+
+    template = "templates/index.html.j2"
+    edit(small, template, '<link rel="stylesheet" href="_assets/webfonts.css">',
+         '<link rel="stylesheet" href="_assets/webfonts.css">\n'
+         '<style>@import url("_assets/print-shop.css");</style>')
+    status, lines = cli(capsys, small, "build", "ghouta-2017", "--lang", "en", "-j1")
+    assert status == 1
+    assert f"{template}:{line_of(small, template, 'print-shop.css')}: index.html is not " \
+           "published: its page links _assets/print-shop.css" in "\n".join(lines), lines
+    assert not (small.output_dir / "index.html").exists()
 
 
 # --- a project without a bilingual edition is bundled ---------------------------------------------

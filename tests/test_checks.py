@@ -353,7 +353,7 @@ def test_no_copy_warning_when_it_is_meant_latin_or_letterless(text, code, script
     assert problems_of("signatory", text, text, code, script, flags) == []
 
 
-@pytest.mark.parametrize("comment", ["# ignore-same\n", "# ignore-same: a code, kept as it is\n",
+@pytest.mark.parametrize("comment", ["# ignore-same\n", "#   ignore-same  \n",
                                      "# ignore-same\n# the translator's own note\n"])
 def test_a_translators_comment_marks_a_copy_as_meant_as_the_flag_does(comment):
     """msgcat (and Poedit saving through it) drops the flag and keeps the comment."""
@@ -363,6 +363,19 @@ def test_a_translators_comment_marks_a_copy_as_meant_as_the_flag_does(comment):
     unmarked = check_edition(catalog_of(["# a note\n" + entry("title", "Help4Syria", "Help4Syria")]),
                              FILE, "ar", "Arab", [needed("title", "Help4Syria")])
     assert not unmarked.releasable
+
+
+@pytest.mark.parametrize("comment", ["# ignore-same: please translate!\n",
+                                     "# do not ignore-same\n", "# ignore-same?\n"])
+def test_a_comment_that_only_mentions_ignore_same_marks_nothing(comment):
+    """Only a comment line that is exactly 'ignore-same' marks a copy: a translator's note
+    asking for a translation is no mark, and the copy is still refused; check says that the
+    comment marks an entry too, so that a translator unmarking one removes both."""
+    status = check_edition(catalog_of([comment + entry("title", "Help4Syria", "Help4Syria")]),
+                           FILE, "ar", "Arab", [needed("title", "Help4Syria")])
+    assert not status.releasable
+    assert "the comment line '# ignore-same', which marks it too: to unmark an entry, remove " \
+           "both" in status.errors[0].message
 
 
 # --- severity -----------------------------------------------------------------------------------
@@ -404,7 +417,9 @@ def test_a_paragraph_or_title_copied_into_another_script_is_refused_with_its_lin
     assert error.message.endswith(": untranslated: identical to the source text although the "
                                   "language is written in another script (Arab); translate it, "
                                   "or add the flag 'ignore-same' (a line '#, ignore-same' right "
-                                  "above the entry's msgctxt) if it is meant to stay as it is")
+                                  "above the entry's msgctxt) if it is meant to stay as it is; "
+                                  "update adds the comment line '# ignore-same', which marks it "
+                                  "too: to unmark an entry, remove both")
 
 
 def test_a_section_heading_copied_into_another_script_is_refused():

@@ -406,7 +406,8 @@ def test_check_with_a_statement_it_cannot_read_claims_no_language_releasable(sma
     summaries = {line.split(":")[0]: line for line in lines[1:]}
     assert set(summaries) == set(LANGUAGES), lines
     for line in summaries.values():
-        assert line.endswith(", not counting ghouta-2017, which cannot be read - not releasable")
+        assert line.endswith(", not counting 'ghouta-2017', which cannot be read - not "
+                             "releasable")
 
     from pipeline.cli import main
     capsys.readouterr()
@@ -414,6 +415,18 @@ def test_check_with_a_statement_it_cannot_read_claims_no_language_releasable(sma
     for entry in json.loads(capsys.readouterr().out)["languages"]:
         assert (entry["releasable"], entry["unread"]) == (False, ["ghouta-2017"])
         assert [e["statement"] for e in entry["statements"]] == ["one-voice-2019"]
+
+
+def test_check_quotes_the_name_of_a_statement_it_cannot_read(small, capsys):
+    """A file named with a line break is named quoted, on its language's line: it cannot forge
+    a line of its own."""
+    (small.root / "sources" / "x\nen: released, 1 of 1 translated.yaml").write_text(
+        "id: [\n", "utf-8")
+    status, lines = cli(capsys, small, "check")
+    assert status == 1
+    assert not any(line.startswith("en: released, 1 of 1") for line in lines), lines
+    summary = next(line for line in lines if line.startswith("en: "))
+    assert "not counting 'x\\nen: released, 1 of 1 translated', which cannot be read" in summary
 
 
 def test_a_copy_meant_as_such_survives_msgcat_and_poedit_dropping_the_flag(small, capsys):

@@ -10,7 +10,7 @@ import difflib
 import pytest
 
 from pipeline.errors import PipelineError
-from pipeline.signon import insert_signatories, match_key, read_sheet, scalar
+from pipeline.signon import insert_signatories, match_key, match_keys, read_sheet, scalar
 from pipeline.source import parse_statement
 
 from .helpers import cli, edit, line_of
@@ -235,6 +235,36 @@ def test_an_ampersand_matches_the_word_for_and_in_the_names_language(code, liste
     assert match_key(listed, code) == match_key(given, code)
 
 
+@pytest.mark.parametrize(("statement_language", "column"), [("fr", "en"), ("en", "fr")])
+def test_the_same_name_with_an_ampersand_matches_itself_in_any_column(
+        small, capsys, tmp_path, statement_language, column):
+    """The same text is the same organisation whichever column gives it: its "&" is not read as
+    the column's "and" only (it was "et" in one and "and" in the other: added twice)."""
+    edit(small, G, "language: en", f"language: {statement_language}")
+    edit(small, G, "  - en: Syrian", f"  - {statement_language}: Syrian")
+    edit(small, G, "  - Baytna Syria\n", "  - Lawyers & Doctors for Syria\n")
+    csv = sheet(tmp_path, f"{column}\nLawyers & Doctors for Syria\n")
+    before = (small.root / G).read_bytes()
+    status, lines = cli(capsys, small, "signatories", "ghouta-2017", csv)
+    assert status == 0, lines
+    assert lines[0].startswith(f"{csv}:2: skipped: 'Lawyers & Doctors for Syria' is already "
+                               "listed as 'Lawyers & Doctors for Syria'"), lines
+    assert (small.root / G).read_bytes() == before
+
+
+@pytest.mark.parametrize(("one", "other"), [
+    ("Lawyers & Doctors", "Lawyers & Doctors"),
+    ("Lawyers & Doctors", "Lawyers and Doctors"),
+    ("Avocats & Médecins", "avocats et medecins"),
+    ("منظمة & الأمل", "منظمة والأمل"),
+])
+def test_an_ampersand_has_the_same_keys_in_every_column(one, other):
+    languages = ("en", "fr", "ar")
+    for codes in (languages, languages[::-1]):
+        assert match_keys(one, codes) & match_keys(other, codes)
+    assert match_keys(one, ("fr", "en")) == match_keys(one, ("en", "fr"))
+
+
 @pytest.mark.parametrize(("one", "other"), [
     ("Syria Relief", "Syria Relief Fund"), ("منظمة النور", "منظمة النوى"),
     ("Group 2011", "Group 2012"),
@@ -382,6 +412,20 @@ def test_a_name_without_letters_is_not_decided(small, capsys, tmp_path):
                          "sheet, or add the name by hand",
                          f"{csv}:3: could not decide: '--' has no letter or digit: correct the "
                          "sheet, or add the name by hand"]
+
+
+def test_an_ampersand_alone_is_no_name(small, capsys, tmp_path):
+    """"&" has no letter or digit as written: it is not the word "and" made a signatory, and
+    a real organisation named AND is not taken for it."""
+    csv = sheet(tmp_path, "en\n&\n&&\n& \nAND\n")
+    before = names_of(small)
+    status, lines = cli(capsys, small, "signatories", "ghouta-2017", csv)
+    assert status == 1
+    assert lines[:4] == [f"{csv}:{n}: could not decide: {name!r} has no letter or digit: "
+                         "correct the sheet, or add the name by hand"
+                         for n, name in ((2, "&"), (3, "&&"), (4, "&"))] + [
+                         f"{csv}:5: added 'AND'"]
+    assert names_of(small) == [*before, ("AND", {})]
 
 
 def test_a_row_without_a_name_or_without_the_statements_language(small, capsys, tmp_path):

@@ -174,6 +174,9 @@ COPY_REFUSED = frozenset({"paragraph", "heading", "title", "short-title", "subti
 
 # Where a translator writes the flag: a PO editor shows no field for it.
 FLAG_LINE = "(a line '#, ignore-same' right above the entry's msgctxt)"
+# What marks it too, which update writes beside the flag and brings the flag back from.
+COMMENT_TOO = ("; update adds the comment line '# ignore-same', which marks it too: to unmark "
+               "an entry, remove both")
 
 
 def check_copy(message: PoEntry, script: str, where: Where) -> Iterator[Problem]:
@@ -184,11 +187,13 @@ def check_copy(message: PoEntry, script: str, where: Where) -> Iterator[Problem]
         if message.msgctxt in COPY_REFUSED:
             yield where.error("untranslated: identical to the source text although the language "
                               f"is written in another script ({script}); translate it, or add "
-                              f"the flag 'ignore-same' {FLAG_LINE} if it is meant to stay as it is")
+                              f"the flag 'ignore-same' {FLAG_LINE} if it is meant to stay as it is"
+                              f"{COMMENT_TOO}")
         else:
             yield where.warning("likely a copy: identical to the source text although the "
                                 f"language is written in another script ({script}); add the "
-                                f"flag 'ignore-same' {FLAG_LINE} if it is meant to stay as it is")
+                                f"flag 'ignore-same' {FLAG_LINE} if it is meant to stay as it is"
+                                f"{COMMENT_TOO}")
 
 
 def check_text(message: PoEntry, script: str, where: Where) -> Iterator[Problem]:

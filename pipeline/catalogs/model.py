@@ -17,7 +17,8 @@ Key = tuple[str | None, str]  # (context, singular msgid)
 
 SAME = "ignore-same"
 """An entry whose translation is the source text on purpose (a name or a code kept in Latin
-letters): the flag ``#, ignore-same`` (Weblate's), or a translator comment ``# ignore-same``,
+letters): the flag ``#, ignore-same`` (Weblate's), or a translator comment line that is exactly
+``# ignore-same``,
 which msgcat, and Poedit saving through it, keep where they drop a flag gettext does not know."""
 
 
@@ -60,7 +61,10 @@ class PoEntry:
 
     @property
     def same_comment(self) -> bool:
-        return any(c.split(":")[0].strip() == SAME for c in self.translator_comments)
+        """A translator comment line that is exactly ``SAME`` (spaces aside): a comment that
+        only mentions it (``ignore-same: please translate!``) marks nothing."""
+        return any(line.strip() == SAME for c in self.translator_comments
+                   for line in c.splitlines())
 
     @property
     def is_plural(self) -> bool:

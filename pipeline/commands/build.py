@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from .. import log
 from ..errors import PipelineError, Problem
 from ..files import display, exclusive, publish, remove, remove_folder_if_empty, write_atomic
-from ..model import Target
+from ..model import BILINGUAL, Target
 from ..plan import (
     DEFAULT_REQUEST,
     EditionPlan,
@@ -31,7 +31,7 @@ from ..plan import (
     translations_of,
     up_to_date_by_name,
 )
-from ..project import ASSETS, DRAFTS, Project
+from ..project import ASSETS, BILINGUAL_TEMPLATE, DRAFTS, EDITION_TEMPLATE, Project
 from ..site import (
     asset_files,
     check_not_linked_out,
@@ -42,6 +42,7 @@ from ..site import (
     site_inputs_hash,
     site_is_current,
     unpublished_links,
+    unpublished_refusal,
 )
 from ..snapshot import Snapshot, catalog_languages, digest, no_statement, take
 from ..state import (
@@ -280,7 +281,7 @@ def render(snapshot: Snapshot, edition: EditionPlan, catalogs: dict[str, PoCatal
 
     parts = sides(edition, catalogs)
     target = edition.target
-    web = Web(page=f"{'drafts/' if target.draft else ''}{target.statement_id}/{target.name}.html",
+    web = Web(page=target.page,
               site_url=None if target.draft else snapshot.project.settings.site_url,
               pdf=edition.pdf or f"{target.name}.pdf", bilingual=edition.bilingual,
               index=edition.index,
@@ -314,8 +315,12 @@ def render_stale(snapshot: Snapshot, plan: Plan, catalogs: dict[str, PoCatalog],
             report.refused.append(fallback_refusal(edition, result))
             failed.add(edition.target)
             continue
-        if unpublished := unpublished_links(result.html, edition.target.assets_url, linkable):
-            report.refused.append(unpublished_refusal(snapshot, edition, unpublished))
+        if unpublished := unpublished_links(result.html, edition.target.page, linkable,
+                                            snapshot.project.settings.site_url):
+            report.refused.append(unpublished_refusal(
+                snapshot, f"{edition.target.name} is not printed", unpublished,
+                edition.statement.file,
+                BILINGUAL_TEMPLATE if edition.target.variant == BILINGUAL else EDITION_TEMPLATE))
             failed.add(edition.target)
             continue
         try:
@@ -343,22 +348,6 @@ def located(error: MissingGlyphs, snapshot: Snapshot, edition: EditionPlan) -> P
         if (position := text.find(char)) >= 0:
             return PipelineError(error.message, item.name, text.count("\n", 0, position) + 1)
     return error
-
-
-def unpublished_refusal(snapshot: Snapshot, edition: EditionPlan, files: list[str]
-                        ) -> PipelineError:
-    """A page that links a file of templates/ only printing reads (output/_assets, which the
-    page's links go to, does not hold it), named at the template's line that links it."""
-    first = files[0]
-    message = (f"{edition.target.name} is not printed: its page links {ASSETS}/{first}, which "
-               f"only printing reads and {ASSETS} does not publish (a full font, the print-shop "
-               "stylesheet, a colour profile): link statement.css or webfonts.css, or a file the "
-               "stylesheet itself names")
-    for name, item in sorted(snapshot.templates.items()):
-        text = item.data.decode("utf-8", "replace")
-        if name.endswith(".j2") and (position := text.find(first)) >= 0:
-            return PipelineError(message, item.name, text.count("\n", 0, position) + 1)
-    return PipelineError(message, edition.statement.file)
 
 
 def fallback_refusal(edition: EditionPlan, result: Rendered) -> PipelineError:
@@ -470,7 +459,11 @@ def write_site(project: Project, snapshot: Snapshot, states: list[EditionState],
     # A build of some statements or languages reads only their catalogs: its index is recorded
     # as partial, so that the next build of everything makes it again.
     inputs_hash = ("partial " if partial else "") + site_inputs_hash(snapshot, states)
-    site = make_site(snapshot, editions, sources, inputs_hash, [s.shown for s in states],
-                     catalogs, with_assets=current, updates=updates)
+    try:
+        site = make_site(snapshot, editions, sources, inputs_hash, [s.shown for s in states],
+                         catalogs, with_assets=current, updates=updates)
+    except PipelineError as error:  # its template links a file the site does not publish
+        report.refused.append(error)
+        return
     for name in publish_site(project, site):  # an asset replaced (a web font cut anew): no edition
         log.debug("%s: removed: no page uses it any more", name)

@@ -77,7 +77,7 @@ class LanguageStatus:
         if status.fuzzy or status.untranslated:
             text += f", {status.fuzzy} fuzzy, {status.untranslated} untranslated"
         if self.unread:
-            text += f", not counting {', '.join(self.unread)}, which cannot be read"
+            text += f", not counting {', '.join(map(repr, self.unread))}, which cannot be read"
         if self.released and not self.releasable:
             text += " - not releasable"
         elif not self.released and status.unfinished and not self.asked:
