@@ -593,3 +593,91 @@ def exclusive(folder: Path, root: Path, waiting_message: str) -> Iterator[None]:
             os.close(fd)
     finally:
         thread_lock.release()
+
+
+# --- what the build published, known by its stat -------------------------------------------------
+
+DIGESTS = ".files.state.json"
+"""In ``output/``: the SHA-256 of each published file with the stat it had when it was hashed, so
+that the next run hashes only the files whose stat changed (``PublishedDigests``)."""
+DIGESTS_VERSION = 1
+
+Stat = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
+
+
+class PublishedDigests:
+    """The SHA-256 of the files the build published, as git's index knows a file's content: by
+    its size, modification and change times and inode, recorded in ``DIGESTS`` when it was last
+    hashed. A file whose stat is as recorded is not read again; any other is hashed. A file
+    changed in the same clock tick as its record was written could keep the stat recorded (the
+    "racy" case): a file whose times are not older than the record file's is hashed, as git does.
+    ``changed`` says whether the record should be written again (``save``)."""
+
+    def __init__(self, output_dir: Path):
+        self.output_dir = output_dir
+        self.recorded: dict[str, tuple[Stat, str]] = {}
+        self.found: dict[str, tuple[Stat, str]] = {}
+        self.since = 0  # the record file's mtime_ns: only times before it are trusted
+        path = output_dir / DIGESTS
+        try:
+            info = os.lstat(path)
+            data = read_published(path) if stat.S_ISREG(info.st_mode) else None
+            raw = json.loads(data) if data is not None else None
+        except (OSError, ValueError, RecursionError):
+            raw = None
+        if isinstance(raw, dict) and raw.get("version") == DIGESTS_VERSION \
+                and isinstance(raw.get("files"), dict):
+            self.since = info.st_mtime_ns
+            for name, item in raw["files"].items():
+                if (isinstance(item, list) and len(item) == 5
+                        and all(type(v) is int for v in item[:4]) and isinstance(item[4], str)):
+                    self.recorded[name] = ((item[0], item[1], item[2], item[3]), item[4])
+
+    def digest(self, path: Path, limit: int = MAX_FONT) -> str | None:
+        """The SHA-256 of a published file's bytes; None when it is not there as a regular file
+        (a link, a folder, a FIFO, larger than ``limit``), as ``read_published`` reads it."""
+        name = os.path.relpath(path, self.output_dir)
+        try:
+            info = os.lstat(path)
+        except OSError:
+            return None
+        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
+            return None
+        now: Stat = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+        known = self.recorded.get(name)
+        if known is not None and known[0] == now and max(now[1], now[2]) < self.since:
+            self.found[name] = known
+            return known[1]
+        data = read_published(path, limit)  # the stat taken before reading: a later change shows
+        if data is None:
+            return None
+        sha = hashlib.sha256(data).hexdigest()
+        self.found[name] = (now, sha)
+        return sha
+
+    def written(self, path: Path, sha: str) -> None:
+        """A file this run published with bytes of hash ``sha``: its stat is recorded now."""
+        try:
+            info = os.lstat(path)
+        except OSError:
+            return
+        if stat.S_ISREG(info.st_mode):
+            self.found[os.path.relpath(path, self.output_dir)] = (
+                (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino), sha)
+
+    @property
+    def changed(self) -> bool:
+        return any(self.recorded.get(name) != found for name, found in self.found.items())
+
+    def save(self, root: Path) -> None:
+        """Record the digests found in this run, with those recorded before of files it did not
+        look at that are still there, when they differ from the record read."""
+        if not self.changed:
+            return
+        kept = {name: item for name, item in self.recorded.items() if name not in self.found
+                and os.path.lexists(self.output_dir / name)}
+        found = {**kept, **self.found}
+        files = {name: [*item[0], item[1]] for name, item in sorted(found.items())}
+        write_atomic(self.output_dir / DIGESTS, json.dumps(
+            {"version": DIGESTS_VERSION, "files": files}, separators=(",", ":")).encode(), root)
+        self.recorded = found

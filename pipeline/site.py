@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING
 from .errors import PipelineError
 from .files import (
     MAX_FONT,
+    PublishedDigests,
     display,
     files_below,
     list_folder,
     publish,
-    published_digest,
     read_published,
     remove_unlisted,
 )
@@ -377,8 +377,11 @@ def site_inputs_hash(snapshot: Snapshot, states: list[EditionState]) -> str:
                       sorted((s.statement, s.variant, s.content_hash) for s in states))
 
 
-def site_is_current(project: Project, inputs_hash: str) -> bool:
-    """Whether ``output/`` holds the index and assets ``inputs_hash`` gives, byte for byte."""
+def site_is_current(project: Project, inputs_hash: str,
+                    digests: PublishedDigests | None = None) -> bool:
+    """Whether ``output/`` holds the index and assets ``inputs_hash`` gives, byte for byte
+    (``digests``: known by their stat since they were last hashed, see ``PublishedDigests``)."""
+    digests = digests if digests is not None else PublishedDigests(project.output_dir)
     recorded = _read_site_state(project)
     if recorded is None or recorded.get("inputs_hash") != inputs_hash:
         return False
@@ -386,20 +389,26 @@ def site_is_current(project: Project, inputs_hash: str) -> bool:
     if any(path.relative_to(project.output_dir).as_posix() not in files
            for path in files_below(project.output_dir / ASSETS)):
         return False  # a file the build did not publish: a full build removes it
-    return all(published_digest(project.output_dir / name) == sha for name, sha in files.items())
+    return all(digests.digest(project.output_dir / name) == sha for name, sha in files.items())
 
 
-def publish_site(project: Project, site: Site) -> list[str]:
+def publish_site(project: Project, site: Site, digests: PublishedDigests | None = None
+                 ) -> list[str]:
     """Write the index and assets, remove every other file below ``_assets`` (hidden files and
     links included), and record what was written. Returns the names removed."""
     output = project.output_dir
+    digests = digests if digests is not None else PublishedDigests(output)
+    hashes = {name: digest(data) for name, data in site.files.items()}
     changed = {output / name: data for name, data in site.files.items()
-               if published_digest(output / name) != digest(data)}
+               if digests.digest(output / name) != hashes[name]}
     recorded = {**site.kept, **{name: digest(data) for name, data in site.files.items()}}
     state = json.dumps({"inputs_hash": site.inputs_hash, "files": dict(sorted(recorded.items())),
                         "webfonts": site.webfonts}, indent=1, sort_keys=True).encode()
     changed[output / SITE_STATE] = state
     publish(changed, project.root if project.output is None else output.parent, output)
+    for name, sha in hashes.items():
+        if output / name in changed:
+            digests.written(output / name, sha)
     wanted = {output / name for name in recorded}
     return [display(path, project.root) for path in remove_unlisted(output / ASSETS, wanted, output)]
 

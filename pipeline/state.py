@@ -6,12 +6,14 @@ again, never a traceback."""
 from __future__ import annotations
 
 import dataclasses
-import hashlib
+import functools
+import importlib.util
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .files import MAX_FONT, list_published, read_published
+from .files import MAX_FONT, PublishedDigests, list_published, read_published
 from .model import PrintOptions, Target
 
 STATE_VERSION = 5
@@ -94,8 +96,6 @@ TEXT_FIELDS = ("statement", "variant", "inputs_hash", "content_hash", "source_ve
 def _well_formed(raw: dict) -> bool:
     """Every field there with its type, and locales CLDR knows (a kept edition's locale formats
     the index): a state that is odd in any way is no state."""
-    from babel import Locale, UnknownLocaleError
-
     options = raw.get("options")
     if not (set(raw) == {f.name for f in dataclasses.fields(EditionState)}
             and all(isinstance(raw[name], str) for name in TEXT_FIELDS)
@@ -113,12 +113,23 @@ def _well_formed(raw: dict) -> bool:
             and isinstance(options["print_shop"], bool)
             and (options["bleed"] is None or isinstance(options["bleed"], str))):
         return False
-    try:
-        for locale in raw["locales"]:
-            Locale.parse(locale)
-    except (ValueError, UnknownLocaleError):
+    return all(known_locale(locale) for locale in raw["locales"])
+
+
+LOCALE = re.compile(r"[a-z]{2,3}(_[A-Z][a-z]{3})?(_(?:[A-Z]{2}|[0-9]{3}))?")
+
+
+@functools.lru_cache(maxsize=64)
+def known_locale(identifier: str) -> bool:
+    """Whether CLDR, as Babel holds it, has the locale ``identifier`` as Babel writes one
+    (``ar_SY``): its data file is there. Asked without loading Babel (a build with nothing to do
+    loads none of it); an identifier written otherwise is not one the build recorded."""
+    if not LOCALE.fullmatch(identifier):
         return False
-    return True
+    spec = importlib.util.find_spec("babel")
+    if spec is None or spec.origin is None:
+        return False
+    return (Path(spec.origin).parent / "locale-data" / f"{identifier}.dat").is_file()
 
 
 def read_states(output_dir: Path, drafts_dir: Path) -> dict[Target, EditionState]:
@@ -137,10 +148,12 @@ def read_states(output_dir: Path, drafts_dir: Path) -> dict[Target, EditionState
 @dataclass(frozen=True)
 class Published:
     """What ``output/`` holds, as the plan needs it: each edition's recorded state, and whether
-    its files are still, byte for byte, what that state records."""
+    its files are still, byte for byte, what that state records (``digests``: how the build
+    knows, hashing only the files whose stat changed since they were last hashed)."""
 
     states: dict[Target, EditionState]
     intact: frozenset[Target]
+    digests: PublishedDigests | None = field(default=None, compare=False)
 
     def fresh(self, target: Target) -> EditionState | None:
         """The state of an edition whose files are there as recorded; None otherwise."""
@@ -150,17 +163,20 @@ class Published:
 NOTHING_PUBLISHED = Published({}, frozenset())
 
 
-def read_published_editions(output_dir: Path, drafts_dir: Path) -> Published:
+def read_published_editions(output_dir: Path, drafts_dir: Path,
+                            digests: PublishedDigests | None = None) -> Published:
     """Every state in ``output/``, and which editions' files are regular files holding the bytes
     their state records (a link, a folder or a FIFO in an edition's place is never intact, and
-    is never followed or waited on)."""
+    is never followed or waited on). A file whose stat is as ``digests`` recorded it when it was
+    hashed is not read again (see ``files.PublishedDigests``)."""
+    digests = digests if digests is not None else PublishedDigests(output_dir)
     states = read_states(output_dir, drafts_dir)
     intact = set()
     for target, state in states.items():
-        if all(_digest(read_published(path, MAX_FONT)) == state.files.get(kind)
+        if all(digests.digest(path) == state.files.get(kind)
                for kind, path in target.paths(output_dir).items()):
             intact.add(target)
-    return Published(states, frozenset(intact))
+    return Published(states, frozenset(intact), digests)
 
 
 CATALOGS_STATE = ".catalogs.state.json"
@@ -205,5 +221,3 @@ def translations_bytes(catalogs: dict[str, Translations]) -> bytes:
         ensure_ascii=False, sort_keys=True).encode()
 
 
-def _digest(data: bytes | None) -> str | None:
-    return None if data is None else hashlib.sha256(data).hexdigest()

@@ -17,7 +17,15 @@ from typing import TYPE_CHECKING
 
 from .. import log
 from ..errors import PipelineError, Problem
-from ..files import display, exclusive, publish, remove, remove_folder_if_empty, write_atomic
+from ..files import (
+    PublishedDigests,
+    display,
+    exclusive,
+    publish,
+    remove,
+    remove_folder_if_empty,
+    write_atomic,
+)
 from ..model import BILINGUAL, Target
 from ..plan import (
     DEFAULT_REQUEST,
@@ -134,10 +142,11 @@ def _build(project: Project, request: Request, jobs: int | None,
     report = Report(assets=asset_files(snapshot))
     # 2. Phase one of the freshness rule: from bytes alone, no statement parsed (a catalog only
     # when its bytes changed, to see whose translations did).
+    digests = published.digests
     quick = quick_check(snapshot, available, codes, request, published,
                         lambda: site_is_current(project, site_inputs_hash(snapshot, [
                             s for t, s in sorted(published.states.items())
-                            if not t.draft and t in published.intact])),
+                            if not t.draft and t in published.intact]), digests),
                         catalog_translations(project, snapshot))
     fresh = up_to_date_by_name(snapshot, codes, request, published)
     if quick.up_to_date and not snapshot.sources and not snapshot.unreadable_sources:
@@ -146,6 +155,7 @@ def _build(project: Project, request: Request, jobs: int | None,
         report.up_to_date = sorted(fresh)
         for target in report.up_to_date:
             log.info("%s: up to date", target.name)
+        record_digests(project, digests)
         return report
     log.debug("planning in full: %s", "; ".join(quick.reasons))
     from ..parse import parse
@@ -196,11 +206,25 @@ def _build(project: Project, request: Request, jobs: int | None,
     if not request.everything:  # the editions the request was not about stay listed as they are
         listed |= {t for t in states if not t.draft and t in intact}
     write_site(project, snapshot, [states[t] for t in sorted(listed)], set(plan.behind), report,
-               parsed.catalogs, partial=not request.everything)
+               parsed.catalogs, partial=not request.everything, digests=digests)
     report.plan = plan
+    record_digests(project, digests, report)
     if not snapshot.sources and not snapshot.unreadable_sources:  # its editions are removed now
         report.refused.append(no_statement(project))
     return report
+
+
+def record_digests(project: Project, digests: PublishedDigests | None,
+                   report: Report | None = None) -> None:
+    """The digests of the files published, by their stat, for the next run (``PublishedDigests``):
+    those this run hashed, and those of the editions it printed."""
+    if digests is None:
+        return
+    for done in report.printed if report is not None else ():
+        paths = done.target.paths(project.output_dir)
+        for kind, sha in done.state.files.items():
+            digests.written(paths[kind], sha)
+    digests.save(project.root if project.output is None else project.output_dir.parent)
 
 
 def carry_out(project: Project, snapshot: Snapshot, parsed: Parsed, plan: Plan,
@@ -426,7 +450,7 @@ def remove_obsolete(project: Project, removals: list[Removal]) -> list[str]:
 
 def write_site(project: Project, snapshot: Snapshot, states: list[EditionState],
                behind: set[Target], report: Report, catalogs: dict[str, PoCatalog],
-               partial: bool = False) -> None:
+               partial: bool = False, digests: PublishedDigests | None = None) -> None:
     """The index of every released edition ``output/`` holds once the build is done (printed
     now, up to date, or kept while its language or statement is refused), from the states they
     were published with; and the assets, when every one of them was printed with the current
@@ -465,5 +489,5 @@ def write_site(project: Project, snapshot: Snapshot, states: list[EditionState],
     except PipelineError as error:  # its template links a file the site does not publish
         report.refused.append(error)
         return
-    for name in publish_site(project, site):  # an asset replaced (a web font cut anew): no edition
+    for name in publish_site(project, site, digests):  # an asset replaced (a web font cut anew): no edition
         log.debug("%s: removed: no page uses it any more", name)
