@@ -20,6 +20,7 @@ from .files import (
     publish,
     read_published,
     remove_unlisted,
+    write_atomic,
 )
 from .model import BILINGUAL
 from .project import ASSETS, DRAFTS, INDEX_TEMPLATE, TEMPLATE_LANGUAGE, Project
@@ -34,6 +35,13 @@ if TYPE_CHECKING:  # making the site: imported where it is used, so that decidin
     from .render import Words
 
 SITE_STATE = ".site.state.json"
+WEBFONT_CACHE = ".webfonts"
+"""In ``output/``: the web fonts of the last few character sets each face was cut to (not
+published: no page links them), so that a build whose pages show again characters they showed
+before (an index's "behind" mark that comes and goes) takes the font cut then instead of cutting
+it again. Each file's name carries a digest of its bytes; the site state records each face's."""
+CACHED_CUTS = 4
+"""How many cuts of each face the cache keeps, the latest first."""
 
 
 @dataclass(frozen=True)
@@ -63,6 +71,11 @@ class Site:
     characters."""
     webfonts: dict[str, dict[str, object]] = field(default_factory=dict)
     """For each face, the characters its web font was cut to (a hash), its file and range."""
+    cached: dict[str, list[list[str]]] = field(default_factory=dict)
+    """For each face, its latest cuts (key, file, range) kept in ``WEBFONT_CACHE``."""
+    cache: dict[str, bytes] | None = field(default_factory=dict)
+    """The web fonts cut or taken in this build, by name, for ``WEBFONT_CACHE`` (None: no font
+    was looked at, the cache stays as it is)."""
 
 
 def asset_files(snapshot: Snapshot) -> dict[str, bytes]:
@@ -291,14 +304,16 @@ def make_site(snapshot: Snapshot, editions: list[IndexEdition],
     kept: dict[str, str] = {}
     if not with_assets:
         kept = {name: sha for name, sha in published.items() if name.startswith(f"{ASSETS}/")}
-        before = recorded.get("webfonts")
-        return Site(files, inputs_hash, kept, before if isinstance(before, dict) else {})
+        before, cached = recorded.get("webfonts"), recorded.get("cached")
+        return Site(files, inputs_hash, kept, before if isinstance(before, dict) else {},
+                    cached if isinstance(cached, dict) else {}, None)
     files.update({f"{ASSETS}/{name}": data
                   for name, data in sorted(webfonts.for_browsers(asset_files(snapshot)).items())})
     texts = [*shown, page_text(index).shown]
-    fonts, cut = web_fonts(snapshot, texts, recorded.get("webfonts"))
+    fonts, cut, cached = web_fonts(snapshot, texts, recorded.get("webfonts"),
+                                   recorded.get("cached"))
     files.update({f"{ASSETS}/{name}": data for name, data in webfonts.asset_files(fonts).items()})
-    return Site(files, inputs_hash, kept, cut)
+    return Site(files, inputs_hash, kept, cut, cached, {f.filename: f.woff2 for f in fonts})
 
 
 def unreadable_catalogs(snapshot: Snapshot, catalogs: dict[str, PoCatalog]) -> list[str]:
@@ -325,46 +340,67 @@ def index_words(snapshot: Snapshot, catalogs: dict[str, PoCatalog]) -> list[Word
     return found
 
 
-def web_fonts(snapshot: Snapshot, texts: list[str], recorded: object
-              ) -> tuple[list[webfonts.Subset], dict[str, dict[str, object]]]:
+def web_fonts(snapshot: Snapshot, texts: list[str], recorded: object, cached: object = None
+              ) -> tuple[list[webfonts.Subset], dict[str, dict[str, object]],
+                         dict[str, list[list[str]]]]:
     """Each face of the stylesheet cut down to the characters the site shows; a face whose
     characters did not change since the last build is taken as it was published (cutting a font
-    takes half a second), the others are cut again. Returns the subsets and their record."""
+    takes half a second), one cut to the same characters by one of the last builds is taken
+    from ``WEBFONT_CACHE``, the others are cut again. Returns the subsets, their record, and
+    each face's cuts the cache keeps."""
     from . import webfonts
     from .fonts import fonts_of
 
     wanted = webfonts.characters(texts)
     before = recorded if isinstance(recorded, dict) else {}
+    earlier = cached if isinstance(cached, dict) else {}
     fonts: list[webfonts.Subset] = []
     record: dict[str, dict[str, object]] = {}
+    kept: dict[str, list[list[str]]] = {}
     for face in fonts_of(asset_files(snapshot)).faces:
         keep = sorted(wanted & face.cmap)
         if not keep:
             continue
         key = short_hash(face.url, digest(face.data), keep)
+        cuts = [cut for cut in earlier.get(face.url, []) if isinstance(cut, list) and len(cut) == 3
+                and all(isinstance(part, str) for part in cut)]
         font = _published_font(snapshot, face, before.get(face.url), key)
+        if font is None:
+            font = next((found for cut_key, name, ranges in cuts if cut_key == key and (
+                found := _font_file(snapshot.project.output_dir / WEBFONT_CACHE, face, name,
+                                    ranges)) is not None), None)
         if font is None:
             font = webfonts.subset(face, keep)
         if font is None:
             continue
         fonts.append(font)
-        record[face.url] = {"key": key, "file": font.filename,
-                            "codepoints": webfonts.unicode_range(font.codepoints)}
-    return fonts, record
+        ranges = webfonts.unicode_range(font.codepoints)
+        record[face.url] = {"key": key, "file": font.filename, "codepoints": ranges}
+        kept[face.url] = [[key, font.filename, ranges],
+                          *[cut for cut in cuts if cut[0] != key]][:CACHED_CUTS]
+    return fonts, record, kept
 
 
 def _published_font(snapshot: Snapshot, face: Face, before: object,
                     key: str) -> webfonts.Subset | None:
     """The subset of ``face`` published by an earlier build, if it was cut to the same
     characters and is still there, intact."""
-    from . import webfonts
-
     if not isinstance(before, dict) or before.get("key") != key:
         return None
     name, ranges = before.get("file"), before.get("codepoints")
-    if not isinstance(name, str) or not isinstance(ranges, str) or "/" in name:
+    if not isinstance(name, str) or not isinstance(ranges, str):
         return None
-    data = read_published(snapshot.project.output_dir / ASSETS / "fonts" / name, MAX_FONT)
+    return _font_file(snapshot.project.output_dir / ASSETS / "fonts", face, name, ranges)
+
+
+def _font_file(folder: Path, face: Face, name: str, ranges: str) -> webfonts.Subset | None:
+    """The subset of ``face`` in ``folder``, named ``name``, if its bytes are still those its
+    name's digest gives."""
+    from . import webfonts
+
+    if "/" in name or name.startswith("."):
+        return None
+    data = read_published(folder / name, MAX_FONT)
     font = webfonts.Subset(face, data, webfonts.parse_unicode_range(ranges)) if data else None
     return font if font is not None and font.filename == name else None
 
@@ -403,14 +439,30 @@ def publish_site(project: Project, site: Site, digests: PublishedDigests | None 
                if digests.digest(output / name) != hashes[name]}
     recorded = {**site.kept, **{name: digest(data) for name, data in site.files.items()}}
     state = json.dumps({"inputs_hash": site.inputs_hash, "files": dict(sorted(recorded.items())),
-                        "webfonts": site.webfonts}, indent=1, sort_keys=True).encode()
+                        "webfonts": site.webfonts, "cached": site.cached}, indent=1,
+                       sort_keys=True).encode()
     changed[output / SITE_STATE] = state
     publish(changed, project.root if project.output is None else output.parent, output)
     for name, sha in hashes.items():
         if output / name in changed:
             digests.written(output / name, sha)
     wanted = {output / name for name in recorded}
-    return [display(path, project.root) for path in remove_unlisted(output / ASSETS, wanted, output)]
+    removed = [display(path, project.root) for path in remove_unlisted(output / ASSETS, wanted, output)]
+    if site.cache is not None:
+        cache_cuts(project, site.cached, site.cache)
+    return removed
+
+
+def cache_cuts(project: Project, cached: dict[str, list[list[str]]], fonts: dict[str, bytes]
+               ) -> None:
+    """Keep the web fonts of each face's latest cuts in ``WEBFONT_CACHE``, and nothing else."""
+    folder = project.output_dir / WEBFONT_CACHE
+    root = project.root if project.output is None else project.output_dir.parent
+    names = {cut[1] for cuts in cached.values() for cut in cuts}
+    for name, data in sorted(fonts.items()):
+        if name in names and not (folder / name).is_file():
+            write_atomic(folder / name, data, root)
+    remove_unlisted(folder, {folder / name for name in names}, project.output_dir)
 
 
 def _read_site_state(project: Project) -> dict | None:
