@@ -13,9 +13,12 @@ from pathlib import Path
 
 import pytest
 
+from pipeline import files
 from pipeline.errors import PipelineError
 from pipeline.files import (
+    DIGESTS,
     JOURNAL,
+    PublishedDigests,
     exclusive,
     publish,
     read_input,
@@ -488,3 +491,108 @@ def test_remove_stale_temporaries_of_a_missing_or_linked_folder_does_nothing(roo
     os.symlink(tmp_path / "elsewhere", root / "output")
     remove_stale_temporaries(root / "output")
     assert (tmp_path / "elsewhere" / ".a.tmp").exists()
+
+
+# --- published files known by their stat ------------------------------------------------------
+
+def hashed(output: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the published files a ``PublishedDigests`` reads (to hash them)."""
+    read: list[str] = []
+    real = files.read_published
+
+    def counted(path: Path, limit: int = files.MAX_INPUT) -> bytes | None:
+        if path.name != DIGESTS:
+            read.append(path.name)
+        return real(path, limit)
+
+    monkeypatch.setattr(files, "read_published", counted)
+    return read
+
+
+def recorded(output: Path, root: Path, *names: str) -> None:
+    """The digests of ``names`` hashed and recorded, the record written a tick later than them."""
+    digests = PublishedDigests(output)
+    for name in names:
+        digests.digest(output / name)
+    digests.save(root)
+    later = max((output / name).stat().st_ctime_ns for name in names) + 10_000_000
+    os.utime(output / DIGESTS, ns=(later, later))
+
+
+def sha(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
+@pytest.fixture
+def output(root: Path) -> Path:
+    folder = root / "output"
+    folder.mkdir()
+    (folder / "a.pdf").write_bytes(b"%PDF first")
+    (folder / "b.html").write_bytes(b"<p>second</p>")
+    return folder
+
+
+def test_a_file_whose_stat_is_as_recorded_is_not_read_again(output, root, monkeypatch):
+    recorded(output, root, "a.pdf", "b.html")
+    read = hashed(output, monkeypatch)
+    digests = PublishedDigests(output)
+    assert digests.digest(output / "a.pdf") == sha(b"%PDF first")
+    assert digests.digest(output / "b.html") == sha(b"<p>second</p>")
+    assert read == [] and not digests.changed
+
+
+def test_a_touched_file_is_hashed_again_and_recorded_anew(output, root, monkeypatch):
+    recorded(output, root, "a.pdf")
+    os.utime(output / "a.pdf", ns=(1, 2_000_000_000))  # touched: same bytes, another time
+    read = hashed(output, monkeypatch)
+    digests = PublishedDigests(output)
+    assert digests.digest(output / "a.pdf") == sha(b"%PDF first")
+    assert read == ["a.pdf"] and digests.changed
+    digests.save(root)
+    assert json.loads((output / DIGESTS).read_bytes())["files"]["a.pdf"][1] == 2_000_000_000
+
+
+def test_a_file_changed_with_its_size_and_mtime_kept_is_hashed(output, root):
+    """Same size, its modification time put back (as ``cp -p`` or ``rsync -t`` leave it): its
+    change time differs from the record, so its bytes are read."""
+    recorded(output, root, "a.pdf")
+    before = (output / "a.pdf").stat()
+    (output / "a.pdf").write_bytes(b"%PDF other")  # as many bytes
+    os.utime(output / "a.pdf", ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert PublishedDigests(output).digest(output / "a.pdf") == sha(b"%PDF other")
+
+
+def test_a_file_as_recent_as_the_record_is_hashed_as_git_hashes_a_racy_file(output, root):
+    """A file changed in the same clock tick as it was hashed keeps the stat recorded: a file
+    whose times are not older than the record file is never taken on its stat."""
+    recorded(output, root, "a.pdf")
+    record = json.loads((output / DIGESTS).read_bytes())
+    record["files"]["a.pdf"][4] = sha(b"what was there when it was hashed")
+    (output / DIGESTS).write_text(json.dumps(record))
+    info = (output / "a.pdf").stat()
+    racy = max(info.st_mtime_ns, info.st_ctime_ns)
+    os.utime(output / DIGESTS, ns=(racy, racy))  # written in the same tick as the file
+    assert PublishedDigests(output).digest(output / "a.pdf") == sha(b"%PDF first")
+    os.utime(output / DIGESTS, ns=(racy + 1, racy + 1))  # a tick later: the stat is trusted
+    assert PublishedDigests(output).digest(output / "a.pdf") == sha(b"what was there when it was hashed")
+
+
+def test_a_link_or_a_folder_in_a_published_files_place_has_no_digest(output, root):
+    recorded(output, root, "a.pdf", "b.html")
+    (output / "a.pdf").unlink()
+    (output / "a.pdf").symlink_to(output / "b.html")
+    (output / "b.html").unlink()
+    (output / "b.html").mkdir()
+    digests = PublishedDigests(output)
+    assert digests.digest(output / "a.pdf") is None
+    assert digests.digest(output / "b.html") is None
+
+
+def test_a_damaged_record_is_no_record(output, root, monkeypatch):
+    recorded(output, root, "a.pdf")
+    (output / DIGESTS).write_text('{"version": 1, "files": {"a.pdf": [1, "x"]}}')
+    read = hashed(output, monkeypatch)
+    assert PublishedDigests(output).digest(output / "a.pdf") == sha(b"%PDF first")
+    assert read == ["a.pdf"]

@@ -8,6 +8,7 @@ session, so they print as little as possible; Sochi is printed only where it is 
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -117,6 +118,32 @@ def test_a_damaged_output_file_is_printed_again(both):
     pdf.write_bytes(whole[:100])
     assert printed(build(project, Request(), jobs=1)) == ["one-voice-2019.en"]
     assert pdf.read_bytes() == whole
+
+
+def test_an_output_file_changed_with_its_size_and_times_kept_is_printed_again(both):
+    """The build knows a published file by its stat while it is as recorded when it was hashed
+    (output/.files.state.json): a file whose bytes changed but not its size nor its modification
+    time still has another change time, and is read and found changed."""
+    project = both
+    assert printed(build(project, Request(), jobs=1)) == []  # records every file's stat
+    pdf = project.output_dir / ONE_VOICE / "one-voice-2019.en.pdf"
+    whole, info = pdf.read_bytes(), pdf.stat()
+    pdf.write_bytes(whole[:-8] + b"%damaged")
+    os.utime(pdf, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert printed(build(project, Request(), jobs=1)) == ["one-voice-2019.en"]
+    assert pdf.read_bytes() == whole
+
+
+def test_a_touched_output_file_is_read_again_and_printed_never(both):
+    project = both
+    assert printed(build(project, Request(), jobs=1)) == []
+    before = stamps(project)
+    for path in (project.output_dir / ONE_VOICE).iterdir():
+        os.utime(path, ns=(1, 1_000_000_000))
+    assert printed(build(project, Request(), jobs=1)) == []
+    after = stamps(project)
+    assert {name: inode for name, (inode, _) in after.items()} == {
+        name: inode for name, (inode, _) in before.items()}
 
 
 def test_reordering_signatories_reprints_every_edition_of_that_statement(both):

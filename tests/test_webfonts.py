@@ -24,11 +24,12 @@ from fontTools.ttLib import TTFont
 
 from pipeline import webfonts
 from pipeline.commands.build import build
+from pipeline.commands.update import update
 from pipeline.errors import PipelineError
 from pipeline.fonts import Face, cmap, drawn, fonts_of, page_text
 from pipeline.plan import Request
 from pipeline.project import ASSETS, STYLESHEET, Project
-from pipeline.site import SITE_STATE, asset_files
+from pipeline.site import CACHED_CUTS, SITE_STATE, WEBFONT_CACHE, asset_files
 from pipeline.snapshot import take
 
 from . import webcheck
@@ -433,14 +434,56 @@ def test_a_new_character_in_a_statement_makes_new_subsets_of_the_faces_that_have
 
 @pytest.mark.slow
 def test_a_web_font_damaged_in_the_output_is_cut_again(good, cut):
-    """A subset whose bytes no longer match its name is not published again as it is."""
+    """A subset whose bytes no longer match its name is not published again as it is: it is
+    taken from the cache of earlier cuts while the copy there is intact, and cut again when it
+    is not."""
     damaged = next(n for n in published_fonts(good.output_dir) if "NotoNaskhArabic-Bold" in n)
     good_bytes = (good.output_dir / ASSETS / damaged).read_bytes()
+    cached = good.output_dir / WEBFONT_CACHE / damaged.removeprefix("fonts/")
+    assert cached.read_bytes() == good_bytes
     (good.output_dir / ASSETS / damaged).write_bytes(good_bytes[:100])
     report = build(good, Request(), jobs=1)
     assert not report.printed and not report.refused
+    assert cut == []
+    assert (good.output_dir / ASSETS / damaged).read_bytes() == good_bytes
+    (good.output_dir / ASSETS / damaged).write_bytes(good_bytes[:100])
+    cached.write_bytes(good_bytes[:100])
+    report = build(good, Request(), jobs=1)
     assert cut == ["NotoNaskhArabic-Bold"]
     assert (good.output_dir / ASSETS / damaged).read_bytes() == good_bytes
+    assert cached.read_bytes() == good_bytes
+
+
+@pytest.mark.slow
+def test_characters_that_come_and_go_take_the_fonts_cut_for_them_before(good, cut):
+    """An English edit refuses the Arabic edition, and the index's "behind" mark brings
+    characters no page showed: the faces that have them are cut once; the edit undone and made
+    again, the site takes both cuts from the cache and cuts nothing. The cache keeps each face's
+    latest cuts only, and the files the site state names."""
+    source = "sources/one-voice-2019.yaml"
+    original = (good.root / source).read_text("utf-8")
+    first = site_state(good)["webfonts"]
+    edit(good, source, "Hospitals, schools and markets have been struck",
+         "Hospitals, schools and markets were struck")
+    update(good)
+    build(good, Request(), jobs=1)
+    assert cut, "the behind mark showed no new character: the test shows nothing"
+    second = site_state(good)["webfonts"]
+    assert second != first
+    cut.clear()
+    (good.root / source).write_text(original, "utf-8")
+    update(good)
+    build(good, Request(), jobs=1)
+    assert site_state(good)["webfonts"] == first
+    edit(good, source, "Hospitals, schools and markets have been struck",
+         "Hospitals, schools and markets were struck")
+    update(good)
+    build(good, Request(), jobs=1)
+    assert site_state(good)["webfonts"] == second
+    assert cut == []
+    names = {cut[1] for cuts in site_state(good)["cached"].values() for cut in cuts}
+    assert {p.name for p in (good.output_dir / WEBFONT_CACHE).iterdir()} == names
+    assert all(len(cuts) <= CACHED_CUTS for cuts in site_state(good)["cached"].values())
 
 
 def stem_of(name: str) -> str:
