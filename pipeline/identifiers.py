@@ -3,6 +3,8 @@ nothing else gets near the file system."""
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import re
 
 from .errors import PipelineError
@@ -34,12 +36,22 @@ def statement_id_problem(statement_id: str) -> str | None:
 def language_problem(code: str) -> str | None:
     """Why ``code`` is not a language code as gettext folders name them (``ar``, ``pt_BR``) and
     CLDR knows, or None."""
-    from babel import localedata
-
-    if LANGUAGE_CODE.fullmatch(code) and localedata.exists(code):
+    if LANGUAGE_CODE.fullmatch(code) and cldr_has(code):
         return None
     return (f"{code!r} is not a language code known to CLDR: use a code such as 'ar', 'fa', "
             "'fr' or 'pt_BR'")
+
+
+def cldr_has(name: str) -> bool:
+    """Whether Babel's CLDR data has the locale ``name`` (as ``babel.localedata.exists`` says):
+    its data file is looked for first, so that a run with nothing to do loads no Babel."""
+    spec = importlib.util.find_spec("babel")
+    if spec is not None and spec.origin is not None and os.path.isfile(
+            os.path.join(os.path.dirname(spec.origin), "locale-data", f"{name}.dat")):
+        return True
+    from babel import localedata
+
+    return localedata.exists(name)
 
 
 def check_statement_id(statement_id: str, file: str | None = None, line: int | None = None) -> str:

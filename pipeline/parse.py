@@ -51,9 +51,10 @@ class Parsed:
 
 
 def parse(snapshot: Snapshot, catalog_languages: tuple[str, ...] | None = None,
-          only: set[str] | None = None) -> Parsed:
-    """Parse the statements of the snapshot (``only`` those, when given), every catalog, and the
-    words of the page templates."""
+          only: set[str] | None = None, read: dict[str, PoCatalog] | None = None) -> Parsed:
+    """Parse the statements of the snapshot (``only`` those, when given), every catalog (those
+    in ``read`` were read from the snapshot's bytes already), and the words of the page
+    templates."""
     problems: list[PipelineError] = list(snapshot.unreadable_sources.values())
     statements: dict[str, Statement] = {}
     for statement_id, item in snapshot.sources.items():
@@ -65,6 +66,9 @@ def parse(snapshot: Snapshot, catalog_languages: tuple[str, ...] | None = None,
             problems.append(error)
     catalogs: dict[str, PoCatalog] = {}
     for code, item in snapshot.catalogs.items():
+        if read is not None and code in read:
+            catalogs[code] = read[code]
+            continue
         try:
             catalogs[code] = read_catalog(item.data, item.name, code)
         except PipelineError as error:

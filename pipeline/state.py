@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import importlib.util
 import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .files import MAX_FONT, PublishedDigests, list_published, read_published
+from .identifiers import cldr_has
 from .model import PrintOptions, Target
 
 STATE_VERSION = 5
@@ -121,15 +121,10 @@ LOCALE = re.compile(r"[a-z]{2,3}(_[A-Z][a-z]{3})?(_(?:[A-Z]{2}|[0-9]{3}))?")
 
 @functools.lru_cache(maxsize=64)
 def known_locale(identifier: str) -> bool:
-    """Whether CLDR, as Babel holds it, has the locale ``identifier`` as Babel writes one
-    (``ar_SY``): its data file is there. Asked without loading Babel (a build with nothing to do
-    loads none of it); an identifier written otherwise is not one the build recorded."""
-    if not LOCALE.fullmatch(identifier):
-        return False
-    spec = importlib.util.find_spec("babel")
-    if spec is None or spec.origin is None:
-        return False
-    return (Path(spec.origin).parent / "locale-data" / f"{identifier}.dat").is_file()
+    """Whether CLDR, as Babel holds it, has the locale ``identifier`` written as Babel writes
+    one (``ar_SY``): an identifier written otherwise is not one the build recorded. Asked
+    without loading Babel (a build with nothing to do loads none of it)."""
+    return bool(LOCALE.fullmatch(identifier)) and cldr_has(identifier)
 
 
 def read_states(output_dir: Path, drafts_dir: Path) -> dict[Target, EditionState]:

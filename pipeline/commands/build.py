@@ -143,11 +143,12 @@ def _build(project: Project, request: Request, jobs: int | None,
     # 2. Phase one of the freshness rule: from bytes alone, no statement parsed (a catalog only
     # when its bytes changed, to see whose translations did).
     digests = published.digests
+    read: dict[str, PoCatalog] = {}  # the catalogs phase one had to read, for parse to take
     quick = quick_check(snapshot, available, codes, request, published,
                         lambda: site_is_current(project, site_inputs_hash(snapshot, [
                             s for t, s in sorted(published.states.items())
                             if not t.draft and t in published.intact]), digests),
-                        catalog_translations(project, snapshot))
+                        catalog_translations(project, snapshot, read))
     fresh = up_to_date_by_name(snapshot, codes, request, published)
     if quick.up_to_date and not snapshot.sources and not snapshot.unreadable_sources:
         raise no_statement(project)
@@ -163,7 +164,7 @@ def _build(project: Project, request: Request, jobs: int | None,
     # 3. Parse what changed, then plan; carry the plan out; plan again if an edition failed
     # after all. A statement whose editions are all up to date by their bytes is not parsed.
     check_stylesheet(snapshot)
-    parsed = parse(snapshot, available, quick.statements)
+    parsed = parse(snapshot, available, quick.statements, read)
     unchanged = frozenset() if quick.statements is None else frozenset(
         t for t in fresh if t.statement_id not in quick.statements)
     report.refused += parsed.problems
@@ -259,10 +260,13 @@ def carry_out(project: Project, snapshot: Snapshot, parsed: Parsed, plan: Plan,
 
 # --- reading ------------------------------------------------------------------------------------
 
-def catalog_translations(project: Project, snapshot: Snapshot) -> dict[str, Translations | None]:
+def catalog_translations(project: Project, snapshot: Snapshot,
+                         catalogs: dict[str, PoCatalog] | None = None
+                         ) -> dict[str, Translations | None]:
     """Each catalog's entries as phase one compares them with an edition's (``None``: it cannot
     be read): as the last build recorded them while the catalog's bytes are the same, else read
-    now, and recorded for the next build."""
+    now (into ``catalogs``, so that parsing them is not done twice), and recorded for the next
+    build."""
     recorded = read_translations(project.output_dir)
     found: dict[str, Translations | None] = {}
     for code, item in snapshot.catalogs.items():
@@ -273,7 +277,10 @@ def catalog_translations(project: Project, snapshot: Snapshot) -> dict[str, Tran
         from ..catalogs.pofile import read_catalog
 
         try:
-            found[code] = translations_of(read_catalog(item.data, item.name, code), item.digest)
+            catalog = read_catalog(item.data, item.name, code)
+            found[code] = translations_of(catalog, item.digest)
+            if catalogs is not None:
+                catalogs[code] = catalog
         except PipelineError:  # the full plan says what is wrong with it
             found[code] = None
     read = {code: entries for code, entries in found.items() if entries is not None}
