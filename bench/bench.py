@@ -16,6 +16,7 @@ average is printed at the start and the end: on a shared machine every figure is
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -31,7 +32,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from importlib.metadata import version as package_version
 from pathlib import Path
@@ -94,9 +95,29 @@ def section(title: str) -> None:
     print(f"\n{next(SECTIONS)}. {title}\n  (load average {load})", flush=True)
 
 
+BASELINE = Path(os.environ["BENCH_BASELINE"]).resolve() if os.environ.get("BENCH_BASELINE") else None
+"""Another checkout of the pipeline (``git worktree add /tmp/before main``, or ``git archive``'s
+copy) whose figures the generated projects' measures print too, before this checkout's, in the
+same run: ``make bench BENCH_SIZES=1,100 BENCH_BASELINE=/tmp/before``."""
+ONLY = tuple(filter(None, os.environ.get("BENCH_ONLY", "").split(",")))
+"""The measures to run (``BENCH_ONLY=generated_projects``), every one when empty."""
+CHECKOUT = [REPO]
+"""The checkout whose pipeline package the commands the benchmark starts run."""
+
+
+@contextlib.contextmanager
+def using(checkout: Path) -> Iterator[None]:
+    CHECKOUT.append(checkout)
+    try:
+        yield
+    finally:
+        CHECKOUT.pop()
+
+
 def subprocess_env() -> dict[str, str]:
-    """This checkout's pipeline package, whatever is installed in the interpreter's environment."""
-    paths = [str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])]
+    """This checkout's pipeline package (or the one ``using`` names), whatever is installed in
+    the interpreter's environment."""
+    paths = [str(CHECKOUT[-1]), *filter(None, [os.environ.get("PYTHONPATH")])]
     return dict(os.environ, PYTHONPATH=os.pathsep.join(paths))
 
 
@@ -208,7 +229,7 @@ class Bench:
     project: Path  # the copy of the project the measures share
     figures: dict[str, float] = field(default_factory=dict)
     table: list[tuple[str, str, str, bool]] = field(default_factory=list)  # figure, measured, target, met
-    scale: dict[int, dict[str, tuple[str, bool | None]]] = field(default_factory=dict)  # N: figure: ...
+    scale: dict[str, dict[str, tuple[str, bool | None]]] = field(default_factory=dict)  # N: figure: ...
 
 
 # --- the measures -------------------------------------------------------------------------------
@@ -730,53 +751,63 @@ def one_paragraph_edits(folder: Path, count: int) -> dict[str, list[float]]:
 
 def generated_projects(bench: Bench) -> None:
     section(f"Generated projects of N statements of Sochi's shape ({SIGNATORIES} signatories each, "
-            f"drawn from Sochi's), N = {', '.join(map(str, SIZES))} (BENCH_SIZES)")
+            f"drawn from Sochi's), N = {', '.join(map(str, SIZES))} (BENCH_SIZES)"
+            + (f"; before (BENCH_BASELINE={BASELINE}), then after (this checkout)" if BASELINE else ""))
+    checkouts = [("before ", BASELINE), ("after ", REPO)] if BASELINE else [("", REPO)]
     for count in SIZES:
-        started = time.perf_counter()
-        folder = generate_project(bench.root, count)
-        entries = sum(1 for line in catalog_path(folder, "ar").read_text("utf-8").splitlines()
-                      if line.startswith("msgid ")) - 1
-        row(f"N={count}: generated", seconds(time.perf_counter() - started),
-            f"sources, 2 updates, the Arabic filled in; {entries} catalog entries")
-        full, _ = run_timed([pipeline_command(folder, "build", "-q", "-j", "2")], folder)
-        pdfs = len(list((folder / "output").glob("*/*.pdf")))
-        if pdfs != count * len(EDITIONS):
-            raise RuntimeError(f"N={count}: {pdfs} PDFs printed, not {count * len(EDITIONS)}")
-        row(f"N={count}: full build -j 2", seconds(full), f"one run from scratch; {pdfs} PDFs, "
-            f"{full / pdfs:.2f} s a PDF")
-        updates, builds, makes = make_nothing_to_do(folder, REPEAT)
-        noop = median(makes)
-        row(f"N={count}: update, nothing to do", seconds(median(updates)), f"median of {REPEAT}: "
-            f"{times_of(updates)}")
-        row(f"N={count}: build, nothing to do", seconds(median(builds)), f"median of {REPEAT}: "
-            f"{times_of(builds)}")
-        row(f"N={count}: make, nothing to do", seconds(noop), f"build --update; median of {REPEAT}: "
-            f"{times_of(makes)}", "<= 0.15 s", noop <= 0.15)
-        edits = one_paragraph_edits(folder, count)
-        edit = median(edits["make"])
-        weasy = median(edits["weasyprint"])
-        row(f"N={count}: edit, update", seconds(median(edits["update"])),
-            f"one paragraph of {statement_name((count + 1) // 2)}; median of {len(EN_PHRASES)}: "
-            f"{times_of(edits['update'])}")
-        row(f"N={count}: edit, build", seconds(median(edits["build"])),
-            f"median of {len(EN_PHRASES)}: {times_of(edits['build'])}")
-        row(f"N={count}: edit, WeasyPrint CLI", seconds(weasy), "the same English edition's HTML, "
-            f"fresh process; median of {len(EN_PHRASES)}: {times_of(edits['weasyprint'])}")
-        row(f"N={count}: edit, make to PDF", seconds(edit), f"build --update; median of "
-            f"{len(edits['make'])}: {times_of(edits['make'])}",
-            f"<= WeasyPrint + 0.2 s = {weasy + 0.2:.2f} s", edit <= weasy + 0.2)
-        bench.scale[count] = {
-            "full build (-j 2)": (f"{full:.1f} s ({full / pdfs:.2f} s a PDF)", None),
-            "`update` with nothing to do": (seconds(median(updates)), None),
-            "`build` with nothing to do": (seconds(median(builds)), None),
-            "`make` with nothing to do": (seconds(noop), noop <= 0.15),
-            "one paragraph edited: `update` + `build`":
-                (f"{median(edits['update']):.2f} + {median(edits['build']):.2f} s", None),
-            "one paragraph edited: `build --update`": (seconds(edit), None),
-            "the same, vs WeasyPrint CLI + 0.2 s": (f"{edit:.2f} vs {weasy + 0.2:.2f} s",
-                                                   edit <= weasy + 0.2),
-        }
-        shutil.rmtree(folder)
+        for label, checkout in checkouts:
+            with using(checkout):
+                generated_project(bench, count, label)
+
+
+def generated_project(bench: Bench, count: int, label: str = "") -> None:
+    """The figures of a generated project of ``count`` statements, with the checkout in use."""
+    started = time.perf_counter()
+    name = f"{label}N={count}"
+    folder = generate_project(bench.root, count)
+    entries = sum(1 for line in catalog_path(folder, "ar").read_text("utf-8").splitlines()
+                  if line.startswith("msgid ")) - 1
+    row(f"{name}: generated", seconds(time.perf_counter() - started),
+        f"sources, 2 updates, the Arabic filled in; {entries} catalog entries")
+    full, _ = run_timed([pipeline_command(folder, "build", "-q", "-j", "2")], folder)
+    pdfs = len(list((folder / "output").glob("*/*.pdf")))
+    if pdfs != count * len(EDITIONS):
+        raise RuntimeError(f"{name}: {pdfs} PDFs printed, not {count * len(EDITIONS)}")
+    row(f"{name}: full build -j 2", seconds(full), f"one run from scratch; {pdfs} PDFs, "
+        f"{full / pdfs:.2f} s a PDF")
+    updates, builds, makes = make_nothing_to_do(folder, REPEAT)
+    noop = median(makes)
+    row(f"{name}: update, nothing to do", seconds(median(updates)), f"median of {REPEAT}: "
+        f"{times_of(updates)}")
+    row(f"{name}: build, nothing to do", seconds(median(builds)), f"median of {REPEAT}: "
+        f"{times_of(builds)}")
+    row(f"{name}: make, nothing to do", seconds(noop), f"build --update; median of {REPEAT}: "
+        f"{times_of(makes)}", "<= 0.15 s", noop <= 0.15)
+    edits = one_paragraph_edits(folder, count)
+    edit = median(edits["make"])
+    weasy = median(edits["weasyprint"])
+    row(f"{name}: edit, update", seconds(median(edits["update"])),
+        f"one paragraph of {statement_name((count + 1) // 2)}; median of {len(EN_PHRASES)}: "
+        f"{times_of(edits['update'])}")
+    row(f"{name}: edit, build", seconds(median(edits["build"])),
+        f"median of {len(EN_PHRASES)}: {times_of(edits['build'])}")
+    row(f"{name}: edit, WeasyPrint CLI", seconds(weasy), "the same English edition's HTML, "
+        f"fresh process; median of {len(EN_PHRASES)}: {times_of(edits['weasyprint'])}")
+    row(f"{name}: edit, make to PDF", seconds(edit), f"build --update; median of "
+        f"{len(edits['make'])}: {times_of(edits['make'])}",
+        f"<= WeasyPrint + 0.2 s = {weasy + 0.2:.2f} s", edit <= weasy + 0.2)
+    bench.scale[name] = {
+        "full build (-j 2)": (f"{full:.1f} s ({full / pdfs:.2f} s a PDF)", None),
+        "`update` with nothing to do": (seconds(median(updates)), None),
+        "`build` with nothing to do": (seconds(median(builds)), None),
+        "`make` with nothing to do": (seconds(noop), noop <= 0.15),
+        "one paragraph edited: `update` + `build`":
+            (f"{median(edits['update']):.2f} + {median(edits['build']):.2f} s", None),
+        "one paragraph edited: `build --update`": (seconds(edit), None),
+        "the same, vs WeasyPrint CLI + 0.2 s": (f"{edit:.2f} vs {weasy + 0.2:.2f} s",
+                                               edit <= weasy + 0.2),
+    }
+    shutil.rmtree(folder)
 
 
 SCALE_TARGETS = {"`make` with nothing to do": "<= 0.15 s",
@@ -792,7 +823,7 @@ def summary(bench: Bench) -> None:
         print(f"| {figure} | {measured} | {target} | {'met' if met else 'NOT met'} |")
     if bench.scale:
         sizes = list(bench.scale)
-        print(f"\n| figure | {' | '.join(f'N={n}' for n in sizes)} | target |")
+        print(f"\n| figure | {' | '.join(sizes)} | target |")
         print("|---|" + "---|" * (len(sizes) + 1))
         for figure in bench.scale[sizes[0]]:
             cells = []
@@ -861,6 +892,8 @@ def compile_package() -> None:
     import compileall
 
     compileall.compile_dir(REPO / "pipeline", quiet=1)
+    if BASELINE is not None:
+        compileall.compile_dir(BASELINE / "pipeline", quiet=1)
     if sys.dont_write_bytecode:
         print("  bytecode    PYTHONDONTWRITEBYTECODE is set: the pipeline's modules were compiled "
               "once, beforehand")
