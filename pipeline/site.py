@@ -460,8 +460,8 @@ def cache_cuts(project: Project, cached: dict[str, list[list[str]]], fonts: dict
     root = project.root if project.output is None else project.output_dir.parent
     names = {cut[1] for cuts in cached.values() for cut in cuts}
     for name, data in sorted(fonts.items()):
-        if name in names and not (folder / name).is_file():
-            write_atomic(folder / name, data, root)
+        if name in names:
+            write_atomic(folder / name, data, root)  # nothing is written while it is as cut
     remove_unlisted(folder, {folder / name for name in names}, project.output_dir)
 
 
