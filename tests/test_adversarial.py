@@ -696,9 +696,10 @@ def race_catalogs() -> tuple[bytes, bytes]:
 
 def site_file(name: str) -> bool:
     """The lock, or a file of the site rather than of an edition: the index, its state, the
-    assets; or the build's record of the catalogs it read."""
-    return name in (".lock", "index.html", ".site.state.json", ".catalogs.state.json") \
-        or name.startswith("_assets/")
+    assets (and the web fonts' cache); or the build's records of the catalogs it read and of the
+    published files' stat."""
+    return name in (".lock", "index.html", ".site.state.json", ".catalogs.state.json",
+                    ".files.state.json") or name.startswith(("_assets/", ".webfonts/"))
 
 
 @pytest.mark.slow
