@@ -48,6 +48,11 @@ def environment(snapshot: Snapshot):
     return _environments[key]
 
 
+_references: dict[str, tuple[str | None, ...]] = {}
+"""The templates a template's bytes (by their digest) import or include (None: one chosen at run
+time); kept by content, so an edited template is parsed again and an unchanged one never is."""
+
+
 def templates_used(snapshot: Snapshot, name: str) -> set[str]:
     """The templates a page template is made of: itself and every template it imports or
     includes, however deep, as ``templates/<name>`` (all of them if one is chosen at run time)."""
@@ -64,11 +69,15 @@ def templates_used(snapshot: Snapshot, name: str) -> set[str]:
         item = snapshot.templates.get(current)
         if item is None:
             continue
-        try:
-            references = list(meta.find_referenced_templates(env.parse(
-                item.data.decode("utf-8", "replace"))))
-        except TemplateSyntaxError:
-            continue  # reported, with its line, when the page is rendered
+        if item.digest not in _references:  # parsed once per template bytes: watch asks each save
+            if len(_references) > 256:
+                _references.clear()
+            try:
+                _references[item.digest] = tuple(meta.find_referenced_templates(env.parse(
+                    item.data.decode("utf-8", "replace"))))
+            except TemplateSyntaxError:
+                _references[item.digest] = ()  # reported, with its line, when the page is rendered
+        references = _references[item.digest]
         if any(reference is None for reference in references):
             return {f"templates/{n}" for n in snapshot.templates if n.endswith(".j2")}
         pending += [r for r in references if r is not None]
