@@ -21,6 +21,7 @@ import hashlib
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from . import log
@@ -168,13 +169,20 @@ def for_browsers(assets: dict[str, bytes], stylesheet: str = "statement.css") ->
     css = assets.get(stylesheet)
     if css is None:
         return dict(assets)
-    screen = without_font_faces(css.decode("utf-8"))
+    screen, named = _for_screen(css)
     printed = {face.url for face in fonts_of(assets).faces}
-    named = urls_of(screen)
     kept = {name: data for name, data in assets.items() if name in named or (
         name not in printed and name != PRINT_SHOP_STYLESHEET
         and not name.lower().endswith((".icc", ".icm")))}
     return {**kept, stylesheet: screen.encode("utf-8")}
+
+
+@lru_cache(maxsize=4)
+def _for_screen(css: bytes) -> tuple[str, frozenset[str]]:
+    """The stylesheet a browser gets and the addresses it names, by the stylesheet's bytes (a
+    ``watch`` round asks twice, for the site and for what its pages may link)."""
+    screen = without_font_faces(css.decode("utf-8"))
+    return screen, frozenset(urls_of(screen))
 
 
 def without_font_faces(css: str) -> str:
