@@ -96,6 +96,7 @@ _TOKEN = re.compile(rb"<([0-9a-fA-F]*)>|(-?[0-9.]+(?:e-?[0-9]+)?)")
 # would do for poppler, but PDFium misplaces the letters next to an RLM written in an
 # ActualText) and a neutral one for PDFium. Copied text holds these invisible marks.
 FENCE, LRM, RLM, ZWJ, SOFT_HYPHEN = "\u202b", "\u200e", "\u200f", "\u200d", "\u00ad"
+ZWSP = "\u200b"
 JOINER = "\u2060"
 
 
@@ -287,8 +288,7 @@ def rewrite(stream: Any, start: int, textbox: Any, current: tuple[str, float] | 
     rtl = embedded or any(c.rtl for c in clusters)
     previous = getattr(stream, "textlayer_last", None)
     separator: list[bytes] = []
-    element = getattr(textbox, "element", None)
-    if rtl and not (element is not None and "number" in (element.get("class") or "").split()):
+    if rtl and not _list_number(textbox):
         # (a list number stays in drawing order: poppler would make two words of "١." else)
         units = mupdf_order(glyphs, clusters, units, fonts)
     first, last = _mupdf_ends(glyphs, units, fonts)
@@ -296,16 +296,21 @@ def rewrite(stream: Any, start: int, textbox: Any, current: tuple[str, float] | 
         x, y = (float(n) for n in head[-1].split()[4:6])
         left = x + min(g.x for g in glyphs)
         right = x + max(g.x + g.width for g in glyphs)
-        # (after a list number, with no space between, PDFium would join the two: left as is)
+        # (right after a list number, PDFium would join the two, "٢٥.Help4Syria": left as is;
+        # after anything else, "و«FREE-Syria»", "info@example.org", what it joins is joined)
         own_line = latin or (_pdfium_own_line(textbox, clusters) and (
             previous is None or abs(previous[2] - y) >= glyphs[0].size
-            or getattr(stream, "textlayer_spaced", True)))
-        stream.textlayer_last = (left, right, y, rtl, last, own_line)
+            or not getattr(stream, "textlayer_number", False)))
+        primer = [] if own_line or textbox.style["direction"] != "rtl" else \
+            _pdfium_primer(glyphs, units, fonts, head[-1], -1000 - left)
+        stream.textlayer_last = (left, right, y, rtl, last, own_line, bool(primer))
         size = glyphs[0].size
         if previous is not None and abs(previous[2] - y) < size:
             if (rtl and not previous[3] and previous[1] + size < left) or own_line \
-                    or previous[5]:
-                # a bilingual row's Arabic cell; a Latin span in Arabic text, and what follows it
+                    or previous[5] or (previous[6] and not rtl):
+                # a bilingual row's Arabic cell; a Latin span in Arabic text, and what follows
+                # it; a left-to-right line after a primed one (PDFium would take it for right
+                # to left)
                 glyph = next((g for g in glyphs if _mupdf_level(g, fonts) == first), glyphs[0])
                 separator = _separator(glyph, head[-1])
                 current = (glyph.font, glyph.size)
@@ -317,10 +322,14 @@ def rewrite(stream: Any, start: int, textbox: Any, current: tuple[str, float] | 
                     and not textbox.pango_layout.text[:1].isspace():
                 # (with a space between them, MuPDF's line break copies as one: left alone)
                 units = _box_join(glyphs, units, fonts)
+        if primer:
+            separator += primer
+            current = (glyphs[0].font, glyphs[0].size)
     else:
         stream.textlayer_last = None
     logical = "".join(c for c in getattr(textbox, "text", "") if unicodedata.category(c) != "Cf")
     stream.textlayer_spaced = not logical or logical[-1].isspace()
+    stream.textlayer_number = _list_number(textbox) and not stream.textlayer_spaced
     stream.stream[start:] = separator + head + emit(glyphs, units, current,
                                                     stream._current_font)
 
@@ -454,6 +463,40 @@ def _separator(glyph: Glyph, matrix: bytes) -> list[bytes]:
             b"[<%04x>] TJ" % glyph.gid, b"EMC"]
 
 
+def _pdfium_segments(text: str) -> tuple[int, int]:
+    """How many left-to-right and right-to-left segments PDFium's simple bidi cuts ``text``
+    into (each run of one ``_pdfium_class`` is a segment)."""
+    runs = [kind for k, kind in enumerate(map(_pdfium_class, text))
+            if k == 0 or kind != _pdfium_class(text[k - 1])]
+    return runs.count("L"), runs.count("R")
+
+
+def _pdfium_primer(glyphs: list[Glyph], units: list[Unit], fonts: dict[str, Any],
+                   matrix: bytes, x: float) -> list[bytes]:
+    """For a line of a right-to-left paragraph that PDFium would take for left to right (it
+    does when the line has more left-to-right segments than right-to-left ones: Latin names,
+    the LRMs of the fences), a glyph drawn off the page on the line's baseline (at ``x``, left
+    of the page: PDFium, which sorts a line's text objects by where they start, reads it
+    first), its text RLM ZWSP repeated, as many right-to-left segments as the line lacks, plus
+    one (two boxes of one line may join a segment): PDFium then takes the line for right to
+    left. Format characters only, which a reader's copy does not show; poppler and MuPDF leave
+    out what is off the page. The line's first glyph (PDFium leaves out a text object with no
+    ink, a space). Nothing if the line needs none."""
+    pieces = sorted((min(glyphs[i].x for i in unit.glyphs), unit.text if unit.text is not None
+                     else "".join(fonts[glyphs[i].font].to_unicode.get(glyphs[i].gid, "")
+                                  for i in unit.glyphs))
+                    for unit in units if unit.primer is None and unit.glyphs)
+    ltr, rtl = _pdfium_segments("".join(text for _, text in pieces))
+    if not ltr or rtl > ltr:
+        return []
+    first = glyphs[0]
+    a, b, c, d, _, y = matrix.split()[:6]
+    return [b" ".join([a, b, c, d, _number(x), y, b"Tm"]),
+            b"/" + first.font.encode() + b" " + _number(first.size) + b" Tf",
+            b"/Span <</ActualText " + _utf16((RLM + ZWSP) * (ltr - rtl + 1)) + b">> BDC",
+            b"[<%04x>] TJ" % first.gid, b"EMC"]
+
+
 def _pdfium_class(c: str) -> str:
     """The direction PDFium's simple bidi (CFX_BidiChar) gives ``c``: L, W (weak: numbers,
     marks, separators, a no-break space), R, or N (neutral: spaces, brackets, controls)."""
@@ -476,6 +519,12 @@ def _pdfium_own_line(textbox: Any, clusters: list[Cluster]) -> bool:
         return False  # (the isolates around a span are clusters of the right-to-left text)
     classes = {_pdfium_class(c) for c in text.strip()}
     return "L" in classes and len(classes) > 1
+
+
+def _list_number(textbox: Any) -> bool:
+    """Whether ``textbox`` is a list item's number (``<span class="number">``)."""
+    element = getattr(textbox, "element", None)
+    return element is not None and "number" in (element.get("class") or "").split()
 
 
 def _ltr_in_rtl(textbox: Any) -> bool:
