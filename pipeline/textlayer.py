@@ -298,10 +298,11 @@ def rewrite(stream: Any, start: int, textbox: Any, current: tuple[str, float] | 
         right = x + max(g.x + g.width for g in glyphs)
         # (right after a list number, PDFium would join the two, "٢٥.Help4Syria": left as is;
         # after anything else, "و«FREE-Syria»", "info@example.org", what it joins is joined)
-        own_line = latin or (_pdfium_own_line(textbox, clusters) and (
-            previous is None or abs(previous[2] - y) >= glyphs[0].size
-            or not getattr(stream, "textlayer_number", False)))
-        primer = [] if own_line or textbox.style["direction"] != "rtl" else \
+        numbered = previous is not None and abs(previous[2] - y) < glyphs[0].size \
+            and getattr(stream, "textlayer_number", False)
+        own_line = latin or (_pdfium_own_line(textbox, clusters) and not numbered)
+        # (nor a primer there: PDFium would reverse "Help4Syria", which it reads left to right)
+        primer = [] if own_line or numbered or textbox.style["direction"] != "rtl" else \
             _pdfium_primer(glyphs, units, fonts, head[-1], -1000 - left)
         stream.textlayer_last = (left, right, y, rtl, last, own_line, bool(primer))
         size = glyphs[0].size
