@@ -323,6 +323,8 @@ def rewrite(stream: Any, start: int, textbox: Any, current: tuple[str, float] | 
                     and not textbox.pango_layout.text[:1].isspace():
                 # (with a space between them, MuPDF's line break copies as one: left alone)
                 units = _box_join(glyphs, units, fonts)
+        if previous is not None and previous[5] and not own_line and not latin:
+            _pdfium_lead(glyphs, clusters, units)
         if primer:
             separator += primer
             current = (glyphs[0].font, glyphs[0].size)
@@ -464,6 +466,25 @@ def _separator(glyph: Glyph, matrix: bytes) -> list[bytes]:
             b"[<%04x>] TJ" % glyph.gid, b"EMC"]
 
 
+def _pdfium_lead(glyphs: list[Glyph], clusters: list[Cluster], units: list[Unit]) -> None:
+    """The brackets and quotes that start (at its right end) the line after a Latin span drawn
+    as a line of its own (``» و«``, ``]) وراسلونا``): each gets an RLM before its FENCE. PDFium
+    copies such a line's segments from its right end, and without one it would copy the
+    neutral run of the space and the bracket on its left after the bracket's LRM, left to
+    right (`` »و«``); the RLM ends that run."""
+    for unit in sorted((u for u in units if u.primer is None and u.glyphs),
+                       key=lambda u: -max(glyphs[i].x for i in u.glyphs)):
+        text = "".join(clusters[c].text for c in dict.fromkeys(glyphs[i].cluster
+                                                               for i in unit.glyphs))
+        shown = "".join(c for c in text if unicodedata.category(c) != "Cf")
+        if not shown or shown.isspace():
+            continue
+        if not all(unicodedata.mirrored(c) for c in shown) or unit.text is None \
+                or not unit.text.startswith(FENCE):
+            return
+        unit.text = RLM + unit.text
+
+
 def _pdfium_segments(text: str) -> tuple[int, int]:
     """How many left-to-right and right-to-left segments PDFium's simple bidi cuts ``text``
     into (each run of one ``_pdfium_class`` is a segment)."""
@@ -482,7 +503,9 @@ def _pdfium_primer(glyphs: list[Glyph], units: list[Unit], fonts: dict[str, Any]
     one (two boxes of one line may join a segment): PDFium then takes the line for right to
     left. Format characters only, which a reader's copy does not show; poppler and MuPDF leave
     out what is off the page. The line's first glyph (PDFium leaves out a text object with no
-    ink, a space). Nothing if the line needs none."""
+    ink), then the font's space glyph: PDFium, which adds a space between two text objects a
+    gap apart unless the first ends with a space, then adds none. Nothing if the line needs
+    none."""
     pieces = sorted((min(glyphs[i].x for i in unit.glyphs), unit.text if unit.text is not None
                      else "".join(fonts[glyphs[i].font].to_unicode.get(glyphs[i].gid, "")
                                   for i in unit.glyphs))
@@ -491,11 +514,13 @@ def _pdfium_primer(glyphs: list[Glyph], units: list[Unit], fonts: dict[str, Any]
     if not ltr or rtl > ltr:
         return []
     first = glyphs[0]
+    space = _space_after(first, fonts)
     a, b, c, d, _, y = matrix.split()[:6]
     return [b" ".join([a, b, c, d, _number(x), y, b"Tm"]),
             b"/" + first.font.encode() + b" " + _number(first.size) + b" Tf",
             b"/Span <</ActualText " + _utf16((RLM + ZWSP) * (ltr - rtl + 1)) + b">> BDC",
-            b"[<%04x>] TJ" % first.gid, b"EMC"]
+            b"[<%04x>%s] TJ" % (first.gid, b"" if space is None else b"<%04x>" % space.gid),
+            b"EMC"]
 
 
 def _pdfium_class(c: str) -> str:
