@@ -54,7 +54,11 @@ What this module does, per text box, in ``draw_first_line`` (wrapped):
   right (the Arabic cell of a bilingual row), a Latin span in right-to-left text (a version
   code) and the line after it are preceded by a glyph drawn off the page whose text is a ZERO
   WIDTH SPACE: PDFium then reads them as lines of their own (poppler and MuPDF leave out what
-  is off the page, and nothing prints). (A document whose /ViewerPreferences say /Direction
+  is off the page, and nothing prints); a line of a right-to-left paragraph that PDFium would
+  take for left to right (more Latin segments than Arabic ones) is preceded, on its baseline
+  left of the page, by a glyph whose text is RLM ZWSP repeated (``_pdfium_primer``), and a
+  bracket starting the line after a Latin span gets an RLM (``_pdfium_lead``). (A document
+  whose /ViewerPreferences say /Direction
   /R2L makes PDFium take every line for right to left, a code's too, whose letters and digits
   it then reverses: pipeline/tagging.py sets none);
 * a right-to-left line is drawn, for MuPDF, stretch by stretch from its right end: each
@@ -537,8 +541,10 @@ def _pdfium_own_line(textbox: Any, clusters: list[Cluster]) -> bool:
     ("FREE-Syria", "(SAC)", "Help4Syria"): on a line it takes for right to left, PDFium
     reverses the order of those segments (Syria-FREE, )SAC(); on a line of its own (a
     ``_separator`` before it and before what follows it), which holds no right-to-left
-    letter, it keeps them in order. Only after a space (``rewrite``): copying a region,
-    PDFium writes nothing between two lines on one baseline ("٢٥.Help4Syria")."""
+    letter, it keeps them in order. Copying a region, PDFium writes nothing between two lines
+    on one baseline, so a span glued to what precedes it (و«FREE-Syria», info@example.org)
+    stays glued; not right after a list number, which the span's item does not hold
+    ("٢٥.Help4Syria", ``rewrite``)."""
     shown = [c for c in clusters if any(unicodedata.category(ch) != "Cf" for ch in c.text)]
     text = "".join(ch for c in shown for ch in c.text if unicodedata.category(ch) != "Cf")
     if textbox.style["direction"] != "rtl" or any(c.rtl for c in shown) or not text.strip():

@@ -25,7 +25,8 @@ EDITIONS = [(s, v) for s in STATEMENTS for v in ("en", "ar", "bilingual")]
 # How many units each viewer gives back exactly today (issue 20 asks for all of them): a ratchet,
 # raised as the text layer improves; never lowered without a reason in the commit.
 # PDFium 614 -> 628: no /Direction /R2L (pipeline/tagging.py), and a Latin name in Arabic text
-# drawn as a line of its own for PDFium (textlayer._pdfium_own_line).
+# drawn as a line of its own for PDFium (textlayer._pdfium_own_line), after anything but a list
+# number; a line with more Latin segments than Arabic ones primed (textlayer._pdfium_primer).
 # MuPDF 652 -> 656, every unit: a box of a right-to-left line drawn right after the one on its
 # right, no space between them (ghouta's bold «ومستدام», then its comma), starts with a primer
 # writing a WORD JOINER (textlayer._box_join), and a list item of one Arabic word («مزايا») gets
@@ -136,6 +137,9 @@ def test_a_latin_span_pdfium_would_cut_into_segments_is_a_line_of_its_own():
     assert not textlayer._pdfium_own_line(Box(), clusters("مؤسسة FREE", rtl=True))
     Box.style = {"direction": "ltr"}
     assert not textlayer._pdfium_own_line(Box(), clusters("FREE-Syria"))
+    # (the segments PDFium counts to choose a line's direction: an LRM is a left-to-right one)
+    assert textlayer._pdfium_segments("\u202b\u200eUN\u200e مع") == (1, 1)
+    assert textlayer._pdfium_segments("Human Rights\u200e و") == (2, 1)
 
 
 def test_a_neutral_glyph_of_right_to_left_spans_maps_to_an_rlm_first_unless_drawn_plain():
@@ -201,3 +205,37 @@ def test_the_text_layer_moves_no_glyph(small, tmp_path, monkeypatch, capsys):
     assert cli(capsys, small, "build", "ghouta-2017")[0] == 0
     plain = pages("plain")
     assert len(plain) == 3 and plain == with_layer
+
+
+LATIN_IN_ARABIC = (
+    # a line with more Latin segments than Arabic ones (PDFium would take it for left to right
+    # and reverse the Arabic sentence: textlayer._pdfium_primer)
+    "وقعت «Syrian Network for Human Rights» و«Women Now for Development» على *البيان* أمس.",
+    # Latin spans glued to what precedes them (textlayer._pdfium_own_line: not only after a space)
+    "تعمل و«FREE-Syria» مع (UN \\\\[OCHA (Syria)\\\\]) وراسلونا على info@example.org اليوم.",
+)
+
+
+def test_latin_names_in_an_arabic_paragraph_copy_in_order(small, capsys):
+    """PDFium keeps the Arabic order of a line full of Latin names and copies a Latin span
+    whole whatever precedes it (a quote, a bracket, an "@"); poppler and MuPDF lose nothing."""
+    from .helpers import cli, edit
+
+    edit(small, "locales/ar/LC_MESSAGES/statements.po",
+         "يعيش قرابة ٤٠٠ ألف شخص تحت الحصار في الغوطة الشرقية منذ عام ٢٠١٣. والأغذية والأدوية "
+         "والوقود آخذة في النفاد، *ويموت الأطفال من سوء التغذية* على بعد كيلومترات قليلة من "
+         "العاصمة.", " ".join(LATIN_IN_ARABIC))
+    assert cli(capsys, small, "build", "ghouta-2017", "--lang", "ar")[0] == 0
+    pdf = small.output_dir / "ghouta-2017" / "ghouta-2017.ar.pdf"
+    first, second = (extraction.normalise(text.replace("*", "").replace("\\\\", ""))
+                     for text in LATIN_IN_ARABIC)
+    copied = {viewer: f" {extraction.extracted(viewer, pdf, 'page')} "
+              for viewer in extraction.VIEWERS}
+    assert f" {first} {second} " in copied["pdftotext"]
+    assert f" {first} " in copied["pdfium"]
+    # (not yet: PDFium copies «تعمل», the last word of the line before, as «لمعت»: the primer
+    # of the line's first box, RLM ZWSP, is read with it)
+    assert f" {second.removeprefix('تعمل ')} " in copied["pdfium"]
+    # (MuPDF: a space after "[", as before this change)
+    assert f" {first} " in copied["mupdf"]
+    assert "info@example.org اليوم." in copied["mupdf"]
