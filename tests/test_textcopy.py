@@ -236,6 +236,6 @@ def test_latin_names_in_an_arabic_paragraph_copy_in_order(small, capsys):
     # (not yet: PDFium copies «تعمل», the last word of the line before, as «لمعت»: the primer
     # of the line's first box, RLM ZWSP, is read with it)
     assert f" {second.removeprefix('تعمل ')} " in copied["pdfium"]
-    # (MuPDF: a space after "[", as before this change)
-    assert f" {first} " in copied["mupdf"]
-    assert "info@example.org اليوم." in copied["mupdf"]
+    # (not yet: MuPDF writes a space after "[" before the span, "(UN [ OCHA", as before)
+    assert f" {first} " in copied["mupdf"], extraction.divergence(first, copied["mupdf"])
+    assert f" {second.replace('[', '[ ')} " in copied["mupdf"]
