@@ -216,9 +216,10 @@ LATIN_IN_ARABIC = (
 )
 
 
-def test_latin_names_in_an_arabic_paragraph_copy_in_order(small, capsys):
+def test_latin_names_in_an_arabic_paragraph_copy_in_order(small, capsys, tmp_path, monkeypatch):
     """PDFium keeps the Arabic order of a line full of Latin names and copies a Latin span
-    whole whatever precedes it (a quote, a bracket, an "@"); poppler and MuPDF lose nothing."""
+    whole whatever precedes it (a quote, a bracket, an "@"); poppler and MuPDF lose nothing;
+    the page is the same, pixel for pixel, as without the text layer (its primers)."""
     from .helpers import cli, edit
 
     edit(small, "locales/ar/LC_MESSAGES/statements.po",
@@ -239,3 +240,14 @@ def test_latin_names_in_an_arabic_paragraph_copy_in_order(small, capsys):
     # (not yet: MuPDF writes a space after "[" before the span, "(UN [ OCHA", as before)
     assert f" {first} " in copied["mupdf"], extraction.divergence(first, copied["mupdf"])
     assert f" {second.replace('[', '[ ')} " in copied["mupdf"]
+
+    def pixels(name: str) -> bytes:
+        subprocess.run(["pdftoppm", "-r", "100", "-gray", "-singlefile", str(pdf),
+                        str(tmp_path / name)], check=True)
+        return (tmp_path / f"{name}.pgm").read_bytes()
+
+    with_layer = pixels("layer")
+    monkeypatch.setattr(textlayer, "rewrite", lambda *args: None)
+    assert cli(capsys, small, "build", "ghouta-2017", "--lang", "ar", "--force")[0] == 0
+    assert extraction.normalise(first) not in extraction.extracted("pdfium", pdf, "page")
+    assert pixels("plain") == with_layer
