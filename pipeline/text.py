@@ -97,7 +97,7 @@ def written_in(text: str, script: str) -> bool:
 
 _LETTERS = "A-Za-z\u00c0-\u024f"
 _WORD = rf"[0-9]*[{_LETTERS}][{_LETTERS}0-9]*"  # a Latin word (Help4Syria, 2nd)
-_BETWEEN = " \u00a0'’.,;:!?&/+-"  # what may stand between the words of one Latin phrase
+_BETWEEN = " \u00a0'’.,;:!?&/+@_-"  # what may stand between the words of one Latin phrase
 _GROUP = rf"\({_WORD}(?:[{_BETWEEN}]+(?:{_WORD}|[0-9]+))*\)"  # a bracketed one: (SNHR)
 LATIN_RUN = re.compile(rf"(?<![{_LETTERS}0-9])(?:{_WORD}|{_GROUP})"
                        rf"(?:[{_BETWEEN}]+(?:{_WORD}|{_GROUP}|[0-9]+(?![0-9])))*(?<![{_BETWEEN}])")

@@ -255,6 +255,9 @@ def test_a_latin_name_with_a_semicolon_or_colon_stays_one_phrase_in_arabic_text(
     for name in ("Hand in Hand for Aid; Development", "Relief: Syria", "Yalla! Syria"):
         assert isolate_latin(name) == f"{FSI}{name}{PDI}"
         assert isolate_latin(f"منظمة {name} للإغاثة") == f"منظمة {FSI}{name}{PDI} للإغاثة"
+    # an e-mail address is one phrase: two would print example.org@info in an Arabic line
+    for address in ("info@example.org", "press_office@syria-ngo.org"):
+        assert f"على {FSI}{address}{PDI}" in isolate_latin(f"راسلونا على {address}.")
     # punctuation after a phrase stays outside it: the Arabic sentence goes on from there
     assert isolate_latin("قال Human Rights Watch: إن").startswith(f"قال {FSI}Human Rights Watch{PDI}")
 
