@@ -68,8 +68,12 @@ def files_of(folder: Path) -> dict[str, bytes]:
 
 
 def changed(before: dict[str, bytes], after: dict[str, bytes]) -> list[str]:
+    """The files whose bytes differ, but for the published files' stat record (output/
+    .files.state.json): inodes and times of this disk, as git's index, not an output."""
+    from pipeline.files import DIGESTS
+
     return sorted(name for name in before.keys() | after.keys()
-                  if before.get(name) != after.get(name))
+                  if before.get(name) != after.get(name) and name.rpartition("/")[2] != DIGESTS)
 
 
 def temp_files(project: Project) -> list[str]:
