@@ -234,19 +234,25 @@ def build_template(messages: Iterable[SourceMessage], carried: Iterable[PoEntry]
 
 def ordered_source_files(snapshot: Snapshot, statements: dict[str, Statement]) -> list[str]:
     """The statement files ``babel.cfg`` maps to the statement extractor, in walk order."""
+    return _ordered(snapshot, [s.file for s in statements.values()])
+
+
+def _ordered(snapshot: Snapshot, names: Iterable[str]) -> list[str]:
     mapping = mapping_of(snapshot)
-    names = [s.file for s in statements.values()]
     return sorted((name for name in names if (found := mapping.method_for(name))
                    and found[0] == "statement"), key=_walk_order)
 
 
-def extraction(snapshot: Snapshot, statements: dict[str, Statement]) -> list[SourceMessage]:
+def extraction(snapshot: Snapshot, statements: dict[str, Statement],
+               extracted: dict[str, list[SourceMessage]] | None = None) -> list[SourceMessage]:
     """Every message of the statements and templates, in the order ``pybabel extract`` finds
-    them (statement files sort before templates)."""
-    by_file = {s.file: s for s in statements.values()}
+    them (statement files sort before templates). ``extracted``: the messages of statement
+    files extracted before (by file name), for statements not parsed in this run."""
+    by_file = {s.file: statement_messages(s) for s in statements.values()}
+    by_file.update(extracted or {})
     found: list[SourceMessage] = []
-    for name in ordered_source_files(snapshot, statements):
-        found += statement_messages(by_file[name])
+    for name in _ordered(snapshot, by_file):
+        found += by_file[name]
     found += template_messages(snapshot)
     return found
 

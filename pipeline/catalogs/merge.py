@@ -7,7 +7,6 @@ two); each old translation given once; at a cost in proportion to the changed me
 
 from __future__ import annotations
 
-import copy
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
@@ -39,8 +38,10 @@ def _blank(template: PoEntry, nplurals: int) -> PoEntry:
     flags = {f for f in template.flags if f.endswith("-format") and f != "python-format"} | (
         {"python-format"} if wants_python_format(template.msgid, template.msgid_plural) else set())
     forms = [""] * max(nplurals, 2) if template.is_plural else []
-    return replace(copy.deepcopy(template), msgstr="", msgstr_plural=forms, flags=flags, obsolete=False,
-                   translator_comments=[], previous_msgctxt=None, previous_msgid=None,
+    # Its lists copied, not shared (no deep copy: every field is a string or a list of strings)
+    return replace(template, msgstr="", msgstr_plural=forms, flags=flags, obsolete=False,
+                   translator_comments=[], extracted_comments=list(template.extracted_comments),
+                   references=list(template.references), previous_msgctxt=None, previous_msgid=None,
                    previous_msgid_plural=None, **_UNREAD)
 
 
@@ -150,7 +151,9 @@ def _without_copies(obsolete: list[PoEntry], entries: list[PoEntry]) -> list[PoE
 
 
 def _obsolete(entry: PoEntry) -> PoEntry:  # without references and notes, as msgmerge: they described its use
-    return replace(copy.deepcopy(entry), obsolete=True, references=[], extracted_comments=[], **_UNREAD)
+    return replace(entry, obsolete=True, references=[], extracted_comments=[], flags=set(entry.flags),
+                   msgstr_plural=list(entry.msgstr_plural),
+                   translator_comments=list(entry.translator_comments), **_UNREAD)
 
 
 def _loose(text: str) -> str:

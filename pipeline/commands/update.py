@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # parsing, extracting and merging are imported where they are
     # update with nothing to do decides so from bytes alone and loads none of them
     from ..catalogs.merge import MergeReport
     from ..catalogs.pofile import Key, PoCatalog, PoEntry
+    from ..messages import SourceMessage
     from ..parse import Parsed
 
 
@@ -42,15 +43,19 @@ class Extraction:
     sources: dict[Key, str] = field(default_factory=dict)  # each message's source language
 
 
-def extract_template(project: Project, parsed: Parsed) -> Extraction:
+def extract_template(project: Project, parsed: Parsed, cached: Cached | None = None) -> Extraction:
     """The message template from every statement and template, and the problems of the
-    statements that cannot be read (whose messages are carried over from the previous one)."""
+    statements that cannot be read (whose messages are carried over from the previous one).
+    ``cached``: the messages of the statements not parsed (their bytes unchanged since the
+    last update extracted them)."""
     from ..messages import build_template, extraction
 
     snapshot = parsed.snapshot
     statements = parsed.statements
+    cached = cached or Cached()
     broken = {project.relative(project.source_path(i)) for i in snapshot.unreadable_sources}
-    broken |= {item.name for i, item in snapshot.sources.items() if i not in statements}
+    broken |= {item.name for i, item in snapshot.sources.items()
+               if i not in statements and i not in cached.ids}
     problems = [error for error in parsed.problems
                 if error.problems and error.problems[0].file in broken]
     carried: list[PoEntry] = []
@@ -59,8 +64,8 @@ def extract_template(project: Project, parsed: Parsed) -> Extraction:
         if previous is not None:
             carried = [entry for entry in previous.entries if any(
                 reference.rsplit(":", 1)[0] in broken for reference in entry.references)]
-    found = extraction(snapshot, statements)
-    languages = {s.file: s.language for s in statements.values()}
+    found = extraction(snapshot, statements, cached.messages)
+    languages = {s.file: s.language for s in statements.values()} | cached.languages
     sources: dict[Key, str] = {}
     for message in found:
         sources.setdefault(message.key, languages.get(message.file, TEMPLATE_LANGUAGE))
@@ -160,25 +165,29 @@ def update(project: Project, languages: list[str] | None = None) -> dict[str, Me
         snapshot = take(project, languages=languages)
         template = read_input(project.template_path, project.root, MAX_INPUT, "message template")
         catalogs = {code: item.data for code, item in snapshot.catalogs.items()}
-        if read_published(project.locales_dir / UPDATE_STAMP) == stamp(project, snapshot,
-                                                                       catalogs, template):
+        stamped = read_published(project.locales_dir / UPDATE_STAMP, MAX_STAMP) or b""
+        inputs, _, extracted = stamped.partition(b"\n")
+        if inputs == stamp(project, snapshot, catalogs, template):
             log.debug("the catalogs are up to date: no source, template or catalog changed")
             return {}
-        reports, problems = merge_catalogs(project, snapshot, catalogs)
+        reports, problems = merge_catalogs(project, snapshot, catalogs, extracted)
     raise_if_any(problems)
     return reports
 
 
-def merge_catalogs(project: Project, snapshot: Snapshot, catalogs: dict[str, bytes]
-                   ) -> tuple[dict[str, MergeReport], list[PipelineError]]:
+def merge_catalogs(project: Project, snapshot: Snapshot, catalogs: dict[str, bytes],
+                   extracted: bytes = b"") -> tuple[dict[str, MergeReport], list[PipelineError]]:
     """Extract the template from the snapshot, write it, merge it into each catalog (``catalogs``:
-    their bytes, updated to those written), and stamp the bytes left when all went well."""
+    their bytes, updated to those written), and stamp the bytes left when all went well.
+    ``extracted``: the messages the last complete update extracted (see ``Cached``); only the
+    statements whose bytes changed since are parsed."""
     from ..catalogs.merge import merge
     from ..catalogs.pofile import serialise
     from ..parse import parse
 
-    parsed = parse(snapshot)
-    result = extract_template(project, parsed)
+    cached = Cached.load(extracted, snapshot)
+    parsed = parse(snapshot, only={i for i in snapshot.sources if i not in cached.ids})
+    result = extract_template(project, parsed, cached)
     template = write_template(project, result.template)
     reports = {}
     catalog_problems = [error for error in parsed.problems if error not in result.problems]
@@ -201,14 +210,87 @@ def merge_catalogs(project: Project, snapshot: Snapshot, catalogs: dict[str, byt
                      "" if written else " (unchanged)")
     if not result.problems and not catalog_problems:  # the bytes this update left
         write_atomic(project.locales_dir / UPDATE_STAMP,
-                     stamp(project, snapshot, catalogs, template), project.root)
+                     stamp(project, snapshot, catalogs, template) + b"\n"
+                     + Cached.dump(snapshot, parsed.statements, cached), project.root)
     return reports, result.problems + catalog_problems
 
 
 UPDATE_STAMP = ".update.json"
-"""In ``locales/``: the hash of every byte the last complete ``update`` left (sources, templates,
-extraction mapping, settings, catalogs, message template). While they are the same, the next
-``update`` has nothing to do and decides so from the bytes alone, parsing nothing."""
+"""In ``locales/``: on its first line, the hash of every byte the last complete ``update`` left
+(sources, templates, extraction mapping, settings, catalogs, message template). While they are
+the same, the next ``update`` has nothing to do and decides so from the bytes alone, parsing
+nothing. On its second line, the messages it extracted from each statement (see ``Cached``)."""
+MAX_STAMP = 64 * 1024 * 1024
+
+
+@dataclass
+class Cached:
+    """The messages of the statements whose bytes are those the last complete update extracted
+    them from, by statement: the second line of the stamp. Only statements that could be parsed
+    are in it, each under its file's name and hash, all under the pipeline's version (the hash of
+    its code) and settings: a line that cannot be read, or of another version, gives nothing."""
+
+    ids: set[str] = field(default_factory=set)
+    messages: dict[str, list[SourceMessage]] = field(default_factory=dict)  # by file name
+    languages: dict[str, str] = field(default_factory=dict)  # by file name
+    records: dict[str, dict] = field(default_factory=dict)  # by file name, as stored
+
+    @classmethod
+    def load(cls, data: bytes, snapshot: Snapshot) -> Cached:
+        from ..messages import SourceMessage
+
+        cached = cls()
+        try:
+            stored = json.loads(data) if data else {}
+            if not isinstance(stored, dict) or stored.get("version") != cls.version(snapshot):
+                return cached
+            comments, files = stored["comments"], stored["statements"]
+            for statement_id, item in snapshot.sources.items():
+                record = files.get(item.name)
+                if record is None or record["digest"] != item.digest:
+                    continue
+                messages = [SourceMessage(context, text, item.name, line,
+                                          tuple(comments[i] for i in notes))
+                            for context, text, line, notes in record["messages"]]
+                if not all(isinstance(m.context, str) and isinstance(m.id, str) and
+                           type(m.line) is int and all(isinstance(c, str) for c in m.comments)
+                           for m in messages) or not isinstance(record["language"], str):
+                    return cls()
+                cached.ids.add(statement_id)
+                cached.messages[item.name] = messages
+                cached.languages[item.name] = record["language"]
+                cached.records[item.name] = record
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+            return cls()  # damaged: every statement is parsed again
+        return cached
+
+    @staticmethod
+    def version(snapshot: Snapshot) -> str:
+        return short_hash(snapshot.toolchain, repr(snapshot.project.settings))
+
+    @classmethod
+    def dump(cls, snapshot: Snapshot, statements: dict, cached: Cached) -> bytes:
+        """The line that stores the messages of every statement parsed or taken from ``cached``."""
+        from ..messages import statement_messages
+
+        comments: dict[str, int] = {}
+        files = {}
+        for statement_id, statement in statements.items():
+            item = snapshot.sources[statement_id]
+            files[item.name] = {
+                "digest": item.digest, "language": statement.language,
+                "messages": [[m.context, m.id, m.line,
+                              [comments.setdefault(c, len(comments)) for c in m.comments]]
+                             for m in statement_messages(statement)]}
+        for name, messages in cached.messages.items():
+            files[name] = {
+                "digest": cached.records[name]["digest"], "language": cached.languages[name],
+                "messages": [[m.context, m.id, m.line,
+                              [comments.setdefault(c, len(comments)) for c in m.comments]]
+                             for m in messages]}
+        return json.dumps({"version": cls.version(snapshot), "comments": list(comments),
+                           "statements": files}, ensure_ascii=False,
+                          separators=(",", ":")).encode()
 
 
 def stamp(project: Project, snapshot: Snapshot, catalogs: dict[str, bytes],
