@@ -4,6 +4,7 @@ a stored line that is damaged or of another version is never trusted."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -131,3 +132,22 @@ def test_an_untouched_update_still_decides_from_the_first_line_alone(project, pa
     parsed_statements.clear()
     assert update(project) == {}
     assert parsed_statements == []
+
+
+def test_an_edit_that_changes_no_message_keeps_the_template_as_it_was(project, parsed_statements):
+    update(project)
+    template = project.template_path
+    dated = template.read_bytes().replace(b"POT-Creation-Date: ", b"POT-Creation-Date: 1999-")
+    template.write_bytes(dated)  # as the last update left it, but a day long past
+    stamp = project.locales_dir / UPDATE_STAMP
+    stored = _messages_line(project)
+    stored["template"] = hashlib.sha256(dated).hexdigest()
+    stamp.write_bytes(stamp.read_bytes().split(b"\n", 1)[0] + b"\n" + json.dumps(stored).encode())
+    edit(project, G, "\nbody:\n", "\nbody:  # a comment changes no message\n")
+    parsed_statements.clear()
+    update(project)
+    assert parsed_statements == [G]
+    assert template.read_bytes() == dated  # not even its creation date
+    edit(project, G, "Food, medicine", "Food, water, medicine")
+    update(project)
+    assert b"POT-Creation-Date: 1999-" not in template.read_bytes()  # a message changed

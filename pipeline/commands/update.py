@@ -9,6 +9,7 @@ exits 1.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -130,12 +131,25 @@ def read_previous_template(project: Project) -> PoCatalog | None:
         return None  # a damaged template is simply written anew
 
 
-def write_template(project: Project, template: PoCatalog) -> bytes:
+def write_template(project: Project, template: PoCatalog, written: str = "") -> bytes:
     """Write the template; its creation date changes only when a message does (no
-    timestamp-only churn in the repository). Returns the bytes it holds."""
+    timestamp-only churn in the repository). Returns the bytes it holds. ``written``: the hash of
+    the template the last complete update wrote; while the file holds those bytes, it is
+    compared as bytes, not read."""
     from ..catalogs.pofile import serialise, template_header
 
     path = project.template_path
+    if written:
+        data = read_input(path, project.root, MAX_INPUT, "message template")
+        created = re.search(rb'^"POT-Creation-Date: ([^"\\]*)\\n"$', data or b"", re.M)
+        if data is not None and created and digest(data) == written:
+            template.header = template_header(created.group(1).decode())
+            if serialise(template) != data:  # a message changed: a new creation date
+                template.header = template_header()
+            data = serialise(template)
+            if write_atomic(path, data, project.root):
+                log.info("%s: %d messages", project.relative(path), len(template.entries))
+            return data
     previous = read_previous_template(project)
     if previous is not None and previous.entries == template.entries and previous.header:
         template.header = template_header(previous.header_field("POT-Creation-Date"))
@@ -188,7 +202,7 @@ def merge_catalogs(project: Project, snapshot: Snapshot, catalogs: dict[str, byt
     cached = Cached.load(extracted, snapshot)
     parsed = parse(snapshot, only={i for i in snapshot.sources if i not in cached.ids})
     result = extract_template(project, parsed, cached)
-    template = write_template(project, result.template)
+    template = write_template(project, result.template, cached.template)
     reports = {}
     catalog_problems = [error for error in parsed.problems if error not in result.problems]
     notes = pivot_of(project, parsed, result)
@@ -211,7 +225,7 @@ def merge_catalogs(project: Project, snapshot: Snapshot, catalogs: dict[str, byt
     if not result.problems and not catalog_problems:  # the bytes this update left
         write_atomic(project.locales_dir / UPDATE_STAMP,
                      stamp(project, snapshot, catalogs, template) + b"\n"
-                     + Cached.dump(snapshot, parsed.statements, cached), project.root)
+                     + Cached.dump(snapshot, parsed.statements, cached, template), project.root)
     return reports, result.problems + catalog_problems
 
 
@@ -234,6 +248,7 @@ class Cached:
     messages: dict[str, list[SourceMessage]] = field(default_factory=dict)  # by file name
     languages: dict[str, str] = field(default_factory=dict)  # by file name
     records: dict[str, dict] = field(default_factory=dict)  # by file name, as stored
+    template: str = ""  # the hash of the message template as the update left it
 
     @classmethod
     def load(cls, data: bytes, snapshot: Snapshot) -> Cached:
@@ -245,6 +260,8 @@ class Cached:
             if not isinstance(stored, dict) or stored.get("version") != cls.version(snapshot):
                 return cached
             comments, files = stored["comments"], stored["statements"]
+            if isinstance(stored["template"], str):
+                cached.template = stored["template"]
             for statement_id, item in snapshot.sources.items():
                 record = files.get(item.name)
                 if record is None or record["digest"] != item.digest:
@@ -269,7 +286,7 @@ class Cached:
         return short_hash(snapshot.toolchain, repr(snapshot.project.settings))
 
     @classmethod
-    def dump(cls, snapshot: Snapshot, statements: dict, cached: Cached) -> bytes:
+    def dump(cls, snapshot: Snapshot, statements: dict, cached: Cached, template: bytes) -> bytes:
         """The line that stores the messages of every statement parsed or taken from ``cached``."""
         from ..messages import statement_messages
 
@@ -288,7 +305,8 @@ class Cached:
                 "messages": [[m.context, m.id, m.line,
                               [comments.setdefault(c, len(comments)) for c in m.comments]]
                              for m in messages]}
-        return json.dumps({"version": cls.version(snapshot), "comments": list(comments),
+        return json.dumps({"version": cls.version(snapshot), "template": digest(template),
+                           "comments": list(comments),
                            "statements": files}, ensure_ascii=False,
                           separators=(",", ":")).encode()
 
