@@ -110,7 +110,8 @@ class _Parser:
                                f"{'file' if last else 'line'}: add the closing \" (a \" inside a text "
                                'is written \\")')
                 yield _Token("string", self.unescape(match.group(1), number), number, obsolete, previous)
-            elif (keyword := re.sub(r"\s", "", word := match.group(3) or "")) in _KEYWORDS or \
+            elif (keyword := word if (word := match.group(3) or "") in _KEYWORDS  # the usual
+                  else re.sub(r"\s", "", word)) in _KEYWORDS or \
                     keyword.startswith("msgstr["):
                 yield _Token("keyword", keyword, number, obsolete, previous)
             else:
@@ -280,8 +281,10 @@ def _decode(data: bytes, file: str) -> tuple[str, str]:
     lines = text.split("\n")
     problems += [Problem("bytes that are not UTF-8 on this line (the file was saved in another encoding, "
                          "e.g. Latin-1): save the file as UTF-8", file, number)
-                 for number, line in enumerate(lines, 1) if re.search("[\udc80-\udcff]", line)]
-    lone = [n for n, line in enumerate(lines, 1) if "\r" in line.removesuffix("\r")]
+                 for number, line in enumerate(lines, 1) if re.search("[\udc80-\udcff]", line)] \
+        if re.search("[\udc80-\udcff]", text) else []  # each line looked at only when one has them
+    lone = [n for n, line in enumerate(lines, 1) if "\r" in line.removesuffix("\r")] \
+        if "\r" in text else []
     if len(problems) > bom:  # undecodable bytes: nothing more to say
         pass
     elif lone:
