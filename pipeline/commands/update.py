@@ -136,17 +136,22 @@ def write_template(project: Project, template: PoCatalog, written: str = "") -> 
     timestamp-only churn in the repository). Returns the bytes it holds. ``written``: the hash of
     the template the last complete update wrote; while the file holds those bytes, it is
     compared as bytes, not read."""
-    from ..catalogs.pofile import serialise, template_header
+    from ..catalogs.pofile import PoCatalog, serialise, template_header
 
     path = project.template_path
     if written:
         data = read_input(path, project.root, MAX_INPUT, "message template")
         created = re.search(rb'^"POT-Creation-Date: ([^"\\]*)\\n"$', data or b"", re.M)
         if data is not None and created and digest(data) == written:
+            body = serialise(PoCatalog(entries=template.entries, obsolete=template.obsolete))
+
+            def with_header(header: PoEntry) -> bytes:  # as ``serialise`` joins them
+                return b"\n".join(filter(None, (serialise(PoCatalog(header)), body)))
+
             template.header = template_header(created.group(1).decode())
-            if serialise(template) != data:  # a message changed: a new creation date
+            if with_header(template.header) != data:  # a message changed: a new creation date
                 template.header = template_header()
-            data = serialise(template)
+            data = with_header(template.header)
             if write_atomic(path, data, project.root):
                 log.info("%s: %d messages", project.relative(path), len(template.entries))
             return data
