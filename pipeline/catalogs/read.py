@@ -16,7 +16,7 @@ from .validate import check_catalog, label
 
 _KEYWORDS = ("msgctxt", "msgid", "msgid_plural", "msgstr", "domain")
 _TOKEN = re.compile(  # a string, and whether it is closed; a keyword; or anything else
-    r'[ \t\f\v]*(?:"((?:[^"\\]|\\.?)*)("?)|([A-Za-z_][A-Za-z0-9_]*(?:\[[ \t]*\d+[ \t]*\])?)|(\S))')
+    r'[ \t\f\v]*(?:"([^"\\]*(?:\\.?[^"\\]*)*)("?)|([A-Za-z_][A-Za-z0-9_]*(?:\[[ \t]*\d+[ \t]*\])?)|(\S))')
 _ESCAPE = re.compile(r'\\(?:([ntrabfv\\"])|([0-7]{1,3})|x([0-9a-fA-F]+)|(.?))', re.DOTALL)
 _ESCAPES = dict(zip('ntrabfv\\"', '\n\t\r\a\b\f\v\\"', strict=True))
 _PREVIOUS = "previous (#|) lines"
