@@ -4,6 +4,8 @@ know (``ignore-same``), the fuzzy flag of untranslated entries, and obsolete ent
 
 from __future__ import annotations
 
+import re
+
 from .model import PoCatalog, PoEntry
 
 PAGE_WIDTH = 79  # where msgcat breaks the lines of file positions (#:), even with --no-wrap
@@ -14,6 +16,12 @@ FORMAT_LANGUAGES = ("c objc python python-brace java java-printf csharp javascri
 
 _ESCAPES = str.maketrans({"\n": "\\n", "\t": "\\t", "\r": "\\r", "\a": "\\a", "\b": "\\b",
                           "\f": "\\f", "\v": "\\v", "\\": "\\\\", '"': '\\"'})
+_SPECIAL = re.compile('[\n\t\r\a\b\f\v\\\\"]')  # what _ESCAPES escapes
+
+
+def _escaped(text: str) -> str:
+    """``text`` escaped (translating only a text that needs it: most need nothing)."""
+    return text.translate(_ESCAPES) if _SPECIAL.search(text) else text
 
 
 def serialise(catalog: PoCatalog) -> bytes:
@@ -34,10 +42,10 @@ def _flag_order(flags: set[str]) -> list[str]:
 def _string(prefix: str, keyword: str, value: str) -> list[str]:
     """A keyword and its string, split after each line break but the last (gettext's wrap())."""
     if "\n" not in value[:-1]:
-        return [f'{prefix}{keyword} "{value.translate(_ESCAPES)}"']
+        return [f'{prefix}{keyword} "{_escaped(value)}"']
     portions = value.split("\n")
     lines = [f"{portion}\n" for portion in portions[:-1]] + ([portions[-1]] if portions[-1] else [])
-    return [f'{prefix}{keyword} ""'] + [f'{prefix}"{line.translate(_ESCAPES)}"'
+    return [f'{prefix}{keyword} ""'] + [f'{prefix}"{_escaped(line)}"'
                                          for line in lines]
 
 
