@@ -227,7 +227,8 @@ def build_template(messages: Iterable[SourceMessage], carried: Iterable[PoEntry]
     for entry in entries.values():
         if entry.msgid_plural is not None:
             entry.msgstr_plural = ["", ""]
-        if wants_python_format(entry.msgid, entry.msgid_plural):  # "50% of" has no placeholder
+        if ("%" in entry.msgid or "%" in (entry.msgid_plural or "")) and wants_python_format(
+                entry.msgid, entry.msgid_plural):  # "50% of" has no placeholder
             entry.flags.add("python-format")
     return PoCatalog(header=template_header(), entries=list(entries.values()))
 

@@ -33,10 +33,16 @@ class MergeReport:
     returned: int  # messages that came back with their old translation
 
 
+def _has_percent(entry: PoEntry) -> bool:
+    """Whether a placeholder may be in the entry's texts (a quick look before the parse)."""
+    return "%" in entry.msgid or "%" in (entry.msgid_plural or "")
+
+
 def _blank(template: PoEntry, nplurals: int) -> PoEntry:
     """A template entry as a catalog's untranslated entry."""
     flags = {f for f in template.flags if f.endswith("-format") and f != "python-format"} | (
-        {"python-format"} if wants_python_format(template.msgid, template.msgid_plural) else set())
+        {"python-format"} if _has_percent(template)
+        and wants_python_format(template.msgid, template.msgid_plural) else set())
     forms = [""] * max(nplurals, 2) if template.is_plural else []
     # Its lists copied, not shared (no deep copy: every field is a string or a list of strings)
     return replace(template, msgstr="", msgstr_plural=forms, flags=flags, obsolete=False,
