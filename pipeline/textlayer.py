@@ -88,11 +88,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import pairwise
 from typing import Any
 
 _ACTIVE: ContextVar[bool] = ContextVar("textlayer_active", default=False)
@@ -185,7 +186,7 @@ def line_glyphs(textbox: Any) -> tuple[list[Glyph], list[Cluster]]:
         log_clusters, infos = string.log_clusters, string.glyphs
         starts = [log_clusters[i] for i in range(count)]
         bounds = sorted(set(starts)) + [length]
-        ends = dict(zip(bounds, bounds[1:]))
+        ends = dict(pairwise(bounds))
         index: dict[int, int] = {}
         for i in range(count):
             start = starts[i]
@@ -650,8 +651,11 @@ def plan(glyphs: list[Glyph], clusters: list[Cluster], fonts: dict[str, Any],
             fenced = "-" + ZWJ  # PDFium takes a hyphen ending a line for a soft one and drops it
         else:
             fenced = logical
-        mapped = "".join(fonts[glyphs[i].font].to_unicode.get(glyphs[i].gid, "")
-                         for i in unit.glyphs[:len(unit.glyphs) - len(unit.carries)])
+        own = unit.glyphs[:len(unit.glyphs) - len(unit.carries)]
+        if len(own) == 1:  # (most units: one glyph)
+            mapped = fonts[glyphs[own[0]].font].to_unicode.get(glyphs[own[0]].gid, "")
+        else:
+            mapped = "".join(fonts[glyphs[i].font].to_unicode.get(glyphs[i].gid, "") for i in own)
         if unit.carries:
             # a WORD JOINER last: MuPDF, which finds the mark's own text at the end, would copy
             # the mark twice (as the end of the ActualText, and again as the mark's ToUnicode)
