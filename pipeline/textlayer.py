@@ -184,7 +184,7 @@ def line_glyphs(textbox: Any) -> tuple[list[Glyph], list[Cluster]]:
         length = glyph_item.item.length
         rtl = bool(glyph_item.item.analysis.level % 2)
         log_clusters, infos = string.log_clusters, string.glyphs
-        starts = [log_clusters[i] for i in range(count)]
+        starts = ffi.unpack(log_clusters, count)
         bounds = sorted(set(starts)) + [length]
         ends = dict(pairwise(bounds))
         index: dict[int, int] = {}
@@ -633,12 +633,14 @@ def plan(glyphs: list[Glyph], clusters: list[Cluster], fonts: dict[str, Any],
     if pending_marks:
         units.append(Unit(pending_marks))
     for unit in units:
-        seen = dict.fromkeys(
-            glyphs[i].cluster for i in (unit.glyphs[:len(unit.glyphs) - len(unit.carries)]
-                                        if unit.carries else unit.glyphs))
-        texts = [clusters[c] for c in seen]
+        own = unit.glyphs[:len(unit.glyphs) - len(unit.carries)]  # (not the marks it carries)
+        if len(own) == 1:  # (most units: one glyph)
+            texts = [clusters[glyphs[own[0]].cluster]]
+            logical = texts[0].text
+        else:
+            texts = [clusters[c] for c in dict.fromkeys(glyphs[i].cluster for i in own)]
+            logical = "".join(c.text for c in texts)
         rtl = texts[0].rtl
-        logical = "".join(c.text for c in texts)
         if texts[0].inserted:
             _soft_hyphen(fonts, [glyphs[i] for i in unit.glyphs])
             continue
@@ -651,8 +653,7 @@ def plan(glyphs: list[Glyph], clusters: list[Cluster], fonts: dict[str, Any],
             fenced = "-" + ZWJ  # PDFium takes a hyphen ending a line for a soft one and drops it
         else:
             fenced = logical
-        own = unit.glyphs[:len(unit.glyphs) - len(unit.carries)]
-        if len(own) == 1:  # (most units: one glyph)
+        if len(own) == 1:
             mapped = fonts[glyphs[own[0]].font].to_unicode.get(glyphs[own[0]].gid, "")
         else:
             mapped = "".join(fonts[glyphs[i].font].to_unicode.get(glyphs[i].gid, "") for i in own)
