@@ -92,6 +92,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import pairwise
 from typing import Any
 
 _ACTIVE: ContextVar[bool] = ContextVar("textlayer_active", default=False)
@@ -172,6 +174,7 @@ def line_glyphs(textbox: Any) -> tuple[list[Glyph], list[Cluster]]:
     glyphs: list[Glyph] = []
     clusters: list[Cluster] = []
     run = first_line.runs[0]
+    empty = pango.PANGO_GLYPH_EMPTY
     while run != ffi.NULL:
         glyph_item = run.data
         run = run.next
@@ -180,18 +183,19 @@ def line_glyphs(textbox: Any) -> tuple[list[Glyph], list[Cluster]]:
         offset = glyph_item.item.offset
         length = glyph_item.item.length
         rtl = bool(glyph_item.item.analysis.level % 2)
-        starts = [string.log_clusters[i] for i in range(count)]
+        log_clusters, infos = string.log_clusters, string.glyphs
+        starts = ffi.unpack(log_clusters, count)
         bounds = sorted(set(starts)) + [length]
+        ends = dict(pairwise(bounds))
         index: dict[int, int] = {}
         for i in range(count):
             start = starts[i]
             if start not in index:
-                end = bounds[bounds.index(start) + 1]
                 index[start] = len(clusters)
-                clusters.append(Cluster(utf8[offset + start:offset + end].decode(), rtl,
+                clusters.append(Cluster(utf8[offset + start:offset + ends[start]].decode(), rtl,
                                         offset + start >= own))
-            gid = string.glyphs[i].glyph
-            if gid == pango.PANGO_GLYPH_EMPTY:
+            gid = infos[i].glyph
+            if gid == empty:
                 continue
             glyphs.append(Glyph(gid, index[start]))
     return glyphs, clusters
@@ -218,14 +222,22 @@ def _number(value: float) -> bytes:
     return b"0" if text in ("", "-0") else text.encode()
 
 
+@lru_cache(maxsize=4096)
 def _is_mark(text: str) -> bool:
     return bool(text) and all(unicodedata.category(c) in ("Mn", "Me") for c in text)
+
+
+@lru_cache(maxsize=4096)
+def _shown(text: str) -> str:
+    """``text`` without its format characters (category Cf: isolates, marks of direction)."""
+    return "".join(c for c in text if unicodedata.category(c) != "Cf")
 
 
 def _strong_rtl(c: str) -> bool:
     return unicodedata.bidirectional(c) in ("R", "AL")
 
 
+@lru_cache(maxsize=4096)
 def _fence(text: str) -> str:
     """The text of a right-to-left unit (in visual order) with the marks that keep poppler's and
     PDFium's reordering from moving or mirroring what is not a strong right-to-left letter: a
@@ -254,7 +266,9 @@ def rewrite(stream: Any, start: int, textbox: Any, current: tuple[str, float] | 
     head: list[Any] = []
     font, size = current if current else ("", 0.0)
     rise, x = 0.0, 0.0
-    drawn = 0
+    drawn, count = 0, len(glyphs)
+    widths: dict[int, float] = {}
+    widths_of: str | None = None  # the font whose widths ``widths`` holds
     for item in items:
         if not isinstance(item, bytes):
             return
@@ -268,20 +282,21 @@ def rewrite(stream: Any, start: int, textbox: Any, current: tuple[str, float] | 
         elif item.endswith(b" Ts"):
             rise = float(item.split()[0])
         elif item.startswith(b"[") and item.endswith(b"] TJ"):
-            for match in _TOKEN.finditer(item[1:-4]):
-                if match.group(1) is not None:
-                    hexes = match.group(1)
-                    for k in range(0, len(hexes), 4):
-                        gid = int(hexes[k:k + 4], 16)
-                        if drawn >= len(glyphs) or glyphs[drawn].gid != gid or not font:
-                            return
-                        width = fonts[font].widths.get(gid, 0) * size / 1000
-                        g = glyphs[drawn]
-                        g.font, g.size, g.rise, g.x, g.width = font, size, rise, x, width
-                        x += width
-                        drawn += 1
-                else:
-                    x -= float(match.group(2)) * size / 1000
+            for hexes, number in _TOKEN.findall(item[1:-4]):
+                if number:
+                    x -= float(number) * size / 1000
+                    continue
+                for k in range(0, len(hexes), 4):
+                    gid = int(hexes[k:k + 4], 16)
+                    if drawn >= count or glyphs[drawn].gid != gid or not font:
+                        return
+                    if font != widths_of:
+                        widths, widths_of = fonts[font].widths, font
+                    width = widths.get(gid, 0) * size / 1000
+                    g = glyphs[drawn]
+                    g.font, g.size, g.rise, g.x, g.width = font, size, rise, x, width
+                    x += width
+                    drawn += 1
         else:
             return  # an operator this module does not know: leave the line as WeasyPrint drew it
     if drawn != len(glyphs) or not glyphs:
@@ -347,7 +362,11 @@ PRIMER_SIZE = 0.001
 def _mupdf_level(glyph: Glyph, fonts: dict[str, Any]) -> int | None:
     """The direction MuPDF gives ``glyph``: that of the first character of its ToUnicode (1:
     right to left), None for a neutral one (it takes that of the glyph drawn before)."""
-    text = fonts[glyph.font].to_unicode.get(glyph.gid, "")
+    return _text_level(fonts[glyph.font].to_unicode.get(glyph.gid, ""))
+
+
+@lru_cache(maxsize=4096)
+def _text_level(text: str) -> int | None:
     kind = unicodedata.bidirectional(text[0]) if text else ""
     return 0 if kind in ("L", "EN", "ES", "ET") else 1 if kind in ("R", "AL", "AN") else None
 
@@ -382,8 +401,8 @@ def mupdf_order(glyphs: list[Glyph], clusters: list[Cluster], units: list[Unit],
         ordered += stretch
         for unit in stretch:
             for i in unit.glyphs:
-                level = _mupdf_level(glyphs[i], fonts) if _mupdf_level(
-                    glyphs[i], fonts) is not None else level
+                found = _mupdf_level(glyphs[i], fonts)
+                level = found if found is not None else level
         level = wanted if level is None else level
     return ordered
 
@@ -492,8 +511,8 @@ def _pdfium_lead(glyphs: list[Glyph], clusters: list[Cluster], units: list[Unit]
 def _pdfium_segments(text: str) -> tuple[int, int]:
     """How many left-to-right and right-to-left segments PDFium's simple bidi cuts ``text``
     into (each run of one ``_pdfium_class`` is a segment)."""
-    runs = [kind for k, kind in enumerate(map(_pdfium_class, text))
-            if k == 0 or kind != _pdfium_class(text[k - 1])]
+    classes = [_pdfium_class(c) for c in text]
+    runs = [kind for k, kind in enumerate(classes) if k == 0 or kind != classes[k - 1]]
     return runs.count("L"), runs.count("R")
 
 
@@ -527,6 +546,7 @@ def _pdfium_primer(glyphs: list[Glyph], units: list[Unit], fonts: dict[str, Any]
             b"EMC"]
 
 
+@lru_cache(maxsize=4096)
 def _pdfium_class(c: str) -> str:
     """The direction PDFium's simple bidi (CFX_BidiChar) gives ``c``: L, W (weak: numbers,
     marks, separators, a no-break space), R, or N (neutral: spaces, brackets, controls)."""
@@ -545,8 +565,8 @@ def _pdfium_own_line(textbox: Any, clusters: list[Cluster]) -> bool:
     on one baseline, so a span glued to what precedes it (و«FREE-Syria», info@example.org)
     stays glued; not right after a list number, which the span's item does not hold
     ("٢٥.Help4Syria", ``rewrite``)."""
-    shown = [c for c in clusters if any(unicodedata.category(ch) != "Cf" for ch in c.text)]
-    text = "".join(ch for c in shown for ch in c.text if unicodedata.category(ch) != "Cf")
+    shown = [c for c in clusters if _shown(c.text)]
+    text = "".join(_shown(c.text) for c in shown)
     if textbox.style["direction"] != "rtl" or any(c.rtl for c in shown) or not text.strip():
         return False  # (the isolates around a span are clusters of the right-to-left text)
     classes = {_pdfium_class(c) for c in text.strip()}
@@ -613,16 +633,14 @@ def plan(glyphs: list[Glyph], clusters: list[Cluster], fonts: dict[str, Any],
     if pending_marks:
         units.append(Unit(pending_marks))
     for unit in units:
-        texts = []
-        seen = []
-        for i in unit.glyphs[:len(unit.glyphs) - len(unit.carries)] if unit.carries \
-                else unit.glyphs:
-            if glyphs[i].cluster not in seen:
-                seen.append(glyphs[i].cluster)
-        for c in seen:
-            texts.append(clusters[c])
+        own = unit.glyphs[:len(unit.glyphs) - len(unit.carries)]  # (not the marks it carries)
+        if len(own) == 1:  # (most units: one glyph)
+            texts = [clusters[glyphs[own[0]].cluster]]
+            logical = texts[0].text
+        else:
+            texts = [clusters[c] for c in dict.fromkeys(glyphs[i].cluster for i in own)]
+            logical = "".join(c.text for c in texts)
         rtl = texts[0].rtl
-        logical = "".join(c.text for c in texts)
         if texts[0].inserted:
             _soft_hyphen(fonts, [glyphs[i] for i in unit.glyphs])
             continue
@@ -635,8 +653,10 @@ def plan(glyphs: list[Glyph], clusters: list[Cluster], fonts: dict[str, Any],
             fenced = "-" + ZWJ  # PDFium takes a hyphen ending a line for a soft one and drops it
         else:
             fenced = logical
-        mapped = "".join(fonts[glyphs[i].font].to_unicode.get(glyphs[i].gid, "")
-                         for i in unit.glyphs[:len(unit.glyphs) - len(unit.carries)])
+        if len(own) == 1:
+            mapped = fonts[glyphs[own[0]].font].to_unicode.get(glyphs[own[0]].gid, "")
+        else:
+            mapped = "".join(fonts[glyphs[i].font].to_unicode.get(glyphs[i].gid, "") for i in own)
         if unit.carries:
             # a WORD JOINER last: MuPDF, which finds the mark's own text at the end, would copy
             # the mark twice (as the end of the ActualText, and again as the mark's ToUnicode)
