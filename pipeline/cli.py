@@ -388,6 +388,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with handled_signals():
             return run(args)
+    # a stop is caught here, not in run(): one may land while the handlers are being set
+    except KeyboardInterrupt:
+        log.error("interrupted: the files written so far are complete, the rest untouched")
+        return 130
+    except Terminated as stop:
+        log.error("stopped by signal %d: the files written so far are complete, the rest "
+                  "untouched", stop.signum)
+        return 128 + stop.signum
     finally:  # the library's logger as it was: main() may be called again, from tests
         log.handlers[:], log.level, log.propagate = saved
 
@@ -402,10 +410,3 @@ def run(args: argparse.Namespace) -> int:
         for problem in error.problems:
             log.error("%s", problem)
         return 1
-    except KeyboardInterrupt:
-        log.error("interrupted: the files written so far are complete, the rest untouched")
-        return 130
-    except Terminated as stop:
-        log.error("stopped by signal %d: the files written so far are complete, the rest "
-                  "untouched", stop.signum)
-        return 128 + stop.signum
