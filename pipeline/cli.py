@@ -358,20 +358,22 @@ def _signal_later(signum: int) -> None:
 @contextmanager
 def handled_signals() -> Iterator[None]:
     saved = {}
-    for signum in (signal.SIGTERM, signal.SIGHUP):
-        try:
-            saved[signum] = signal.signal(signum, _terminate)
-        except ValueError:  # not the main thread: leave signals alone
-            pass
     hook = sys.unraisablehook
-    if saved:
-        sys.unraisablehook = functools.partial(_signal_again, hook)
-    try:
+    try:  # a stop may land as soon as a handler is set: every one set is then restored
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            try:
+                saved[signum] = signal.getsignal(signum)
+                signal.signal(signum, _terminate)
+            except ValueError:  # not the main thread: leave signals alone
+                saved.pop(signum, None)
+        if saved:
+            sys.unraisablehook = functools.partial(_signal_again, hook)
         yield
     finally:
         sys.unraisablehook = hook
         for signum, handler in saved.items():
-            signal.signal(signum, handler)
+            if handler is not None:  # None: set outside Python, which cannot be set back
+                signal.signal(signum, handler)
 
 
 def main(argv: list[str] | None = None) -> int:

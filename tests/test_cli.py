@@ -110,3 +110,23 @@ def test_sigterm_ends_a_run_like_ctrl_c(small, tmp_path):
                             cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60)
     assert result.returncode == 128 + signal.SIGTERM, result.stderr
     assert "stopped by signal 15" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_stop_landing_while_the_signal_handlers_are_set_ends_the_run_cleanly(
+        small, capsys, monkeypatch):
+    """A SIGTERM delivered just as the handler is installed (the first moments of a run) is
+    raised inside ``handled_signals``' set-up: main() says it stopped, no traceback."""
+    install = signal.signal
+
+    def landing(signum, handler):
+        previous = install(signum, handler)
+        if signum == signal.SIGTERM and handler is cli._terminate:
+            cli._terminate(signum, None)  # the signal arrives now
+        return previous
+
+    monkeypatch.setattr(signal, "signal", landing)
+    status, lines = run_cli(capsys, small, "update")
+    assert status == 128 + signal.SIGTERM
+    assert lines == ["stopped by signal 15: the files written so far are complete, the rest "
+                     "untouched"]
+    assert signal.getsignal(signal.SIGTERM) is not cli._terminate
