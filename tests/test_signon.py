@@ -438,3 +438,23 @@ def test_a_row_without_a_name_or_without_the_statements_language(small, capsys, 
         f"{csv}:2: skipped: no organisation name in the columns en, ar, Nom: row ignored",
         f"{csv}:3: could not decide: 'منظمة النور' / 'Organisation Lumière' has names in ar and "
         "fr but none in en, the statement's language: add it by hand"]
+
+
+def test_check_warns_at_a_signatory_listed_twice_as_a_sheet_would_match_it(small, capsys):
+    """The same organisation typed twice in the statement (another case, "&" for "and", an
+    Arabic spelling variant) would print twice: `check` says where, as a warning."""
+    edit(small, "sources/ghouta-2017.yaml", "  - Women Now for Development\n",
+         "  - Women Now for Development\n  - BAYTNA  syria\n  - Women Now & Development\n"
+         "  - Women Now and Development\n  - تجمع المحامين السوريين الاحرار\n")
+    status, lines = cli(capsys, small, "check", "--lang", "en")
+    twice = [line for line in lines if "would print it twice" in line]
+    assert twice == [
+        "sources/ghouta-2017.yaml:30: warning: the signatory 'BAYTNA syria' is the one listed as "
+        "'Baytna Syria' (line 26): the editions would print it twice: keep one",
+        "sources/ghouta-2017.yaml:32: warning: the signatory 'Women Now and Development' is the "
+        "one listed as 'Women Now & Development' (line 31): the editions would print it twice: "
+        "keep one",
+        "sources/ghouta-2017.yaml:34: warning: the signatory 'تجمع المحامين السوريين الأحرار' is "
+        "the one listed as 'تجمع المحامين السوريين الاحرار' (line 33): the editions would print it "
+        "twice: keep one"], lines
+    assert status == 0, "a warning: the statement still prints"

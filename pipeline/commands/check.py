@@ -21,7 +21,7 @@ from ..parse import parse
 from ..plan import needed
 from ..project import EDITION_TEMPLATE, Project
 from ..snapshot import catalog_languages, take
-from ..source import Statement
+from ..source import Statement, Text
 from ..text import language_problems
 
 BLOCK_CONTEXTS = ("paragraph", "heading")
@@ -174,8 +174,32 @@ def check(project: Project, statement_ids: list[str] | None = None,
                    statement, snapshot.sources[statement.id].data,
                    parsed.languages.get(statement.language)
                    or language(statement.language, settings.formatting_locale(statement.language)))]
+    sources += [problem for statement in parsed.statements.values()
+                for problem in signatories_listed_twice(statement)]
     return CheckReport(results, list(parsed.problems), warnings, by_language, sources,
                        in_progress)
+
+
+def signatories_listed_twice(statement: Statement) -> list[Problem]:
+    """A warning at each signatory whose name is one listed before it as a sign-on sheet
+    matches names (``signon.match_keys``: case, diacritics, punctuation, Arabic spelling
+    variants and "&" for "and" set aside): the editions would print the organisation twice."""
+    from ..signon import match_keys
+
+    first: dict[str, Text] = {}
+    problems = []
+    for signatory in statement.signatories:
+        keys = match_keys(signatory.value, [statement.language])
+        earlier = next((first[key] for key in sorted(keys) if key in first), None)
+        if earlier is not None:
+            problems.append(Problem(
+                f"the signatory {signatory.value!r} is the one listed as {earlier.value!r} "
+                f"(line {earlier.line}): the editions would print it twice: keep one",
+                statement.file, signatory.name.line, "warning"))
+            continue
+        for key in keys:
+            first.setdefault(key, signatory.name)
+    return problems
 
 
 def literal_markdown(statement: Statement, data: bytes, written_in: Language) -> list[Problem]:
