@@ -279,8 +279,17 @@ def urls_of(css: str) -> set[str]:
     """The addresses of every ``url()`` of ``css``, quoted or not, wherever it stands."""
     import tinycss2
 
-    return {url for token in every_token(tinycss2.parse_stylesheet(css))
-            if (url := _url(token)) is not None}
+    return set(urls_in(tinycss2.parse_stylesheet(css)))
+
+
+def urls_in(tokens: Iterable[Any], strings: bool = False) -> Iterator[str]:
+    """The address of each ``url()`` among tinycss2's ``tokens``, at any depth; with
+    ``strings``, each string too (``@import "x.css"``, ``image-set("x.png" 1x)`` name one)."""
+    for token in every_token(tokens):
+        if (url := _url(token)) is not None:
+            yield url
+        elif strings and token.type == "string":
+            yield str(token.value)
 
 
 def _url(token: Any) -> str | None:

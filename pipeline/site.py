@@ -107,7 +107,7 @@ def page_links(html: str) -> tuple[list[str], str | None]:
     ``<base href>``, which the others are resolved against, if it has one."""
     from html.parser import HTMLParser
 
-    from .fonts import _url, every_token
+    from .fonts import urls_in
 
     found: list[str] = []
     base: list[str] = []
@@ -115,13 +115,8 @@ def page_links(html: str) -> tuple[list[str], str | None]:
     def css(text: str, declarations: bool = False) -> None:
         import tinycss2
 
-        tokens = (tinycss2.parse_blocks_contents(text) if declarations
-                  else tinycss2.parse_stylesheet(text))
-        for token in every_token(tokens):
-            if (url := _url(token)) is not None:
-                found.append(url)
-            elif token.type == "string":  # @import "x.css", image-set("x.png" 1x)
-                found.append(str(token.value))
+        found.extend(urls_in(tinycss2.parse_blocks_contents(text) if declarations
+                             else tinycss2.parse_stylesheet(text), strings=True))
 
     class Links(HTMLParser):
         in_style = False
