@@ -119,7 +119,8 @@ def print_pdf(job: PrintJob) -> PrintedPdf:
                 **{**options, "stylesheets": [*options.get("stylesheets", ()), *extra]})
 
         # A second look at the layout, which costs more only when it finds something.
-        document = weasyfixes.laid_out(lambda *css: render(*(CSS(string=c) for c in css)))
+        with weasyfixes.remembering_lines():  # (the same lines are broken again and again)
+            document = weasyfixes.laid_out(lambda *css: render(*(CSS(string=c) for c in css)))
         weasyfixes.realign_shifted_lines(document)
         # Custom properties carry the provenance; the viewport is for screens, not for the PDF.
         # The page's description and cards are for the web: the PDF's subject is its subtitle.

@@ -158,3 +158,39 @@ def test_one_layout_gives_the_document_a_second_one_would(spacer, own_page):
     assert fixes.starts_too_short(render()) is own_page  # the case this parameter is about
     assert len(document.pages) == len(expected.pages) >= 3
     assert document.write_pdf(pdf_identifier=b"kept") == expected.write_pdf(pdf_identifier=b"kept")
+
+
+@pytest.mark.slow  # prints small PDFs
+def test_lines_broken_again_are_answered_from_memory_with_the_same_pages():
+    """Balancing a two-column list lays its names out at one height after another: within
+    ``remembering_lines`` a line WeasyPrint broke before (the same text, style, layout context,
+    width and spacing) is answered from memory, and the PDF is the same, byte for byte, as
+    without it; outside the block nothing is remembered."""
+    from weasyprint import HTML
+    from weasyprint.layout import inline
+
+    fixes = weasyfixes()
+    html = KEPT_LIST.format(
+        fonts=(ROOT / "templates" / "fonts").as_uri(), spacer=20,
+        text="مرحبا بالعالم، هذا نص عربي قصير للتجربة. " * 6,
+        items="".join(f"<li>المنظمة رقم {n} في الائتلاف</li>" for n in range(60)))
+    plain = HTML(string=html).render().write_pdf(pdf_identifier=b"memo")
+    installed, asked = inline.split_first_line, []
+
+    def counting(*args, **kwargs):
+        asked.append(args[0])
+        return installed(*args, **kwargs)
+
+    inline.split_first_line = counting
+    try:
+        with fixes.remembering_lines():
+            document = HTML(string=html).render()
+            memo = fixes._LINE_MEMO.get()
+            assert memo is not None
+            key, (answer, style, context) = next(iter(memo.items()))
+            assert installed(key[0], style, context, *key[3:]) is answer
+    finally:
+        inline.split_first_line = installed
+    assert fixes._LINE_MEMO.get() is None
+    assert len(asked) > 2 * len(memo) > 0  # the columns' lines were broken again and again
+    assert document.write_pdf(pdf_identifier=b"memo") == plain
