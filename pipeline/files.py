@@ -21,6 +21,7 @@ import ctypes
 import errno
 import fcntl
 import fnmatch
+import functools
 import hashlib
 import json
 import os
@@ -78,7 +79,14 @@ def display(path: Path, root: Path) -> str:
 # --- reading -------------------------------------------------------------------------------------
 
 def inside(path: Path, root: Path) -> bool:
-    return Path(os.path.realpath(path)).is_relative_to(os.path.realpath(root))
+    return Path(os.path.realpath(path)).is_relative_to(real_root(root))
+
+
+@functools.lru_cache(maxsize=16)
+def real_root(root: Path) -> str:
+    """Where the project's folder ``root`` really is (its links resolved), asked once a run: a
+    build reads hundreds of files and checks each against it."""
+    return os.path.realpath(root)
 
 
 def read_input(path: Path, root: Path, limit: int = MAX_INPUT, what: str = "file") -> bytes | None:
@@ -91,20 +99,21 @@ def read_input(path: Path, root: Path, limit: int = MAX_INPUT, what: str = "file
         return None
     except OSError as error:
         raise PipelineError(describe_os_error(error, f"read the {what}"), name) from None
+    real = os.path.realpath(path)
     if stat.S_ISLNK(info.st_mode):
-        target = Path(os.path.realpath(path))
-        if not target.is_relative_to(os.path.realpath(root)):
+        target = Path(real)
+        if not target.is_relative_to(real_root(root)):
             raise PipelineError(f"is a symbolic link to {target}, outside the project: the pipeline "
                                 f"reads only the project's own files; copy the {what} here "
                                 "instead", name)
         if not target.exists():
             raise PipelineError(f"is a symbolic link to {target}, which does not exist", name)
-    elif not inside(path, root):  # a folder on its way is a link out of the project
-        raise PipelineError(f"leads to {os.path.realpath(path)} through a symbolic link, outside "
-                            f"the project: the pipeline reads only the project's own files; copy "
-                            f"the {what} here instead", name)
+    elif not Path(real).is_relative_to(real_root(root)):  # a folder on its way leads out
+        raise PipelineError(f"leads to {real} through a symbolic link, outside the project: the "
+                            f"pipeline reads only the project's own files; copy the {what} here "
+                            "instead", name)
     try:
-        fd = os.open(os.path.realpath(path), os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError as error:
         raise PipelineError(describe_os_error(error, f"read the {what}"), name) from None
     try:

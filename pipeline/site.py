@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -476,6 +477,13 @@ def edition_entry(statement_id: str, variant: str, title: str, languages: tuple[
                         source_version, as_of)
 
 
+def _plain_folder(path: Path) -> bool:
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
 def check_not_linked_out(project: Project, names: list[str]) -> None:
     """Nothing is written through a symbolic link that leads out of ``output/`` (nor out of the
     project, for ``output/`` itself unless the caller chose another place)."""
@@ -497,10 +505,13 @@ def check_not_linked_out(project: Project, names: list[str]) -> None:
     names = [*names, *(name for name in listed if (output / name).is_dir() or (
         (output / name).is_symlink() and not (output / name).is_file()))]  # (a link to a file is
     # replaced by the file, as every output is; one that leads nowhere, or to itself, is not)
+    real_output = os.path.realpath(output)
     for name in dict.fromkeys(names):
         folder = output / name
+        if "/" not in name and _plain_folder(folder):
+            continue  # (a folder of output/ itself, not a link: where output/ is)
         target = Path(os.path.realpath(folder))
-        outside = folder.exists() and not target.is_relative_to(os.path.realpath(output))
+        outside = folder.exists() and not target.is_relative_to(real_output)
         if outside:
             problems.append(PipelineError(
                 f"is a symbolic link to {target}, outside the project's output folder: "
