@@ -12,15 +12,22 @@ tests/extraction.py, and read in their sources):
   number's stretch takes the spaces and brackets next to it, an ActualText's characters are
   spread left to right over its glyphs, and a mark drawn with a text rise (a tanwin above an
   alef) makes a line of its own. On a page with more Latin than Arabic letters it leaves the
-  stretches of a line in visual order (the Arabic colophon of a bilingual edition).
+  stretches of a line in visual order (the Arabic colophon of a bilingual edition). A glyph
+  with an empty ActualText drawn over the glyphs of the span before it starts a new word there
+  (one drawn before them does not).
 * PDFium (Chrome) sorts a line's text objects by where they start, reverses right-to-left
   segments and mirrors the neutrals among them (« becomes »), keeps weak characters next to
-  each other in one forward segment (، and a tanwin), writes an ActualText of a right-to-left
-  object in reverse and ignores one whose characters its font cannot map. It reads the text
-  objects on one baseline (within half a character) as one line, a bilingual row's two columns
-  too, which it then orders by counting the line's left-to-right and right-to-left segments
-  (a no-break space is a weak left-to-right one); it reverses the order of the segments of a
-  Latin word in Arabic (FREE-Syria), and breaks a line at a mark raised high above its letter.
+  each other in one forward segment (، and a tanwin, a no-break space and a tanwin), and
+  writes an ActualText of a right-to-left object in reverse (one of format characters alone
+  too). It copies the ActualText of an object's innermost marked content that has properties
+  (none if that one has no ActualText: it then copies nothing of the object), and its glyphs'
+  own text for an empty one (poppler and MuPDF copy nothing). It reads the text objects on one
+  baseline as one line while each is within half a character's advance of the one before it
+  (a mark has none: a mark raised by a text rise starts a line of its own), a bilingual row's
+  two columns too, which it then orders by counting the line's left-to-right and right-to-left
+  segments (a no-break space is a weak left-to-right one); it adds a space of its own (a
+  neutral one) at a gap between two objects, and reverses the order of the segments of a Latin
+  word in Arabic (FREE-Syria).
 * MuPDF reverses runs of right-to-left characters in place: Arabic-Indic digits count as
   right-to-left (٢٢٥٤ comes out ٤٥٢٢) and a Latin word stays where it is drawn. Drawing a
   number from its last digit would fix the first, but MuPDF starts a new line at such a jump.
@@ -35,7 +42,7 @@ What this module does, per text box, in ``draw_first_line`` (wrapped):
 
 * the glyphs are read back from WeasyPrint's TJ operators with their pen positions (font
   widths, TJ adjustments, text rise) and drawn again from those positions (6 decimals: the
-  pages stay pixel-identical, tests/test_textcopy.py);
+  pages stay pixel-identical, tests/test_textcopy.py, but for the raised marks below);
 * a right-to-left unit whose text is not a plain strong letter gets an /ActualText in visual
   order: a FENCE on each side of what poppler or PDFium would move (``. ، ,``, marks), a FENCE
   left and an LRM right of a mirrored character; a left-to-right run in a right-to-left line
@@ -44,6 +51,15 @@ What this module does, per text box, in ``draw_first_line`` (wrapped):
   with the font's space glyph drawn again (no ink) at the letter's end, so that poppler spreads
   the text over the whole letter. A mark at a word's end (before a space or punctuation)
   joins that space's or punctuation's span instead, which is on the baseline;
+* a mark GPOS raises (a text rise: a tanwin over an alef, a shadda inside a word, a Persian
+  hamza above) is drawn not as text but as its glyph's outline (``glyph_outline``, fontTools),
+  filled after the line's text object (``ET q cm path f Q BT``), so that no viewer sees a raised
+  text object; poppler renders it as the glyph but for antialiasing. The span that writes it
+  (its letter's, or the space's that carries it) is hidden from PDFium (an inner span with no
+  ActualText), which copies instead a shadow drawn just before it, invisible (``3 Tr``) with an
+  empty ActualText: the marks and the letter, or the marks alone where the letter starts, for
+  a space (``_shadow``). A punctuation mark carrying a raised mark has no shadow: PDFium copies
+  its ActualText, the mark after the comma;
 * a neutral glyph (``. ، :``) drawn only in right-to-left units with an ActualText maps to an
   RLM before its character in the ToUnicode (MuPDF then counts it right-to-left; the others
   copy the ActualText; mirrored characters are left alone: PDFium would mirror them), and an
@@ -113,6 +129,13 @@ class Cluster:
     inserted: bool = False  # the hyphen WeasyPrint adds at a hyphenated line's end
 
 
+@dataclass(frozen=True)
+class Outline:
+    """A glyph's outline: PDF path operators in font units."""
+    units_per_em: float
+    path: bytes
+
+
 @dataclass
 class Glyph:
     gid: int
@@ -122,6 +145,7 @@ class Glyph:
     rise: float = 0.0
     x: float = 0.0      # the pen position where it is drawn, in text space
     width: float = 0.0  # its advance, in text space
+    outline: Outline | None = None  # drawn as this path (a raised mark), not as text
 
 
 @dataclass
@@ -131,6 +155,7 @@ class Unit:
     text: str | None = None
     carries: str = ""  # the marks of the letter on its right, written here (see plan)
     primer: float | None = None  # drawn PRIMER_SIZE high with an empty ActualText: its advance
+    shadow: list[int] | None = None  # glyphs drawn before it for PDFium alone (see plan)
 
 
 def install() -> None:
@@ -353,7 +378,8 @@ def rewrite(stream: Any, start: int, textbox: Any, current: tuple[str, float] | 
     stream.textlayer_spaced = not logical or logical[-1].isspace()
     stream.textlayer_number = _list_number(textbox) and not stream.textlayer_spaced
     stream.stream[start:] = separator + head + emit(glyphs, units, current,
-                                                    stream._current_font)
+                                                    stream._current_font,
+                                                    head[-1] if head else None)
 
 
 PRIMER_SIZE = 0.001
@@ -610,6 +636,8 @@ def plan(glyphs: list[Glyph], clusters: list[Cluster], fonts: dict[str, Any],
             continue
         previous_cluster = glyph.cluster
         if cluster.rtl and _is_mark(cluster.text) and index + 1 < drawn:
+            if glyph.rise:  # (raised by GPOS: drawn as a path, emit)
+                glyph.outline = _outline(fonts[glyph.font], glyph.gid)
             left = units[-1] if units and not pending_marks else None
             if left is not None and _carrier(clusters, glyphs, left):
                 # a mark at a word's end (a tanwin before a space or a comma) joins the unit on
@@ -632,6 +660,8 @@ def plan(glyphs: list[Glyph], clusters: list[Cluster], fonts: dict[str, Any],
         units.append(unit)
     if pending_marks:
         units.append(Unit(pending_marks))
+    for unit in units:
+        _shadow(glyphs, unit, fonts, drawn, clusters)
     for unit in units:
         own = unit.glyphs[:len(unit.glyphs) - len(unit.carries)]  # (not the marks it carries)
         if len(own) == 1:  # (most units: one glyph)
@@ -710,6 +740,34 @@ def _space_after(letter: Glyph, fonts: dict[str, Any]) -> Glyph | None:
                  letter.x + letter.width - width, width)
 
 
+def _shadow(glyphs: list[Glyph], unit: Unit, fonts: dict[str, Any], drawn: int,
+            clusters: list[Cluster]) -> None:
+    """The glyphs PDFium copies for a unit that holds a raised mark (drawn as a path, which
+    no viewer copies), appended to ``glyphs``: the unit itself is hidden from PDFium, which
+    would break its line at a raised text object and writes a right-to-left object's
+    ActualText reversed. Of a letter: its marks, then the letter; of a space carrying the
+    marks of the letter on its right: those marks, where the letter starts (PDFium then adds
+    a space of its own at the gap the hidden space leaves, a neutral one: the font's space
+    glyph may map to a no-break space, which PDFium keeps on the mark's side). Each shadow starts
+    a hundredth of an em before the unit (PDFium orders the text objects of a line by where
+    each starts; the next one may start a rounding error early). Not of a punctuation mark:
+    its text would come out on the wrong side of the mark."""
+    raised = [i for i in unit.glyphs if glyphs[i].outline is not None]
+    base = [i for i in unit.glyphs if glyphs[i].outline is None and i < drawn]
+    if not raised or not base or unit.carries and not all(
+            clusters[glyphs[i].cluster].text.isspace() for i in base):
+        return
+    last = glyphs[base[-1]]
+    start = last.x + last.width if unit.carries else glyphs[base[0]].x
+    unit.shadow = []
+    for i in raised + ([] if unit.carries else base):
+        g = glyphs[i]
+        x = start - g.size / 100 if i in raised else g.x
+        glyphs.append(Glyph(g.gid, g.cluster, g.font, g.size, 0.0, x,
+                            fonts[g.font].widths.get(g.gid, 0) * g.size / 1000))
+        unit.shadow.append(len(glyphs) - 1)
+
+
 def _carrier(clusters: list[Cluster], glyphs: list[Glyph], unit: Unit) -> bool:
     """A unit that can write the marks of the letter on its right: one space or punctuation."""
     texts = {clusters[glyphs[i].cluster].text for i in unit.glyphs}
@@ -760,8 +818,9 @@ def _real_text(fonts: dict[str, Any], glyph: Glyph, text: str) -> None:
 
 
 def emit(glyphs: list[Glyph], units: list[Unit], current: tuple[str, float] | None,
-         final: tuple[str, float] | None) -> list[bytes]:
+         final: tuple[str, float] | None, matrix: bytes | None = None) -> list[bytes]:
     out: list[bytes] = []
+    paths: list[Glyph] = []
     font, size = current if current else ("", 0.0)
     rise, pen = 0.0, 0.0
     piece: list[bytes] = []
@@ -771,21 +830,13 @@ def emit(glyphs: list[Glyph], units: list[Unit], current: tuple[str, float] | No
             out.append(b"[" + b" ".join(piece) + b"] TJ")
             piece.clear()
 
-    for unit in units:
-        if unit.primer is not None:
-            flush()
-            g = glyphs[unit.glyphs[0]]
-            font, size = g.font, PRIMER_SIZE
-            out += [b"/" + font.encode() + b" " + _number(size) + b" Tf",
-                    b"/Span <</ActualText " + (_utf16(unit.text) if unit.text else b"()")
-                    + b">> BDC", b"[<%04x>] TJ" % g.gid, b"EMC"]
-            pen += unit.primer
-            continue
-        if unit.text is not None:
-            flush()
-            out.append(b"/Span <</ActualText " + _utf16(unit.text) + b">> BDC")
-        for i in unit.glyphs:
+    def draw(indices: list[int]) -> None:
+        nonlocal font, size, rise, pen
+        for i in indices:
             g = glyphs[i]
+            if g.outline is not None and matrix is not None:
+                paths.append(g)
+                continue
             if (g.font, g.size) != (font, size):
                 flush()
                 out.append(b"/" + g.font.encode() + b" " + _number(g.size) + b" Tf")
@@ -799,12 +850,113 @@ def emit(glyphs: list[Glyph], units: list[Unit], current: tuple[str, float] | No
                 piece.append(_number(move))
             piece.append(b"<%04x>" % g.gid)
             pen = g.x + g.width
+
+
+    for unit in units:
+        if unit.primer is not None:
+            flush()
+            g = glyphs[unit.glyphs[0]]
+            font, size = g.font, PRIMER_SIZE
+            out += [b"/" + font.encode() + b" " + _number(size) + b" Tf",
+                    b"/Span <</ActualText " + (_utf16(unit.text) if unit.text else b"()")
+                    + b">> BDC", b"[<%04x>] TJ" % g.gid, b"EMC"]
+            pen += unit.primer
+            continue
+        shadowed = unit.shadow is not None and matrix is not None and unit.text is not None
+        if shadowed:
+            # drawn invisibly with an empty ActualText: PDFium copies the glyphs' own text,
+            # poppler and MuPDF nothing
+            assert unit.shadow is not None
+            flush()
+            out.append(b"3 Tr /Span <</ActualText ()>> BDC")
+            draw(unit.shadow)
+            flush()
+            out += [b"EMC", b"0 Tr"]
+        if unit.text is not None:
+            flush()
+            out.append(b"/Span <</ActualText " + _utf16(unit.text) + b">> BDC")
+            if shadowed:  # (PDFium copies the ActualText of the innermost: none)
+                out.append(b"/Span <<>> BDC")
+        draw(unit.glyphs)
         if unit.text is not None:
             flush()
             out.append(b"EMC")
+            if shadowed:
+                out.append(b"EMC")
     flush()
     if rise:
         out.append(b"0 Ts")
     if final and (font, size) != tuple(final):
         out.append(b"/" + final[0].encode() + b" " + _number(final[1]) + b" Tf")
+    if paths and matrix is not None:
+        out += _paths(paths, matrix)
     return out
+
+
+def _paths(marks: list[Glyph], matrix: bytes) -> list[bytes]:
+    """The raised marks of a line drawn as their glyphs' outlines (filled with the text's
+    colour), after the line's text object: ``ET``, each in ``q``/``Q``, then ``BT`` again
+    (WeasyPrint ends the text object after the line)."""
+    a, b, c, d, e, f = matrix.split()[:6]
+    out = [b"ET"]
+    for g in marks:
+        assert g.outline is not None
+        scale = _number(g.size / g.outline.units_per_em)
+        out.append(b" ".join([b"q", a, b, c, d, e, f, b"cm 1 0 0 1", _number(g.x), _number(g.rise),
+                              b"cm", scale, b"0 0", scale, b"0 0 cm", g.outline.path, b"f Q"]))
+    out.append(b"BT")
+    return out
+
+
+def _outline(font: Any, gid: int) -> Outline | None:
+    """The outline of glyph ``gid`` of WeasyPrint's ``font`` (None: a glyph with no outline,
+    a font fontTools cannot read, a variable one), read once."""
+    cache: dict[int, Outline | None] | None = getattr(font, "textlayer_outlines", None)
+    if cache is None:
+        cache = font.textlayer_outlines = {}
+    if gid not in cache:
+        cache[gid] = glyph_outline(font, gid)
+    return cache[gid]
+
+
+def glyph_outline(font: Any, gid: int) -> Outline | None:
+    """The outline of glyph ``gid`` of ``font`` (its ``file_content`` and ``index``, as
+    WeasyPrint's fonts have them), read with fontTools; quadratic curves become cubic ones."""
+    import io
+
+    from fontTools.pens.basePen import BasePen
+    from fontTools.ttLib import TTFont
+
+    ttfont = getattr(font, "textlayer_ttfont", None)
+    if ttfont is None:
+        try:
+            ttfont = TTFont(io.BytesIO(font.file_content), fontNumber=font.index, lazy=True)
+        except Exception:  # noqa: BLE001 (a font fontTools cannot read: drawn as text)
+            return None
+        font.textlayer_ttfont = ttfont
+    if "fvar" in ttfont:
+        return None  # (a variable font: its default outline is not the instance drawn)
+    order = ttfont.getGlyphOrder()
+    if gid >= len(order):
+        return None
+    ops: list[bytes] = []
+
+    class Pen(BasePen):
+        def _moveTo(self, pt: tuple[float, float]) -> None:
+            ops.append(b"%s %s m" % (_number(pt[0]), _number(pt[1])))
+
+        def _lineTo(self, pt: tuple[float, float]) -> None:
+            ops.append(b"%s %s l" % (_number(pt[0]), _number(pt[1])))
+
+        def _curveToOne(self, p1: tuple[float, float], p2: tuple[float, float],
+                        p3: tuple[float, float]) -> None:
+            ops.append(b" ".join(_number(v) for v in (*p1, *p2, *p3)) + b" c")
+
+        def _closePath(self) -> None:
+            ops.append(b"h")
+
+    glyph_set = ttfont.getGlyphSet()
+    glyph_set[order[gid]].draw(Pen(glyph_set))
+    if not ops:
+        return None
+    return Outline(float(ttfont["head"].unitsPerEm), b" ".join(ops))
