@@ -5,6 +5,7 @@ makes it so (pipeline/textlayer.py) moving no glyph."""
 
 from __future__ import annotations
 
+import io
 import shutil
 import subprocess
 
@@ -31,8 +32,11 @@ EDITIONS = [(s, v) for s in STATEMENTS for v in ("en", "ar", "bilingual")]
 # right, no space between them (ghouta's bold «ومستدام», then its comma), starts with a primer
 # writing a WORD JOINER (textlayer._box_join), and a list item of one Arabic word («مزايا») gets
 # its line break primer from the font's space glyph (textlayer._neutral_primer).
-# Left (pdftotext 655, PDFium 628 of 656): PDFium breaks the line at a shadda inside
-# a word («الكتّاب», «الموقّعة») or a tanwin raised over an alef (26 units), and reads
+# PDFium 628 -> 650: a mark GPOS raises (a shadda inside a word, «الكتّاب», «الموقّعة»; a tanwin
+# over an alef) is drawn as its outline, and PDFium copies it and its letter from an invisible
+# shadow (textlayer._shadow): it broke the line at the raised text object before.
+# Left (pdftotext 655, PDFium 650 of 656): PDFium copies a tanwin before a comma after the
+# comma («محايداً،», Sochi ¶2 and ¶6, both Arabic editions: 4 units), and reads
 # "Help4Syria" right after a list number («٢٥.», no space between) on the number's line, a
 # line it takes for left to right (Sochi, both Arabic editions); poppler reads the Arabic
 # colophon of the bilingual one-voice page left to right: a page with more Latin than Arabic
@@ -42,14 +46,14 @@ EDITIONS = [(s, v) for s in STATEMENTS for v in ("en", "ar", "bilingual")]
 # stretch, and each ActualText stays on its own glyphs (poppler, like MuPDF, heeds the innermost).
 EXACT = {  # (statement, variant): (units, pdftotext, pdfium, mupdf)
     ("ghouta-2017", "en"): (15, 15, 15, 15),
-    ("ghouta-2017", "ar"): (15, 15, 11, 15),
-    ("ghouta-2017", "bilingual"): (28, 28, 25, 28),
+    ("ghouta-2017", "ar"): (15, 15, 15, 15),
+    ("ghouta-2017", "bilingual"): (28, 28, 28, 28),
     ("one-voice-2019", "en"): (5, 5, 5, 5),
-    ("one-voice-2019", "ar"): (5, 5, 4, 5),
-    ("one-voice-2019", "bilingual"): (10, 9, 9, 10),
+    ("one-voice-2019", "ar"): (5, 5, 5, 5),
+    ("one-voice-2019", "bilingual"): (10, 9, 10, 10),
     ("sochi-2018", "en"): (145, 145, 145, 145),
-    ("sochi-2018", "ar"): (145, 145, 135, 145),
-    ("sochi-2018", "bilingual"): (288, 288, 279, 288),
+    ("sochi-2018", "ar"): (145, 145, 142, 145),
+    ("sochi-2018", "bilingual"): (288, 288, 285, 288),
 }
 
 
@@ -95,8 +99,8 @@ def test_no_edition_copies_worse_than_measured(built, statement_id, variant, vie
 
 
 _NOT_YET = pytest.mark.xfail(strict=True, reason="issue 20: not every unit copies exactly yet "
-                             "(EXACT): PDFium moves marks (a tanwin raised over an alef, a shadda "
-                             "inside a word) and joins a Latin name to the list number before it; "
+                             "(EXACT): PDFium moves a tanwin before a comma after it and joins a "
+                             "Latin name to the list number before it; "
                              "poppler reads a mixed Arabic line on a mostly English page left to "
                              "right")
 
@@ -187,6 +191,93 @@ def test_a_primer_mupdf_counts_left_to_right_is_a_neutral_glyph_of_the_line_or_a
     assert textlayer._neutral_primer(spaced, fonts, "\n").glyphs == [1]  # type: ignore[union-attr]
 
 
+def test_a_raised_mark_is_drawn_as_its_outline_in_font_units():
+    """A TrueType glyph's quadratic curves come out as cubic ones, in font units; a glyph with
+    no contour (a space) has no outline."""
+    from fontTools.fontBuilder import FontBuilder
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+
+    pen = TTGlyphPen(None)
+    pen.moveTo((0, 0))
+    pen.lineTo((100, 0))
+    pen.qCurveTo((100, 100), (0, 100))
+    pen.closePath()
+    builder = FontBuilder(2048, isTTF=True)
+    builder.setupGlyphOrder([".notdef", "space", "mark"])
+    builder.setupCharacterMap({0x20: "space", 0x64B: "mark"})
+    builder.setupGlyf({".notdef": TTGlyphPen(None).glyph(), "space": TTGlyphPen(None).glyph(),
+                       "mark": pen.glyph()})
+    builder.setupHorizontalMetrics({".notdef": (500, 0), "space": (500, 0), "mark": (0, 0)})
+    builder.setupHorizontalHeader(ascent=1800, descent=-400)
+    builder.setupNameTable({"familyName": "Test", "styleName": "Regular"})
+    builder.setupOS2()
+    builder.setupPost()
+    data = io.BytesIO()
+    builder.save(data)
+
+    class Font:
+        file_content, index = data.getvalue(), 0
+
+    outline = textlayer.glyph_outline(Font(), 2)
+    assert outline is not None and outline.units_per_em == 2048
+    ops = outline.path.split()
+    assert ops[:6] == [b"0", b"0", b"m", b"100", b"0", b"l"] and ops[-1] == b"h"
+    assert b"c" in ops and ops[ops.index(b"c") - 2:ops.index(b"c")] == [b"0", b"100"]
+    assert textlayer.glyph_outline(Font(), 1) is None
+
+
+def test_pdfium_copies_a_raised_mark_and_its_letter_from_an_invisible_shadow():
+    """A letter with a raised mark: the mark, then the letter, the mark a hundredth of an em
+    before the letter starts; a space carrying the raised mark of the letter on its right:
+    the mark alone, where the letter starts; a comma carrying one, no shadow."""
+    class Font:
+        to_unicode = {1: "ا", 2: "\u064b", 3: " ", 4: "\u060c"}
+        widths = {1: 250, 2: 0, 3: 260, 4: 300}
+
+    fonts = {"F": Font()}
+    outline = textlayer.Outline(1000, b"0 0 m 1 1 l h")
+
+    def glyphs() -> list[textlayer.Glyph]:
+        return [textlayer.Glyph(3, 0, "F", 10.0, 0.0, 0.0, 2.6),
+                textlayer.Glyph(2, 1, "F", 10.0, 4.0, 2.6, 0.0, outline),
+                textlayer.Glyph(1, 1, "F", 10.0, 0.0, 2.6, 2.5)]
+
+    clusters = [textlayer.Cluster(" ", True), textlayer.Cluster("\u064b", True)]
+    line = glyphs()
+    letter = textlayer.Unit([2, 1])
+    textlayer._shadow(line, letter, fonts, 3, clusters)
+    assert [(line[i].gid, line[i].x, line[i].rise) for i in letter.shadow or []] == [
+        (2, 2.5, 0.0), (1, 2.6, 0.0)]
+    line = glyphs()
+    space = textlayer.Unit([0, 1], carries="\u064b")
+    textlayer._shadow(line, space, fonts, 3, clusters)
+    assert [(line[i].gid, line[i].x) for i in space.shadow or []] == [(2, 2.5)]
+    line = glyphs()
+    line[0].gid = 4
+    comma = textlayer.Unit([0, 1], carries="\u064b")
+    textlayer._shadow(line, comma, fonts, 3, [textlayer.Cluster("\u060c", True)] + clusters[1:])
+    assert comma.shadow is None and len(line) == 3
+    plain = textlayer.Unit([2])
+    textlayer._shadow(line, plain, fonts, 3, clusters)
+    assert plain.shadow is None
+
+
+def test_two_renderings_with_more_than_antialiasing_between_them_differ():
+    from PIL import Image
+
+    def pgm(block: bool) -> bytes:
+        image = Image.new("L", (200, 200), 255)
+        if block:
+            image.paste(0, (100, 100, 104, 103))  # (about a tanwin at 100 dpi)
+        data = io.BytesIO()
+        image.save(data, "PPM")
+        return data.getvalue()
+
+    assert_same_ink(pgm(False), pgm(False))
+    with pytest.raises(AssertionError):
+        assert_same_ink(pgm(False), pgm(True))
+
+
 def test_the_text_layer_moves_no_glyph(small, tmp_path, monkeypatch, capsys):
     """The same pages, pixel for pixel at 100 dpi, with and without the redrawn lines."""
     from .helpers import cli
@@ -250,4 +341,22 @@ def test_latin_names_in_an_arabic_paragraph_copy_in_order(small, capsys, tmp_pat
     monkeypatch.setattr(textlayer, "rewrite", lambda *args: None)
     assert cli(capsys, small, "build", "ghouta-2017", "--lang", "ar", "--force")[0] == 0
     assert extraction.normalise(first) not in extraction.extracted("pdfium", pdf, "page")
-    assert pixels("plain") == with_layer
+    assert_same_ink(pixels("plain"), with_layer)
+
+
+def assert_same_ink(plain: bytes, layer: bytes) -> None:
+    """Two renderings (PGM) of a page the same, pixel for pixel but for the antialiasing of the
+    raised marks the text layer draws as paths (poppler rasterises a glyph and a path of its
+    outline a little differently): at most 0.01 % of the pixels differ, and no 5-by-5 pixel
+    average by more than 24 of 255. (Measured at 100 dpi: the paths 46 pixels, 18; a tanwin
+    erased 47, moved a pixel 21 to 28.)"""
+    from PIL import Image, ImageChops, ImageFilter
+
+    if plain == layer:
+        return
+    images = [Image.open(io.BytesIO(data)) for data in (plain, layer)]
+    assert images[0].size == images[1].size
+    differing = sum(1 for value in ImageChops.difference(*images).get_flattened_data() if value)
+    blurred = ImageChops.difference(*(image.filter(ImageFilter.BoxBlur(2)) for image in images))
+    assert differing <= images[0].size[0] * images[0].size[1] / 10_000, differing
+    assert blurred.getextrema()[1] <= 24, blurred.getextrema()
