@@ -155,7 +155,7 @@ class Unit:
     text: str | None = None
     carries: str = ""  # the marks of the letter on its right, written here (see plan)
     primer: float | None = None  # drawn PRIMER_SIZE high with an empty ActualText: its advance
-    shadow: list[int] | None = None  # glyphs drawn before it for PDFium alone (see plan)
+    shadow: list[int] | None = None  # glyphs drawn before it for PDFium alone (_shadow)
 
 
 def install() -> None:
