@@ -9,6 +9,7 @@ catalogs the update itself writes do not start another round.
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import threading
@@ -104,6 +105,9 @@ def _watch(project: Project, request: Request, debounce_ms: int, stop: threading
            done: Done | None, printers: Printers) -> None:
     from watchfiles import watch as changes
 
+    # (watchfiles' own logger says "KeyboardInterrupt caught" at any stopping signal, a SIGTERM
+    # too: the command says itself why it stops)
+    logging.getLogger("watchfiles").setLevel(logging.ERROR)
     folders = [p for p in (project.sources_dir, project.locales_dir, project.templates_dir)
                if p.is_dir()]
     batches = changes(*folders, debounce=debounce_ms, step=20, stop_event=stop,
