@@ -689,8 +689,12 @@ def plan(glyphs: list[Glyph], clusters: list[Cluster], fonts: dict[str, Any],
             mapped = "".join(fonts[glyphs[i].font].to_unicode.get(glyphs[i].gid, "") for i in own)
         if unit.carries:
             # a WORD JOINER last: MuPDF, which finds the mark's own text at the end, would copy
-            # the mark twice (as the end of the ActualText, and again as the mark's ToUnicode)
-            unit.text = (mapped if fenced.isspace() else fenced) + unit.carries[::-1] + JOINER
+            # the mark twice (as the end of the ActualText, and again as the mark's ToUnicode);
+            # none after marks drawn as outlines, which have no text of their own (a joiner
+            # inside «أولاً» is one a reader's search in MuPDF or poppler does not type)
+            outlined = all(glyphs[i].outline is not None for i in unit.glyphs[len(own):])
+            unit.text = (mapped if fenced.isspace() else fenced) + unit.carries[::-1] \
+                + ("" if outlined else JOINER)
         elif (fenced != mapped and not (fenced.isspace() and mapped.isspace())) \
                 or len(unit.glyphs) > 1:
             unit.text = fenced

@@ -360,3 +360,29 @@ def assert_same_ink(plain: bytes, layer: bytes) -> None:
     blurred = ImageChops.difference(*(image.filter(ImageFilter.BoxBlur(2)) for image in images))
     assert differing <= images[0].size[0] * images[0].size[1] / 10_000, differing
     assert blurred.getextrema()[1] <= 24, blurred.getextrema()
+
+
+def test_a_word_ending_with_a_raised_tanwin_is_found_by_each_viewers_search(built):
+    """A tanwin drawn over its alef as an outline has no text of its own: the space or the
+    comma after the word writes it, with no WORD JOINER inside the word, so a reader who
+    searches for «أولاً» finds it in MuPDF, poppler and PDFium alike. (Not yet a word with a
+    shadda inside it: its ActualText keeps the fences poppler and MuPDF need to copy it.)"""
+    import pymupdf
+    import pypdfium2
+
+    pdf = built.output_dir / "sochi-2018" / "sochi-2018.ar.pdf"
+    copied = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                            check=True).stdout
+    document, pages = pymupdf.open(str(pdf)), pypdfium2.PdfDocument(str(pdf))
+    try:
+        for word in ("أولاً", "طرفاً", "حقيقياً", "منظمةً"):
+            assert word in copied, word
+            assert any(page.search_for(word) for page in document), word
+            found = []
+            for page in pages:
+                search = page.get_textpage().search(word)
+                found.append(search.get_next())
+            assert any(found), word
+    finally:
+        document.close()
+        pages.close()
