@@ -733,7 +733,7 @@ def plan(glyphs: list[Glyph], clusters: list[Cluster], fonts: dict[str, Any],
 def _space_after(letter: Glyph, fonts: dict[str, Any]) -> Glyph | None:
     """The font's space glyph, drawn to end where ``letter`` ends (None: the font has none)."""
     font = fonts[letter.font]
-    spaces = sorted(gid for gid, text in font.to_unicode.items() if text in (" ", "\xa0"))
+    spaces = sorted(gid for gid, text in font.to_unicode.items() if _shown(text) in (" ", "\xa0"))
     if not spaces:
         return None
     width = font.widths.get(spaces[0], 0) * letter.size / 1000

@@ -393,3 +393,20 @@ def assert_same_ink(plain: bytes, layer: bytes) -> None:
     blurred = ImageChops.difference(*(image.filter(ImageFilter.BoxBlur(2)) for image in images))
     assert differing <= images[0].size[0] * images[0].size[1] / 10_000, differing
     assert blurred.getextrema()[1] <= 24, blurred.getextrema()
+
+
+def test_a_space_glyph_first_drawn_with_a_direction_mark_still_ends_a_marked_letter():
+    """WeasyPrint maps a glyph to the text of the cluster it first drew: the bold font's space
+    after «بيانٌ» in a title maps to RLM and no-break space. That glyph still ends the span of a
+    letter with a mark inside a word («الموقّعة» in a bold heading): with the letter alone in
+    its span, MuPDF copied the letter without its shadda."""
+    class Font:
+        to_unicode = {5: "ق", 7: "\u200f\xa0"}
+        widths = {5: 420, 7: 221}
+
+    letter = textlayer.Glyph(5, 0, "F", 10.0, 0.0, 3.0, 4.2)
+    space = textlayer._space_after(letter, {"F": Font()})
+    assert space is not None and space.gid == 7
+    assert round(space.x + space.width, 6) == round(letter.x + letter.width, 6)
+    Font.to_unicode = {5: "ق", 7: "\u200fب"}
+    assert textlayer._space_after(letter, {"F": Font()}) is None
