@@ -79,7 +79,17 @@ def display(path: Path, root: Path) -> str:
 # --- reading -------------------------------------------------------------------------------------
 
 def inside(path: Path, root: Path) -> bool:
-    return Path(os.path.realpath(path)).is_relative_to(real_root(root))
+    return _resolved_inside(os.path.realpath(path), root)
+
+
+def _resolved_inside(real: str, root: Path) -> bool:
+    """Whether ``real`` (a resolved path) is inside ``root``: against the real path
+    ``real_root`` remembers, asked again before saying no (a project moved while ``watch``
+    runs, a link left at its old place: the remembered one is stale)."""
+    if Path(real).is_relative_to(real_root(root)):
+        return True
+    real_root.cache_clear()
+    return Path(real).is_relative_to(real_root(root))
 
 
 @functools.lru_cache(maxsize=16)
@@ -102,13 +112,13 @@ def read_input(path: Path, root: Path, limit: int = MAX_INPUT, what: str = "file
     real = os.path.realpath(path)
     if stat.S_ISLNK(info.st_mode):
         target = Path(real)
-        if not target.is_relative_to(real_root(root)):
+        if not _resolved_inside(real, root):
             raise PipelineError(f"is a symbolic link to {target}, outside the project: the pipeline "
                                 f"reads only the project's own files; copy the {what} here "
                                 "instead", name)
         if not target.exists():
             raise PipelineError(f"is a symbolic link to {target}, which does not exist", name)
-    elif not Path(real).is_relative_to(real_root(root)):  # a folder on its way leads out
+    elif not _resolved_inside(real, root):  # a folder on its way leads out
         raise PipelineError(f"leads to {real} through a symbolic link, outside the project: the "
                             f"pipeline reads only the project's own files; copy the {what} here "
                             "instead", name)

@@ -156,6 +156,7 @@ class Unit:
     carries: str = ""  # the marks of the letter on its right, written here (see plan)
     primer: float | None = None  # drawn PRIMER_SIZE high with an empty ActualText: its advance
     shadow: list[int] | None = None  # glyphs drawn before it for PDFium alone (_shadow)
+    reach: int | None = None  # a space glyph (no ink) ending its span where its letter starts
 
 
 def install() -> None:
@@ -736,7 +737,7 @@ def plan(glyphs: list[Glyph], clusters: list[Cluster], fonts: dict[str, Any],
 def _space_after(letter: Glyph, fonts: dict[str, Any]) -> Glyph | None:
     """The font's space glyph, drawn to end where ``letter`` ends (None: the font has none)."""
     font = fonts[letter.font]
-    spaces = sorted(gid for gid, text in font.to_unicode.items() if text in (" ", "\xa0"))
+    spaces = sorted(gid for gid, text in font.to_unicode.items() if _shown(text) in (" ", "\xa0"))
     if not spaces:
         return None
     width = font.widths.get(spaces[0], 0) * letter.size / 1000
@@ -762,7 +763,16 @@ def _shadow(glyphs: list[Glyph], unit: Unit, fonts: dict[str, Any], drawn: int,
             clusters[glyphs[i].cluster].text.isspace() for i in base):
         return
     last = glyphs[base[-1]]
-    start = last.x + last.width if unit.carries else glyphs[base[0]].x
+    start = glyphs[base[0]].x
+    if unit.carries:  # where the letter on its right starts: past the space's own width in a
+        # justified line, by the stretch, where poppler's and PDFium's word would part (for
+        # poppler the span ends there too: a space glyph, no ink, drawn again)
+        after = max(i for i in unit.glyphs if i < drawn) + 1
+        start = glyphs[after].x if after < drawn else last.x + last.width
+        if start - (last.x + last.width) > last.size / 1000:
+            glyphs.append(Glyph(last.gid, last.cluster, last.font, last.size, 0.0,
+                                start - last.width, last.width))
+            unit.reach = len(glyphs) - 1
     unit.shadow = []
     for i in raised + ([] if unit.carries else base):
         g = glyphs[i]
@@ -882,6 +892,8 @@ def emit(glyphs: list[Glyph], units: list[Unit], current: tuple[str, float] | No
             if shadowed:  # (PDFium copies the ActualText of the innermost: none)
                 out.append(b"/Span <<>> BDC")
         draw(unit.glyphs)
+        if shadowed and unit.reach is not None:
+            draw([unit.reach])
         if unit.text is not None:
             flush()
             out.append(b"EMC")

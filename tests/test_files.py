@@ -291,6 +291,24 @@ def test_read_input_refuses_a_file_reached_through_a_folder_link_out_of_the_proj
     assert "outside the project" in refusal(root / "sources" / "sochi-2018.yaml", root)
 
 
+def test_read_input_reads_a_project_moved_behind_a_link_while_the_process_runs(tmp_path):
+    """``watch`` and ``serve`` keep their process: a project moved to another disk with a link
+    left at its old place is read as before, not refused as leading out of itself (the real
+    path of its folder, remembered from the first read, is asked again before refusing)."""
+    root = tmp_path / "home" / "statements"
+    (root / "sources").mkdir(parents=True)
+    (root / "sources" / "a.yaml").write_bytes(b"id: a\n")
+    assert read_input(root / "sources" / "a.yaml", root) == b"id: a\n"
+    (tmp_path / "disk").mkdir()
+    os.rename(root, tmp_path / "disk" / "statements")
+    os.symlink(tmp_path / "disk" / "statements", root)
+    assert read_input(root / "sources" / "a.yaml", root) == b"id: a\n"
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "b.yaml").write_bytes(b"id: b\n")
+    os.symlink(tmp_path / "elsewhere" / "b.yaml", root / "sources" / "b.yaml")
+    assert "outside the project" in refusal(root / "sources" / "b.yaml", root)
+
+
 def test_read_input_refuses_a_dangling_link(root):
     os.symlink(root / "gone.yaml", root / "a.yaml")
     assert "does not exist" in refusal(root / "a.yaml", root)

@@ -262,6 +262,39 @@ def test_pdfium_copies_a_raised_mark_and_its_letter_from_an_invisible_shadow():
     assert plain.shadow is None
 
 
+def test_a_stretched_space_carrying_a_raised_mark_reaches_its_letter():
+    """In a justified line the space before «همهٔ» or «مؤتمراً» is wider than its glyph: the
+    shadow starts where the letter starts, not in the gap (PDFium parted the word there), and
+    the visible span ends there too, with the space glyph drawn again (poppler parted it:
+    «همه ٔ», ghouta's Persian edition)."""
+    class Font:
+        to_unicode = {1: "ه", 2: "\u0654", 3: " "}
+        widths = {1: 450, 2: 0, 3: 221}
+
+    fonts = {"F": Font()}
+    outline = textlayer.Outline(1000, b"0 0 m 1 1 l h")
+    # the space 2.21 wide, stretched to 4.0 by the justification; the letter at 4.0
+    line = [textlayer.Glyph(3, 0, "F", 10.0, 0.0, 0.0, 2.21),
+            textlayer.Glyph(2, 1, "F", 10.0, 4.0, 4.0, 0.0, outline),
+            textlayer.Glyph(1, 1, "F", 10.0, 0.0, 4.0, 4.5)]
+    clusters = [textlayer.Cluster(" ", True), textlayer.Cluster("\u0654", True)]
+    space = textlayer.Unit([0, 1], text="\u2060\u0654 ", carries="\u0654")
+    textlayer._shadow(line, space, fonts, 3, clusters)
+    assert [(line[i].gid, line[i].x) for i in space.shadow or []] == [(2, 3.9)]
+    assert space.reach is not None
+    ghost = line[space.reach]
+    assert (ghost.gid, ghost.rise, round(ghost.x + ghost.width, 6)) == (3, 0.0, 4.0)
+    out = b" ".join(textlayer.emit(line, [space], ("F", 10.0), None, b"1 0 0 -1 0 0 Tm"))
+    visible = out[out.index(b"/Span <<>> BDC"):out.index(b"EMC", out.index(b"/Span <<>> BDC"))]
+    assert visible.count(b"<0003>") == 2  # (the space, then again at the letter: no ink)
+    unstretched = [textlayer.Glyph(3, 0, "F", 10.0, 0.0, 0.0, 2.21),
+                   textlayer.Glyph(2, 1, "F", 10.0, 4.0, 2.21, 0.0, outline),
+                   textlayer.Glyph(1, 1, "F", 10.0, 0.0, 2.21, 4.5)]
+    plain = textlayer.Unit([0, 1], text="\u2060\u0654 ", carries="\u0654")
+    textlayer._shadow(unstretched, plain, fonts, 3, clusters)
+    assert plain.shadow is not None and plain.reach is None
+
+
 def test_two_renderings_with_more_than_antialiasing_between_them_differ():
     from PIL import Image
 
@@ -386,3 +419,20 @@ def test_a_word_ending_with_a_raised_tanwin_is_found_by_each_viewers_search(buil
     finally:
         document.close()
         pages.close()
+
+
+def test_a_space_glyph_first_drawn_with_a_direction_mark_still_ends_a_marked_letter():
+    """WeasyPrint maps a glyph to the text of the cluster it first drew: the bold font's space
+    after «بيانٌ» in a title maps to RLM and no-break space. That glyph still ends the span of a
+    letter with a mark inside a word («الموقّعة» in a bold heading): with the letter alone in
+    its span, MuPDF copied the letter without its shadda."""
+    class Font:
+        to_unicode = {5: "ق", 7: "\u200f\xa0"}
+        widths = {5: 420, 7: 221}
+
+    letter = textlayer.Glyph(5, 0, "F", 10.0, 0.0, 3.0, 4.2)
+    space = textlayer._space_after(letter, {"F": Font()})
+    assert space is not None and space.gid == 7
+    assert round(space.x + space.width, 6) == round(letter.x + letter.width, 6)
+    Font.to_unicode = {5: "ق", 7: "\u200fب"}
+    assert textlayer._space_after(letter, {"F": Font()}) is None
