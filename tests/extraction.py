@@ -5,7 +5,10 @@ Three rebuild the reading order of a page from the glyphs' positions and apply t
 algorithm to each line, as PDF viewers do when a reader selects and copies: poppler's
 ``pdftotext`` (Evince, Okular), PDFium (Chrome's viewer, through ``pypdfium2``) and MuPDF (through
 ``pymupdf``). Three keep the content stream's order: pdfminer.six, pypdf and ``pdftotext -raw``;
-their figures are reported (``python -m tests.extraction PDF...``), not required.
+their figures are reported (``python -m tests.extraction PDF...``), not required. So is
+``pdftotext page``: poppler given each page whole rather than the unit's column (the column
+regions the viewers are measured in let poppler read a bilingual page's Arabic column in its own
+direction; a reader selecting a whole page in Evince gets the page's).
 
 A unit of text is compared with its whitespace normalised, format characters (bidi controls,
 isolates) left out, and a soft hyphen at the end of a line joined to the next line: a reader
@@ -109,6 +112,13 @@ def pdftotext_raw(path: Path, region: Region) -> list[str]:
     return pdftotext(path, region, raw=True)
 
 
+def pdftotext_page(path: Path, region: Region) -> list[str]:
+    """The whole text area of each page, whatever the column, as a reader who selects a whole
+    page in Evince gets it: poppler then takes the page's direction from all its letters, not
+    the column's (a bilingual page with more Latin than Arabic letters is read left to right)."""
+    return pdftotext(path, regions("page"))
+
+
 def pdfium(path: Path, region: Region) -> list[str]:
     import pypdfium2
 
@@ -166,6 +176,7 @@ def _page_count(path: Path) -> int:
 EXTRACTORS: dict[str, Callable[[Path, Region], list[str]]] = {
     "pdftotext": pdftotext, "pdfium": pdfium, "mupdf": mupdf,
     "pdfminer": pdfminer, "pypdf": pypdf, "pdftotext -raw": pdftotext_raw,
+    "pdftotext page": pdftotext_page,
 }
 VIEWERS = ("pdftotext", "pdfium", "mupdf")  # the extractors that apply the bidi algorithm
 
