@@ -477,11 +477,12 @@ def edition_entry(statement_id: str, variant: str, title: str, languages: tuple[
                         source_version, as_of)
 
 
-def _plain_folder(path: Path) -> bool:
+def _mode(path: Path) -> int:
+    """The file type and mode of ``path`` itself (not of a link's target); 0 when it is not there."""
     try:
-        return stat.S_ISDIR(os.lstat(path).st_mode)
+        return os.lstat(path).st_mode
     except OSError:
-        return False
+        return 0
 
 
 def check_not_linked_out(project: Project, names: list[str]) -> None:
@@ -502,13 +503,15 @@ def check_not_linked_out(project: Project, names: list[str]) -> None:
     # inside the project (what is published there would land elsewhere, unrecorded).
     listed = [*list_folder(output, project.root), *(f"{DRAFTS}/{name}" for name in list_folder(
         output / DRAFTS, project.root) if not (output / DRAFTS).is_symlink())]
-    names = [*names, *(name for name in listed if (output / name).is_dir() or (
-        (output / name).is_symlink() and not (output / name).is_file()))]  # (a link to a file is
+    modes = {name: _mode(output / name) for name in listed}  # (one lstat each)
+    names = [*names, *(name for name, mode in modes.items() if stat.S_ISDIR(mode) or (
+        stat.S_ISLNK(mode) and not (output / name).is_file()))]  # (a link to a file is
     # replaced by the file, as every output is; one that leads nowhere, or to itself, is not)
     real_output = os.path.realpath(output)
     for name in dict.fromkeys(names):
         folder = output / name
-        if "/" not in name and _plain_folder(folder):
+        mode = modes[name] if name in modes else _mode(folder)
+        if "/" not in name and stat.S_ISDIR(mode):
             continue  # (a folder of output/ itself, not a link: where output/ is)
         target = Path(os.path.realpath(folder))
         outside = folder.exists() and not target.is_relative_to(real_output)

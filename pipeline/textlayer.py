@@ -865,7 +865,6 @@ def emit(glyphs: list[Glyph], units: list[Unit], current: tuple[str, float] | No
             piece.append(b"<%04x>" % g.gid)
             pen = g.x + g.width
 
-
     for unit in units:
         if unit.primer is not None:
             flush()

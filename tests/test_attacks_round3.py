@@ -210,32 +210,26 @@ def test_a_draft_and_the_index_resolve_links_from_their_own_folder(small):
     assert not unpublished_links(link.format("../_assets"), "index.html", linkable)
 
 
-def test_the_refusal_names_the_templates_line_of_an_escaped_link(small, capsys):
+@pytest.mark.parametrize(("template", "anchor", "added", "needle", "refusal", "unwritten"), [
+    # an escaped link in an edition's page: the edition is refused, with the template's line
+    ("templates/statement.html.j2", '<link rel="stylesheet" href="{{ assets }}/statement.css">',
+     '<link rel="stylesheet" href="./{{ assets }}/%70rint-shop.css">', "%70rint",
+     "ghouta-2017.en is not printed: its page links _assets/print-shop.css, which only printing "
+     "reads", "ghouta-2017/ghouta-2017.en.html"),
+    # an index that links an unpublished asset is refused too
+    ("templates/index.html.j2", '<link rel="stylesheet" href="_assets/webfonts.css">',
+     '<style>@import url("_assets/print-shop.css");</style>', "print-shop.css",
+     "index.html is not published: its page links _assets/print-shop.css", "index.html"),
+])
+def test_a_page_that_links_an_unpublished_asset_is_refused_at_its_templates_line(
+        small, capsys, template, anchor, added, needle, refusal, unwritten):
     from .helpers import cli, edit, line_of
 
-    template = "templates/statement.html.j2"
-    edit(small, template, '<link rel="stylesheet" href="{{ assets }}/statement.css">',
-         '<link rel="stylesheet" href="{{ assets }}/statement.css">\n'
-         '<link rel="stylesheet" href="./{{ assets }}/%70rint-shop.css">')
+    edit(small, template, anchor, f"{anchor}\n{added}")
     status, lines = cli(capsys, small, "build", "ghouta-2017", "--lang", "en", "-j1")
     assert status == 1
-    assert f"{template}:{line_of(small, template, '%70rint')}: ghouta-2017.en is not printed: " \
-           "its page links _assets/print-shop.css, which only printing reads" in "\n".join(lines)
-    assert not (small.output_dir / "ghouta-2017" / "ghouta-2017.en.html").exists()
-
-
-def test_an_index_that_links_an_unpublished_asset_is_refused(small, capsys):
-    from .helpers import cli, edit, line_of
-
-    template = "templates/index.html.j2"
-    edit(small, template, '<link rel="stylesheet" href="_assets/webfonts.css">',
-         '<link rel="stylesheet" href="_assets/webfonts.css">\n'
-         '<style>@import url("_assets/print-shop.css");</style>')
-    status, lines = cli(capsys, small, "build", "ghouta-2017", "--lang", "en", "-j1")
-    assert status == 1
-    assert f"{template}:{line_of(small, template, 'print-shop.css')}: index.html is not " \
-           "published: its page links _assets/print-shop.css" in "\n".join(lines), lines
-    assert not (small.output_dir / "index.html").exists()
+    assert f"{template}:{line_of(small, template, needle)}: {refusal}" in "\n".join(lines), lines
+    assert not (small.output_dir / unwritten).exists()
 
 
 # --- a project without a bilingual edition is bundled ---------------------------------------------

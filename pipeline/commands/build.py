@@ -115,17 +115,21 @@ def build(project: Project, request: Request = DEFAULT_REQUEST, jobs: int | None
                    else project.output_dir.parent, "waiting for another build to finish"):
         report = _build(project, request, jobs, printers)
     printed = report.printed
-    pages = sum(p.pages for p in printed)
     kept = len(report.plan.kept) if report.plan is not None else 0
     # (a refusal is a language or statement held back: each of its editions is kept as printed
     # before, or is missing; the count of those kept says how many the reader still gets old)
-    log.info("%d printed (%d %s, %.0f KB), %d up to date, %s%d refused%s, in %.2f s",
-             len(printed), pages, "page" if pages == 1 else "pages",
+    log.info("%d printed (%s, %.0f KB), %d up to date, %s%d refused%s, in %.2f s",
+             len(printed), page_count(sum(p.pages for p in printed)),
              sum(p.size for p in printed) / 1024, len(report.up_to_date),
              f"{kept} kept as printed before, " if kept else "", len(report.refused),
              f", {len(report.removed)} removed" if report.removed else "",
              time.perf_counter() - started)
     return report
+
+
+def page_count(count: int) -> str:
+    """``1 page``, ``3 pages``: as the build's messages count them."""
+    return f"{count} page" if count == 1 else f"{count} pages"
 
 
 MAX_ROUNDS = 3
@@ -428,8 +432,7 @@ def publish_edition(project: Project, edition: EditionPlan, rendered: Rendered,
     publish({**{paths[kind]: data for kind, data in files.items()},
              edition.target.state_path(project.output_dir): state.to_bytes()},
             root, project.output_dir)
-    log.info("%s: %d %s, %.0f KB, %.2f s%s", project.relative(paths["pdf"]), printed.pdf.pages,
-             "page" if printed.pdf.pages == 1 else "pages",
+    log.info("%s: %s, %.0f KB, %.2f s%s", project.relative(paths["pdf"]), page_count(printed.pdf.pages),
              len(printed.pdf.data) / 1024, printed.seconds, " (draft)" if edition.draft else "")
     return PrintedEdition(edition.target, paths["pdf"], printed.pdf.pages, len(printed.pdf.data),
                           printed.seconds, state, files)
