@@ -333,7 +333,14 @@ class Terminated(BaseException):
         self.signum = signum
 
 
+_STOPS: list[int] = []
+"""The stopping signals this run received: one a library swallowed on its way (ctypes turns an
+exception raised while it converts an argument into an ``ArgumentError``: pypdfium2 drawing a
+share card) still ends the run as stopped."""
+
+
 def _terminate(signum: int, frame: FrameType | None) -> None:
+    _STOPS.append(signum)
     raise Terminated(signum)
 
 
@@ -387,9 +394,13 @@ def main(argv: list[str] | None = None) -> int:
     log.handlers[:] = [handler]
     log.setLevel(logging.DEBUG if args.verbose else logging.WARNING if args.quiet else logging.INFO)
     log.propagate = False
+    _STOPS.clear()
     try:
         with handled_signals():
-            return run(args)
+            status = run(args)
+            if _STOPS:  # a stop that did not come through (see _STOPS): the run ends stopped
+                raise Terminated(_STOPS[-1])
+            return status
     # a stop is caught here, not in run(): one may land while the handlers are being set
     except KeyboardInterrupt:
         log.error("interrupted: the files written so far are complete, the rest untouched")

@@ -112,6 +112,35 @@ def test_sigterm_ends_a_run_like_ctrl_c(small, tmp_path):
     assert "stopped by signal 15" in result.stderr and "Traceback" not in result.stderr
 
 
+def test_a_stop_a_library_swallows_still_ends_the_run_as_stopped(small, tmp_path):
+    """ctypes turns the exception a SIGTERM raises while it converts an argument into an
+    ArgumentError (pypdfium2, drawing a share card, in a build printing in-process): the
+    command that caught it as a failure still ends stopped, status 143, not 1."""
+    script = ("import ctypes, os, signal, sys\n"
+              "from pipeline import cli\n"
+              "class Landing:\n"
+              "    @classmethod\n"
+              "    def from_param(cls, value):\n"
+              "        os.kill(os.getpid(), signal.SIGTERM)\n"
+              "        return value\n"
+              "def printing(project, args):\n"
+              "    call = ctypes.CDLL(None).abs\n"
+              "    call.argtypes = [Landing]\n"
+              "    try:\n"
+              "        call(3)\n"
+              "    except ctypes.ArgumentError as error:\n"
+              "        print(f'swallowed: {error}', file=sys.stderr)\n"
+              "        return 1\n"
+              "    raise AssertionError('the signal did not land')\n"
+              "cli.run_check = printing\n"
+              f"sys.exit(cli.main(['check', '-C', {str(small.root)!r}]))\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60)
+    assert "swallowed: argument 1: Terminated: 15" in result.stderr, result.stderr
+    assert result.returncode == 128 + signal.SIGTERM, result.stderr
+    assert "stopped by signal 15" in result.stderr and "Traceback" not in result.stderr
+
+
 def test_a_stop_landing_while_the_signal_handlers_are_set_ends_the_run_cleanly(
         small, capsys, monkeypatch):
     """A SIGTERM delivered just as the handler is installed (the first moments of a run) is
