@@ -31,6 +31,9 @@ class PrintJob:
     fonts: FontSet  # the stylesheet's fonts, read from those assets
     options: PrintOptions
     card: str = ""  # the share image's HTML (see ``share``); empty: no image
+    card_key: str = ""
+    """What the card is drawn from (its words, the templates and fonts, the toolchain): an image
+    drawn from the same key is the same image (``Printers.run`` takes it instead of drawing)."""
     subject: str | None = None  # the PDF's subject (its subtitle), not the page's description
 
 

@@ -79,6 +79,9 @@ class EditionPlan:
     bilingual: str | None = None
     """The bilingual edition's address from this one's folder, when ``output/`` holds it once
     the build is done (a single-language edition links it); ``None`` otherwise."""
+    printed: EditionState | None = None
+    """Its state as ``output/`` holds it, its files as recorded (none with ``--force``): a
+    reprint takes its share image from there when it would draw the same (``EditionState.card``)."""
 
     @property
     def draft(self) -> bool:
@@ -589,7 +592,9 @@ class _Planner:
                                                 else "../index.html",
                                                 f"../../{target.name}.pdf"
                                                 if request.self_contained
-                                                else f"{target.name}.pdf", bilingual))
+                                                else f"{target.name}.pdf", bilingual,
+                                                None if request.force
+                                                else self.published.fresh(target)))
 
     def translations(self, code: str) -> Translations:
         """The entries of a parsed catalog as ``translations_digest`` reads them (once each)."""

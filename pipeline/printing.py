@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
-import hashlib
 import os
 import signal
 import time
@@ -118,16 +117,6 @@ def _work(orders: Connection, parent: int, warmth: Warmth | None) -> None:
             orders.send(_print(job))
         except OSError:  # the build stopped listening: it is ending
             return
-
-
-def card_key(job: PrintJob) -> str:
-    """What a share card's image depends on: its HTML and the bytes of the assets it is drawn
-    with (the fonts)."""
-    key = hashlib.sha256(job.card.encode())
-    for name in sorted(job.assets):
-        key.update(f"\0{name}\0".encode())
-        key.update(hashlib.sha256(job.assets[name]).digest())
-    return key.hexdigest()
 
 
 @dataclass
@@ -240,23 +229,24 @@ class Printers:
             worker.process.kill()
         worker.process.join(ENDING)
 
-    def run(self, jobs: list[PrintJob]) -> Iterator[tuple[PrintJob, Printed | PipelineError]]:
-        yield from (self._run_warm(jobs) if self.warm else self._run(jobs))
-
-    def _run_warm(self, jobs: list[PrintJob]
-                  ) -> Iterator[tuple[PrintJob, Printed | PipelineError]]:
-        """``_run``, with the cards this pool drew before taken from ``cards``, not drawn."""
-        keys = [card_key(job) if job.card else None for job in jobs]
-        known = {job.name: self.cards[job.name][1] for job, key in zip(jobs, keys, strict=True)
-                 if key is not None and self.cards.get(job.name, ("",))[0] == key}
-        sent = [replace(job, card="") if job.name in known else job for job in jobs]
+    def run(self, jobs: list[PrintJob], cards: dict[str, tuple[str, bytes]] | None = None
+            ) -> Iterator[tuple[PrintJob, Printed | PipelineError]]:
+        """Print the jobs, yielding each with its outcome in the jobs' order. ``cards``: share
+        cards drawn before, by edition (the ``PrintJob.card_key`` they were drawn from, and the
+        image); a job whose card would be drawn from the same takes that image, and its card is
+        not drawn (a warm pool also keeps those it drew, in ``self.cards``)."""
+        known = {**(self.cards if self.warm else {}), **(cards or {})}
+        keys = [job.card_key if job.card and job.card_key else None for job in jobs]
+        taken = {job.name: known[job.name][1] for job, key in zip(jobs, keys, strict=True)
+                 if key is not None and known.get(job.name, ("",))[0] == key}
+        sent = [replace(job, card="") if job.name in taken else job for job in jobs]
         printing = self._run(sent)
         try:  # abandoned (an error, a signal): ``_run`` ends its jobs still printing at once
             for job, key, (_, outcome) in zip(jobs, keys, printing, strict=True):
                 if isinstance(outcome, Printed) and key is not None:
-                    if job.name in known:
-                        outcome = replace(outcome, image=known[job.name])
-                    elif outcome.image is not None:
+                    if job.name in taken:
+                        outcome = replace(outcome, image=taken[job.name])
+                    if outcome.image is not None and self.warm:
                         self.cards[job.name] = (key, outcome.image)
                 yield job, outcome
         finally:

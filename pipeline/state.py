@@ -16,7 +16,7 @@ from .files import MAX_FONT, PublishedDigests, list_published, read_published
 from .identifiers import cldr_has
 from .model import PrintOptions, Target
 
-STATE_VERSION = 5
+STATE_VERSION = 6
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,10 @@ class EditionState:
     """The digest of each message's key (context, msgid) the edition shows, in its order: what
     it uses of the catalogs, so that a catalog's change elsewhere is found not to concern it
     without parsing its statement (``plan.quick_check``)."""
+    card: str = ""
+    """What its share image (``files["png"]``) was drawn from: the card's HTML, the fonts and the
+    toolchain (``commands.build.card_key``). A reprint whose card would be drawn from the same
+    takes that image as it is, without drawing it again."""
 
     @property
     def target(self) -> Target:
@@ -90,7 +94,7 @@ class EditionState:
 
 
 TEXT_FIELDS = ("statement", "variant", "inputs_hash", "content_hash", "source_version", "catalog_version",
-               "title", "date", "source_language", "shown", "updated")
+               "title", "date", "source_language", "shown", "updated", "card")
 
 
 def _well_formed(raw: dict) -> bool:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.commands.build import render
+from pipeline.commands.build import build, render
 from pipeline.errors import PipelineError
 from pipeline.model import BILINGUAL, Target
 from pipeline.parse import parse
@@ -269,3 +269,36 @@ def test_a_long_title_is_set_smaller_and_a_very_long_one_cut_at_a_word():
     size, shown = title_size(long * 3, 2)
     assert size == 26 and shown.endswith("…") and len(shown) < len(long * 3)
     assert (long * 3).startswith(shown[:-1]) and not shown[:-1].endswith(" ")
+
+
+@pytest.mark.slow
+def test_a_reprint_takes_the_share_image_it_would_draw_again(small, monkeypatch):
+    """An edit the card does not show (a paragraph) reprints the PDF and takes the image as it
+    is; an edit it shows (the title), or an image that is not as recorded, draws it anew."""
+    import pipeline.printing
+
+    from .conftest import build_or_fail
+
+    build_or_fail(small, jobs=1)
+    drawn: list[str] = []
+    draw = pipeline.printing.print_card
+    monkeypatch.setattr(pipeline.printing, "print_card",
+                        lambda job: drawn.append(job.name) or draw(job))
+    folder = small.output_dir / "ghouta-2017"
+    image = (folder / "ghouta-2017.en.png").read_bytes()
+    edit(small, "sources/ghouta-2017.yaml", "running out", "running low")
+    report = build(small, Request(statement_ids=("ghouta-2017",), languages=("en",)), jobs=1)
+    assert [p.target.name for p in report.printed] == ["ghouta-2017.en"] and drawn == []
+    assert (folder / "ghouta-2017.en.png").read_bytes() == image
+    states = read_published_editions(small.output_dir, small.output_dir / "drafts").states
+    assert states[Target("ghouta-2017", "en")].card  # the next reprint can take it again
+
+    (folder / "ghouta-2017.en.png").write_bytes(image[:-8])  # not as recorded: drawn anew
+    edit(small, "sources/ghouta-2017.yaml", "running low", "running out")
+    build(small, Request(statement_ids=("ghouta-2017",), languages=("en",)), jobs=1)
+    assert drawn == ["ghouta-2017.en"] and (folder / "ghouta-2017.en.png").read_bytes() == image
+
+    edit(small, "sources/ghouta-2017.yaml", "End the Siege", "Lift the Siege")
+    build(small, Request(statement_ids=("ghouta-2017",), languages=("en",)), jobs=1)
+    assert drawn == ["ghouta-2017.en"] * 2
+    assert (folder / "ghouta-2017.en.png").read_bytes() != image

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import time
 from contextlib import nullcontext
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,6 +22,7 @@ from ..files import (
     display,
     exclusive,
     publish,
+    read_published,
     remove,
     remove_folder_if_empty,
     write_atomic,
@@ -52,7 +53,7 @@ from ..site import (
     unpublished_links,
     unpublished_refusal,
 )
-from ..snapshot import Snapshot, catalog_languages, digest, no_statement, take
+from ..snapshot import Snapshot, catalog_languages, digest, no_statement, short_hash, take
 from ..state import (
     CATALOGS_STATE,
     EditionState,
@@ -255,16 +256,35 @@ def carry_out(project: Project, snapshot: Snapshot, parsed: Parsed, plan: Plan,
         print_jobs = [print_job(project, snapshot, edition, result.html, result.card,
                                 result.subject)
                       for edition, result in rendered]
-        for (edition, result), (_, outcome) in zip(rendered, printers.run(print_jobs),
-                                                   strict=True):
+        drawn = drawn_cards(project, [edition for edition, _ in rendered], print_jobs)
+        for (edition, result), (job, outcome) in zip(rendered, printers.run(print_jobs, drawn),
+                                                     strict=True):
             if isinstance(outcome, PipelineError):
                 if details := getattr(outcome, "details", None):
                     log.debug("%s", details)
                 report.refused.append(outcome)
                 failed.add(edition.target)
                 continue
-            report.printed.append(publish_edition(project, edition, result, outcome))
+            report.printed.append(publish_edition(project, edition, result, outcome,
+                                                  job.card_key))
     return frozenset(failed)
+
+
+def drawn_cards(project: Project, editions: list[EditionPlan], jobs: list[PrintJob]
+                ) -> dict[str, tuple[str, bytes]]:
+    """The share cards ``output/`` holds that the jobs would draw again, by edition (their key
+    and image, for ``Printers.run``): an image is taken when its edition's state says it was
+    drawn from the job's ``card_key``, and its bytes are as that state records."""
+    found: dict[str, tuple[str, bytes]] = {}
+    for edition, job in zip(editions, jobs, strict=True):
+        printed = edition.printed
+        if not job.card or printed is None or printed.card != job.card_key \
+                or "png" not in printed.files:
+            continue
+        data = read_published(edition.target.paths(project.output_dir)["png"])
+        if data is not None and digest(data) == printed.files["png"]:
+            found[job.name] = (job.card_key, data)
+    return found
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -407,17 +427,19 @@ def print_job(project: Project, snapshot: Snapshot, edition: EditionPlan, html: 
     from ..share import card_html
 
     paths = edition.target.paths(project.output_dir)
+    drawing = card_html(list(card), folder_url(project.output_dir / ASSETS)) if card else ""
     return PrintJob(
         name=edition.target.name, where=project.relative(paths["pdf"]), html=html,
         base_url=folder_url(paths["pdf"].parent),
         assets_url=folder_url(project.output_dir / ASSETS),
         assets=asset_files(snapshot), fonts=fonts_of(asset_files(snapshot)),
-        options=edition.options, card=card_html(list(card), folder_url(
-            project.output_dir / ASSETS)) if card else "", subject=subject)
+        options=edition.options, card=drawing, card_key=short_hash(
+            [asdict(side) for side in card], snapshot.templates_digest, snapshot.toolchain)
+        if card else "", subject=subject)  # (its words: the HTML names the folder it is in)
 
 
 def publish_edition(project: Project, edition: EditionPlan, rendered: Rendered,
-                    printed: Printed) -> PrintedEdition:
+                    printed: Printed, card: str = "") -> PrintedEdition:
     """HTML, PDF and the state that vouches for both, published together."""
     from ..fonts import page_text
 
@@ -427,7 +449,8 @@ def publish_edition(project: Project, edition: EditionPlan, rendered: Rendered,
              **({"png": printed.image} if printed.image is not None else {})}
     state = replace(edition.state, pages=printed.pdf.pages, title=rendered.title,
                     files={kind: digest(data) for kind, data in files.items()},
-                    shown="".join(sorted(set(page_text(rendered.html).shown))))
+                    shown="".join(sorted(set(page_text(rendered.html).shown))),
+                    card=card if printed.image is not None else "")
     root = project.root if project.output is None else project.output_dir.parent
     publish({**{paths[kind]: data for kind, data in files.items()},
              edition.target.state_path(project.output_dir): state.to_bytes()},
