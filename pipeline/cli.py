@@ -25,7 +25,7 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from . import log
-from .errors import PipelineError
+from .errors import STOPS, PipelineError, Terminated, stop_if_stopped
 from .model import PAPER_SIZES, PrintOptions
 from .project import Project
 
@@ -325,22 +325,8 @@ def parser() -> argparse.ArgumentParser:
 
 # --- running -------------------------------------------------------------------------------------
 
-class Terminated(BaseException):
-    """SIGTERM or SIGHUP: end the run as Ctrl-C would."""
-
-    def __init__(self, signum: int):
-        super().__init__(signum)
-        self.signum = signum
-
-
-_STOPS: list[int] = []
-"""The stopping signals this run received: one a library swallowed on its way (ctypes turns an
-exception raised while it converts an argument into an ``ArgumentError``: pypdfium2 drawing a
-share card) still ends the run as stopped."""
-
-
 def _terminate(signum: int, frame: FrameType | None) -> None:
-    _STOPS.append(signum)
+    STOPS.append(signum)
     raise Terminated(signum)
 
 
@@ -394,12 +380,11 @@ def main(argv: list[str] | None = None) -> int:
     log.handlers[:] = [handler]
     log.setLevel(logging.DEBUG if args.verbose else logging.WARNING if args.quiet else logging.INFO)
     log.propagate = False
-    _STOPS.clear()
+    STOPS.clear()
     try:
         with handled_signals():
             status = run(args)
-            if _STOPS:  # a stop that did not come through (see _STOPS): the run ends stopped
-                raise Terminated(_STOPS[-1])
+            stop_if_stopped()  # a stop that did not come through (see STOPS): the run ends stopped
             return status
     # a stop is caught here, not in run(): one may land while the handlers are being set
     except KeyboardInterrupt:

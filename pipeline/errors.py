@@ -84,3 +84,23 @@ def raise_if_any(problems: Iterable[Problem | PipelineError]) -> None:
               if p.severity == "error"]
     if errors:
         raise PipelineError.of(errors)
+
+
+class Terminated(BaseException):
+    """SIGTERM or SIGHUP: end the run as Ctrl-C would."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+STOPS: list[int] = []
+"""The stopping signals this run received (``cli`` records them): a stop a library swallowed on
+its way still ends the run as stopped (ctypes turns an exception raised while it converts an
+argument into an ``ArgumentError``: pypdfium2 drawing a share card)."""
+
+
+def stop_if_stopped() -> None:
+    """Raise the stop this run received, if any: a failure caught after one is no failure."""
+    if STOPS:
+        raise Terminated(STOPS[-1])

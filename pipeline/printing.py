@@ -30,7 +30,7 @@ from collections.abc import Generator, Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from .errors import PipelineError
+from .errors import PipelineError, stop_if_stopped
 from .pdf import PrintedPdf, PrintJob, load_weasyprint, print_card, print_pdf, warm_up
 
 if TYPE_CHECKING:
@@ -64,6 +64,7 @@ def _print(job: PrintJob) -> Printed | PipelineError:
     except PipelineError as error:
         return error
     except Exception as error:  # WeasyPrint or the pipeline failed unexpectedly: a bug
+        stop_if_stopped()  # (unless a stop caused it, which a library swallowed on its way)
         failure = PipelineError(f"printing failed unexpectedly ({type(error).__name__}: "
                                 f"{error}); this is a bug: run again with -v for the details, "
                                 "and report it", job.where)

@@ -141,6 +141,32 @@ def test_a_stop_a_library_swallows_still_ends_the_run_as_stopped(small, tmp_path
     assert "stopped by signal 15" in result.stderr and "Traceback" not in result.stderr
 
 
+def test_a_print_that_failed_because_of_a_stop_is_no_bug(monkeypatch):
+    """A print that failed because a stop landed inside it (ctypes swallowed the Terminated)
+    ends the run as stopped: not reported as a bug (``printing failed unexpectedly``) first."""
+    import ctypes
+
+    from pipeline import errors, printing
+    from pipeline.model import PrintOptions
+    from pipeline.pdf import PrintJob
+
+    def swallowed(job):
+        errors.STOPS.extend(landing)
+        raise ctypes.ArgumentError("argument 1: Terminated: 15")
+
+    job = PrintJob(name="x.en", where="output/x/x.en.pdf", html="", base_url="", assets_url="",
+                   assets={}, fonts=None, options=PrintOptions())  # type: ignore[arg-type]
+    monkeypatch.setattr(printing, "print_pdf", swallowed)
+    monkeypatch.setattr(errors, "STOPS", [])
+    landing: list[int] = []
+    outcome = printing._print(job)  # no stop recorded: a bug, reported with its traceback
+    assert isinstance(outcome, errors.PipelineError) and "unexpectedly" in str(outcome)
+    landing.append(signal.SIGTERM)
+    with pytest.raises(errors.Terminated) as stop:
+        printing._print(job)
+    assert stop.value.signum == signal.SIGTERM
+
+
 def test_a_stop_landing_while_the_signal_handlers_are_set_ends_the_run_cleanly(
         small, capsys, monkeypatch):
     """A SIGTERM delivered just as the handler is installed (the first moments of a run) is
