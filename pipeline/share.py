@@ -39,14 +39,19 @@ html { font-family: "Edition Serif", "Edition Naskh"; color: #111; }
 html, body { margin: 0; padding: 0; }
 body { width: 1200px; height: 630px; background: #f4f4f1; overflow: hidden; }
 .card { display: flex; height: 630px; box-sizing: border-box; border-top: 18px solid #1a4d8f; }
-.side { flex: 1 1 0; box-sizing: border-box; padding: 56px 72px 48px; display: flex;
-        flex-direction: column; overflow: hidden; }
+.side { flex: 1 1 0; position: relative; overflow: hidden; }
 .side + .side { border-left: 2px solid #c8c8c2; }
 [data-script="Arab"] { font-family: "Edition Naskh", "Edition Serif"; }
-.issuer { margin: 0 0 28px; font-size: 26px; color: #444; line-height: 1.3; }
-h1 { margin: 0; line-height: 1.2; font-weight: 700; flex: 1 1 auto; overflow: hidden; }
+/* Laid out as blocks, the date held at the foot: in a flex column, WeasyPrint gave an issuer
+   that wraps the height of one line, and the title ran into its second. */
+.head { position: absolute; top: 56px; left: 72px; right: 72px; bottom: 120px;
+        overflow: hidden; }
+.issuer { margin: 0 0 28px; font-size: 26px; color: #444; line-height: 1.3; max-height: 2.6em;
+          overflow: hidden; }
+h1 { margin: 0; line-height: 1.2; font-weight: 700; }
 [data-script="Arab"] h1 { line-height: 1.45; }
-.date { margin: 24px 0 0; font-size: 28px; color: #333; }
+.date { position: absolute; left: 72px; right: 72px; bottom: 48px; margin: 0; font-size: 28px;
+        line-height: 1.3; color: #333; }
 """
 
 
@@ -83,7 +88,8 @@ def card_html(sides: list[CardSide], assets_url: str) -> str:
     for side in sides:
         size, title = title_size(side.title, len(sides))
         parts.append(Markup('<div class="side" lang="{}" dir="{}" data-script="{}">'
-                            '<p class="issuer">{}</p><h1 style="font-size: {}px">{}</h1>'
+                            '<div class="head"><p class="issuer">{}</p>'
+                            '<h1 style="font-size: {}px">{}</h1></div>'
                             '<p class="date">{}</p></div>').format(
             side.tag, side.direction, side.script, side.issuer, size, title, side.date))
     first = sides[0]

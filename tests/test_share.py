@@ -302,3 +302,46 @@ def test_a_reprint_takes_the_share_image_it_would_draw_again(small, monkeypatch)
     build(small, Request(statement_ids=("ghouta-2017",), languages=("en",)), jobs=1)
     assert drawn == ["ghouta-2017.en"] * 2
     assert (folder / "ghouta-2017.en.png").read_bytes() != image
+
+
+def rows_of_ink(png: bytes, left: int, right: int) -> list[tuple[int, int]]:
+    """The blocks of ink between columns ``left`` and ``right``, below the top band: each one's
+    first and last row (rows up to 10 apart, the lines of a paragraph, are one block)."""
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(png)).convert("L")
+    pixels = image.load()
+    bands: list[tuple[int, int]] = []
+    for y in range(30, image.size[1]):
+        if any(pixels[x, y] < 160 for x in range(left, right)):
+            if bands and bands[-1][1] >= y - 10:
+                bands[-1] = (bands[-1][0], y)
+            else:
+                bands.append((y, y))
+    return bands
+
+
+@pytest.mark.slow
+def test_an_issuer_that_wraps_keeps_its_distance_from_the_title():
+    """On the bilingual card an issuer of two lines ran into the title (WeasyPrint's flex
+    column gave it the height of one line): its lines, the title's and the date's stay apart."""
+    from weasyprint import HTML
+
+    from pipeline.fetcher import folder_url
+    from pipeline.share import CardSide, card_html, rasterise
+
+    from .conftest import ROOT
+
+    assets = folder_url(ROOT / "templates")
+    sides = [CardSide("Stop the Forced Return of Syrian Refugees", "20 June 2026",
+                      "Coalition of Syrian Civil Society Organisations", "en", "ltr", "Latn"),
+             CardSide("أوقفوا الإعادة القسرية للاجئين السوريين", "٢٠ حزيران ٢٠٢٦",
+                      "ائتلاف منظمات المجتمع المدني السوري في المهجر والداخل السوري", "ar", "rtl",
+                      "Arab")]
+    png = rasterise(HTML(string=card_html(sides, assets), base_url=assets).write_pdf())
+    for left, right in ((60, 580), (620, 1140)):
+        bands = rows_of_ink(png, left, right)
+        issuer, title, date = bands[0], bands[1:-1], bands[-1]
+        assert 45 < issuer[1] - issuer[0] < 75, bands  # two lines of 26 px, 34 px apart (alone)
+        assert title and title[0][0] - issuer[1] >= 24, bands
+        assert date[0] - title[-1][1] >= 24 and date[1] < 600, bands
