@@ -546,6 +546,24 @@ def test_an_entry_translating_a_statement_into_its_own_language_is_only_a_warnin
     assert not any("Baytna Syria" in line or "untranslated" in line for line in lines), lines
 
 
+def test_a_check_of_one_statement_does_not_call_unread_an_entry_another_statement_reads(
+        small, capsys):
+    """``check nidaa-2020``: the Arabic entry of "Baytna Syria", which the Arabic statement
+    signs and the English ones read, is no unread entry (a new user's finding: the check of one
+    statement said it was, plain ``check`` said nothing); the copy of its title still is."""
+    add_arabic_statement(small)
+    title = "نداء من أجل المعتقلين"
+    add_entry(small, "ar", "title", title, title)
+    assert cli(capsys, small, "update")[0] == 0
+    catalog = small.catalog_path("ar").read_text("utf-8").splitlines()
+    for scope in (["nidaa-2020"], []):
+        status, lines = cli(capsys, small, "check", *scope, "--lang", "ar")
+        assert status == 0, lines
+        warned = [line for line in lines if "source of nidaa-2020" in line]
+        assert len(warned) == 1, (scope, warned)
+        assert catalog[int(warned[0].split(":")[1]) - 1] == f'msgstr "{title}"', warned
+
+
 def test_the_rules_of_arabic_running_text_hold_for_a_source_written_in_arabic_as_for_a_translation(
         small, capsys):
     """"37" in running Arabic text, or a Latin comma after an Arabic word, is a warning with its

@@ -161,7 +161,9 @@ def check(project: Project, statement_ids: list[str] | None = None,
         # each message counted once, as the edition that reads its entry needs it, if any
         every = [next((i for i in items if not i.as_written), items[0]) for items in uses.values()]
         overall = check_edition(catalog, file, code, script, every, digits)
-        overall.problems.extend(unread_entries(catalog, file, code, uses))
+        overall.problems.extend(unread_entries(catalog, file, code, uses, None if statement_ids
+                                               is None else frozenset(
+                                                   snapshot.sources[s].name for s in messages)))
         by_language.append(LanguageStatus(overall, released, editions,
                                           asked=languages is not None and code in languages,
                                           unread=unread))
