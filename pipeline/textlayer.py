@@ -694,8 +694,16 @@ def plan(glyphs: list[Glyph], clusters: list[Cluster], fonts: dict[str, Any],
             # none after marks drawn as outlines, which have no text of their own (a joiner
             # inside «أولاً» is one a reader's search in MuPDF or poppler does not type)
             outlined = all(glyphs[i].outline is not None for i in unit.glyphs[len(own):])
-            unit.text = (mapped if fenced.isspace() else fenced) + unit.carries[::-1] \
-                + ("" if outlined else JOINER)
+            if outlined and fenced.endswith(FENCE) and not fenced.isspace():
+                # a punctuation mark («محايداً،»): the marks inside its closing fence. PDFium
+                # writes the ActualText of this right-to-left object reversed (FENCE ً ، FENCE)
+                # and copies the weak run «ً،» forward, the fence keeping the no-break space on
+                # its left out of that run (after it, it copied «، ً»); poppler and MuPDF copy
+                # the text in order (with the marks after the fence, they did too)
+                unit.text = fenced[:-1] + unit.carries[::-1] + FENCE
+            else:
+                unit.text = (mapped if fenced.isspace() else fenced) + unit.carries[::-1] \
+                    + ("" if outlined else JOINER)
         elif (fenced != mapped and not (fenced.isspace() and mapped.isspace())) \
                 or len(unit.glyphs) > 1:
             unit.text = fenced
