@@ -58,8 +58,9 @@ What this module does, per text box, in ``draw_first_line`` (wrapped):
   (its letter's, or the space's that carries it) is hidden from PDFium (an inner span with no
   ActualText), which copies instead a shadow drawn just before it, invisible (``3 Tr``) with an
   empty ActualText: the marks and the letter, or the marks alone where the letter starts, for
-  a space (``_shadow``). A punctuation mark carrying a raised mark has no shadow: PDFium copies
-  its ActualText, the mark after the comma;
+  a space (``_shadow``). A punctuation mark carrying a raised mark has no shadow: its
+  ActualText holds the marks inside its closing fence (``FENCE ، ً FENCE``), which poppler and
+  MuPDF copy in order and PDFium, reversing it, as the weak run «ً،» (``plan``);
 * a neutral glyph (``. ، :``) drawn only in right-to-left units with an ActualText maps to an
   RLM before its character in the ToUnicode (MuPDF then counts it right-to-left; the others
   copy the ActualText; mirrored characters are left alone: PDFium would mirror them), and an
@@ -764,7 +765,7 @@ def _shadow(glyphs: list[Glyph], unit: Unit, fonts: dict[str, Any], drawn: int,
     glyph may map to a no-break space, which PDFium keeps on the mark's side). Each shadow starts
     a hundredth of an em before the unit (PDFium orders the text objects of a line by where
     each starts; the next one may start a rounding error early). Not of a punctuation mark:
-    its text would come out on the wrong side of the mark."""
+    its text would come out on the wrong side of the mark (its ActualText does, ``plan``)."""
     raised = [i for i in unit.glyphs if glyphs[i].outline is not None]
     base = [i for i in unit.glyphs if glyphs[i].outline is None and i < drawn]
     if not raised or not base or unit.carries and not all(

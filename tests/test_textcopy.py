@@ -262,6 +262,34 @@ def test_pdfium_copies_a_raised_mark_and_its_letter_from_an_invisible_shadow():
     assert plain.shadow is None
 
 
+def test_a_comma_carrying_a_raised_tanwin_writes_it_inside_its_closing_fence():
+    """«محايداً،»: the comma after the alef writes the tanwin drawn over it (an outline), inside
+    its closing fence. PDFium reverses the ActualText of this right-to-left object and copies
+    the weak run «ً،» forward; the fence after the tanwin keeps it out of the run of the
+    no-break space on its left (FENCE ، FENCE ً: PDFium copied «، ً»). A space carrying one
+    writes it after its own text."""
+    fence = textlayer.FENCE
+
+    class Font:
+        to_unicode = {1: "ا", 2: "\u064b", 3: " ", 4: "\u060c"}
+        widths = {1: 238, 2: 0, 3: 221, 4: 212}
+        textlayer_outlines = {2: textlayer.Outline(1000, b"0 0 m 1 1 l h")}
+
+    def line(gid: int, text: str) -> tuple[list[textlayer.Glyph], list[textlayer.Cluster]]:
+        # drawn left to right: the comma (or space), the tanwin raised over the alef, the alef
+        return ([textlayer.Glyph(gid, 0, "F", 10.0, 0.0, 0.0, 2.12),
+                 textlayer.Glyph(2, 1, "F", 10.0, -4.0, 2.12, 0.0),
+                 textlayer.Glyph(1, 2, "F", 10.0, 0.0, 2.12, 2.38)],
+                [textlayer.Cluster(text, True), textlayer.Cluster("\u064b", True),
+                 textlayer.Cluster("ا", True)])
+
+    comma, letter = textlayer.plan(*line(4, "\u060c"), {"F": Font()})
+    assert comma.glyphs == [0, 1] and comma.text == f"{fence}\u060c\u064b{fence}"
+    assert letter.text is None and letter.shadow is None
+    space, _ = textlayer.plan(*line(3, " "), {"F": Font()})
+    assert space.text == " \u064b" and space.shadow is not None
+
+
 def test_a_stretched_space_carrying_a_raised_mark_reaches_its_letter():
     """In a justified line the space before «همهٔ» or «مؤتمراً» is wider than its glyph: the
     shadow starts where the letter starts, not in the gap (PDFium parted the word there), and
