@@ -71,7 +71,10 @@ What this module does, per text box, in ``draw_first_line`` (wrapped):
   right (the Arabic cell of a bilingual row), a Latin span in right-to-left text (a version
   code) and the line after it are preceded by a glyph drawn off the page whose text is a ZERO
   WIDTH SPACE: PDFium then reads them as lines of their own (poppler and MuPDF leave out what
-  is off the page, and nothing prints); a line of a right-to-left paragraph that PDFium would
+  is off the page, and nothing prints), with nothing between them; a list number before such
+  a span («٢٥.Help4Syria») is followed, on its baseline left of the page, by a glyph whose
+  text is an RLM, which makes PDFium end the number's line with a space (``_pdfium_space``);
+  a line of a right-to-left paragraph that PDFium would
   take for left to right (more Latin segments than Arabic ones) is preceded, on its baseline
   left of the page, by a glyph whose text is RLM ZWSP repeated (``_pdfium_primer``), and a
   bracket starting the line after a Latin span gets an RLM (``_pdfium_lead``). (A document
@@ -342,11 +345,11 @@ def rewrite(stream: Any, start: int, textbox: Any, current: tuple[str, float] | 
         x, y = (float(n) for n in head[-1].split()[4:6])
         left = x + min(g.x for g in glyphs)
         right = x + max(g.x + g.width for g in glyphs)
-        # (right after a list number, PDFium would join the two, "٢٥.Help4Syria": left as is;
-        # after anything else, "و«FREE-Syria»", "info@example.org", what it joins is joined)
+        # (right after a list number too, "٢٥.Help4Syria", which PDFium would join to the
+        # number: the number's line ends with a space for PDFium, ``_pdfium_space``)
         numbered = previous is not None and abs(previous[2] - y) < glyphs[0].size \
             and getattr(stream, "textlayer_number", False)
-        own_line = latin or (_pdfium_own_line(textbox, clusters) and not numbered)
+        own_line = latin or _pdfium_own_line(textbox, clusters)
         # (nor a primer there: PDFium would reverse "Help4Syria", which it reads left to right)
         primer = [] if own_line or numbered or textbox.style["direction"] != "rtl" else \
             _pdfium_primer(glyphs, units, fonts, head[-1], -1000 - left)
@@ -360,6 +363,8 @@ def rewrite(stream: Any, start: int, textbox: Any, current: tuple[str, float] | 
                 # to left)
                 glyph = next((g for g in glyphs if _mupdf_level(g, fonts) == first), glyphs[0])
                 separator = _separator(glyph, head[-1])
+                if numbered and own_line:
+                    separator = _pdfium_space(glyph, head[-1], y, -1000 - left) + separator
                 current = (glyph.font, glyph.size)
             elif previous[4] != first and max(left - previous[1], previous[0] - right) > size / 4:
                 units = _line_break(glyphs, units, fonts)
@@ -517,6 +522,21 @@ def _separator(glyph: Glyph, matrix: bytes) -> list[bytes]:
             b"[<%04x>] TJ" % glyph.gid, b"EMC"]
 
 
+def _pdfium_space(glyph: Glyph, matrix: bytes, y: float, x: float) -> list[bytes]:
+    """For a list number followed by a Latin name drawn as a line of its own for PDFium
+    («٢٥.Help4Syria»): a glyph drawn off the page on the number's baseline (at ``x``, left of
+    the page), its text an RLM, drawn after the number. PDFium, which copies lines on one
+    baseline with nothing between them, reads it first on the number's line, adds a space of
+    its own at the gap between it and the number, and, taking the line for right to left
+    (the RLM), copies the number, then that space; of a region, the space and not the RLM,
+    which is off the page (poppler and MuPDF leave out what is off the page)."""
+    a, b, c, d, _, _ = matrix.split()[:6]
+    return [b" ".join([a, b, c, d, _number(x), _number(y), b"Tm"]),
+            b"/" + glyph.font.encode() + b" " + _number(glyph.size) + b" Tf",
+            b"/Span <</ActualText " + _utf16(RLM) + b">> BDC",
+            b"[<%04x>] TJ" % glyph.gid, b"EMC"]
+
+
 def _pdfium_lead(glyphs: list[Glyph], clusters: list[Cluster], units: list[Unit]) -> None:
     """The brackets and quotes that start (at its right end) the line after a Latin span drawn
     as a line of its own (``» و«``, ``]) وراسلونا``): each gets an RLM before its FENCE. PDFium
@@ -591,8 +611,8 @@ def _pdfium_own_line(textbox: Any, clusters: list[Cluster]) -> bool:
     ``_separator`` before it and before what follows it), which holds no right-to-left
     letter, it keeps them in order. Copying a region, PDFium writes nothing between two lines
     on one baseline, so a span glued to what precedes it (و«FREE-Syria», info@example.org)
-    stays glued; not right after a list number, which the span's item does not hold
-    ("٢٥.Help4Syria", ``rewrite``)."""
+    stays glued; right after a list number, which the span's item does not hold
+    ("٢٥.Help4Syria"), the number's line ends with a space for PDFium (``_pdfium_space``)."""
     shown = [c for c in clusters if _shown(c.text)]
     text = "".join(_shown(c.text) for c in shown)
     if textbox.style["direction"] != "rtl" or any(c.rtl for c in shown) or not text.strip():
