@@ -784,12 +784,19 @@ def _shadow(glyphs: list[Glyph], unit: Unit, fonts: dict[str, Any], drawn: int,
     a space of its own at the gap the hidden space leaves, a neutral one: the font's space
     glyph may map to a no-break space, which PDFium keeps on the mark's side). Each shadow starts
     a hundredth of an em before the unit (PDFium orders the text objects of a line by where
-    each starts; the next one may start a rounding error early). Not of a punctuation mark:
-    its text would come out on the wrong side of the mark (its ActualText does, ``plan``)."""
+    each starts; the next one may start a rounding error early). Of a punctuation mark that
+    is a right-to-left letter for the viewers (؛ ؟) carrying the marks of the letter on its
+    right: the mark, then those marks where the letter starts («مؤقتاً؛»: PDFium reverses the
+    ActualText of a right-to-left object: it copied «؛اتقؤمً»); this shadow starts a
+    hundredth of an em after the unit, its marks end where the letter starts (PDFium adds a
+    space at a gap between two text objects, the hidden unit's included: «مؤقتا ً؛»). Not of
+    another punctuation mark (، . :): its ActualText says it for all three (``plan``)."""
     raised = [i for i in unit.glyphs if glyphs[i].outline is not None]
     base = [i for i in unit.glyphs if glyphs[i].outline is None and i < drawn]
-    if not raised or not base or unit.carries and not all(
-            clusters[glyphs[i].cluster].text.isspace() for i in base):
+    punctuation = bool(unit.carries) and not all(
+        clusters[glyphs[i].cluster].text.isspace() for i in base)
+    if not raised or not base or punctuation and not all(
+            _strong_rtl(clusters[glyphs[i].cluster].text) for i in base):
         return
     last = glyphs[base[-1]]
     start = glyphs[base[0]].x
@@ -798,14 +805,15 @@ def _shadow(glyphs: list[Glyph], unit: Unit, fonts: dict[str, Any], drawn: int,
         # poppler the span ends there too: a space glyph, no ink, drawn again)
         after = max(i for i in unit.glyphs if i < drawn) + 1
         start = glyphs[after].x if after < drawn else last.x + last.width
-        if start - (last.x + last.width) > last.size / 1000:
+        if start - (last.x + last.width) > last.size / 1000 and not punctuation:
             glyphs.append(Glyph(last.gid, last.cluster, last.font, last.size, 0.0,
                                 start - last.width, last.width))
             unit.reach = len(glyphs) - 1
     unit.shadow = []
-    for i in raised + ([] if unit.carries else base):
+    order = base + raised if punctuation else raised + ([] if unit.carries else base)
+    for i in order:
         g = glyphs[i]
-        x = start - g.size / 100 if i in raised else g.x
+        x = start - g.size / 100 if i in raised else g.x + g.size / 100 * punctuation
         glyphs.append(Glyph(g.gid, g.cluster, g.font, g.size, 0.0, x,
                             fonts[g.font].widths.get(g.gid, 0) * g.size / 1000))
         unit.shadow.append(len(glyphs) - 1)
