@@ -58,9 +58,11 @@ What this module does, per text box, in ``draw_first_line`` (wrapped):
   (its letter's, or the space's that carries it) is hidden from PDFium (an inner span with no
   ActualText), which copies instead a shadow drawn just before it, invisible (``3 Tr``) with an
   empty ActualText: the marks and the letter, or the marks alone where the letter starts, for
-  a space (``_shadow``). A punctuation mark carrying a raised mark has no shadow: its
+  a space (``_shadow``), or the mark and the marks, for a semicolon or a question mark (؛ ؟,
+  letters for the viewers). Another punctuation mark carrying a raised mark has no shadow: its
   ActualText holds the marks inside its closing fence (``FENCE ، ً FENCE``), which poppler and
-  MuPDF copy in order and PDFium, reversing it, as the weak run «ً،» (``plan``);
+  MuPDF copy in order and PDFium, reversing it, as the weak run «ً،», or, a closing quote or
+  bracket, after an RLM (``RLM FENCE » LRM ً``, ``plan``);
 * a neutral glyph (``. ، :``) drawn only in right-to-left units with an ActualText maps to an
   RLM before its character in the ToUnicode (MuPDF then counts it right-to-left; the others
   copy the ActualText; mirrored characters are left alone: PDFium would mirror them), and an
@@ -722,6 +724,12 @@ def plan(glyphs: list[Glyph], clusters: list[Cluster], fonts: dict[str, Any],
                 # its left out of that run (after it, it copied «، ً»); poppler and MuPDF copy
                 # the text in order (with the marks after the fence, they did too)
                 unit.text = fenced[:-1] + unit.carries[::-1] + FENCE
+            elif outlined and fenced.startswith(FENCE) and fenced.endswith(LRM):
+                # a mirrored one («حقاً» اتفاقاً, (رسمياً) أيضاً): an RLM first, as
+                # _pdfium_lead gives one; else PDFium, which the LRM turns left to right,
+                # copies the space after the bracket before it (poppler and MuPDF copy the
+                # text in order; MuPDF then also keeps «عادلاً». in order)
+                unit.text = RLM + fenced + unit.carries[::-1]
             else:
                 unit.text = (mapped if fenced.isspace() else fenced) + unit.carries[::-1] \
                     + ("" if outlined else JOINER)

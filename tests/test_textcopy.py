@@ -266,12 +266,12 @@ def test_a_comma_carrying_a_raised_tanwin_writes_it_inside_its_closing_fence():
     its closing fence. PDFium reverses the ActualText of this right-to-left object and copies
     the weak run «ً،» forward; the fence after the tanwin keeps it out of the run of the
     no-break space on its left (FENCE ، FENCE ً: PDFium copied «، ً»). A space carrying one
-    writes it after its own text."""
+    writes it after its own text; a closing quote, after an RLM."""
     fence = textlayer.FENCE
 
     class Font:
-        to_unicode = {1: "ا", 2: "\u064b", 3: " ", 4: "\u060c"}
-        widths = {1: 238, 2: 0, 3: 221, 4: 212}
+        to_unicode = {1: "ا", 2: "\u064b", 3: " ", 4: "\u060c", 6: "\u00bb"}
+        widths = {1: 238, 2: 0, 3: 221, 4: 212, 6: 300}
         textlayer_outlines = {2: textlayer.Outline(1000, b"0 0 m 1 1 l h")}
 
     def line(gid: int, text: str) -> tuple[list[textlayer.Glyph], list[textlayer.Cluster]]:
@@ -287,6 +287,10 @@ def test_a_comma_carrying_a_raised_tanwin_writes_it_inside_its_closing_fence():
     assert letter.text is None and letter.shadow is None
     space, _ = textlayer.plan(*line(3, " "), {"F": Font()})
     assert space.text == " \u064b" and space.shadow is not None
+    # a closing quote («حقاً» اتفاقاً): an RLM first, else PDFium copied «حقاً »اتفاقاً
+    quote, _ = textlayer.plan(*line(6, "\u00bb"), {"F": Font()})
+    assert quote.text == f"{textlayer.RLM}{fence}\u00bb{textlayer.LRM}\u064b"
+    assert quote.shadow is None
 
 
 def test_pdfium_copies_a_semicolon_carrying_a_raised_tanwin_from_a_shadow():
@@ -429,13 +433,14 @@ def test_latin_names_in_an_arabic_paragraph_copy_in_order(small, capsys, tmp_pat
 
 
 MARKS_BEFORE_PUNCTUATION = ("لم يكن الوسيط *محايداً*، ولم يكن عادلاً. وكان الحل مؤقتاً؛ فهل نجد "
-                             "طرفاً: نزيهاً؟ نعم، وجدنا طرفاً.")
+                             "طرفاً: نزيهاً؟ نعم، وجدنا «طرفاً» (محايداً)؛ وكان «عادلاً».")
 
 
 def test_a_tanwin_before_any_punctuation_copies_before_it(small, capsys, tmp_path, monkeypatch):
-    """A tanwin raised over an alef right before a comma, a full stop, a colon, a semicolon or a
-    question mark (the mark a bold word ends with included) copies before it in each viewer;
-    the page is the same as without the text layer but for the antialiasing of the marks."""
+    """A tanwin raised over an alef right before a comma, a full stop, a colon, a semicolon, a
+    question mark or a closing quote or bracket (the mark a bold word ends with included)
+    copies before it in each viewer; the page is the same as without the text layer but for
+    the antialiasing of the marks."""
     from .helpers import cli, edit
 
     edit(small, "locales/ar/LC_MESSAGES/statements.po",
@@ -457,7 +462,7 @@ def test_a_tanwin_before_any_punctuation_copies_before_it(small, capsys, tmp_pat
     with_layer = pixels("layer")
     monkeypatch.setattr(textlayer, "rewrite", lambda *args: None)
     assert cli(capsys, small, "build", "ghouta-2017", "--lang", "ar", "--force")[0] == 0
-    assert_same_ink(pixels("plain"), with_layer, share=2 / 10_000)  # (10 raised marks)
+    assert_same_ink(pixels("plain"), with_layer, share=2 / 10_000)  # (12 raised marks)
 
 
 def assert_same_ink(plain: bytes, layer: bytes, share: float = 1 / 10_000) -> None:
@@ -465,7 +470,7 @@ def assert_same_ink(plain: bytes, layer: bytes, share: float = 1 / 10_000) -> No
     raised marks the text layer draws as paths (poppler rasterises a glyph and a path of its
     outline a little differently): at most ``share`` of the pixels differ (0.01 %), and no
     5-by-5 pixel average by more than 24 of 255. (Measured at 100 dpi: the paths 46 pixels, 18;
-    a tanwin erased 47, moved a pixel 21 to 28; a page with 10 raised marks, 134, 21.)"""
+    a tanwin erased 47, moved a pixel 21 to 28; a page with 12 raised marks, 161, 23.)"""
     from PIL import Image, ImageChops, ImageFilter
 
     if plain == layer:
