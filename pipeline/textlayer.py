@@ -717,8 +717,11 @@ def plan(glyphs: list[Glyph], clusters: list[Cluster], fonts: dict[str, Any],
             # none after marks drawn as outlines, which have no text of their own (a joiner
             # inside «أولاً» is one a reader's search in MuPDF or poppler does not type)
             outlined = all(glyphs[i].outline is not None for i in unit.glyphs[len(own):])
-            if outlined and fenced.endswith(FENCE) and not fenced.isspace():
-                # a punctuation mark («محايداً،»): the marks inside its closing fence. PDFium
+            if outlined and fenced.endswith(FENCE) and not fenced.isspace() \
+                    and not any(unicodedata.bidirectional(c) in ("ES", "ET") for c in logical):
+                # a punctuation mark («محايداً،»): the marks inside its closing fence (not a
+                # hyphen or a percent sign, European separators and terminators: PDFium
+                # copied «حقا-ً», «حقا%ً»; after the fence it copies them in order). PDFium
                 # writes the ActualText of this right-to-left object reversed (FENCE ً ، FENCE)
                 # and copies the weak run «ً،» forward, the fence keeping the no-break space on
                 # its left out of that run (after it, it copied «، ً»); poppler and MuPDF copy

@@ -293,6 +293,47 @@ def test_a_comma_carrying_a_raised_tanwin_writes_it_inside_its_closing_fence():
     assert quote.shadow is None
 
 
+def test_a_hyphen_carrying_a_raised_tanwin_writes_it_after_its_closing_fence():
+    """«جزئياً-مؤقتاً», «حقاً%»: a hyphen or a percent sign (a European separator or terminator)
+    writes the tanwin after its closing fence, as before a comma's was moved inside it: PDFium
+    copies that in order, and copied «جزئيا-ًمؤقتاً» from the comma's form."""
+    fence = textlayer.FENCE
+
+    class Font:
+        to_unicode = {1: "ا", 2: "\u064b", 7: "-", 8: "%"}
+        widths = {1: 238, 2: 0, 7: 200, 8: 400}
+        textlayer_outlines = {2: textlayer.Outline(1000, b"0 0 m 1 1 l h")}
+
+    for gid, text in ((7, "-"), (8, "%")):
+        glyphs = [textlayer.Glyph(gid, 0, "F", 10.0, 0.0, 0.0, 2.0),
+                  textlayer.Glyph(2, 1, "F", 10.0, -4.0, 2.0, 0.0),
+                  textlayer.Glyph(1, 2, "F", 10.0, 0.0, 2.0, 2.38)]
+        clusters = [textlayer.Cluster(text, True), textlayer.Cluster("\u064b", True),
+                    textlayer.Cluster("ا", True)]
+        mark, letter = textlayer.plan(glyphs, clusters, {"F": Font()})
+        assert mark.text == f"{fence}{text}{fence}\u064b", text
+        assert letter.text is None
+
+
+@pytest.mark.slow
+def test_pdfium_copies_a_tanwin_before_a_hyphen_in_order(small, capsys):
+    """A sentence with «جزئياً-مؤقتاً» and «حقاً%» copies in order in PDFium (it copied
+    «جزئيا-ًمؤقتاً» when the tanwin was written inside the hyphen's closing fence)."""
+    from .helpers import cli, edit
+
+    sentence = "لم يكن الحل جزئياً-مؤقتاً فحسب، بل كان حقاً% من المطلوب، وكان الوسيط *محايداً*."
+    edit(small, "locales/ar/LC_MESSAGES/statements.po",
+         "يعيش قرابة ٤٠٠ ألف شخص تحت الحصار في الغوطة الشرقية منذ عام ٢٠١٣. والأغذية والأدوية "
+         "والوقود آخذة في النفاد، *ويموت الأطفال من سوء التغذية* على بعد كيلومترات قليلة من "
+         "العاصمة.", sentence)
+    status, errors = cli(capsys, small, "build", "ghouta-2017", "--lang", "ar")
+    assert status == 0, errors
+    pdf = small.output_dir / "ghouta-2017" / "ghouta-2017.ar.pdf"
+    copied = f" {extraction.extracted('pdfium', pdf, 'page')} "
+    sentence = sentence.replace("*", "")
+    assert f" {sentence} " in copied, extraction.divergence(sentence, copied)
+
+
 def test_pdfium_copies_a_semicolon_carrying_a_raised_tanwin_from_a_shadow():
     """«مؤقتاً؛»: a semicolon (or a question mark) is a right-to-left letter for the viewers,
     so no fence keeps PDFium, which reverses its ActualText, from copying «؛ً»; PDFium copies
