@@ -46,9 +46,13 @@ body { width: 1200px; height: 630px; background: #f4f4f1; overflow: hidden; }
    that wraps the height of one line, and the title ran into its second. */
 .head { position: absolute; top: 56px; left: 72px; right: 72px; bottom: 120px;
         overflow: hidden; }
-.issuer { margin: 0 0 28px; font-size: 26px; color: #444; line-height: 1.3; max-height: 2.6em;
-          overflow: hidden; }
+/* An issuer is cut after two lines (its third not laid out: cut at a height, the tops of its
+   tall Arabic letters showed under the second; line-clamp's ellipsis cut an Arabic line's
+   start), and a word wider than its side (a hashtag, an address) is broken at the edge. */
+.issuer { margin: 0 0 28px; font-size: 26px; color: #444; line-height: 1.3; max-lines: 2;
+          continue: discard; overflow: hidden; }
 h1 { margin: 0; line-height: 1.2; font-weight: 700; }
+.issuer, h1, .date { overflow-wrap: anywhere; }
 [data-script="Arab"] h1 { line-height: 1.45; }
 .date { position: absolute; left: 72px; right: 72px; bottom: 48px; margin: 0; font-size: 28px;
         line-height: 1.3; color: #333; }

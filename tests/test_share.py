@@ -345,3 +345,47 @@ def test_an_issuer_that_wraps_keeps_its_distance_from_the_title():
         assert 45 < issuer[1] - issuer[0] < 75, bands  # two lines of 26 px, 34 px apart (alone)
         assert title and title[0][0] - issuer[1] >= 24, bands
         assert date[0] - title[-1][1] >= 24 and date[1] < 600, bands
+
+
+def drawn_card(sides: list) -> bytes:
+    from weasyprint import HTML
+
+    from pipeline.fetcher import folder_url
+    from pipeline.share import card_html, rasterise
+
+    from .conftest import ROOT
+
+    assets = folder_url(ROOT / "templates")
+    return rasterise(HTML(string=card_html(sides, assets), base_url=assets).write_pdf())
+
+
+@pytest.mark.slow
+def test_an_issuer_cut_after_two_lines_shows_nothing_of_its_third():
+    """An Arabic issuer of three lines shows two, and not a speck of the third: the tops of its
+    tall letters (alef, lam, hamza) reach above its line, into the two shown (cut at a height,
+    a row of pixels of them showed under the second line)."""
+    from pipeline.share import CardSide
+
+    english = CardSide("Stop", "20 June 2026", "Coalition", "en", "ltr", "Latn")
+    two = ("الهيئة السورية المستقلة لمتابعة أوضاع اللاجئين والنازحين داخلياً والعائدين قسراً من "
+           "دول الجوار")
+
+    def card(issuer: str) -> bytes:
+        return drawn_card([english, CardSide("أوقفوا", "٢٠ حزيران ٢٠٢٦", issuer, "ar", "rtl",
+                                             "Arab")])
+
+    assert card(f"{two} ألف إلى لأجل أوروبا") == card(two)
+
+
+@pytest.mark.slow
+def test_a_title_of_one_enormous_word_wraps_within_its_side():
+    """A title (or issuer) of one word longer than its side's width (a hashtag, an address) is
+    broken where it reaches the edge, in either direction, not cut off there."""
+    from pipeline.share import CardSide
+
+    word = "#StopTheForcedReturnOfSyrianRefugeesToUnsafeAreasNow"
+    png = drawn_card([CardSide(word * 2, "20 June 2026", "", "en", "ltr", "Latn"),
+                      CardSide("ا" * 120, "٢٠ حزيران ٢٠٢٦", "", "ar", "rtl", "Arab")])
+    for left, right in ((60, 580), (620, 1140)):
+        title = rows_of_ink(png, left, right)[:-1]  # (the date last; no issuer)
+        assert title[-1][1] - title[0][0] > 100, (left, title)  # three lines or more, not one
