@@ -78,6 +78,19 @@ def title_size(title: str, columns: int) -> tuple[int, str]:
     return size, title
 
 
+HEAD = HEIGHT - 18 - 56 - 120
+"""The height of a side's issuer and title (``.head``: the card less its top border, the space
+above and the date's below)."""
+
+
+def title_lines(side: CardSide, size: int) -> int:
+    """The lines of its title a side holds below an issuer of two lines (or none): those laid
+    out, so that a title that still overflows ends at a whole line (``.head`` cut the one
+    beyond through its letters)."""
+    issuer = 28 + (2 * 26 * 1.3 if side.issuer else 0)
+    return max(1, int((HEAD - issuer) / (size * (1.45 if side.script == "Arab" else 1.2))))
+
+
 def card_html(sides: list[CardSide], assets_url: str) -> str:
     """The card's page: one side, or the bilingual edition's two (left, right)."""
     faces = Markup("".join(
@@ -93,9 +106,10 @@ def card_html(sides: list[CardSide], assets_url: str) -> str:
         size, title = title_size(side.title, len(sides))
         parts.append(Markup('<div class="side" lang="{}" dir="{}" data-script="{}">'
                             '<div class="head"><p class="issuer">{}</p>'
-                            '<h1 style="font-size: {}px">{}</h1></div>'
+                            '<h1 style="font-size: {}px; max-lines: {}">{}</h1></div>'
                             '<p class="date">{}</p></div>').format(
-            side.tag, side.direction, side.script, side.issuer, size, title, side.date))
+            side.tag, side.direction, side.script, side.issuer, size,
+            title_lines(side, size), title, side.date))
     first = sides[0]
     return str(Markup('<!DOCTYPE html><html lang="{}" dir="{}"><head><meta charset="utf-8">'
                       "<title>{}</title><style>{}{}</style></head><body>"

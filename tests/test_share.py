@@ -389,3 +389,24 @@ def test_a_title_of_one_enormous_word_wraps_within_its_side():
     for left, right in ((60, 580), (620, 1140)):
         title = rows_of_ink(png, left, right)[:-1]  # (the date last; no issuer)
         assert title[-1][1] - title[0][0] > 100, (left, title)  # three lines or more, not one
+
+
+@pytest.mark.slow
+def test_a_title_too_long_for_its_side_ends_at_a_whole_line(monkeypatch):
+    """A title that still overflows its side once set smaller (capitals are wider than the
+    estimate) ends at its last whole line: the side's head, which hides what overflows it,
+    cut the next line through its letters (the bilingual card's «RETURN», its foot cut off,
+    above the date)."""
+    from pipeline import share
+    from pipeline.share import CardSide
+
+    words = "STOP THE FORCED RETURN OF SYRIAN REFUGEES AND FREE ALL DETAINEES NOW".split() * 3
+    sides = [CardSide(" ".join(words[:16]), "20 June 2026", "Coalition of Syrian Civil Society "
+                      "Organisations in Exile and at Home", "en", "ltr", "Latn"),
+             CardSide("أوقفوا", "٢٠ حزيران ٢٠٢٦", "ائتلاف", "ar", "rtl", "Arab")]
+    hidden = drawn_card(sides)
+    shown = share.CARD_CSS.replace("bottom: 120px;\n        overflow: hidden;",
+                                   "bottom: 120px;\n        overflow: visible;")
+    assert shown != share.CARD_CSS
+    monkeypatch.setattr(share, "CARD_CSS", shown)
+    assert drawn_card(sides) == hidden  # nothing the head hides
