@@ -564,6 +564,30 @@ def test_a_check_of_one_statement_does_not_call_unread_an_entry_another_statemen
         assert catalog[int(warned[0].split(":")[1]) - 1] == f'msgstr "{title}"', warned
 
 
+def test_a_check_of_one_statement_still_warns_of_an_entry_only_a_removed_statement_named(
+        small, capsys):
+    """``check nidaa-2020`` after another statement that used its title was removed (the
+    catalog's references still name it until ``update``): nobody reads the Arabic copy of the
+    title, and the check of the one statement says so, as plain ``check`` does; a statement
+    that is still there is left alone (it may read it)."""
+    add_arabic_statement(small)
+    title = "نداء من أجل المعتقلين"
+    add_entry(small, "ar", "title", title, title)
+    assert cli(capsys, small, "update")[0] == 0
+    path = small.catalog_path("ar")
+    text = path.read_text("utf-8")
+    assert text.count("#: sources/nidaa-2020.yaml:2\n") == 1
+    for other, warned in (("gone-2019", 1), ("ghouta-2017", 0)):
+        path.write_text(text.replace("#: sources/nidaa-2020.yaml:2\n",
+                                     f"#: sources/nidaa-2020.yaml:2 sources/{other}.yaml:2\n"),
+                        "utf-8")
+        for scope in (["nidaa-2020"], []):
+            status, lines = cli(capsys, small, "check", *scope, "--lang", "ar")
+            assert status == 0, lines
+            found = [line for line in lines if "source of nidaa-2020" in line]
+            assert len(found) == (warned if scope else 1), (other, scope, found)
+
+
 def test_the_rules_of_arabic_running_text_hold_for_a_source_written_in_arabic_as_for_a_translation(
         small, capsys):
     """"37" in running Arabic text, or a Latin comma after an Arabic word, is a warning with its

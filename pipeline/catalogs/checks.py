@@ -260,12 +260,12 @@ def _user(reference: str) -> str:
 
 def unread_entries(catalog: PoCatalog, file: str, language: str,
                    needed: dict[Key, list[Needed]],
-                   sources: frozenset[str] | None = None) -> list[Problem]:
+                   others: frozenset[str] = frozenset()) -> list[Problem]:
     """A warning for each entry that translates a message into the language every statement
     using it is written in: that edition prints the source, so nobody ever reads the entry.
-    ``sources``: the statements' files ``needed`` covers, when not every statement's (a check
-    of some statements): an entry whose references name another statement is left alone, as
-    that one may read it."""
+    ``others``: the files of the project's statements ``needed`` does not cover (a check of
+    some statements): an entry whose references name one is left alone, as that one may read
+    it (not one naming a statement no longer there, which nobody reads)."""
     from babel import Locale
 
     name = Locale.parse(language).get_display_name("en") or language
@@ -276,9 +276,7 @@ def unread_entries(catalog: PoCatalog, file: str, language: str,
         if message is None or not any(message.strings) \
                 or any(item.source_language != language for item in items):
             continue
-        if sources is not None and any(
-                reference.startswith("sources/") and reference.rsplit(":", 1)[0] not in sources
-                for reference in message.references):
+        if any(reference.rsplit(":", 1)[0] in others for reference in message.references):
             continue
         uses = ", ".join(dict.fromkeys(_user(item.reference) for item in items))
         problems.append(Problem(

@@ -21,6 +21,7 @@ from ..parse import parse
 from ..plan import needed
 from ..project import EDITION_TEMPLATE, Project
 from ..snapshot import catalog_languages, take
+from ..snapshot import statement_ids as all_statements
 from ..source import Statement, Text
 from ..text import language_problems
 
@@ -145,6 +146,10 @@ def check(project: Project, statement_ids: list[str] | None = None,
                 for statement_id, statement in parsed.statements.items()}
     unread = tuple(sorted({*snapshot.sources, *snapshot.unreadable_sources}
                           - set(parsed.statements)))
+    # (the statements this check does not look at, which may read an entry these do not)
+    others = frozenset() if statement_ids is None else frozenset(
+        project.relative(project.source_path(s)) for s in all_statements(project)
+        if s not in parsed.statements)
     results: list[EditionStatus] = []
     by_language: list[LanguageStatus] = []
     for code, catalog in parsed.catalogs.items():
@@ -161,9 +166,7 @@ def check(project: Project, statement_ids: list[str] | None = None,
         # each message counted once, as the edition that reads its entry needs it, if any
         every = [next((i for i in items if not i.as_written), items[0]) for items in uses.values()]
         overall = check_edition(catalog, file, code, script, every, digits)
-        overall.problems.extend(unread_entries(catalog, file, code, uses, None if statement_ids
-                                               is None else frozenset(
-                                                   snapshot.sources[s].name for s in messages)))
+        overall.problems.extend(unread_entries(catalog, file, code, uses, others))
         by_language.append(LanguageStatus(overall, released, editions,
                                           asked=languages is not None and code in languages,
                                           unread=unread))
