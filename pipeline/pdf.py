@@ -32,7 +32,8 @@ class PrintJob:
     options: PrintOptions
     card: str = ""  # the share image's HTML (see ``share``); empty: no image
     card_key: str = ""
-    """What the card is drawn from (its words, the templates and fonts, the toolchain): an image
+    """What the card is drawn from (its words, the templates and fonts, the toolchain, and the
+    libraries that rasterise it, ``share.drawing_tools``): an image
     drawn from the same key is the same image (``Printers.run`` takes it instead of drawing)."""
     subject: str | None = None  # the PDF's subject (its subtitle), not the page's description
 

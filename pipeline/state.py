@@ -58,9 +58,10 @@ class EditionState:
     it uses of the catalogs, so that a catalog's change elsewhere is found not to concern it
     without parsing its statement (``plan.quick_check``)."""
     card: str = ""
-    """What its share image (``files["png"]``) was drawn from: the card's HTML, the fonts and the
-    toolchain (``commands.build.card_key``). A reprint whose card would be drawn from the same
-    takes that image as it is, without drawing it again."""
+    """What its share image (``files["png"]``) was drawn from: the card's words, the templates
+    and fonts, the toolchain and the libraries that rasterise it (``PrintJob.card_key``). A
+    reprint whose card would be drawn from the same takes that image as it is, without drawing
+    it again."""
 
     @property
     def target(self) -> Target:

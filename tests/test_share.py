@@ -410,3 +410,37 @@ def test_a_title_too_long_for_its_side_ends_at_a_whole_line(monkeypatch):
     assert shown != share.CARD_CSS
     monkeypatch.setattr(share, "CARD_CSS", shown)
     assert drawn_card(sides) == hidden  # nothing the head hides
+
+
+def test_a_card_is_drawn_again_when_the_libraries_that_rasterise_it_change(tmp_path, monkeypatch):
+    """PDFium (pypdfium2) and Pillow draw the PNG, not the PDF: their versions are part of a
+    card's key (``drawing_tools``), not of the toolchain's, which would reprint every PDF."""
+    import importlib.machinery
+    import importlib.util
+
+    from pipeline import share
+
+    folders = {name: tmp_path / name for name in ("pypdfium2", "pypdfium2_raw", "PIL")}
+    for folder in folders.values():
+        folder.mkdir()
+    (folders["pypdfium2"] / "version.json").write_text('{"major": 5}')
+    (folders["pypdfium2_raw"] / "version.json").write_text('{"build": 7000}')
+    (folders["PIL"] / "_version.py").write_text('__version__ = "11.0.0"')
+
+    def find_spec(name):
+        spec = importlib.machinery.ModuleSpec(name, None, is_package=True)
+        spec.submodule_search_locations = [str(folders[name])]
+        return spec
+
+    monkeypatch.setattr(importlib.util, "find_spec", find_spec)
+    share.drawing_tools.cache_clear()
+    try:
+        before = share.drawing_tools()
+        (folders["PIL"] / "_version.py").write_text('__version__ = "12.0.0"')
+        share.drawing_tools.cache_clear()
+        assert share.drawing_tools() != before
+        (folders["PIL"] / "_version.py").write_text('__version__ = "11.0.0"')
+        share.drawing_tools.cache_clear()
+        assert share.drawing_tools() == before
+    finally:
+        share.drawing_tools.cache_clear()

@@ -424,7 +424,7 @@ def print_job(project: Project, snapshot: Snapshot, edition: EditionPlan, html: 
     from ..fetcher import folder_url
     from ..fonts import fonts_of
     from ..pdf import PrintJob
-    from ..share import card_html
+    from ..share import card_html, drawing_tools
 
     paths = edition.target.paths(project.output_dir)
     drawing = card_html(list(card), folder_url(project.output_dir / ASSETS)) if card else ""
@@ -434,7 +434,8 @@ def print_job(project: Project, snapshot: Snapshot, edition: EditionPlan, html: 
         assets_url=folder_url(project.output_dir / ASSETS),
         assets=asset_files(snapshot), fonts=fonts_of(asset_files(snapshot)),
         options=edition.options, card=drawing, card_key=short_hash(
-            [asdict(side) for side in card], snapshot.templates_digest, snapshot.toolchain)
+            [asdict(side) for side in card], snapshot.templates_digest, snapshot.toolchain,
+            drawing_tools())
         if card else "", subject=subject)  # (its words: the HTML names the folder it is in)
 
 
