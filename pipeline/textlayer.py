@@ -233,6 +233,40 @@ def line_glyphs(textbox: Any) -> tuple[list[Glyph], list[Cluster]]:
     return glyphs, clusters
 
 
+def _split_marks(glyphs: list[Glyph], clusters: list[Cluster], fonts: dict[str, Any]) -> None:
+    """A right-to-left cluster of a letter and its marks drawn as a glyph each (HarfBuzz
+    merges «أُ», «إِ» into one cluster): each mark glyph becomes a cluster of its own mark, the
+    letter's keeps the letter, and the font's ToUnicode maps each glyph to its own character.
+    (WeasyPrint maps the first glyph of a cluster to the whole cluster, the damma to «أُ»,
+    which every viewer then copies for every damma of the document, «تُأعدّ»; and the other to
+    nothing.) A mark glyph is the one the font's cmap gives the mark; a cluster whose glyphs
+    are not one letter and one glyph per mark is left as it is."""
+    members: dict[int, list[int]] = {}
+    for i, glyph in enumerate(glyphs):
+        members.setdefault(glyph.cluster, []).append(i)
+    for index, drawn in members.items():
+        cluster = clusters[index]
+        text = cluster.text
+        if not cluster.rtl or len(text) < 2 or len(drawn) != len(text) or _is_mark(text[0]) \
+                or not _is_mark(text[1:]):
+            continue
+        font = fonts[glyphs[drawn[0]].font]
+        marks = {_nominal(font, mark): mark for mark in text[1:]}
+        letters = [i for i in drawn if glyphs[i].gid not in marks]
+        if len(marks) != len(text) - 1 or len(letters) != 1 \
+                or any(glyphs[i].font != glyphs[drawn[0]].font for i in drawn):
+            continue
+        cluster.text = text[0]
+        for i in drawn:
+            glyph = glyphs[i]
+            own = marks.get(glyph.gid, text[0])
+            if font.to_unicode.get(glyph.gid) in (None, "", text):
+                font.to_unicode[glyph.gid] = own
+            if i not in letters:
+                glyph.cluster = len(clusters)
+                clusters.append(Cluster(own, True))
+
+
 def hyphenated(textbox: Any) -> bool:
     """Whether the line ends with the hyphen WeasyPrint adds where it hyphenates a word (its
     text box holds it; the HTML does not)."""
@@ -333,6 +367,7 @@ def rewrite(stream: Any, start: int, textbox: Any, current: tuple[str, float] | 
             return  # an operator this module does not know: leave the line as WeasyPrint drew it
     if drawn != len(glyphs) or not glyphs:
         return
+    _split_marks(glyphs, clusters, fonts)
     latin = _ltr_in_rtl(textbox)
     embedded = latin or textbox.style["direction"] == "rtl"
     units = plan(glyphs, clusters, fonts, embedded=embedded)
@@ -982,12 +1017,11 @@ def _outline(font: Any, gid: int) -> Outline | None:
     return cache[gid]
 
 
-def glyph_outline(font: Any, gid: int) -> Outline | None:
-    """The outline of glyph ``gid`` of ``font`` (its ``file_content`` and ``index``, as
-    WeasyPrint's fonts have them), read with fontTools; quadratic curves become cubic ones."""
+def _ttfont(font: Any) -> Any:
+    """``font`` (WeasyPrint's: its ``file_content`` and ``index``) read lazily by fontTools,
+    once; None for a font fontTools cannot read."""
     import io
 
-    from fontTools.pens.basePen import BasePen
     from fontTools.ttLib import TTFont
 
     ttfont = getattr(font, "textlayer_ttfont", None)
@@ -997,7 +1031,30 @@ def glyph_outline(font: Any, gid: int) -> Outline | None:
         except Exception:  # noqa: BLE001 (a font fontTools cannot read: drawn as text)
             return None
         font.textlayer_ttfont = ttfont
-    if "fvar" in ttfont:
+    return ttfont
+
+
+def _nominal(font: Any, char: str) -> int | None:
+    """The glyph ``font``'s cmap gives ``char`` (None: none, or a font fontTools cannot read)."""
+    cmap: dict[int, int] | None = getattr(font, "textlayer_cmap", None)
+    if cmap is None:
+        ttfont = _ttfont(font)
+        try:
+            best = ttfont.getBestCmap() if ttfont is not None else None
+            cmap = {code: ttfont.getGlyphID(name) for code, name in (best or {}).items()}
+        except Exception:  # noqa: BLE001 (a table fontTools cannot read: no glyph known)
+            cmap = {}
+        font.textlayer_cmap = cmap
+    return cmap.get(ord(char))
+
+
+def glyph_outline(font: Any, gid: int) -> Outline | None:
+    """The outline of glyph ``gid`` of ``font`` (its ``file_content`` and ``index``, as
+    WeasyPrint's fonts have them), read with fontTools; quadratic curves become cubic ones."""
+    from fontTools.pens.basePen import BasePen
+
+    ttfont = _ttfont(font)
+    if ttfont is None or "fvar" in ttfont:
         return None  # (a variable font: its default outline is not the instance drawn)
     order = ttfont.getGlyphOrder()
     if gid >= len(order):
