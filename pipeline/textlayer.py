@@ -67,8 +67,9 @@ What this module does, per text box, in ``draw_first_line`` (wrapped):
   RLM before its character in the ToUnicode (MuPDF then counts it right-to-left; the others
   copy the ActualText; mirrored characters are left alone: PDFium would mirror them), and an
   Arabic-Indic digit of a right-to-left line to an LRM before it (MuPDF then counts it left
-  to right), with an ActualText of its digit and a WORD JOINER (which PDFium counts as a weak
-  character of the number, and which keeps MuPDF from matching the digit to the ToUnicode's);
+  to right); the digits of a number are one span whose ActualText is the number (one a digit
+  copied in MuPDF each digit twice, unless a WORD JOINER followed it, which no viewer's
+  search then looked past);
 * a right-to-left line drawn after a left-to-right one on its baseline, more than an em to its
   right (the Arabic cell of a bilingual row), a Latin span in right-to-left text (a version
   code) and the line after it are preceded by a glyph drawn off the page whose text is a ZERO
@@ -685,6 +686,7 @@ def plan(glyphs: list[Glyph], clusters: list[Cluster], fonts: dict[str, Any],
     right-to-left one)."""
     rtl_line = embedded or any(c.rtl for c in clusters)
     units: list[Unit] = []
+    numbers: set[int] = set()
     pending_marks: list[int] = []  # marks of a right-to-left letter, drawn before it
     previous_cluster = None
     drawn = len(glyphs)  # the glyphs WeasyPrint drew: the space glyphs appended below are not
@@ -776,11 +778,25 @@ def plan(glyphs: list[Glyph], clusters: list[Cluster], fonts: dict[str, Any],
             unit.text = fenced
         number = rtl_line and not rtl and bool(logical) \
             and all(unicodedata.bidirectional(c) == "AN" for c in logical)
-        if number:  # a WORD JOINER after it: MuPDF would match its digit to the ToUnicode's second
-            unit.text = (unit.text if unit.text is not None else logical) + JOINER
+        if number:
+            unit.text = unit.text if unit.text is not None else logical
+            numbers.add(id(unit))
         for i in unit.glyphs:
             _rtl_neutral(fonts, glyphs[i], clusters[glyphs[i].cluster].text,
                          (rtl or number) and unit.text is not None)
+    if numbers:
+        # the digits of a number are one unit, its ActualText the number: with one ActualText
+        # a digit, MuPDF copied a digit's twice (the ActualText's, and again the ToUnicode's
+        # after its LRM) unless a WORD JOINER followed each, which then kept every viewer's
+        # search from finding the number
+        joined: list[Unit] = []
+        for unit in units:
+            if joined and id(unit) in numbers and id(joined[-1]) in numbers:
+                joined[-1].glyphs += unit.glyphs
+                joined[-1].text = (joined[-1].text or "") + (unit.text or "")
+            else:
+                joined.append(unit)
+        units = joined
     if rtl_line:
         # a left-to-right run (digits, Latin) in a right-to-left line: fenced with RLEs, so that
         # poppler's reordering does not take the spaces and punctuation around it into the run;
