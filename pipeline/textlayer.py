@@ -63,9 +63,10 @@ What this module does, per text box, in ``draw_first_line`` (wrapped):
   ActualText holds the marks inside its closing fence (``FENCE ، ً FENCE``), which poppler and
   MuPDF copy in order and PDFium, reversing it, as the weak run «ً،», or, a closing quote or
   bracket, after an RLM (``RLM FENCE » LRM ً``, ``plan``);
-* a neutral glyph (``. ، :``) drawn only in right-to-left units with an ActualText maps to an
-  RLM before its character in the ToUnicode (MuPDF then counts it right-to-left; the others
-  copy the ActualText; mirrored characters are left alone: PDFium would mirror them), and an
+* a neutral glyph (``. ، :``, and a terminator, ``٪``, which MuPDF counts left to right) drawn
+  only in right-to-left units with an ActualText maps to an RLM before its character in the
+  ToUnicode (MuPDF then counts it right-to-left; the others copy the ActualText; mirrored
+  characters are left alone: PDFium would mirror them), and an
   Arabic-Indic digit of a right-to-left line to an LRM before it (MuPDF then counts it left
   to right); the digits of a number are one span whose ActualText is the number (one a digit
   copied in MuPDF each digit twice, unless a WORD JOINER followed it, which no viewer's
@@ -404,6 +405,10 @@ def rewrite(stream: Any, start: int, textbox: Any, current: tuple[str, float] | 
                 if numbered and own_line:
                     separator = _pdfium_space(glyph, head[-1], y, -1000 - left) + separator
                 current = (glyph.font, glyph.size)
+                if previous[4] != first and max(left - previous[1], previous[0] - right) > size:
+                    # (a list number an em or more left of a Latin name ending the item on
+                    # its right, «(UOSSM)» then «٢٥.»: MuPDF joined the two, as below)
+                    units = _line_break(glyphs, units, fonts)
             elif previous[4] != first and max(left - previous[1], previous[0] - right) > size / 4:
                 units = _line_break(glyphs, units, fonts)
             elif rtl and previous[3] and previous[4] == first == 1 \
@@ -904,7 +909,9 @@ def _rtl_neutral(fonts: dict[str, Any], glyph: Glyph, text: str, spanned: bool) 
     start, so that a period starting a line is taken out of its right-to-left run); a neutral
     glyph drawn in a right-to-left unit that has an ActualText (``spanned``; the viewers copy
     that text) maps to an RLM first, unless the document draws it elsewhere without one, or it
-    is mirrored (PDFium would mirror it in a text object it takes for right-to-left)."""
+    is mirrored (PDFium would mirror it in a text object it takes for right-to-left). So does a
+    terminator (``٪``), which MuPDF counts left to right: «٣٢٪» came out with its percent sign
+    at its line's end."""
     font = fonts[glyph.font]
     if not hasattr(font, "textlayer_plain"):
         font.textlayer_plain, font.textlayer_rlm = set(), {}
@@ -914,7 +921,7 @@ def _rtl_neutral(fonts: dict[str, Any], glyph: Glyph, text: str, spanned: bool) 
             font.to_unicode[glyph.gid] = font.textlayer_rlm.pop(glyph.gid)
         return
     kind = unicodedata.bidirectional(text) if len(text) == 1 else ""
-    if kind not in ("ON", "CS", "AN") or unicodedata.mirrored(text) \
+    if kind not in ("ON", "CS", "AN", "ET") or unicodedata.mirrored(text) \
             or glyph.gid in font.textlayer_plain or font.to_unicode.get(glyph.gid) != text:
         return
     font.textlayer_rlm[glyph.gid] = text

@@ -150,18 +150,20 @@ def test_a_neutral_glyph_of_right_to_left_spans_maps_to_an_rlm_first_unless_draw
     units with an ActualText draw maps to RLM + "." (an Arabic-Indic digit to LRM + digit);
     drawn once without one, to "." again."""
     class Font:
-        to_unicode = {7: ".", 8: "(", 9: ".", 10: "٢", 11: "ب"}
+        to_unicode = {7: ".", 8: "(", 9: ".", 10: "٢", 11: "ب", 12: "٪"}
 
     fonts = {"F": Font()}
-    period, bracket, other, digit, letter = (textlayer.Glyph(gid, 0, "F") for gid in range(7, 12))
+    period, bracket, other, digit, letter, percent = (textlayer.Glyph(gid, 0, "F")
+                                                       for gid in range(7, 13))
     textlayer._rtl_neutral(fonts, period, ".", spanned=True)
     textlayer._rtl_neutral(fonts, bracket, "(", spanned=True)
     textlayer._rtl_neutral(fonts, other, ".", spanned=False)
     textlayer._rtl_neutral(fonts, other, ".", spanned=True)
     textlayer._rtl_neutral(fonts, digit, "٢", spanned=True)
     textlayer._rtl_neutral(fonts, letter, "ب", spanned=True)
+    textlayer._rtl_neutral(fonts, percent, "٪", spanned=True)  # (a terminator: MuPDF's L)
     assert Font.to_unicode == {7: textlayer.RLM + ".", 8: "(", 9: ".", 10: textlayer.LRM + "٢",
-                               11: "ب"}
+                               11: "ب", 12: textlayer.RLM + "٪"}
     textlayer._rtl_neutral(fonts, period, ".", spanned=False)
     assert Font.to_unicode[7] == "."
 
