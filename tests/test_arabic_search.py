@@ -79,14 +79,15 @@ def to_unicode(pdf: Path) -> list[str]:
 # How many units each viewer copies exactly (a ratchet, as tests/test_textcopy.py's EXACT).
 # MuPDF 36 -> 38 (ar), 74 -> 75 (bilingual): the percent sign of «٣٢٪» maps to an RLM first
 # (it came out at its line's end), and a list number left of a Latin name ending the item on
-# its right starts with a line break («(UOSSM).٢ ٥» before).
-# Left: PDFium copies a tanwin before a period or comma after it («فوراً.», «طوعاً،»: 4 units in
-# each Arabic edition); MuPDF writes a space inside «»،»; poppler reads the colophon of the
-# bilingual edition (more Latin than Arabic letters on its page) left to right.
+# its right starts with a line break («(UOSSM).٢ ٥» before). PDFium copies every unit: a
+# tanwin before a period or a comma inside the punctuation's fence (main's textlayer), and no
+# damma with an alef («تُأعدّ»).
+# Left: MuPDF writes a space inside «»،»; poppler reads the colophon of the bilingual edition
+# (more Latin than Arabic letters on its page) left to right.
 EXACT = {  # variant: (units, pdftotext, pdfium, mupdf)
     "en": (39, 39, 39, 39),
-    "ar": (39, 39, 35, 38),
-    "bilingual": (76, 75, 72, 75),
+    "ar": (39, 39, 39, 38),
+    "bilingual": (76, 75, 76, 75),
 }
 
 
