@@ -10,7 +10,6 @@ builds it (for measuring: ``python -m tests.extraction FOLDER/project/output -v`
 
 from __future__ import annotations
 
-import shutil
 import sys
 from pathlib import Path
 
@@ -22,18 +21,23 @@ REFUGEES = FIXTURES / "arabic-source-refugees-2026"
 STATEMENT = "refugees-2026"
 
 
-def make_refugees_project(destination: Path, statements: tuple[str, ...] = STATEMENTS
-                          ) -> Project:
+def make_refugees_project(destination: Path, statements: tuple[str, ...] = STATEMENTS,
+                          edits: tuple[tuple[str, str], ...] = ()) -> Project:
     """The fixture project of English and Arabic with ``statements`` and the refugees
-    statement, its English translation merged into the English catalog."""
+    statement, its English translation merged into the English catalog; ``edits``: each
+    (old, new) replaced in the statement's text (and in the source texts its PO translates)."""
     from pipeline.catalogs.pofile import read_catalog, serialise
     from pipeline.commands.update import update
 
     project = keep_languages(make_project(destination, statements), "en", "ar")
-    shutil.copy2(REFUGEES / f"{STATEMENT}.yaml", project.root / "sources" / f"{STATEMENT}.yaml")
+    source = (REFUGEES / f"{STATEMENT}.yaml").read_text("utf-8")
+    po = (REFUGEES / f"{STATEMENT}.en.po").read_text("utf-8")
+    for old, new in edits:
+        assert old in source, f"{STATEMENT}.yaml no longer contains {old!r}"
+        source, po = source.replace(old, new), po.replace(old, new)
+    (project.root / "sources" / f"{STATEMENT}.yaml").write_text(source, "utf-8")
     update(project, None)
-    given = read_catalog((REFUGEES / f"{STATEMENT}.en.po").read_bytes(), "refugees-2026.en.po",
-                         "en")
+    given = read_catalog(po.encode(), "refugees-2026.en.po", "en")
     path = project.locales_dir / "en" / "LC_MESSAGES" / "statements.po"
     catalog = read_catalog(path.read_bytes(), str(path), "en")
     entries = catalog.index()
