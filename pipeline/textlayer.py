@@ -786,9 +786,13 @@ def plan(glyphs: list[Glyph], clusters: list[Cluster], fonts: dict[str, Any],
         if number:
             unit.text = unit.text if unit.text is not None else logical
             numbers.add(id(unit))
+        spanned = (rtl or number) and unit.text is not None
         for i in unit.glyphs:
-            _rtl_neutral(fonts, glyphs[i], clusters[glyphs[i].cluster].text,
-                         (rtl or number) and unit.text is not None)
+            text = clusters[glyphs[i].cluster].text
+            # (a terminator carrying the tanwin of the word on its right, «حقاً%», is left
+            # alone: with an RLM first, PDFium copied «حقا%ً»)
+            _rtl_neutral(fonts, glyphs[i], text, spanned and not (
+                unit.carries and unicodedata.bidirectional(text[:1] or " ") == "ET"))
     if numbers:
         # the digits of a number are one unit, its ActualText the number: with one ActualText
         # a digit, MuPDF copied a digit's twice (the ActualText's, and again the ToUnicode's
@@ -911,7 +915,7 @@ def _rtl_neutral(fonts: dict[str, Any], glyph: Glyph, text: str, spanned: bool) 
     that text) maps to an RLM first, unless the document draws it elsewhere without one, or it
     is mirrored (PDFium would mirror it in a text object it takes for right-to-left). So does a
     terminator (``٪``), which MuPDF counts left to right: «٣٢٪» came out with its percent sign
-    at its line's end."""
+    at its line's end (not one a unit carrying marks draws: ``plan``)."""
     font = fonts[glyph.font]
     if not hasattr(font, "textlayer_plain"):
         font.textlayer_plain, font.textlayer_rlm = set(), {}
