@@ -505,10 +505,24 @@ def _neutral_primer(glyphs: list[Glyph], fonts: dict[str, Any], text: str) -> Un
 
 
 def _primer(glyphs: list[Glyph], fonts: dict[str, Any], level: int) -> Unit | None:
+    """A glyph MuPDF counts in direction ``level``: one of the line, else one the document
+    draws in another font, appended to ``glyphs`` (a line of Latin letters and the brackets
+    a wrapped name starts and ends with, "(LDSPS)", whose brackets are right to left, has no
+    right-to-left glyph of its own: MuPDF broke it into three lines)."""
+    kinds = ("L",) if level == 0 else ("R", "AL")
     for i, glyph in enumerate(glyphs):
         text = fonts[glyph.font].to_unicode.get(glyph.gid, "")
-        if text and unicodedata.bidirectional(text[0]) in (("L",) if level == 0 else ("R", "AL")):
+        if text and unicodedata.bidirectional(text[0]) in kinds:
             return Unit([i], primer=fonts[glyph.font].widths.get(glyph.gid, 0) * PRIMER_SIZE / 1000)
+    for name in sorted(fonts):
+        font = fonts[name]
+        found = sorted(gid for gid, text in font.to_unicode.items()
+                       if text and unicodedata.bidirectional(text[0]) in kinds)
+        if found:
+            glyphs.append(Glyph(found[0], glyphs[0].cluster, name, glyphs[0].size, 0.0,
+                                glyphs[0].x))
+            return Unit([len(glyphs) - 1],
+                        primer=font.widths.get(found[0], 0) * PRIMER_SIZE / 1000)
     return None
 
 
