@@ -162,7 +162,7 @@ class Unit:
     carries: str = ""  # the marks of the letter on its right, written here (see plan)
     primer: float | None = None  # drawn PRIMER_SIZE high with an empty ActualText: its advance
     shadow: list[int] | None = None  # glyphs drawn before it for PDFium alone (_shadow)
-    reach: int | None = None  # a space glyph (no ink) ending its span where its letter starts
+    reach: int | None = None  # its space glyph (no ink) drawn instead, where its letter starts
 
 
 def install() -> None:
@@ -826,8 +826,10 @@ def _shadow(glyphs: list[Glyph], unit: Unit, fonts: dict[str, Any], drawn: int,
     last = glyphs[base[-1]]
     start = glyphs[base[0]].x
     if unit.carries:  # where the letter on its right starts: past the space's own width in a
-        # justified line, by the stretch, where poppler's and PDFium's word would part (for
-        # poppler the span ends there too: a space glyph, no ink, drawn again)
+        # justified line, by the stretch, where poppler's and PDFium's word would part; the
+        # space glyph (no ink) is then drawn there instead (``reach``): poppler ends the span
+        # where its last glyph ends, and MuPDF, which writes an ActualText at its span's first
+        # glyph, wrote a space of its own at the gap after that glyph («همه ٔ»)
         after = max(i for i in unit.glyphs if i < drawn) + 1
         start = glyphs[after].x if after < drawn else last.x + last.width
         if start - (last.x + last.width) > last.size / 1000 and not punctuation:
@@ -952,9 +954,10 @@ def emit(glyphs: list[Glyph], units: list[Unit], current: tuple[str, float] | No
             out.append(b"/Span <</ActualText " + _utf16(unit.text) + b">> BDC")
             if shadowed:  # (PDFium copies the ActualText of the innermost: none)
                 out.append(b"/Span <<>> BDC")
-        draw(unit.glyphs)
-        if shadowed and unit.reach is not None:
-            draw([unit.reach])
+        if shadowed and unit.reach is not None:  # (the space moved: _shadow)
+            draw([i for i in unit.glyphs if glyphs[i].outline is not None] + [unit.reach])
+        else:
+            draw(unit.glyphs)
         if unit.text is not None:
             flush()
             out.append(b"EMC")
