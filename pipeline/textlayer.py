@@ -14,7 +14,9 @@ tests/extraction.py, and read in their sources):
   alef) makes a line of its own. On a page with more Latin than Arabic letters it leaves the
   stretches of a line in visual order (the Arabic colophon of a bilingual edition). A glyph
   with an empty ActualText drawn over the glyphs of the span before it starts a new word there
-  (one drawn before them does not).
+  (one drawn before them does not). It groups two lines into one block only when their
+  baselines are at most 1.5 times the block's font size apart, and gives an ActualText's
+  characters the font size set when its span ends (at the next string shown).
 * PDFium (Chrome) sorts a line's text objects by where they start, reverses right-to-left
   segments and mirrors the neutrals among them (« becomes »), keeps weak characters next to
   each other in one forward segment (، and a tanwin, a no-break space and a tanwin), and
@@ -46,7 +48,13 @@ What this module does, per text box, in ``draw_first_line`` (wrapped):
 * a right-to-left unit whose text is not a plain strong letter gets an /ActualText in visual
   order: a FENCE on each side of what poppler or PDFium would move (``. ، ,``, marks), a FENCE
   left and an LRM right of a mirrored character; a left-to-right run in a right-to-left line
-  gets a FENCE at each end (and an LRM inside it when it holds letters);
+  gets a FENCE at each end (and an LRM inside it when it holds letters; and first as many
+  more FENCEs as it has letters, and two: poppler then counts the run right to left when it
+  takes a page's direction from its letters, and reads the Persian list of Latin names, and
+  the colophon after it, right to left);
+* the spans of a list item whose lines are further apart than 1.5 times its font size (an
+  Arabic list) end with a ``Tf`` of the size whose 1.5 times is that pitch and an empty
+  ``TJ``, so that poppler makes each column of the list one block (``_poppler_size``);
 * a mark is drawn after its letter, in one span whose text is in visual order; the span ends
   with the font's space glyph drawn again (no ink) at the letter's end, so that poppler spreads
   the text over the whole letter. A mark at a word's end (before a space or punctuation)
@@ -386,9 +394,10 @@ def rewrite(stream: Any, start: int, textbox: Any, current: tuple[str, float] | 
     logical = "".join(c for c in getattr(textbox, "text", "") if unicodedata.category(c) != "Cf")
     stream.textlayer_spaced = not logical or logical[-1].isspace()
     stream.textlayer_number = _list_number(textbox) and not stream.textlayer_spaced
+    block = _poppler_size(textbox)
     stream.stream[start:] = separator + head + emit(glyphs, units, current,
                                                     stream._current_font,
-                                                    head[-1] if head else None)
+                                                    head[-1] if head else None, block)
 
 
 PRIMER_SIZE = 0.001
@@ -637,6 +646,36 @@ def _pdfium_own_line(textbox: Any, clusters: list[Cluster]) -> bool:
     return "L" in classes and len(classes) > 1
 
 
+def _poppler_size(textbox: Any) -> float | None:
+    """The size poppler is to give the text of the spans of ``textbox``, a line of a list item
+    whose lines are further apart than 1.5 times its font size (an Arabic list: 1.55), else
+    None. Poppler groups two lines into one block only when their baselines are at most 1.5
+    times the block's font size apart (the size of the block's first word, leftmost; a line's
+    words within 5 % of it): it made each line of the two-column Persian list a block of its
+    own, and ordered the blocks of both columns among each other, a wrapped name's second line
+    away from its first. Poppler gives an ActualText's characters the size set when its span
+    ends: a ``Tf`` there (then ``[] TJ``, drawing nothing, without which poppler does not take
+    it) gives every span of the list the size whose 1.5 times is the lines' pitch, and a
+    twentieth more: a Latin name's first letter (the fence of its run) is its line's leftmost
+    word, and each line has one. Nothing prints; PDFium and MuPDF take a size from the glyphs
+    they draw. (A line of Arabic letters alone has no span at its left end, and one given
+    there, PDFium reversed the word: such a list is left to poppler's order of lines, which
+    keeps a wrapped Arabic name whole in the fixtures.)"""
+    style = textbox.style
+    for _ in range(4):
+        if style is None:
+            return None
+        if "list-item" in style["display"]:
+            break
+        style = getattr(style, "parent_style", None)
+    else:
+        return None
+    size, height = style["font_size"], style["line_height"]
+    pitch = height * size if isinstance(height, (int, float)) else \
+        getattr(height, "value", 0) if getattr(height, "unit", None) == "px" else 0
+    return pitch / 1.5 * 1.05 if pitch > 1.5 * size else None
+
+
 def _list_number(textbox: Any) -> bool:
     """Whether ``textbox`` is a list item's number (``<span class="number">``)."""
     element = getattr(textbox, "element", None)
@@ -777,9 +816,14 @@ def plan(glyphs: list[Glyph], clusters: list[Cluster], fonts: dict[str, Any],
             while end + 1 < len(units) and ltr(units[end + 1]):
                 end += 1
             run = units[k:end + 1]
-            letters = any(unicodedata.bidirectional(c) == "L" for unit in run for i in unit.glyphs
-                          for c in clusters[glyphs[i].cluster].text)
-            for unit, edge, fence in ((run[0], 0, FENCE + LRM * letters),
+            count = sum(unicodedata.bidirectional(c) == "L" for c in "".join(
+                clusters[c].text for c in dict.fromkeys(glyphs[i].cluster
+                                                         for unit in run for i in unit.glyphs)))
+            letters = count > 0
+            # (as many more FENCEs first as the run has letters, and two: poppler, which reads
+            # a page whose letters are mostly Latin left to right, counts each run right to left)
+            for unit, edge, fence in ((run[0], 0, FENCE * (1 + (count + 2) * letters)
+                                       + LRM * letters),
                                       (run[-1], 1, LRM * letters + FENCE)):
                 text = unit.text if unit.text is not None else "".join(
                     fonts[glyphs[i].font].to_unicode.get(glyphs[i].gid, "") for i in unit.glyphs)
@@ -896,7 +940,10 @@ def _real_text(fonts: dict[str, Any], glyph: Glyph, text: str) -> None:
 
 
 def emit(glyphs: list[Glyph], units: list[Unit], current: tuple[str, float] | None,
-         final: tuple[str, float] | None, matrix: bytes | None = None) -> list[bytes]:
+         final: tuple[str, float] | None, matrix: bytes | None = None,
+         block: float | None = None) -> list[bytes]:
+    """The operators that draw ``units``; ``block``: the size poppler is to give the text of
+    each span (``_poppler_size``), set before its end."""
     out: list[bytes] = []
     paths: list[Glyph] = []
     font, size = current if current else ("", 0.0)
@@ -960,6 +1007,9 @@ def emit(glyphs: list[Glyph], units: list[Unit], current: tuple[str, float] | No
             draw(unit.glyphs)
         if unit.text is not None:
             flush()
+            if block is not None and font:  # (poppler takes a size at the next string shown)
+                out.append(b"/" + font.encode() + b" " + _number(block) + b" Tf [] TJ")
+                size = block
             out.append(b"EMC")
             if shadowed:
                 out.append(b"EMC")
