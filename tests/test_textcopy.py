@@ -524,6 +524,45 @@ def test_a_tanwin_before_any_punctuation_copies_before_it(small, capsys, tmp_pat
     assert_same_ink(pixels("plain"), with_layer, share=2 / 10_000)  # (12 raised marks)
 
 
+WRAPPED_LATIN_NAME = ("Women Now for Development and the Protection of Civil Society "
+                      "Organisations in Syria (WNDP)")
+
+
+def test_a_wrapped_latin_name_in_a_right_to_left_list_copies_whole(small, capsys, tmp_path,
+                                                                   monkeypatch):
+    """A signatory whose name stays in Latin letters in the Arabic and Persian lists, two
+    lines long, its second line ending with a bracketed acronym, each viewer copies whole, and
+    the page is the same as without the text layer. (Sochi's Persian list, a page of Latin
+    names, is the case that failed, in EXACT: poppler read its pages left to right and each
+    line as a block of its own, PDFium a name's first line and its number left to right,
+    MuPDF broke "(LDSPS)" into three lines; this short list, on a page of more Arabic letters
+    than Latin ones, copied whole before them too: it keeps the shape in the Arabic edition.)"""
+    from .helpers import cli, edit
+
+    for language, old in (("ar", "النساء الآن من أجل التنمية"),
+                          ("fa", 'msgstr "Women Now for Development"')):
+        edit(small, f"locales/{language}/LC_MESSAGES/statements.po", old,
+             WRAPPED_LATIN_NAME if language == "ar" else f'msgstr "{WRAPPED_LATIN_NAME}"')
+    assert cli(capsys, small, "build", "ghouta-2017", "--lang", "ar", "--lang", "fa")[0] == 0
+    for language in ("ar", "fa"):
+        pdf = small.output_dir / "ghouta-2017" / f"ghouta-2017.{language}.pdf"
+        for viewer in extraction.VIEWERS:
+            copied = f" {extraction.extracted(viewer, pdf, 'page')} "
+            assert f" {WRAPPED_LATIN_NAME} " in copied, (language, viewer, extraction.divergence(
+                WRAPPED_LATIN_NAME, copied))
+    pdf = small.output_dir / "ghouta-2017" / "ghouta-2017.ar.pdf"
+
+    def pixels(name: str) -> bytes:
+        subprocess.run(["pdftoppm", "-r", "100", "-gray", "-singlefile", str(pdf),
+                        str(tmp_path / name)], check=True)
+        return (tmp_path / f"{name}.pgm").read_bytes()
+
+    with_layer = pixels("layer")
+    monkeypatch.setattr(textlayer, "rewrite", lambda *args: None)
+    assert cli(capsys, small, "build", "ghouta-2017", "--lang", "ar", "--force")[0] == 0
+    assert_same_ink(pixels("plain"), with_layer)
+
+
 def assert_same_ink(plain: bytes, layer: bytes, share: float = 1 / 10_000) -> None:
     """Two renderings (PGM) of a page the same, pixel for pixel but for the antialiasing of the
     raised marks the text layer draws as paths (poppler rasterises a glyph and a path of its
