@@ -523,16 +523,16 @@ def _primer(glyphs: list[Glyph], fonts: dict[str, Any], level: int) -> Unit | No
         text = fonts[glyph.font].to_unicode.get(glyph.gid, "")
         if text and unicodedata.bidirectional(text[0]) in kinds:
             return Unit([i], primer=fonts[glyph.font].widths.get(glyph.gid, 0) * PRIMER_SIZE / 1000)
-    for name in sorted(fonts):
-        font = fonts[name]
-        found = sorted(gid for gid, text in font.to_unicode.items()
-                       if text and unicodedata.bidirectional(text[0]) in kinds)
-        if found:
-            glyphs.append(Glyph(found[0], glyphs[0].cluster, name, glyphs[0].size, 0.0,
-                                glyphs[0].x))
-            return Unit([len(glyphs) - 1],
-                        primer=font.widths.get(found[0], 0) * PRIMER_SIZE / 1000)
-    return None
+    # (one that writes no letter first, a period mapped to an RLM first or «؛»: the primer is
+    # drawn in the line's marked content, whose language is the line's)
+    found = sorted((any(c.isalpha() for c in text), name, gid)
+                   for name, font in fonts.items() for gid, text in font.to_unicode.items()
+                   if text and unicodedata.bidirectional(text[0]) in kinds)
+    if not found:
+        return None
+    _, name, gid = found[0]
+    glyphs.append(Glyph(gid, glyphs[0].cluster, name, glyphs[0].size, 0.0, glyphs[0].x))
+    return Unit([len(glyphs) - 1], primer=fonts[name].widths.get(gid, 0) * PRIMER_SIZE / 1000)
 
 
 def _separator(glyph: Glyph, matrix: bytes) -> list[bytes]:
