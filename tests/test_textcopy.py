@@ -160,6 +160,30 @@ def test_a_latin_span_pdfium_would_cut_into_segments_is_a_line_of_its_own():
     assert textlayer._pdfium_segments("Human Rights\u200e و") == (2, 1)
 
 
+def test_poppler_is_given_a_list_items_spans_at_the_size_its_pitch_needs():
+    """A line of an Arabic list (10.5 pt, line height 1.55: lines 16.3 pt apart, more than 1.5
+    times the size, so that poppler made each line a block of its own) ends its spans at the
+    size whose 1.5 times is the pitch, and a twentieth more; an English list (1.4) and a
+    paragraph outside a list keep theirs."""
+    class Style(dict):
+        parent_style = None
+
+    def box(display: tuple[str, ...], size: float, height: object) -> object:
+        item = Style(display=display, font_size=size, line_height=height)
+        inline = Style(display=("inline", "flow"), font_size=size * 0.86, line_height=height)
+        inline.parent_style = item
+
+        class Box:
+            style = inline
+        return Box()
+
+    size = textlayer._poppler_size(box(("block", "flow", "list-item"), 14.0, 1.55))
+    assert size is not None and round(size, 3) == round(14 * 1.55 / 1.5 * 1.05, 3)
+    assert textlayer._poppler_size(box(("block", "flow", "list-item"), 12.67, 1.4)) is None
+    assert textlayer._poppler_size(box(("block", "flow"), 14.0, 1.7)) is None
+    assert textlayer._poppler_size(box(("block", "flow", "list-item"), 14.0, "normal")) is None
+
+
 def test_a_neutral_glyph_of_right_to_left_spans_maps_to_an_rlm_first_unless_drawn_plain():
     """MuPDF takes a glyph's direction from its ToUnicode: a period that only right-to-left
     units with an ActualText draw maps to RLM + "." (an Arabic-Indic digit to LRM + digit);
