@@ -51,7 +51,8 @@ What this module does, per text box, in ``draw_first_line`` (wrapped):
   gets a FENCE at each end (and an LRM inside it when it holds letters; and first as many
   more FENCEs as it has letters, and two: poppler then counts the run right to left when it
   takes a page's direction from its letters, and reads the Persian list of Latin names, and
-  the colophon after it, right to left);
+  the colophon after it, right to left; a version code drawn on a page whose letters lean
+  left to right so far starts with as many as tip it right to left, ``_tip_page``);
 * the spans of a list item whose lines are further apart than 1.5 times its font size (an
   Arabic list) end with a ``Tf`` of the size whose 1.5 times is that pitch and an empty
   ``TJ``, so that poppler makes each column of the list one block (``_poppler_size``);
@@ -395,12 +396,43 @@ def rewrite(stream: Any, start: int, textbox: Any, current: tuple[str, float] | 
     stream.textlayer_spaced = not logical or logical[-1].isspace()
     stream.textlayer_number = _list_number(textbox) and not stream.textlayer_spaced
     block = _poppler_size(textbox)
+    _tip_page(stream, glyphs, units, fonts, latin)
     stream.stream[start:] = separator + head + emit(glyphs, units, current,
                                                     stream._current_font,
                                                     head[-1] if head else None, block)
 
 
 PRIMER_SIZE = 0.001
+
+
+def _tip_page(stream: Any, glyphs: list[Glyph], units: list[Unit], fonts: dict[str, Any],
+              latin: bool) -> None:
+    """Poppler reads a page left to right when its text has as many left-to-right letters as
+    right-to-left ones (its table: a FENCE, an RLM count right to left, an LRM left to right)
+    and then writes the stretches of a right-to-left line in the order they are printed: the
+    Arabic colophon of the bilingual one-voice page, whose English column has more letters,
+    came out «للترجمة ... abf0f4b87f22 هذه النسخة». The letters of the page's lines are counted
+    as they are drawn (``stream.textlayer_balance``: left-to-right ones less right-to-left
+    ones); a version code (``latin``) drawn while they lean left to right starts with as many
+    more FENCEs as tip the page right to left (the rest of its right-to-left line follows).
+    Poppler then reads that page's columns from the right one, and each English line but for
+    a bracket or a quote ending it (none in the fixtures); PDFium and MuPDF copy the FENCEs,
+    format characters a reader does not see."""
+    texts = "".join(u.text if u.text is not None else "".join(
+        fonts[glyphs[i].font].to_unicode.get(glyphs[i].gid, "") for i in u.glyphs)
+        for u in units if u.primer is None)
+    kinds = [unicodedata.bidirectional(c) for c in texts]
+    balance = getattr(stream, "textlayer_balance", 0) \
+        + sum(k in ("L", "LRE", "LRO") for k in kinds) \
+        - sum(k in ("R", "AL", "RLE", "RLO") for k in kinds)
+    drawn = [u for u in units if u.primer is None and u.glyphs]
+    if latin and balance >= 0 and drawn:
+        unit = min(drawn, key=lambda u: min(glyphs[i].x for i in u.glyphs))
+        text = unit.text if unit.text is not None else "".join(
+            fonts[glyphs[i].font].to_unicode.get(glyphs[i].gid, "") for i in unit.glyphs)
+        unit.text = FENCE * (balance + 1) + text
+        balance = -1
+    stream.textlayer_balance = balance
 
 
 def _mupdf_level(glyph: Glyph, fonts: dict[str, Any]) -> int | None:
