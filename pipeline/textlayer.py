@@ -14,7 +14,9 @@ tests/extraction.py, and read in their sources):
   alef) makes a line of its own. On a page with more Latin than Arabic letters it leaves the
   stretches of a line in visual order (the Arabic colophon of a bilingual edition). A glyph
   with an empty ActualText drawn over the glyphs of the span before it starts a new word there
-  (one drawn before them does not).
+  (one drawn before them does not). It groups two lines into one block only when their
+  baselines are at most 1.5 times the block's font size apart, and gives an ActualText's
+  characters the font size set when its span ends (at the next string shown).
 * PDFium (Chrome) sorts a line's text objects by where they start, reverses right-to-left
   segments and mirrors the neutrals among them (« becomes »), keeps weak characters next to
   each other in one forward segment (، and a tanwin, a no-break space and a tanwin), and
@@ -46,7 +48,14 @@ What this module does, per text box, in ``draw_first_line`` (wrapped):
 * a right-to-left unit whose text is not a plain strong letter gets an /ActualText in visual
   order: a FENCE on each side of what poppler or PDFium would move (``. ، ,``, marks), a FENCE
   left and an LRM right of a mirrored character; a left-to-right run in a right-to-left line
-  gets a FENCE at each end (and an LRM inside it when it holds letters);
+  gets a FENCE at each end (and an LRM inside it when it holds letters; and first as many
+  more FENCEs as it has letters, and two: poppler then counts the run right to left when it
+  takes a page's direction from its letters, and reads the Persian list of Latin names, and
+  the colophon after it, right to left; a version code drawn on a page whose letters lean
+  left to right so far starts with as many as tip it right to left, ``_tip_page``);
+* the spans of a list item whose lines are further apart than 1.5 times its font size (an
+  Arabic list) end with a ``Tf`` of the size whose 1.5 times is that pitch and an empty
+  ``TJ``, so that poppler makes each column of the list one block (``_poppler_size``);
 * a mark is drawn after its letter, in one span whose text is in visual order; the span ends
   with the font's space glyph drawn again (no ink) at the letter's end, so that poppler spreads
   the text over the whole letter. A mark at a word's end (before a space or punctuation)
@@ -164,7 +173,7 @@ class Unit:
     carries: str = ""  # the marks of the letter on its right, written here (see plan)
     primer: float | None = None  # drawn PRIMER_SIZE high with an empty ActualText: its advance
     shadow: list[int] | None = None  # glyphs drawn before it for PDFium alone (_shadow)
-    reach: int | None = None  # a space glyph (no ink) ending its span where its letter starts
+    reach: int | None = None  # its space glyph (no ink) drawn instead, where its letter starts
 
 
 def install() -> None:
@@ -427,12 +436,44 @@ def rewrite(stream: Any, start: int, textbox: Any, current: tuple[str, float] | 
     logical = "".join(c for c in getattr(textbox, "text", "") if unicodedata.category(c) != "Cf")
     stream.textlayer_spaced = not logical or logical[-1].isspace()
     stream.textlayer_number = _list_number(textbox) and not stream.textlayer_spaced
+    block = _poppler_size(textbox)
+    _tip_page(stream, glyphs, units, fonts, latin)
     stream.stream[start:] = separator + head + emit(glyphs, units, current,
                                                     stream._current_font,
-                                                    head[-1] if head else None)
+                                                    head[-1] if head else None, block)
 
 
 PRIMER_SIZE = 0.001
+
+
+def _tip_page(stream: Any, glyphs: list[Glyph], units: list[Unit], fonts: dict[str, Any],
+              latin: bool) -> None:
+    """Poppler reads a page left to right when its text has as many left-to-right letters as
+    right-to-left ones (its table: a FENCE, an RLM count right to left, an LRM left to right)
+    and then writes the stretches of a right-to-left line in the order they are printed: the
+    Arabic colophon of the bilingual one-voice page, whose English column has more letters,
+    came out «للترجمة ... abf0f4b87f22 هذه النسخة». The letters of the page's lines are counted
+    as they are drawn (``stream.textlayer_balance``: left-to-right ones less right-to-left
+    ones); a version code (``latin``) drawn while they lean left to right starts with as many
+    more FENCEs as tip the page right to left (the rest of its right-to-left line follows).
+    Poppler then reads that page's columns from the right one, and each English line but for
+    a bracket or a quote ending it (none in the fixtures); PDFium and MuPDF copy the FENCEs,
+    format characters a reader does not see."""
+    texts = "".join(u.text if u.text is not None else "".join(
+        fonts[glyphs[i].font].to_unicode.get(glyphs[i].gid, "") for i in u.glyphs)
+        for u in units if u.primer is None)
+    kinds = [unicodedata.bidirectional(c) for c in texts]
+    balance = getattr(stream, "textlayer_balance", 0) \
+        + sum(k in ("L", "LRE", "LRO") for k in kinds) \
+        - sum(k in ("R", "AL", "RLE", "RLO") for k in kinds)
+    drawn = [u for u in units if u.primer is None and u.glyphs]
+    if latin and balance >= 0 and drawn:
+        unit = min(drawn, key=lambda u: min(glyphs[i].x for i in u.glyphs))
+        text = unit.text if unit.text is not None else "".join(
+            fonts[glyphs[i].font].to_unicode.get(glyphs[i].gid, "") for i in unit.glyphs)
+        unit.text = FENCE * (balance + 1) + text
+        balance = -1
+    stream.textlayer_balance = balance
 
 
 def _mupdf_level(glyph: Glyph, fonts: dict[str, Any]) -> int | None:
@@ -546,11 +587,25 @@ def _neutral_primer(glyphs: list[Glyph], fonts: dict[str, Any], text: str) -> Un
 
 
 def _primer(glyphs: list[Glyph], fonts: dict[str, Any], level: int) -> Unit | None:
+    """A glyph MuPDF counts in direction ``level``: one of the line, else one the document
+    draws in another font, appended to ``glyphs`` (a line of Latin letters and the brackets
+    a wrapped name starts and ends with, "(LDSPS)", whose brackets are right to left, has no
+    right-to-left glyph of its own: MuPDF broke it into three lines)."""
+    kinds = ("L",) if level == 0 else ("R", "AL")
     for i, glyph in enumerate(glyphs):
         text = fonts[glyph.font].to_unicode.get(glyph.gid, "")
-        if text and unicodedata.bidirectional(text[0]) in (("L",) if level == 0 else ("R", "AL")):
+        if text and unicodedata.bidirectional(text[0]) in kinds:
             return Unit([i], primer=fonts[glyph.font].widths.get(glyph.gid, 0) * PRIMER_SIZE / 1000)
-    return None
+    # (one that writes no letter first, a period mapped to an RLM first or «؛»: the primer is
+    # drawn in the line's marked content, whose language is the line's)
+    found = sorted((any(c.isalpha() for c in text), name, gid)
+                   for name, font in fonts.items() for gid, text in font.to_unicode.items()
+                   if text and unicodedata.bidirectional(text[0]) in kinds)
+    if not found:
+        return None
+    _, name, gid = found[0]
+    glyphs.append(Glyph(gid, glyphs[0].cluster, name, glyphs[0].size, 0.0, glyphs[0].x))
+    return Unit([len(glyphs) - 1], primer=fonts[name].widths.get(gid, 0) * PRIMER_SIZE / 1000)
 
 
 def _separator(glyph: Glyph, matrix: bytes) -> list[bytes]:
@@ -662,6 +717,36 @@ def _pdfium_own_line(textbox: Any, clusters: list[Cluster]) -> bool:
         return False  # (the isolates around a span are clusters of the right-to-left text)
     classes = {_pdfium_class(c) for c in text.strip()}
     return "L" in classes and len(classes) > 1
+
+
+def _poppler_size(textbox: Any) -> float | None:
+    """The size poppler is to give the text of the spans of ``textbox``, a line of a list item
+    whose lines are further apart than 1.5 times its font size (an Arabic list: 1.55), else
+    None. Poppler groups two lines into one block only when their baselines are at most 1.5
+    times the block's font size apart (the size of the block's first word, leftmost; a line's
+    words within 5 % of it): it made each line of the two-column Persian list a block of its
+    own, and ordered the blocks of both columns among each other, a wrapped name's second line
+    away from its first. Poppler gives an ActualText's characters the size set when its span
+    ends: a ``Tf`` there (then ``[] TJ``, drawing nothing, without which poppler does not take
+    it) gives every span of the list the size whose 1.5 times is the lines' pitch, and a
+    twentieth more: a Latin name's first letter (the fence of its run) is its line's leftmost
+    word, and each line has one. Nothing prints; PDFium and MuPDF take a size from the glyphs
+    they draw. (A line of Arabic letters alone has no span at its left end, and one given
+    there, PDFium reversed the word: such a list is left to poppler's order of lines, which
+    keeps a wrapped Arabic name whole in the fixtures.)"""
+    style = textbox.style
+    for _ in range(4):
+        if style is None:
+            return None
+        if "list-item" in style["display"]:
+            break
+        style = getattr(style, "parent_style", None)
+    else:
+        return None
+    size, height = style["font_size"], style["line_height"]
+    pitch = height * size if isinstance(height, (int, float)) else \
+        getattr(height, "value", 0) if getattr(height, "unit", None) == "px" else 0
+    return pitch / 1.5 * 1.05 if pitch > 1.5 * size else None
 
 
 def _list_number(textbox: Any) -> bool:
@@ -823,9 +908,14 @@ def plan(glyphs: list[Glyph], clusters: list[Cluster], fonts: dict[str, Any],
             while end + 1 < len(units) and ltr(units[end + 1]):
                 end += 1
             run = units[k:end + 1]
-            letters = any(unicodedata.bidirectional(c) == "L" for unit in run for i in unit.glyphs
-                          for c in clusters[glyphs[i].cluster].text)
-            for unit, edge, fence in ((run[0], 0, FENCE + LRM * letters),
+            count = sum(unicodedata.bidirectional(c) == "L" for c in "".join(
+                clusters[c].text for c in dict.fromkeys(glyphs[i].cluster
+                                                         for unit in run for i in unit.glyphs)))
+            letters = count > 0
+            # (as many more FENCEs first as the run has letters, and two: poppler, which reads
+            # a page whose letters are mostly Latin left to right, counts each run right to left)
+            for unit, edge, fence in ((run[0], 0, FENCE * (1 + (count + 2) * letters)
+                                       + LRM * letters),
                                       (run[-1], 1, LRM * letters + FENCE)):
                 text = unit.text if unit.text is not None else "".join(
                     fonts[glyphs[i].font].to_unicode.get(glyphs[i].gid, "") for i in unit.glyphs)
@@ -872,8 +962,10 @@ def _shadow(glyphs: list[Glyph], unit: Unit, fonts: dict[str, Any], drawn: int,
     last = glyphs[base[-1]]
     start = glyphs[base[0]].x
     if unit.carries:  # where the letter on its right starts: past the space's own width in a
-        # justified line, by the stretch, where poppler's and PDFium's word would part (for
-        # poppler the span ends there too: a space glyph, no ink, drawn again)
+        # justified line, by the stretch, where poppler's and PDFium's word would part; the
+        # space glyph (no ink) is then drawn there instead (``reach``): poppler ends the span
+        # where its last glyph ends, and MuPDF, which writes an ActualText at its span's first
+        # glyph, wrote a space of its own at the gap after that glyph («همه ٔ»)
         after = max(i for i in unit.glyphs if i < drawn) + 1
         start = glyphs[after].x if after < drawn else last.x + last.width
         if start - (last.x + last.width) > last.size / 1000 and not punctuation:
@@ -942,7 +1034,10 @@ def _real_text(fonts: dict[str, Any], glyph: Glyph, text: str) -> None:
 
 
 def emit(glyphs: list[Glyph], units: list[Unit], current: tuple[str, float] | None,
-         final: tuple[str, float] | None, matrix: bytes | None = None) -> list[bytes]:
+         final: tuple[str, float] | None, matrix: bytes | None = None,
+         block: float | None = None) -> list[bytes]:
+    """The operators that draw ``units``; ``block``: the size poppler is to give the text of
+    each span (``_poppler_size``), set before its end."""
     out: list[bytes] = []
     paths: list[Glyph] = []
     font, size = current if current else ("", 0.0)
@@ -1000,11 +1095,15 @@ def emit(glyphs: list[Glyph], units: list[Unit], current: tuple[str, float] | No
             out.append(b"/Span <</ActualText " + _utf16(unit.text) + b">> BDC")
             if shadowed:  # (PDFium copies the ActualText of the innermost: none)
                 out.append(b"/Span <<>> BDC")
-        draw(unit.glyphs)
-        if shadowed and unit.reach is not None:
-            draw([unit.reach])
+        if shadowed and unit.reach is not None:  # (the space moved: _shadow)
+            draw([i for i in unit.glyphs if glyphs[i].outline is not None] + [unit.reach])
+        else:
+            draw(unit.glyphs)
         if unit.text is not None:
             flush()
+            if block is not None and font:  # (poppler takes a size at the next string shown)
+                out.append(b"/" + font.encode() + b" " + _number(block) + b" Tf [] TJ")
+                size = block
             out.append(b"EMC")
             if shadowed:
                 out.append(b"EMC")
