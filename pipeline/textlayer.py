@@ -38,7 +38,9 @@ tests/extraction.py, and read in their sources):
   left to right at the start of one (``BT``): a period or comma drawn first on a line (at its
   left end) is left out of the line's right-to-left run and comes out at its start. It keeps
   the glyphs of a line in the order they are drawn, and starts a new line at a jump of more
-  than 0.8 em unless the direction changes there.
+  than 0.8 em unless the direction changes there. It writes an ActualText's first character
+  with its glyph's advance and the rest with none, and drops a character that repeats the one
+  before it (fake bold): a FENCE starting a span right after one ending another.
 
 What this module does, per text box, in ``draw_first_line`` (wrapped):
 
@@ -104,7 +106,9 @@ What this module does, per text box, in ``draw_first_line`` (wrapped):
   with a primer whose ActualText is a line break (``_line_break``); a box of a right-to-left
   line drawn right after the box on its right, no space between them (a bold word's comma),
   where MuPDF would keep the direction, see a jump and start a new line, starts with one
-  whose ActualText is a WORD JOINER (``_box_join``). Such a primer is a glyph MuPDF counts
+  whose ActualText is a WORD JOINER (``_box_join``); a mirrored character's or a number's
+  unit drawn right after a unit ending with a FENCE gets an RLM first, or loses its first
+  FENCE (``_mupdf_twins``). Such a primer is a glyph MuPDF counts
   left to right: a neutral or left-to-right one of the line, else the font's space glyph (a
   line of one Arabic word);
 * the hyphen WeasyPrint adds at a hyphenated line's end maps to U+00AD (soft hyphen); a
@@ -437,6 +441,7 @@ def rewrite(stream: Any, start: int, textbox: Any, current: tuple[str, float] | 
     stream.textlayer_spaced = not logical or logical[-1].isspace()
     stream.textlayer_number = _list_number(textbox) and not stream.textlayer_spaced
     block = _poppler_size(textbox)
+    _mupdf_twins(units)
     _tip_page(stream, glyphs, units, fonts, latin)
     stream.stream[start:] = separator + head + emit(glyphs, units, current,
                                                     stream._current_font,
@@ -444,6 +449,36 @@ def rewrite(stream: Any, start: int, textbox: Any, current: tuple[str, float] | 
 
 
 PRIMER_SIZE = 0.001
+
+
+def _is_number(text: str) -> bool:
+    shown = _shown(text)
+    return bool(shown) and all(unicodedata.bidirectional(c) in ("AN", "EN") for c in shown)
+
+
+def _mupdf_twins(units: list[Unit]) -> None:
+    """Units drawn right after one whose ActualText ends with a FENCE, their own starting with
+    one. MuPDF, which writes a span's first character with its glyph's advance and the rest
+    of the ActualText after it with none, drops a character that repeats the one before it
+    (it takes it for fake bold): it dropped the second FENCE, and with it its glyph's advance,
+    then wrote a space at the gap that left before the next glyph: «ومستدامة »،» (the comma,
+    then the guillemet on its right), a list number «.١ ٠» (its period, then its digits),
+    which no search found. A mirrored character's unit gets an RLM first, as ``_pdfium_lead``
+    gives one (a format character, strong right to left as the FENCE is for poppler); a
+    number's loses its first FENCE (with an RLM, PDFium no longer found the number; the
+    FENCE before it still parts it from the period for poppler and PDFium). Another unit is
+    left alone (an RLM before a comma's FENCE, PDFium copied «النفاد،» reversed)."""
+    before: str | None = None
+    for unit in units:
+        if unit.primer is not None or not unit.glyphs:
+            continue
+        if before is not None and before.endswith(FENCE) and unit.text is not None \
+                and unit.text.startswith(FENCE):
+            if unicodedata.mirrored(unit.text[1:2] or " "):
+                unit.text = RLM + unit.text
+            elif _is_number(unit.text):
+                unit.text = unit.text[1:]
+        before = unit.text
 
 
 def _tip_page(stream: Any, glyphs: list[Glyph], units: list[Unit], fonts: dict[str, Any],

@@ -88,12 +88,13 @@ def to_unicode(pdf: Path) -> list[str]:
 # its right starts with a line break («(UOSSM).٢ ٥» before). PDFium copies every unit: a
 # tanwin before a period or a comma inside the punctuation's fence (main's textlayer), and no
 # damma with an alef («تُأعدّ»).
-# Left: MuPDF writes a space inside «»،»; poppler reads the colophon of the bilingual edition
-# (more Latin than Arabic letters on its page) left to right.
+# MuPDF 38 -> 39 (ar), 75 -> 76 (bilingual): no space inside «»،» (textlayer._mupdf_twins).
+# Poppler reads the colophon of the bilingual edition (more Latin than Arabic letters on its
+# page) right to left since textlayer._tip_page.
 EXACT = {  # variant: (units, pdftotext, pdfium, mupdf)
     "en": (39, 39, 39, 39),
-    "ar": (39, 39, 39, 38),
-    "bilingual": (76, 75, 76, 75),
+    "ar": (39, 39, 39, 39),
+    "bilingual": (76, 76, 76, 76),
 }
 
 
@@ -143,6 +144,29 @@ def test_mupdf_keeps_a_percent_sign_after_its_number_and_a_list_number_on_its_li
     copied = f" {extraction.extracted('mupdf', pdf_of(refugees, 'ar'), 'page')} "
     assert " سوى ٣٢٪ من خطة الاستجابة الإقليمية " in copied
     assert " (UOSSM) " in copied and "(UOSSM)." not in copied
+
+
+@pytest.mark.slow
+@_POPPLER
+@pytest.mark.parametrize("variant", ["ar", "bilingual"])
+def test_mupdf_copies_a_guillemet_after_a_comma_and_a_list_number_whole(refugees, variant):
+    """A unit whose ActualText starts with a FENCE drawn right after one ending with a FENCE
+    (a comma then a closing guillemet, a list number's period then its digits): MuPDF dropped
+    the second FENCE with its glyph's advance and wrote a space there («ومستدامة »،»,
+    «.١ ٠»), so that no search found a list number of two digits (textlayer._mupdf_twins)."""
+    pdf = pdf_of(refugees, variant)
+    column = "right" if variant == "bilingual" else "page"
+    copied = extraction.extracted("mupdf", pdf, column)
+    assert " ومستدامة»، وهو " in copied, extraction.divergence(" ومستدامة»،", copied)
+    import pymupdf
+
+    with pymupdf.open(str(pdf)) as document:
+        lines = {extraction.normalise(line) for page in document
+                 for line in page.get_text().splitlines()}
+    numbers = [f"{n}." for n in ("١٠", "١٥", "٢٠", "٢٥")]
+    assert {f".{n[:-1]}" for n in numbers} <= lines, sorted(lines)[:40]
+    assert found(pdf, "٢٥") == {"pdftotext": True, "pdfium": True, "mupdf": True}
+    assert found(pdf, "١٧") == {"pdftotext": True, "pdfium": True, "mupdf": True}
 
 
 @pytest.mark.slow
@@ -225,3 +249,25 @@ def test_the_digits_of_a_number_in_a_right_to_left_line_are_one_span():
     assert units[0].text == textlayer.FENCE + "٢٠١١" + textlayer.FENCE
     assert all(unicodedata.category(c) != "Cf" for c in (units[0].text or "")[1:-1])
     assert Font.to_unicode[1] == textlayer.LRM + "٢"
+
+
+def test_a_unit_drawn_after_a_fence_does_not_start_with_one_for_mupdf():
+    """After a unit whose ActualText ends with a FENCE: a mirrored character's unit starts with
+    an RLM (PDFium keeps it as ``_pdfium_lead``'s), a number's loses its first FENCE (an RLM
+    there, PDFium no longer found the number); others, and a unit after one with no ActualText,
+    are left alone."""
+    F, L, R = textlayer.FENCE, textlayer.LRM, textlayer.RLM
+    comma = textlayer.Unit([0], text=F + "،" + F)
+    quote = textlayer.Unit([1], text=F + "»" + L)
+    period = textlayer.Unit([2], text=F + "." + F)
+    number = textlayer.Unit([3], text=F + "١٠" + F)
+    letter = textlayer.Unit([4], text=F + "ً" + F)
+    plain = textlayer.Unit([5])
+    primer = textlayer.Unit([6], primer=0.1)
+    bracket = textlayer.Unit([7], text=F + "(" + L)
+    textlayer._mupdf_twins([comma, quote, period, number, plain, letter, period, primer, letter,
+                            plain, bracket])
+    assert quote.text == R + F + "»" + L
+    assert number.text == "١٠" + F
+    assert letter.text == F + "ً" + F
+    assert bracket.text == F + "(" + L
