@@ -79,7 +79,8 @@ What this module does, per text box, in ``draw_first_line`` (wrapped):
   ToUnicode (MuPDF then counts it right-to-left; the others copy the ActualText; mirrored
   characters are left alone: PDFium would mirror them), and an
   Arabic-Indic digit of a right-to-left line to an LRM before it (MuPDF then counts it left
-  to right); the digits of a number are one span whose ActualText is the number (one a digit
+  to right); the digits of a number are one span whose ActualText is the number, and a
+  terminator after it («٣٢٪»: the terminator's own is a FENCE, ``_percent``) (one a digit
   copied in MuPDF each digit twice, unless a WORD JOINER followed it, which no viewer's
   search then looked past);
 * a right-to-left line drawn after a left-to-right one on its baseline, more than an em to its
@@ -926,6 +927,7 @@ def plan(glyphs: list[Glyph], clusters: list[Cluster], fonts: dict[str, Any],
             else:
                 joined.append(unit)
         units = joined
+        _percent(glyphs, clusters, units, numbers)
     if rtl_line:
         # a left-to-right run (digits, Latin) in a right-to-left line: fenced with RLEs, so that
         # poppler's reordering does not take the spaces and punctuation around it into the run;
@@ -957,6 +959,23 @@ def plan(glyphs: list[Glyph], clusters: list[Cluster], fonts: dict[str, Any],
                 unit.text = fence + text if edge == 0 else text + fence
             k = end + 1
     return units
+
+
+def _percent(glyphs: list[Glyph], clusters: list[Cluster], units: list[Unit],
+             numbers: set[int]) -> None:
+    """A terminator after a number of a right-to-left line («٣٢٪», drawn on the number's
+    left): the number's ActualText ends with it, and its own is a FENCE alone. Each viewer
+    copied the FENCEs of both units between the two, so that no search found «٣٢٪»; the FENCE
+    left keeps the terminator's span writing something (PDFium copies a glyph's own text for
+    an empty ActualText) that no reader sees. Not a terminator carrying marks (``plan``)."""
+    for left, unit in pairwise(units):
+        if id(unit) not in numbers or left.text is None or left.carries \
+                or len({glyphs[i].cluster for i in left.glyphs}) != 1:
+            continue
+        text = clusters[glyphs[left.glyphs[0]].cluster].text
+        if len(text) == 1 and unicodedata.bidirectional(text) == "ET" \
+                and left.text == _fence(text):
+            left.text, unit.text = FENCE, (unit.text or "") + text
 
 
 def _space_after(letter: Glyph, fonts: dict[str, Any]) -> Glyph | None:

@@ -271,3 +271,39 @@ def test_a_unit_drawn_after_a_fence_does_not_start_with_one_for_mupdf():
     assert number.text == "١٠" + F
     assert letter.text == F + "ً" + F
     assert bracket.text == F + "(" + L
+
+
+def test_a_percent_sign_after_a_number_is_copied_with_it():
+    """«٣٢٪» drawn right to left (the percent sign on the number's left): the number's
+    ActualText ends with the sign, whose own ActualText is a FENCE alone (the FENCEs of both
+    units were copied between the two, and no search found «٣٢٪»); a percent sign carrying
+    marks, or one not next to a number, keeps its own text."""
+    F = textlayer.FENCE
+
+    class Font:
+        to_unicode = {1: "٣", 2: "٢", 3: "٪", 4: " ", 5: "م"}
+        widths = {1: 500, 2: 500, 3: 600, 4: 250, 5: 500}
+
+    fonts = {"F": Font()}
+
+    def planned(order: list[tuple[int, str, bool]]) -> list[str | None]:
+        glyphs = [textlayer.Glyph(gid, k, "F", 10.0, 0.0, 5.0 * k, 5.0)
+                  for k, (gid, _, _) in enumerate(order)]
+        clusters = [textlayer.Cluster(text, rtl) for _, text, rtl in order]
+        return [unit.text for unit in textlayer.plan(glyphs, clusters, fonts)]
+
+    texts = planned([(3, "٪", True), (1, "٣", False), (2, "٢", False), (4, " ", True),
+                     (5, "م", True)])
+    assert texts[:2] == [F, F + "٣٢٪" + F]
+    # (a space between them: the sign is not the number's)
+    texts = planned([(3, "٪", True), (4, " ", True), (1, "٣", False), (2, "٢", False),
+                     (5, "م", True)])
+    assert texts[0] == F + "٪" + F and texts[2] == F + "٣٢" + F
+
+
+@pytest.mark.slow
+@_POPPLER
+@pytest.mark.parametrize("variant", ["ar", "bilingual"])
+def test_every_viewer_finds_a_number_with_its_percent_sign(refugees, variant):
+    assert found(pdf_of(refugees, variant), "٣٢٪") == {"pdftotext": True, "pdfium": True,
+                                                      "mupdf": True}
