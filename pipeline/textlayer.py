@@ -402,7 +402,7 @@ def rewrite(stream: Any, start: int, textbox: Any, current: tuple[str, float] | 
         # number: the number's line ends with a space for PDFium, ``_pdfium_space``)
         numbered = previous is not None and abs(previous[2] - y) < glyphs[0].size \
             and getattr(stream, "textlayer_number", False)
-        own_line = latin or _pdfium_own_line(textbox, clusters)
+        own_line = latin or _pdfium_own_line(textbox, clusters, numbered)
         # (nor a primer there: PDFium would reverse "Help4Syria", which it reads left to right)
         primer = [] if own_line or numbered or textbox.style["direction"] != "rtl" else \
             _pdfium_primer(glyphs, units, fonts, head[-1], -1000 - left)
@@ -737,7 +737,7 @@ def _pdfium_class(c: str) -> str:
         "W" if kind in ("AN", "EN", "NSM", "CS", "ES", "ET", "BN") else "N"
 
 
-def _pdfium_own_line(textbox: Any, clusters: list[Cluster]) -> bool:
+def _pdfium_own_line(textbox: Any, clusters: list[Cluster], numbered: bool = False) -> bool:
     """Whether ``textbox`` is a left-to-right span of right-to-left text (a Latin name,
     ``<span class="latin">``) that PDFium would cut into segments of several directions
     ("FREE-Syria", "(SAC)", "Help4Syria"): on a line it takes for right to left, PDFium
@@ -746,13 +746,15 @@ def _pdfium_own_line(textbox: Any, clusters: list[Cluster]) -> bool:
     letter, it keeps them in order. Copying a region, PDFium writes nothing between two lines
     on one baseline, so a span glued to what precedes it (و«FREE-Syria», info@example.org)
     stays glued; right after a list number, which the span's item does not hold
-    ("٢٥.Help4Syria"), the number's line ends with a space for PDFium (``_pdfium_space``)."""
+    ("٢٥.Help4Syria"), the number's line ends with a space for PDFium (``_pdfium_space``).
+    Right after a list number (``numbered``) a plain Latin word is one too: PDFium, reading it
+    on the number's line, copied «٢٢.FSCSO» as «FSCSO .٢٢»."""
     shown = [c for c in clusters if _shown(c.text)]
     text = "".join(_shown(c.text) for c in shown)
     if textbox.style["direction"] != "rtl" or any(c.rtl for c in shown) or not text.strip():
         return False  # (the isolates around a span are clusters of the right-to-left text)
     classes = {_pdfium_class(c) for c in text.strip()}
-    return "L" in classes and len(classes) > 1
+    return "L" in classes and (len(classes) > 1 or numbered)
 
 
 def _poppler_size(textbox: Any) -> float | None:

@@ -118,6 +118,36 @@ def test_every_unit_copies_exactly(built, viewer):
     assert [line for s, v in EDITIONS for line in lost(built, s, v, viewer)] == []
 
 
+def numbered_items(html) -> list[str]:
+    """The text of every list item of an HTML edition that has a number, the number first and
+    a space after it, as a reader copies it («٢٢. FSCSO»; extraction.units leaves numbers out)."""
+    import tinyhtml5
+
+    items = []
+    for element in tinyhtml5.parse(html.read_bytes()).iter():
+        if isinstance(element.tag, str) and element.tag.endswith("li"):
+            number = next((child for child in element
+                           if "number" in (child.get("class") or "").split()), None)
+            if number is not None:
+                whole = extraction.normalise("".join(element.itertext()))
+                mark = extraction.normalise("".join(number.itertext()))
+                items.append(f"{mark} {whole.removeprefix(mark).strip()}")
+    return items
+
+
+@pytest.mark.parametrize("language", ["ar", "fa"])
+def test_pdfium_copies_each_signatory_after_its_number_in_order(built, language):
+    """A right-to-left list of names: PDFium copies each with its number first, the numbers in
+    order, a name of one Latin word too («٢٢. FSCSO», «۹۰. Mazaya»: it copied «FSCSO .٢٢»)."""
+    folder = built.output_dir / "sochi-2018"
+    items = numbered_items(folder / f"sochi-2018.{language}.html")
+    copied = f" {extraction.extracted('pdfium', folder / f'sochi-2018.{language}.pdf', 'page')} "
+    assert len(items) == 133
+    assert [item for item in items if f" {item} " not in copied] == []
+    found = [copied.index(f" {item} ") for item in items]
+    assert found == sorted(found)
+
+
 def test_the_soft_hyphen_and_white_space_are_normalised_as_a_reader_searches():
     assert extraction.normalise("repres\u00ad\n  entation \u200fنص\u200e") == "representation نص"
     assert extraction.normalise("repres\u2010 entation") == "repres\u2010 entation"
@@ -145,6 +175,8 @@ def test_a_latin_span_pdfium_would_cut_into_segments_is_a_line_of_its_own():
     assert textlayer._pdfium_own_line(Box(), clusters("FREE-Syria") + isolates)
     assert textlayer._pdfium_own_line(Box(), clusters("(SAC)"))
     assert not textlayer._pdfium_own_line(Box(), clusters("FSCSO"))
+    # (one word right after a list number, «٢٢.FSCSO»: PDFium would copy «FSCSO .٢٢»)
+    assert textlayer._pdfium_own_line(Box(), clusters("FSCSO"), numbered=True)
     assert not textlayer._pdfium_own_line(Box(), clusters("مؤسسة FREE", rtl=True))
     Box.style = {"direction": "ltr"}
     assert not textlayer._pdfium_own_line(Box(), clusters("FREE-Syria"))
