@@ -70,10 +70,12 @@ What this module does, per text box, in ``draw_first_line`` (wrapped):
   ActualText), which copies instead a shadow drawn just before it, invisible (``3 Tr``) with an
   empty ActualText: the marks and the letter, or the marks alone where the letter starts, for
   a space (``_shadow``), or the mark and the marks, for a semicolon or a question mark (؛ ؟,
-  letters for the viewers). Another punctuation mark carrying a raised mark has no shadow: its
-  ActualText holds the marks inside its closing fence (``FENCE ، ً FENCE``), which poppler and
-  MuPDF copy in order and PDFium, reversing it, as the weak run «ً،», or, a closing quote or
-  bracket, after an RLM (``RLM FENCE » LRM ً``, ``plan``);
+  letters for the viewers); a neutral one («دائماً!», «حقاً…») has one of itself alone, and
+  its letter one of the marks and the letter (``_lend_marks``). Another punctuation mark
+  carrying a raised mark has no shadow: its ActualText holds the marks inside its closing
+  fence (``FENCE ، ً FENCE``), which poppler and MuPDF copy in order and PDFium, reversing
+  it, as the weak run «ً،», or, a closing quote or bracket, after an RLM
+  (``RLM FENCE » LRM ً``, ``plan``);
 * a neutral glyph (``. ، :``, and a terminator, ``٪``, which MuPDF counts left to right) drawn
   only in right-to-left units with an ActualText maps to an RLM before its character in the
   ToUnicode (MuPDF then counts it right-to-left; the others copy the ActualText; mirrored
@@ -851,6 +853,7 @@ def plan(glyphs: list[Glyph], clusters: list[Cluster], fonts: dict[str, Any],
         units.append(Unit(pending_marks))
     for unit in units:
         _shadow(glyphs, unit, fonts, drawn, clusters)
+    lent = _lend_marks(glyphs, units, fonts, drawn, clusters)
     for unit in units:
         own = unit.glyphs[:len(unit.glyphs) - len(unit.carries)]  # (not the marks it carries)
         if len(own) == 1:  # (most units: one glyph)
@@ -916,6 +919,9 @@ def plan(glyphs: list[Glyph], clusters: list[Cluster], fonts: dict[str, Any],
             # alone: with an RLM first, PDFium copied «حقا%ً»)
             _rtl_neutral(fonts, glyphs[i], text, spanned and not (
                 unit.carries and unicodedata.bidirectional(text[:1] or " ") == "ET"))
+    for letter in lent:  # (hidden from PDFium, which copies its shadow: _lend_marks)
+        if letter.text is None:
+            letter.text = "".join(clusters[glyphs[i].cluster].text for i in letter.glyphs)
     if numbers:
         # the digits of a number are one unit, its ActualText the number: with one ActualText
         # a digit, MuPDF copied a digit's twice (the ActualText's, and again the ToUnicode's
@@ -1007,7 +1013,8 @@ def _shadow(glyphs: list[Glyph], unit: Unit, fonts: dict[str, Any], drawn: int,
     ActualText of a right-to-left object: it copied «؛اتقؤمً»); this shadow starts a
     hundredth of an em after the unit, its marks end where the letter starts (PDFium adds a
     space at a gap between two text objects, the hidden unit's included: «مؤقتا ً؛»). Not of
-    another punctuation mark (، . :): its ActualText says it for all three (``plan``)."""
+    another punctuation mark (، . :): its ActualText says it for all three (``plan``; a
+    neutral one, ! … ? ”, lends them to its letter: ``_lend_marks``)."""
     raised = [i for i in unit.glyphs if glyphs[i].outline is not None]
     base = [i for i in unit.glyphs if glyphs[i].outline is None and i < drawn]
     punctuation = bool(unit.carries) and not all(
@@ -1036,6 +1043,47 @@ def _shadow(glyphs: list[Glyph], unit: Unit, fonts: dict[str, Any], drawn: int,
         glyphs.append(Glyph(g.gid, g.cluster, g.font, g.size, 0.0, x,
                             fonts[g.font].widths.get(g.gid, 0) * g.size / 1000))
         unit.shadow.append(len(glyphs) - 1)
+
+
+def _lend_marks(glyphs: list[Glyph], units: list[Unit], fonts: dict[str, Any], drawn: int,
+                clusters: list[Cluster]) -> list[Unit]:
+    """A neutral punctuation mark (bidi class ON, not mirrored: ! … ? ; " ' ” ’) carrying the
+    raised marks of the letter on its right («دائماً!», «حقاً…»): PDFium copied the marks after
+    it («دائما!ً») from its ActualText in either order, and, from a shadow of the mark and
+    then the marks (``_shadow``'s for ؛ ؟), no tanwin at all when the two are of two fonts (a
+    Latin «…»: a text object of a zero-width mark alone). The shadows lend the marks to the
+    letter instead: the punctuation's is itself alone, the letter's the marks (a hundredth of
+    an em before it) then the letter, in one font, as a letter's inside a word; the letter
+    gets an ActualText of itself so that it is hidden from PDFium too (``emit``). The
+    punctuation's ActualText keeps the marks inside its closing fence for poppler and MuPDF,
+    which copy it in order. The letters lent to (their ActualText is set by ``plan``)."""
+    lent = []
+    for k, unit in enumerate(units[:-1]):
+        raised = [i for i in unit.glyphs if glyphs[i].outline is not None]
+        base = [i for i in unit.glyphs if glyphs[i].outline is None and i < drawn]
+        if not unit.carries or not raised or len(base) != 1 or unit.shadow is not None:
+            continue
+        text = clusters[glyphs[base[0]].cluster].text
+        if not (len(text) == 1 and unicodedata.bidirectional(text) == "ON"
+                and not unicodedata.mirrored(text)):
+            continue
+        letter = units[k + 1]
+        if letter.shadow is not None or len(letter.glyphs) != 1 \
+                or not _strong_rtl(clusters[glyphs[letter.glyphs[0]].cluster].text):
+            continue
+        g = glyphs[base[0]]
+        glyphs.append(Glyph(g.gid, g.cluster, g.font, g.size, 0.0, g.x + g.size / 100, g.width))
+        unit.shadow = [len(glyphs) - 1]
+        a = glyphs[letter.glyphs[0]]
+        letter.shadow = []
+        for i in raised + letter.glyphs:
+            m = glyphs[i]
+            x = a.x - m.size / 100 if i in raised else a.x
+            glyphs.append(Glyph(m.gid, m.cluster, m.font, m.size, 0.0, x,
+                                fonts[m.font].widths.get(m.gid, 0) * m.size / 1000))
+            letter.shadow.append(len(glyphs) - 1)
+        lent.append(letter)
+    return lent
 
 
 def _carrier(clusters: list[Cluster], glyphs: list[Glyph], unit: Unit) -> bool:

@@ -424,6 +424,67 @@ def test_pdfium_copies_a_semicolon_carrying_a_raised_tanwin_from_a_shadow():
     assert out.index(b"3 Tr") < out.index(b"/Span <<>> BDC") < out.index(b"<0001>")
 
 
+def test_a_neutral_punctuation_mark_lends_its_raised_tanwin_to_its_letter():
+    """«دائماً!», «حقاً…»: a neutral punctuation mark (bidi class ON) carrying the tanwin of the
+    alef on its right keeps it inside its closing fence for poppler and MuPDF; for PDFium,
+    which copied «دائما!ً» from that and lost the tanwin from a shadow of a Latin «…» and an
+    Arabic tanwin, the mark's shadow is itself alone and the alef's the tanwin then the alef
+    (one font), the alef hidden from PDFium by an ActualText of its own. Not a mirrored one
+    («»»: an RLM) nor a weak one (، .: its ActualText)."""
+    fence = textlayer.FENCE
+
+    class Font:
+        to_unicode = {1: "ا", 2: "\u064b", 4: "\u060c", 6: "\u00bb", 9: "!", 10: "\u2026"}
+        widths = {1: 238, 2: 0, 4: 212, 6: 300, 9: 250, 10: 800}
+        textlayer_outlines = {2: textlayer.Outline(1000, b"0 0 m 1 1 l h")}
+
+    def line(gid: int, text: str, font: str) -> tuple[list[textlayer.Glyph],
+                                                    list[textlayer.Cluster]]:
+        return ([textlayer.Glyph(gid, 0, font, 10.0, 0.0, 0.0, 2.5),
+                 textlayer.Glyph(2, 1, "F", 10.0, -4.0, 2.5, 0.0),
+                 textlayer.Glyph(1, 2, "F", 10.0, 0.0, 2.6, 2.38)],
+                [textlayer.Cluster(text, True), textlayer.Cluster("\u064b", True),
+                 textlayer.Cluster("ا", True)])
+
+    fonts = {"F": Font(), "G": Font()}
+    for gid, text, font in ((9, "!", "F"), (10, "\u2026", "G")):
+        glyphs, clusters = line(gid, text, font)
+        mark, letter = textlayer.plan(glyphs, clusters, fonts)
+        assert mark.text == f"{fence}{text}\u064b{fence}" and letter.text == "ا"
+        assert [(glyphs[i].gid, glyphs[i].font, round(glyphs[i].x, 6))
+                for i in mark.shadow or []] == [(gid, font, 0.1)]
+        assert [(glyphs[i].gid, round(glyphs[i].x, 6), glyphs[i].rise)
+                for i in letter.shadow or []] == [(2, 2.5, 0.0), (1, 2.6, 0.0)]
+        out = b" ".join(textlayer.emit(glyphs, [mark, letter], ("F", 10.0), None,
+                                       b"1 0 0 -1 0 0 Tm"))
+        assert out.count(b"3 Tr") == 2 and out.count(b"/Span <<>> BDC") == 2
+    for gid, text in ((4, "\u060c"), (6, "\u00bb")):
+        mark, letter = textlayer.plan(*line(gid, text, "F"), fonts)
+        assert mark.shadow is None and letter.shadow is None and letter.text is None
+
+
+@pytest.mark.slow
+def test_pdfium_copies_a_tanwin_before_an_exclamation_mark_in_order(small, capsys):
+    """«حقاً!» and «حقاً…» (a Latin glyph) copy in order in the three viewers (PDFium copied
+    «حقا!ً», «حقا...ً»)."""
+    from .helpers import cli, edit
+
+    sentence = ("قلنا إن ذلك كان حقاً! ثم مضينا *معاً* في الطريق الطويل نحو العدالة والحرية، "
+                "وربما كان مؤقتاً… لكنه بقي.")
+    edit(small, "locales/ar/LC_MESSAGES/statements.po",
+         "يعيش قرابة ٤٠٠ ألف شخص تحت الحصار في الغوطة الشرقية منذ عام ٢٠١٣. والأغذية والأدوية "
+         "والوقود آخذة في النفاد، *ويموت الأطفال من سوء التغذية* على بعد كيلومترات قليلة من "
+         "العاصمة.", sentence)
+    status, errors = cli(capsys, small, "build", "ghouta-2017", "--lang", "ar")
+    assert status == 0, errors
+    pdf = small.output_dir / "ghouta-2017" / "ghouta-2017.ar.pdf"
+    sentence = sentence.replace("*", "")
+    for viewer in extraction.VIEWERS:
+        copied = f" {extraction.extracted(viewer, pdf, 'page')} "
+        expected = sentence.replace("…", "...") if viewer == "pdfium" else sentence  # (its own)
+        assert f" {expected} " in copied, (viewer, extraction.divergence(expected, copied))
+
+
 def test_a_stretched_space_carrying_a_raised_mark_reaches_its_letter():
     """In a justified line the space before «همهٔ» or «مؤتمراً» is wider than its glyph: the
     shadow starts where the letter starts, not in the gap (PDFium parted the word there), and
