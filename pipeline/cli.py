@@ -31,6 +31,7 @@ from .project import Project
 
 if TYPE_CHECKING:
     from .plan import Request
+    from .snapshot import Snapshot
 
 MAX_BLEED_MM = 10.0
 UNIT_MM = {"mm": 1.0, "pt": 25.4 / 72, "in": 25.4}
@@ -73,14 +74,15 @@ def run_build(project: Project, args: argparse.Namespace) -> int:
 
     request = request_of(args)
     updated = 0
+    left: list[Snapshot] = []  # the inputs as the update left them, not read twice
     if args.update:  # as `update` then `build`: what update cannot do is reported, the build runs
         from .commands.update import update
 
         try:
-            update(project, args.languages)
+            update(project, args.languages, left)
         except PipelineError as error:
             updated = fail_on([error])
-    report = build(project, request, args.jobs)
+    report = build(project, request, args.jobs, inputs=left[0] if left else None)
     return fail_on(report.refused) or updated
 
 

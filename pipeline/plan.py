@@ -373,12 +373,15 @@ def alternates_for(statement: Statement, codes: list[str], current: str,
 
 def make_plan(parsed: Parsed, request: Request, published: Published = NOTHING_PUBLISHED,
               failed: frozenset[Target] = frozenset(),
-              unchanged: frozenset[Target] = frozenset()) -> Plan:
+              unchanged: frozenset[Target] = frozenset(),
+              translations: dict[str, Translations | None] | None = None) -> Plan:
     """Every edition the request gives, and what to do with each. ``published`` is what
     ``output/`` holds; ``failed`` the editions this run could not print (a page links only
     what is there once the build is done); ``unchanged`` the editions phase one found up to
-    date, of statements that were not parsed. Pure: it opens no file and changes no state."""
-    return _Planner(parsed, request, published, failed, unchanged).plan()
+    date, of statements that were not parsed; ``translations`` the catalogs' entries as phase
+    one read them (``translations_of``; one whose digest is not the parsed catalog's bytes' is
+    read again). Pure: it opens no file and changes no state."""
+    return _Planner(parsed, request, published, failed, unchanged, translations or {}).plan()
 
 
 Chosen: TypeAlias = "dict[str, tuple[Language, str, bool]]"
@@ -390,7 +393,8 @@ class _Planner:
     """``make_plan``'s working state: one pass over the statements, nothing written."""
 
     def __init__(self, parsed: Parsed, request: Request, published: Published,
-                 failed: frozenset[Target], unchanged: frozenset[Target]):
+                 failed: frozenset[Target], unchanged: frozenset[Target],
+                 translations: dict[str, Translations | None]):
         self.parsed, self.request, self.published, self.failed = parsed, request, published, failed
         self.unchanged = unchanged
         self.untranslated: set[Target] = set()  # released editions refused for their translation
@@ -398,7 +402,10 @@ class _Planner:
         self.result = Plan(complete=request.everything)
         self.common = [parsed.snapshot.templates_digest, parsed.snapshot.toolchain,
                        dataclasses.asdict(request.options)]
-        self.catalog_entries: dict[str, Translations] = {}
+        self.catalog_entries: dict[str, Translations] = {
+            code: found for code, found in translations.items() if found is not None
+            and code in parsed.snapshot.catalogs
+            and found.digest == parsed.snapshot.catalogs[code].digest}
 
     def plan(self) -> Plan:
         codes, problems = requested_languages(self.settings, self.parsed.catalog_languages,

@@ -194,14 +194,16 @@ class Translations:
     entries: dict[str, str]
 
 
-def read_translations(output_dir: Path) -> dict[str, Translations]:
-    """The record of ``CATALOGS_STATE``, by language; empty when there is none or it is odd."""
+def read_translations(output_dir: Path, toolchain: str = "") -> dict[str, Translations]:
+    """The record of ``CATALOGS_STATE``, by language; empty when there is none or it is odd, or
+    was made by another pipeline (``toolchain``: the hash of its code, see ``snapshot.toolchain``)."""
     data = read_published(output_dir / CATALOGS_STATE, MAX_FONT)
     try:
         raw = json.loads(data) if data is not None else None
     except (ValueError, RecursionError):
         return {}
-    if not isinstance(raw, dict) or raw.get("version") != STATE_VERSION:
+    if not isinstance(raw, dict) or raw.get("version") != STATE_VERSION \
+            or raw.get("toolchain", "") != toolchain:
         return {}
     found = {}
     for code, item in raw.get("catalogs", {}).items() if isinstance(raw.get("catalogs"), dict) \
@@ -214,8 +216,8 @@ def read_translations(output_dir: Path) -> dict[str, Translations]:
     return found
 
 
-def translations_bytes(catalogs: dict[str, Translations]) -> bytes:
-    return json.dumps({"version": STATE_VERSION, "catalogs": {
+def translations_bytes(catalogs: dict[str, Translations], toolchain: str = "") -> bytes:
+    return json.dumps({"version": STATE_VERSION, "toolchain": toolchain, "catalogs": {
         code: dataclasses.asdict(item) for code, item in sorted(catalogs.items())}},
         ensure_ascii=False, sort_keys=True).encode()
 

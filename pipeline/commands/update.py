@@ -8,6 +8,7 @@ exits 1.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -20,7 +21,7 @@ from ..errors import PipelineError, raise_if_any
 from ..files import MAX_INPUT, exclusive, read_input, read_published, write_atomic
 from ..identifiers import check_language_code
 from ..project import TEMPLATE_LANGUAGE, Project
-from ..snapshot import Snapshot, digest, short_hash, take
+from ..snapshot import Input, Snapshot, digest, short_hash, take
 
 if TYPE_CHECKING:  # parsing, extracting and merging are imported where they are used: an
     # update with nothing to do decides so from bytes alone and loads none of them
@@ -175,11 +176,16 @@ def extract(project: Project) -> PoCatalog:
     return result.template
 
 
-def update(project: Project, languages: list[str] | None = None) -> dict[str, MergeReport]:
+def update(project: Project, languages: list[str] | None = None,
+           left: list[Snapshot] | None = None) -> dict[str, MergeReport]:
     """Re-extract, then merge the template into every language's catalog (msgmerge semantics),
     saying for each how many messages are new, fuzzy and obsolete. Returns each merged catalog's
     report: none when no source, template or catalog changed since the last complete update
-    (decided from the bytes alone: nothing is parsed)."""
+    (decided from the bytes alone: nothing is parsed).
+
+    ``left``: given, it receives the inputs as this update left them (its snapshot, each catalog
+    holding the bytes it wrote), when every catalog was written as merged; a build in the same
+    process (``build --update``) then reads them from there instead of from the disk again."""
     with catalogs_lock(project):
         snapshot = take(project, languages=languages)
         template = read_input(project.template_path, project.root, MAX_INPUT, "message template")
@@ -188,8 +194,14 @@ def update(project: Project, languages: list[str] | None = None) -> dict[str, Me
         inputs, _, extracted = stamped.partition(b"\n")
         if inputs == stamp(project, snapshot, catalogs, template):
             log.debug("the catalogs are up to date: no source, template or catalog changed")
+            if left is not None:
+                left.append(snapshot)
             return {}
         reports, problems = merge_catalogs(project, snapshot, catalogs, extracted)
+        if left is not None and not problems:
+            left.append(dataclasses.replace(snapshot, catalogs={
+                code: item if catalogs[code] == item.data else Input.of(item.name, catalogs[code])
+                for code, item in snapshot.catalogs.items()}))
     raise_if_any(problems)
     return reports
 

@@ -22,7 +22,7 @@ from ..files import is_scratch, list_files, read_published
 from ..plan import DEFAULT_REQUEST, Request
 from ..printing import STOPPING, Printers, Warmth
 from ..project import ASSETS, Project
-from ..snapshot import digest
+from ..snapshot import Snapshot, digest
 from .build import build
 from .update import update
 
@@ -53,8 +53,9 @@ def round_of_work(project: Project, request: Request, printers: Printers | None 
     template as the update left them (their hashes), so that their own change does not start
     another round, and the problems the round reported."""
     problems: list[Problem] = []
+    left: list[Snapshot] = []  # the inputs as the update left them, not read twice
     try:
-        update(project)
+        update(project, left=left)
     except PipelineError as error:
         report(error, problems)
     written = {}
@@ -67,7 +68,7 @@ def round_of_work(project: Project, request: Request, printers: Printers | None 
         if (data := read_published(path)) is not None:
             written[path.resolve()] = digest(data)
     try:
-        result = build(project, request, jobs=1, printers=printers)
+        result = build(project, request, jobs=1, printers=printers, inputs=left[0] if left else None)
         for refusal in result.refused:
             report(refusal, problems)
     except PipelineError as error:
