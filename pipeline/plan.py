@@ -9,6 +9,7 @@ the request) and of the states recorded in ``output/``; it writes nothing and re
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeAlias
@@ -285,7 +286,13 @@ def inputs_hash(state_inputs: dict[str, str], target: Target, options: PrintOpti
     the rest of the file), with the request."""
     return short_hash({name: value for name, value in state_inputs.items()
                        if not name.startswith("catalog ")},
-                      target.variant, target.draft, dataclasses.asdict(options))
+                      target.variant, target.draft, options_record(options))
+
+
+@functools.lru_cache(maxsize=16)
+def options_record(options: PrintOptions) -> dict[str, object]:
+    """The options as a state records them (asked once per edition: made once; never changed)."""
+    return dataclasses.asdict(options)
 
 
 @dataclass(frozen=True)

@@ -93,6 +93,8 @@ class EditionState:
             return None
 
 
+STATE_FIELDS = frozenset(f.name for f in dataclasses.fields(EditionState))
+OPTION_FIELDS = frozenset(f.name for f in dataclasses.fields(PrintOptions))
 TEXT_FIELDS = ("statement", "variant", "inputs_hash", "content_hash", "source_version", "catalog_version",
                "title", "date", "source_language", "shown", "updated", "card")
 
@@ -101,7 +103,7 @@ def _well_formed(raw: dict) -> bool:
     """Every field there with its type, and locales CLDR knows (a kept edition's locale formats
     the index): a state that is odd in any way is no state."""
     options = raw.get("options")
-    if not (set(raw) == {f.name for f in dataclasses.fields(EditionState)}
+    if not (raw.keys() == STATE_FIELDS
             and all(isinstance(raw[name], str) for name in TEXT_FIELDS)
             and isinstance(raw["draft"], bool) and type(raw["pages"]) is int
             and all(isinstance(raw[name], dict) and all(isinstance(value, str) for value in
@@ -112,7 +114,7 @@ def _well_formed(raw: dict) -> bool:
             and 0 < len(raw["languages"]) == len(raw["locales"])
             and all(isinstance(code, str) for code in raw["languages"] + raw["locales"])
             and isinstance(options, dict)
-            and set(options) == {f.name for f in dataclasses.fields(PrintOptions)}
+            and options.keys() == OPTION_FIELDS
             and isinstance(options["paper"], str) and isinstance(options["archival"], bool)
             and isinstance(options["print_shop"], bool)
             and (options["bleed"] is None or isinstance(options["bleed"], str))):
