@@ -17,7 +17,6 @@ name it in a message.)
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import errno
 import fcntl
 import fnmatch
@@ -26,7 +25,6 @@ import hashlib
 import json
 import os
 import stat
-import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -295,6 +293,8 @@ def _sync_folder(folder: Path) -> None:
 
 def _temporary(target: Path, data: bytes) -> Path:
     """``data`` in a flushed temporary file beside ``target``."""
+    import tempfile  # here: a build with nothing to do writes nothing
+
     fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=TEMPORARY_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -362,6 +362,8 @@ def _exchanger() -> Callable[[Path, Path], None] | None:
     """``exchange(a, b)``: the two names swapped in one atomic step, or None where the C
     library has no ``renameat2``."""
     if not _exchange_function:
+        import ctypes  # here: a build with nothing to do publishes nothing
+
         function = None
         try:
             libc = ctypes.CDLL(None, use_errno=True)

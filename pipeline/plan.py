@@ -263,20 +263,27 @@ def translations_digest(translations: Translations | None, keys: tuple[str, ...]
 
 
 def input_digests(snapshot: Snapshot, catalog_languages: tuple[str, ...], statement_id: str,
-                 codes: tuple[str, ...], translations: dict[str, str]) -> dict[str, str]:
+                 codes: tuple[str, ...], translations: dict[str, str],
+                 settings_digests: dict[tuple[str, ...], str] | None = None) -> dict[str, str]:
     """The hashes of the bytes one edition is printed from: its source, its languages'
     catalogs, the templates, the settings that concern it, the code; and of the translations it
-    shows (``translations``, by language: see ``translations_digest``)."""
+    shows (``translations``, by language: see ``translations_digest``). ``settings_digests``:
+    the settings' hash by languages, as a run of many editions found it (filled in here)."""
     settings = snapshot.project.settings
+    found = settings_digests.get(codes) if settings_digests is not None else None
+    if found is None:
+        found = short_hash([settings.formatting_locale(c) for c in codes], settings.bilingual,
+                           alternates_languages(settings, catalog_languages),
+                           *([settings.site_url] if settings.site_url else []))
+        if settings_digests is not None:
+            settings_digests[codes] = found
     return {
         "source": snapshot.sources[statement_id].digest,
         **{f"catalog {code}": snapshot.catalogs[code].digest for code in codes},
         **{f"translations {code}": translations[code] for code in codes},
         "templates": snapshot.templates_digest,
         "mapping": snapshot.mapping.digest if snapshot.mapping else "",
-        "settings": short_hash([settings.formatting_locale(c) for c in codes], settings.bilingual,
-                               alternates_languages(settings, catalog_languages),
-                               *([settings.site_url] if settings.site_url else [])),
+        "settings": found,
         "toolchain": snapshot.toolchain,
     }
 
@@ -322,6 +329,7 @@ def quick_check(snapshot: Snapshot, available: tuple[str, ...], codes: list[str]
     if snapshot.unreadable_sources:
         return QuickCheck(["a statement cannot be read"], None)
     reasons, stale = [], set()
+    settings_digests: dict[tuple[str, ...], str] = {}
     for choices in editions_by_name(settings, list(snapshot.sources), codes, request.draft):
         target = choices[0]
         if any(code not in snapshot.catalogs
@@ -332,7 +340,7 @@ def quick_check(snapshot: Snapshot, available: tuple[str, ...], codes: list[str]
                    and state.inputs_hash == inputs_hash(input_digests(
                        snapshot, available, target.statement_id, languages,
                        {code: translations_digest(translations.get(code), state.keys)
-                        for code in languages}), choice, request.options)
+                        for code in languages}, settings_digests), choice, request.options)
                    for choice in choices):
             reasons.append(f"{target.name}: its inputs changed or its files are not as printed")
             stale.add(target.statement_id)
@@ -409,6 +417,7 @@ class _Planner:
         self.result = Plan(complete=request.everything)
         self.common = [parsed.snapshot.templates_digest, parsed.snapshot.toolchain,
                        dataclasses.asdict(request.options)]
+        self.settings_digests: dict[tuple[str, ...], str] = {}
         self.catalog_entries: dict[str, Translations] = {
             code: found for code, found in translations.items() if found is not None
             and code in parsed.snapshot.catalogs
@@ -579,7 +588,8 @@ class _Planner:
         state_inputs = input_digests(self.parsed.snapshot, self.parsed.catalog_languages,
                                     statement.id, tuple(lang.code for lang in langs),
                                     {lang.code: translations_digest(self.translations(lang.code),
-                                                                    keys) for lang in langs})
+                                                                    keys) for lang in langs},
+                                    self.settings_digests)
         used = [translations_used(self.parsed.catalogs[lang.code], messages, lang.code)
                 for lang in langs]  # the templates' words too, which the colophon's code omits
         content_hash = short_hash(self.common, target.variant, target.draft,

@@ -9,6 +9,7 @@ import dataclasses
 import functools
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -104,15 +105,14 @@ def _well_formed(raw: dict) -> bool:
     the index): a state that is odd in any way is no state."""
     options = raw.get("options")
     if not (raw.keys() == STATE_FIELDS
-            and all(isinstance(raw[name], str) for name in TEXT_FIELDS)
+            and _all_text(raw[name] for name in TEXT_FIELDS)
             and isinstance(raw["draft"], bool) and type(raw["pages"]) is int
-            and all(isinstance(raw[name], dict) and all(isinstance(value, str) for value in
-                                                        raw[name].values())
+            and all(isinstance(raw[name], dict) and _all_text(raw[name].values())
                     for name in ("inputs", "files"))
             and isinstance(raw["languages"], list) and isinstance(raw["locales"], list)
-            and isinstance(raw["keys"], list) and all(isinstance(key, str) for key in raw["keys"])
+            and isinstance(raw["keys"], list) and _all_text(raw["keys"])
             and 0 < len(raw["languages"]) == len(raw["locales"])
-            and all(isinstance(code, str) for code in raw["languages"] + raw["locales"])
+            and _all_text(raw["languages"] + raw["locales"])
             and isinstance(options, dict)
             and options.keys() == OPTION_FIELDS
             and isinstance(options["paper"], str) and isinstance(options["archival"], bool)
@@ -120,6 +120,11 @@ def _well_formed(raw: dict) -> bool:
             and (options["bleed"] is None or isinstance(options["bleed"], str))):
         return False
     return all(known_locale(locale) for locale in raw["locales"])
+
+
+def _all_text(values: Iterable[object]) -> bool:
+    """Whether every value is a string (as JSON reads them: ``str`` itself, never a subclass)."""
+    return set(map(type, values)) <= {str}
 
 
 LOCALE = re.compile(r"[a-z]{2,3}(_[A-Z][a-z]{3})?(_(?:[A-Z]{2}|[0-9]{3}))?")
