@@ -30,8 +30,8 @@ from .model import PAPER_SIZES, PrintOptions
 from .project import Project
 
 if TYPE_CHECKING:
+    from .commands.update import Left
     from .plan import Request
-    from .snapshot import Snapshot
 
 MAX_BLEED_MM = 10.0
 UNIT_MM = {"mm": 1.0, "pt": 25.4 / 72, "in": 25.4}
@@ -74,7 +74,7 @@ def run_build(project: Project, args: argparse.Namespace) -> int:
 
     request = request_of(args)
     updated = 0
-    left: list[Snapshot] = []  # the inputs as the update left them, not read twice
+    left: list[Left] = []  # the inputs as the update left them, not read twice
     if args.update:  # as `update` then `build`: what update cannot do is reported, the build runs
         from .commands.update import update
 

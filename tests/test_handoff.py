@@ -1,17 +1,21 @@
 """``build --update`` in one process reads each input once: the update hands the build its
-snapshot, each catalog holding the bytes it wrote; and only when every catalog was written as
+snapshot, each catalog holding the bytes it wrote, and the merged catalogs that are what reading
+those bytes gives (lines and warnings included); and only when every catalog was written as
 merged (a translator's save during the update is read from the disk, never overwritten in
 memory). The planner takes the catalogs' entries phase one read instead of reading them again."""
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 
 import pipeline.catalogs.merge
 import pipeline.commands.build
-from pipeline.catalogs.pofile import read_catalog, serialise
+from pipeline.catalogs.merge import merge
+from pipeline.catalogs.pofile import PoCatalog, read_catalog, serialise, written_as_read
 from pipeline.commands.build import build, catalog_translations
-from pipeline.commands.update import update
+from pipeline.commands.update import Left, update
 from pipeline.errors import PipelineError
 from pipeline.parse import parse
 from pipeline.plan import DEFAULT_REQUEST, make_plan, quick_check
@@ -33,9 +37,9 @@ def same_inputs(left: Snapshot, taken: Snapshot) -> None:
 
 
 def test_the_update_hands_over_the_bytes_it_wrote(project: Project):
-    left: list[Snapshot] = []
+    left: list[Left] = []
     update(project, left=left)
-    same_inputs(left[0], take(project))
+    same_inputs(left[0].snapshot, take(project))
     edit(project, G, "Food, medicine", "Food, water, medicine")
     before = {code: item.data for code, item in take(project).catalogs.items()}
     left.clear()
@@ -43,10 +47,43 @@ def test_the_update_hands_over_the_bytes_it_wrote(project: Project):
     after = take(project)
     assert all(after.catalogs[code].data != before[code] for code in before), \
         "every catalog was written (a new message)"
-    same_inputs(left[0], after)
+    same_inputs(left[0].snapshot, after)
+    for code, item in after.catalogs.items():
+        assert_as_read(left[0].catalogs[item.digest], read_catalog(item.data, item.name, code))
     left.clear()
     assert update(project, left=left) == {}, "nothing to do"
-    same_inputs(left[0], take(project))
+    same_inputs(left[0].snapshot, take(project))
+
+
+def assert_as_read(handed: PoCatalog, read: PoCatalog) -> None:
+    """``handed`` is what reading gives: entries, lines, warnings, file name."""
+    assert handed == read and handed.warnings == read.warnings and handed.file == read.file
+    for mine, theirs in zip([handed.header, *handed.entries, *handed.obsolete],
+                            [read.header, *read.entries, *read.obsolete], strict=True):
+        assert mine is not None and theirs is not None
+        assert (mine.line, mine.msgid_line, mine.msgid_plural_line, mine.msgstr_line) == (
+            theirs.line, theirs.msgid_line, theirs.msgid_plural_line, theirs.msgstr_line), mine
+
+
+def test_a_merged_catalog_is_handed_over_only_as_the_reader_reads_it(project: Project):
+    """Merged catalogs (every language of the fixture, with fuzzy, obsolete and plural entries)
+    are what the reader gives for their bytes; one the reader would read otherwise (a comment of
+    two lines, a reference with a space, a flag with a comma) is not handed over."""
+    template = read_catalog(project.template_path.read_bytes(), "template")
+    for code in ("en", "ar", "fa", "fr"):
+        name = project.relative(project.catalog_path(code))
+        catalog = read_catalog(project.catalog_path(code).read_bytes(), name, code)
+        catalog.entries[3].msgid += " (changed)"  # a fuzzy entry, an obsolete one
+        merge(catalog, template)
+        data, handed = written_as_read(catalog, code)
+        assert data == serialise(catalog) and handed is catalog
+        assert_as_read(handed, read_catalog(data, name, code))
+        for spoil in (lambda e: e.extracted_comments.append("two\nlines"),
+                      lambda e: e.references.append("a file.yaml:3"),
+                      lambda e: e.flags.add("fuzzy, python-format")):
+            spoilt = copy.deepcopy(catalog)
+            spoil(spoilt.entries[0])
+            assert written_as_read(spoilt, code)[1] is None
 
 
 def test_a_save_during_the_update_is_read_from_the_disk(project: Project, monkeypatch):
@@ -64,7 +101,7 @@ def test_a_save_during_the_update_is_read_from_the_disk(project: Project, monkey
         return original(catalog, *args, **kwargs)
 
     monkeypatch.setattr(pipeline.catalogs.merge, "merge", merge_while_saving)
-    left: list[Snapshot] = []
+    left: list[Left] = []
     with pytest.raises(PipelineError):
         update(project, left=left)
     assert left == [] and path.read_bytes() == saved
@@ -74,7 +111,7 @@ def test_a_build_given_the_inputs_reads_none_again(small: Project, monkeypatch):
     """The build given the update's inputs takes no snapshot of its own, and finds what a build
     reading the files finds."""
     _published(small)
-    left: list[Snapshot] = []
+    left: list[Left] = []
     update(small, left=left)
     real_take = pipeline.commands.build.take
 
@@ -102,10 +139,10 @@ def test_a_translators_save_reprints_exactly_its_statements_editions(small: Proj
                  and any("one-voice-2019" in reference for reference in entry.references)]
     changed.msgstr += " (مراجعة)"
     path.write_bytes(serialise(catalog))
-    left: list[Snapshot] = []
+    left: list[Left] = []
     update(small, left=left)
-    same_inputs(left[0], take(small))
-    snapshot = left[0]
+    same_inputs(left[0].snapshot, take(small))
+    snapshot = left[0].snapshot
     available = tuple(catalog_languages(small))
     translations = catalog_translations(small, snapshot)
     quick = quick_check(snapshot, available, ["en", "ar"], DEFAULT_REQUEST, published,

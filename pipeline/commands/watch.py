@@ -22,9 +22,9 @@ from ..files import is_scratch, list_files, read_published
 from ..plan import DEFAULT_REQUEST, Request
 from ..printing import STOPPING, Printers, Warmth
 from ..project import ASSETS, Project
-from ..snapshot import Snapshot, digest
+from ..snapshot import digest
 from .build import build
-from .update import update
+from .update import Left, update
 
 Done = Callable[[list[Problem]], None]
 """Told after each round of work what went wrong in it (nothing: every edition is current)."""
@@ -53,7 +53,7 @@ def round_of_work(project: Project, request: Request, printers: Printers | None 
     template as the update left them (their hashes), so that their own change does not start
     another round, and the problems the round reported."""
     problems: list[Problem] = []
-    left: list[Snapshot] = []  # the inputs as the update left them, not read twice
+    left: list[Left] = []  # the inputs as the update left them, not read twice
     try:
         update(project, left=left)
     except PipelineError as error:
