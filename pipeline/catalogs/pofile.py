@@ -53,8 +53,7 @@ def _as_read(entry: PoEntry) -> bool:
     """Whether the reader gives back this entry from its serialised text, field by field."""
     return (not any("\n" in c or "\r" in c
                     for c in (*entry.translator_comments, *entry.extracted_comments))
-            and all(r and not any(ch.isspace() for ch in r) and "\u2068" not in r
-                    for r in entry.references)
+            and all(r.split() == [r] and "\u2068" not in r for r in entry.references)
             and len(set(entry.references)) == len(entry.references)
             and all(f and f == f.strip() and "," not in f for f in entry.flags)
             and (entry.msgid_plural is None) == (not entry.msgstr_plural)
