@@ -30,6 +30,7 @@ from .model import PAPER_SIZES, PrintOptions
 from .project import Project
 
 if TYPE_CHECKING:
+    from .commands.update import Left
     from .plan import Request
 
 MAX_BLEED_MM = 10.0
@@ -73,14 +74,15 @@ def run_build(project: Project, args: argparse.Namespace) -> int:
 
     request = request_of(args)
     updated = 0
+    left: list[Left] = []  # the inputs as the update left them, not read twice
     if args.update:  # as `update` then `build`: what update cannot do is reported, the build runs
         from .commands.update import update
 
         try:
-            update(project, args.languages)
+            update(project, args.languages, left)
         except PipelineError as error:
             updated = fail_on([error])
-    report = build(project, request, args.jobs)
+    report = build(project, request, args.jobs, inputs=left[0] if left else None)
     return fail_on(report.refused) or updated
 
 

@@ -17,7 +17,6 @@ name it in a message.)
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import errno
 import fcntl
 import fnmatch
@@ -26,7 +25,6 @@ import hashlib
 import json
 import os
 import stat
-import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -99,60 +97,67 @@ def real_root(root: Path) -> str:
     return os.path.realpath(root)
 
 
-def read_input(path: Path, root: Path, limit: int = MAX_INPUT, what: str = "file") -> bytes | None:
+def read_input(path: Path, root: Path, limit: int = MAX_INPUT, what: str = "file",
+               real_folder: str | None = None) -> bytes | None:
     """The bytes of an input file, or None when there is none. Refused before reading: a link
-    leading out of the project, anything but a regular file, more than ``limit`` bytes."""
-    name = display(path, root)
+    leading out of the project, anything but a regular file, more than ``limit`` bytes.
+    ``real_folder``: where the file's folder really is (``os.path.realpath``), resolved once by a
+    caller reading many files of one folder."""
+    def name() -> str:  # made only for a message
+        return display(path, root)
+
     try:
         info = os.lstat(path)
     except FileNotFoundError:
         return None
     except OSError as error:
-        raise PipelineError(describe_os_error(error, f"read the {what}"), name) from None
-    real = os.path.realpath(path)
+        raise PipelineError(describe_os_error(error, f"read the {what}"), name()) from None
+    real = os.path.join(real_folder, path.name) if real_folder is not None and not stat.S_ISLNK(
+        info.st_mode) and path.name not in ("", ".", "..") else os.path.realpath(path)
     if stat.S_ISLNK(info.st_mode):
         target = Path(real)
         if not _resolved_inside(real, root):
             raise PipelineError(f"is a symbolic link to {target}, outside the project: the pipeline "
                                 f"reads only the project's own files; copy the {what} here "
-                                "instead", name)
+                                "instead", name())
         if not target.exists():
-            raise PipelineError(f"is a symbolic link to {target}, which does not exist", name)
+            raise PipelineError(f"is a symbolic link to {target}, which does not exist", name())
     elif not _resolved_inside(real, root):  # a folder on its way leads out
         raise PipelineError(f"leads to {real} through a symbolic link, outside the project: the "
                             f"pipeline reads only the project's own files; copy the {what} here "
-                            "instead", name)
+                            "instead", name())
     try:
         fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError as error:
-        raise PipelineError(describe_os_error(error, f"read the {what}"), name) from None
+        raise PipelineError(describe_os_error(error, f"read the {what}"), name()) from None
     try:
         info = os.fstat(fd)
         if stat.S_ISDIR(info.st_mode):
-            raise PipelineError(f"is a folder, not a {what}: remove or rename it", name)
+            raise PipelineError(f"is a folder, not a {what}: remove or rename it", name())
         if not stat.S_ISREG(info.st_mode):
             raise PipelineError(f"is not a regular file (a device, a FIFO or a socket): the "
-                                f"pipeline reads only regular files; replace it with the {what}", name)
+                                f"pipeline reads only regular files; replace it with the {what}", name())
         if info.st_size > limit:
             raise PipelineError(f"is {info.st_size / 1024 / 1024:.1f} MB, more than the "
                                 f"{limit / 1024 / 1024:.0f} MB a {what} may have: is it the right "
-                                "file?", name)
+                                "file?", name())
         return read_bounded(fd, limit, name, what)
     except OSError as error:
-        raise PipelineError(describe_os_error(error, f"read the {what}"), name) from None
+        raise PipelineError(describe_os_error(error, f"read the {what}"), name()) from None
     finally:
         os.close(fd)
 
 
-def read_bounded(fd: int, limit: int, name: str, what: str) -> bytes:
-    """The bytes of an open file, refused once they pass ``limit`` (a file may grow while read)."""
+def read_bounded(fd: int, limit: int, name: str | Callable[[], str], what: str) -> bytes:
+    """The bytes of an open file, refused once they pass ``limit`` (a file may grow while read).
+    ``name``: the file's name in the message, or how to make it."""
     chunks, size = [], 0
     while chunk := os.read(fd, 1 << 20):
         chunks.append(chunk)
         size += len(chunk)
         if size > limit:
             raise PipelineError(f"is more than the {limit / 1024 / 1024:.0f} MB a {what} may "
-                                "have: is it the right file?", name)
+                                "have: is it the right file?", name if isinstance(name, str) else name())
     return b"".join(chunks)
 
 
@@ -288,6 +293,8 @@ def _sync_folder(folder: Path) -> None:
 
 def _temporary(target: Path, data: bytes) -> Path:
     """``data`` in a flushed temporary file beside ``target``."""
+    import tempfile  # here: a build with nothing to do writes nothing
+
     fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=TEMPORARY_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -355,6 +362,8 @@ def _exchanger() -> Callable[[Path, Path], None] | None:
     """``exchange(a, b)``: the two names swapped in one atomic step, or None where the C
     library has no ``renameat2``."""
     if not _exchange_function:
+        import ctypes  # here: a build with nothing to do publishes nothing
+
         function = None
         try:
             libc = ctypes.CDLL(None, use_errno=True)
@@ -634,6 +643,7 @@ class PublishedDigests:
 
     def __init__(self, output_dir: Path):
         self.output_dir = output_dir
+        self.prefix = os.path.join(output_dir, "")  # a file's name below it: what follows
         self.recorded: dict[str, tuple[Stat, str]] = {}
         self.found: dict[str, tuple[Stat, str]] = {}
         self.since = 0  # the record file's mtime_ns: only times before it are trusted
@@ -655,7 +665,7 @@ class PublishedDigests:
     def digest(self, path: Path, limit: int = MAX_FONT) -> str | None:
         """The SHA-256 of a published file's bytes; None when it is not there as a regular file
         (a link, a folder, a FIFO, larger than ``limit``), as ``read_published`` reads it."""
-        name = os.path.relpath(path, self.output_dir)
+        name = self.name(path)
         try:
             info = os.lstat(path)
         except OSError:
@@ -674,6 +684,14 @@ class PublishedDigests:
         self.found[name] = (now, sha)
         return sha
 
+    def name(self, path: Path) -> str:
+        """The file's name below the output folder, as the record keys it."""
+        text = os.fspath(path)
+        if text.startswith(self.prefix) and all(
+                part not in ("", ".", "..") for part in text[len(self.prefix):].split("/")):
+            return text[len(self.prefix):]  # as relpath gives it, without its two abspaths
+        return os.path.relpath(path, self.output_dir)
+
     def written(self, path: Path, sha: str) -> None:
         """A file this run published with bytes of hash ``sha``: its stat is recorded now."""
         try:
@@ -681,7 +699,7 @@ class PublishedDigests:
         except OSError:
             return
         if stat.S_ISREG(info.st_mode):
-            self.found[os.path.relpath(path, self.output_dir)] = (
+            self.found[self.name(path)] = (
                 (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino), sha)
 
     @property

@@ -9,6 +9,7 @@ the request) and of the states recorded in ``output/``; it writes nothing and re
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeAlias
@@ -262,20 +263,27 @@ def translations_digest(translations: Translations | None, keys: tuple[str, ...]
 
 
 def input_digests(snapshot: Snapshot, catalog_languages: tuple[str, ...], statement_id: str,
-                 codes: tuple[str, ...], translations: dict[str, str]) -> dict[str, str]:
+                 codes: tuple[str, ...], translations: dict[str, str],
+                 settings_digests: dict[tuple[str, ...], str] | None = None) -> dict[str, str]:
     """The hashes of the bytes one edition is printed from: its source, its languages'
     catalogs, the templates, the settings that concern it, the code; and of the translations it
-    shows (``translations``, by language: see ``translations_digest``)."""
+    shows (``translations``, by language: see ``translations_digest``). ``settings_digests``:
+    the settings' hash by languages, as a run of many editions found it (filled in here)."""
     settings = snapshot.project.settings
+    found = settings_digests.get(codes) if settings_digests is not None else None
+    if found is None:
+        found = short_hash([settings.formatting_locale(c) for c in codes], settings.bilingual,
+                           alternates_languages(settings, catalog_languages),
+                           *([settings.site_url] if settings.site_url else []))
+        if settings_digests is not None:
+            settings_digests[codes] = found
     return {
         "source": snapshot.sources[statement_id].digest,
         **{f"catalog {code}": snapshot.catalogs[code].digest for code in codes},
         **{f"translations {code}": translations[code] for code in codes},
         "templates": snapshot.templates_digest,
         "mapping": snapshot.mapping.digest if snapshot.mapping else "",
-        "settings": short_hash([settings.formatting_locale(c) for c in codes], settings.bilingual,
-                               alternates_languages(settings, catalog_languages),
-                               *([settings.site_url] if settings.site_url else [])),
+        "settings": found,
         "toolchain": snapshot.toolchain,
     }
 
@@ -285,7 +293,13 @@ def inputs_hash(state_inputs: dict[str, str], target: Target, options: PrintOpti
     the rest of the file), with the request."""
     return short_hash({name: value for name, value in state_inputs.items()
                        if not name.startswith("catalog ")},
-                      target.variant, target.draft, dataclasses.asdict(options))
+                      target.variant, target.draft, options_record(options))
+
+
+@functools.lru_cache(maxsize=16)
+def options_record(options: PrintOptions) -> dict[str, object]:
+    """The options as a state records them (asked once per edition: made once; never changed)."""
+    return dataclasses.asdict(options)
 
 
 @dataclass(frozen=True)
@@ -315,6 +329,7 @@ def quick_check(snapshot: Snapshot, available: tuple[str, ...], codes: list[str]
     if snapshot.unreadable_sources:
         return QuickCheck(["a statement cannot be read"], None)
     reasons, stale = [], set()
+    settings_digests: dict[tuple[str, ...], str] = {}
     for choices in editions_by_name(settings, list(snapshot.sources), codes, request.draft):
         target = choices[0]
         if any(code not in snapshot.catalogs
@@ -325,7 +340,7 @@ def quick_check(snapshot: Snapshot, available: tuple[str, ...], codes: list[str]
                    and state.inputs_hash == inputs_hash(input_digests(
                        snapshot, available, target.statement_id, languages,
                        {code: translations_digest(translations.get(code), state.keys)
-                        for code in languages}), choice, request.options)
+                        for code in languages}, settings_digests), choice, request.options)
                    for choice in choices):
             reasons.append(f"{target.name}: its inputs changed or its files are not as printed")
             stale.add(target.statement_id)
@@ -373,12 +388,15 @@ def alternates_for(statement: Statement, codes: list[str], current: str,
 
 def make_plan(parsed: Parsed, request: Request, published: Published = NOTHING_PUBLISHED,
               failed: frozenset[Target] = frozenset(),
-              unchanged: frozenset[Target] = frozenset()) -> Plan:
+              unchanged: frozenset[Target] = frozenset(),
+              translations: dict[str, Translations | None] | None = None) -> Plan:
     """Every edition the request gives, and what to do with each. ``published`` is what
     ``output/`` holds; ``failed`` the editions this run could not print (a page links only
     what is there once the build is done); ``unchanged`` the editions phase one found up to
-    date, of statements that were not parsed. Pure: it opens no file and changes no state."""
-    return _Planner(parsed, request, published, failed, unchanged).plan()
+    date, of statements that were not parsed; ``translations`` the catalogs' entries as phase
+    one read them (``translations_of``; one whose digest is not the parsed catalog's bytes' is
+    read again). Pure: it opens no file and changes no state."""
+    return _Planner(parsed, request, published, failed, unchanged, translations or {}).plan()
 
 
 Chosen: TypeAlias = "dict[str, tuple[Language, str, bool]]"
@@ -390,7 +408,8 @@ class _Planner:
     """``make_plan``'s working state: one pass over the statements, nothing written."""
 
     def __init__(self, parsed: Parsed, request: Request, published: Published,
-                 failed: frozenset[Target], unchanged: frozenset[Target]):
+                 failed: frozenset[Target], unchanged: frozenset[Target],
+                 translations: dict[str, Translations | None]):
         self.parsed, self.request, self.published, self.failed = parsed, request, published, failed
         self.unchanged = unchanged
         self.untranslated: set[Target] = set()  # released editions refused for their translation
@@ -398,7 +417,11 @@ class _Planner:
         self.result = Plan(complete=request.everything)
         self.common = [parsed.snapshot.templates_digest, parsed.snapshot.toolchain,
                        dataclasses.asdict(request.options)]
-        self.catalog_entries: dict[str, Translations] = {}
+        self.settings_digests: dict[tuple[str, ...], str] = {}
+        self.catalog_entries: dict[str, Translations] = {
+            code: found for code, found in translations.items() if found is not None
+            and code in parsed.snapshot.catalogs
+            and found.digest == parsed.snapshot.catalogs[code].digest}
 
     def plan(self) -> Plan:
         codes, problems = requested_languages(self.settings, self.parsed.catalog_languages,
@@ -565,7 +588,8 @@ class _Planner:
         state_inputs = input_digests(self.parsed.snapshot, self.parsed.catalog_languages,
                                     statement.id, tuple(lang.code for lang in langs),
                                     {lang.code: translations_digest(self.translations(lang.code),
-                                                                    keys) for lang in langs})
+                                                                    keys) for lang in langs},
+                                    self.settings_digests)
         used = [translations_used(self.parsed.catalogs[lang.code], messages, lang.code)
                 for lang in langs]  # the templates' words too, which the colophon's code omits
         content_hash = short_hash(self.common, target.variant, target.draft,

@@ -7,6 +7,7 @@ records the hashes it was printed from.
 from __future__ import annotations
 
 import errno
+import functools
 import hashlib
 import json
 import os
@@ -35,12 +36,16 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str).encode
+"""``json.dumps(part, ensure_ascii=False, sort_keys=True, default=str)``, its encoder made once
+(a build of many statements hashes thousands of values)."""
+
+
 def short_hash(*parts: object) -> str:
     """A short, stable hash of JSON-able values (a version code printed in an edition)."""
     hashed = hashlib.sha256()
     for part in parts:
-        hashed.update(part if isinstance(part, bytes) else json.dumps(
-            part, ensure_ascii=False, sort_keys=True, default=str).encode())
+        hashed.update(part if isinstance(part, bytes) else _JSON(part).encode())
         hashed.update(b"\0")
     return hashed.hexdigest()[:12]
 
@@ -72,7 +77,7 @@ class Snapshot:
     toolchain: str = ""
     """One hash of the pipeline's own code and its libraries' versions (see ``toolchain``)."""
 
-    @property
+    @functools.cached_property
     def templates_digest(self) -> str:
         """One hash of the templates, stylesheet and fonts: what every edition depends on."""
         return digest("\n".join(f"{name} {item.digest}" for name, item in
@@ -146,6 +151,7 @@ def read_sources(project: Project, ids: list[str] | None, empty_ok: bool = False
         if not wanted and not empty_ok:
             raise no_statement(project)
     sources, unreadable = {}, {}
+    real_folder = os.path.realpath(project.sources_dir)  # once, not once a statement
     for statement_id in wanted:
         path = project.source_path(statement_id)
         name = project.relative(path)
@@ -153,7 +159,8 @@ def read_sources(project: Project, ids: list[str] | None, empty_ok: bool = False
             if message := statement_id_problem(statement_id):
                 raise PipelineError(message + ": rename the file",
                                     name if name.isprintable() else repr(name))  # no forged line
-            data = read_input(path, project.root, MAX_SOURCE, "statement")
+            data = read_input(path, project.root, MAX_SOURCE, "statement",
+                              real_folder if path.parent == project.sources_dir else None)
             if data is None:
                 raise PipelineError("the file has gone: it was removed while the run started", name)
             sources[statement_id] = Input.of(name, data)

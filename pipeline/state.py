@@ -9,6 +9,7 @@ import dataclasses
 import functools
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -94,6 +95,8 @@ class EditionState:
             return None
 
 
+STATE_FIELDS = frozenset(f.name for f in dataclasses.fields(EditionState))
+OPTION_FIELDS = frozenset(f.name for f in dataclasses.fields(PrintOptions))
 TEXT_FIELDS = ("statement", "variant", "inputs_hash", "content_hash", "source_version", "catalog_version",
                "title", "date", "source_language", "shown", "updated", "card")
 
@@ -102,23 +105,27 @@ def _well_formed(raw: dict) -> bool:
     """Every field there with its type, and locales CLDR knows (a kept edition's locale formats
     the index): a state that is odd in any way is no state."""
     options = raw.get("options")
-    if not (set(raw) == {f.name for f in dataclasses.fields(EditionState)}
-            and all(isinstance(raw[name], str) for name in TEXT_FIELDS)
+    if not (raw.keys() == STATE_FIELDS
+            and _all_text(raw[name] for name in TEXT_FIELDS)
             and isinstance(raw["draft"], bool) and type(raw["pages"]) is int
-            and all(isinstance(raw[name], dict) and all(isinstance(value, str) for value in
-                                                        raw[name].values())
+            and all(isinstance(raw[name], dict) and _all_text(raw[name].values())
                     for name in ("inputs", "files"))
             and isinstance(raw["languages"], list) and isinstance(raw["locales"], list)
-            and isinstance(raw["keys"], list) and all(isinstance(key, str) for key in raw["keys"])
+            and isinstance(raw["keys"], list) and _all_text(raw["keys"])
             and 0 < len(raw["languages"]) == len(raw["locales"])
-            and all(isinstance(code, str) for code in raw["languages"] + raw["locales"])
+            and _all_text(raw["languages"] + raw["locales"])
             and isinstance(options, dict)
-            and set(options) == {f.name for f in dataclasses.fields(PrintOptions)}
+            and options.keys() == OPTION_FIELDS
             and isinstance(options["paper"], str) and isinstance(options["archival"], bool)
             and isinstance(options["print_shop"], bool)
             and (options["bleed"] is None or isinstance(options["bleed"], str))):
         return False
     return all(known_locale(locale) for locale in raw["locales"])
+
+
+def _all_text(values: Iterable[object]) -> bool:
+    """Whether every value is a string (as JSON reads them: ``str`` itself, never a subclass)."""
+    return set(map(type, values)) <= {str}
 
 
 LOCALE = re.compile(r"[a-z]{2,3}(_[A-Z][a-z]{3})?(_(?:[A-Z]{2}|[0-9]{3}))?")
@@ -195,14 +202,16 @@ class Translations:
     entries: dict[str, str]
 
 
-def read_translations(output_dir: Path) -> dict[str, Translations]:
-    """The record of ``CATALOGS_STATE``, by language; empty when there is none or it is odd."""
+def read_translations(output_dir: Path, toolchain: str = "") -> dict[str, Translations]:
+    """The record of ``CATALOGS_STATE``, by language; empty when there is none or it is odd, or
+    was made by another pipeline (``toolchain``: the hash of its code, see ``snapshot.toolchain``)."""
     data = read_published(output_dir / CATALOGS_STATE, MAX_FONT)
     try:
         raw = json.loads(data) if data is not None else None
     except (ValueError, RecursionError):
         return {}
-    if not isinstance(raw, dict) or raw.get("version") != STATE_VERSION:
+    if not isinstance(raw, dict) or raw.get("version") != STATE_VERSION \
+            or raw.get("toolchain", "") != toolchain:
         return {}
     found = {}
     for code, item in raw.get("catalogs", {}).items() if isinstance(raw.get("catalogs"), dict) \
@@ -215,8 +224,8 @@ def read_translations(output_dir: Path) -> dict[str, Translations]:
     return found
 
 
-def translations_bytes(catalogs: dict[str, Translations]) -> bytes:
-    return json.dumps({"version": STATE_VERSION, "catalogs": {
+def translations_bytes(catalogs: dict[str, Translations], toolchain: str = "") -> bytes:
+    return json.dumps({"version": STATE_VERSION, "toolchain": toolchain, "catalogs": {
         code: dataclasses.asdict(item) for code, item in sorted(catalogs.items())}},
         ensure_ascii=False, sort_keys=True).encode()
 

@@ -30,6 +30,28 @@ def serialise(catalog: PoCatalog) -> bytes:
     return "\n".join(_entry_text(entry) for entry in entries).encode("utf-8")
 
 
+def serialise_placed(catalog: PoCatalog) -> bytes:
+    """``serialise``, each entry given the lines it is written on, as the reader gives them
+    (its first line, and those of its msgid, msgid_plural and msgstr or msgstr[0])."""
+    entries = ([catalog.header] if catalog.header else []) + catalog.entries + catalog.obsolete
+    texts, line = [], 1
+    for entry in entries:
+        out = _entry_lines(entry)
+        entry.line, entry.msgid_line = line, None
+        entry.msgid_plural_line = entry.msgstr_line = None
+        for number, text in enumerate(out, line):
+            keyword = text.removeprefix("#~ ").split(" ", 1)[0]
+            if keyword == "msgid":
+                entry.msgid_line = number
+            elif keyword == "msgid_plural":
+                entry.msgid_plural_line = number
+            elif keyword in ("msgstr", "msgstr[0]"):
+                entry.msgstr_line = number
+        texts.append("\n".join(out) + "\n")
+        line += len(out) + 1
+    return "\n".join(texts).encode("utf-8")
+
+
 def _flag_order(flags: set[str]) -> list[str]:
     ordered = ["fuzzy"] if "fuzzy" in flags else []
     ordered += [flag for lang in FORMAT_LANGUAGES for flag in (
@@ -50,6 +72,10 @@ def _string(prefix: str, keyword: str, value: str) -> list[str]:
 
 
 def _entry_text(entry: PoEntry) -> str:
+    return "\n".join(_entry_lines(entry)) + "\n"
+
+
+def _entry_lines(entry: PoEntry) -> list[str]:
     out = [f"# {c}" if c else "#" for c in entry.translator_comments]
     out += [f"#. {c}" if c else "#." for c in entry.extracted_comments]
     if entry.references:
@@ -77,4 +103,4 @@ def _entry_text(entry: PoEntry) -> str:
             out += _string(prefix, f"msgstr[{i}]", string)
     else:
         out += _string(prefix, "msgstr", entry.msgstr)
-    return "\n".join(out) + "\n"
+    return out

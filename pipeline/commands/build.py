@@ -74,6 +74,7 @@ if TYPE_CHECKING:  # what parsing, rendering and printing need is imported where
     from ..printing import Printed, Printers
     from ..render import Rendered, Side
     from ..share import CardSide
+    from .update import Left
 
 
 @dataclass(frozen=True)
@@ -107,14 +108,15 @@ class Report:
 
 
 def build(project: Project, request: Request = DEFAULT_REQUEST, jobs: int | None = None,
-          printers: Printers | None = None) -> Report:
+          printers: Printers | None = None, inputs: Left | None = None) -> Report:
     """Build every edition the request gives; refuse (and report) what is not ready. ``printers``:
     a pool kept warm between builds (``watch``, ``serve``) prints instead of one of the build's
-    own."""
+    own. ``inputs``: the inputs as an update in this process just left them (``update``'s
+    ``left``), taken instead of reading the files, for a build of everything."""
     started = time.perf_counter()
     with exclusive(project.output_dir, project.root if project.output is None
                    else project.output_dir.parent, "waiting for another build to finish"):
-        report = _build(project, request, jobs, printers)
+        report = _build(project, request, jobs, printers, inputs)
     printed = report.printed
     kept = len(report.plan.kept) if report.plan is not None else 0
     # (a refusal is a language or statement held back: each of its editions is kept as printed
@@ -140,25 +142,33 @@ the link, so that no page links a file that is not there."""
 
 
 def _build(project: Project, request: Request, jobs: int | None,
-           warm: Printers | None = None) -> Report:
+           warm: Printers | None = None, inputs: Left | None = None) -> Report:
     # 1. Read every input once, and what output/ holds.
     check_not_linked_out(project, [ASSETS, DRAFTS, *request.statement_ids])
     available = tuple(catalog_languages(project))
     codes, problems = requested_languages(project.settings, available, request)
     if problems:
         raise PipelineError.of(problems)
-    snapshot = take(project, list(request.statement_ids) or None, codes, request.everything)
+    left = inputs.snapshot if inputs is not None else None
+    if left is not None and request.everything and all(c in left.catalogs for c in codes):
+        snapshot = replace(left, catalogs={code: left.catalogs[code] for code in codes})
+    else:
+        snapshot = take(project, list(request.statement_ids) or None, codes, request.everything)
+    # the catalogs phase one and parse take as read: those the update made of these very bytes
+    read: dict[str, PoCatalog] = {code: inputs.catalogs[item.digest] for code, item in
+                                  snapshot.catalogs.items()
+                                  if inputs is not None and item.digest in inputs.catalogs}
     published = read_published_editions(project.output_dir, project.output_dir / DRAFTS)
     report = Report(assets=asset_files(snapshot))
     # 2. Phase one of the freshness rule: from bytes alone, no statement parsed (a catalog only
     # when its bytes changed, to see whose translations did).
     digests = published.digests
-    read: dict[str, PoCatalog] = {}  # the catalogs phase one had to read, for parse to take
+    translations = catalog_translations(project, snapshot, read)  # read: those it had to read
     quick = quick_check(snapshot, available, codes, request, published,
                         lambda: site_is_current(project, site_inputs_hash(snapshot, [
                             s for t, s in sorted(published.states.items())
                             if not t.draft and t in published.intact]), digests),
-                        catalog_translations(project, snapshot, read))
+                        translations)
     fresh = up_to_date_by_name(snapshot, codes, request, published)
     if quick.up_to_date and not snapshot.sources and not snapshot.unreadable_sources:
         raise no_statement(project)
@@ -182,7 +192,8 @@ def _build(project: Project, request: Request, jobs: int | None,
     failed: frozenset[Target] = frozenset()
     plan = Plan()
     for _ in range(MAX_ROUNDS):
-        plan = make_plan(parsed, request, Published(states, frozenset(intact)), failed, unchanged)
+        plan = make_plan(parsed, request, Published(states, frozenset(intact)), failed, unchanged,
+                         translations)
         newly_failed = carry_out(project, snapshot, parsed, plan, jobs, report, warm)
         for done in report.printed:
             states[done.target] = done.state
@@ -294,9 +305,9 @@ def catalog_translations(project: Project, snapshot: Snapshot,
                          ) -> dict[str, Translations | None]:
     """Each catalog's entries as phase one compares them with an edition's (``None``: it cannot
     be read): as the last build recorded them while the catalog's bytes are the same, else read
-    now (into ``catalogs``, so that parsing them is not done twice), and recorded for the next
-    build."""
-    recorded = read_translations(project.output_dir)
+    now (into ``catalogs``, so that parsing them is not done twice; one there already, read from
+    the snapshot's bytes, is taken as it is), and recorded for the next build."""
+    recorded = read_translations(project.output_dir, snapshot.toolchain)
     found: dict[str, Translations | None] = {}
     for code, item in snapshot.catalogs.items():
         known = recorded.get(code)
@@ -306,7 +317,8 @@ def catalog_translations(project: Project, snapshot: Snapshot,
         from ..catalogs.pofile import read_catalog
 
         try:
-            catalog = read_catalog(item.data, item.name, code)
+            catalog = catalogs[code] if catalogs is not None and code in catalogs \
+                else read_catalog(item.data, item.name, code)
             found[code] = translations_of(catalog, item.digest)
             if catalogs is not None:
                 catalogs[code] = catalog
@@ -314,7 +326,8 @@ def catalog_translations(project: Project, snapshot: Snapshot,
             found[code] = None
     read = {code: entries for code, entries in found.items() if entries is not None}
     if any(recorded.get(code) != entries for code, entries in read.items()):
-        write_atomic(project.output_dir / CATALOGS_STATE, translations_bytes({**recorded, **read}),
+        write_atomic(project.output_dir / CATALOGS_STATE,
+                     translations_bytes({**recorded, **read}, snapshot.toolchain),
                      project.root if project.output is None else project.output_dir.parent)
     return found
 

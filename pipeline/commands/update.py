@@ -8,6 +8,7 @@ exits 1.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -20,7 +21,7 @@ from ..errors import PipelineError, raise_if_any
 from ..files import MAX_INPUT, exclusive, read_input, read_published, write_atomic
 from ..identifiers import check_language_code
 from ..project import TEMPLATE_LANGUAGE, Project
-from ..snapshot import Snapshot, digest, short_hash, take
+from ..snapshot import Input, Snapshot, digest, short_hash, take
 
 if TYPE_CHECKING:  # parsing, extracting and merging are imported where they are used: an
     # update with nothing to do decides so from bytes alone and loads none of them
@@ -175,11 +176,25 @@ def extract(project: Project) -> PoCatalog:
     return result.template
 
 
-def update(project: Project, languages: list[str] | None = None) -> dict[str, MergeReport]:
+@dataclass(frozen=True)
+class Left:
+    """The inputs as an update left them: its snapshot, each catalog holding the bytes it wrote,
+    and the catalogs it merged that are what reading those bytes gives (by their hash)."""
+
+    snapshot: Snapshot
+    catalogs: dict[str, PoCatalog] = field(default_factory=dict)
+
+
+def update(project: Project, languages: list[str] | None = None,
+           left: list[Left] | None = None) -> dict[str, MergeReport]:
     """Re-extract, then merge the template into every language's catalog (msgmerge semantics),
     saying for each how many messages are new, fuzzy and obsolete. Returns each merged catalog's
     report: none when no source, template or catalog changed since the last complete update
-    (decided from the bytes alone: nothing is parsed)."""
+    (decided from the bytes alone: nothing is parsed).
+
+    ``left``: given, it receives the inputs as this update left them (``Left``), when every
+    catalog was written as merged; a build in the same process (``build --update``) then takes
+    them from there instead of reading and parsing them again."""
     with catalogs_lock(project):
         snapshot = take(project, languages=languages)
         template = read_input(project.template_path, project.root, MAX_INPUT, "message template")
@@ -188,20 +203,29 @@ def update(project: Project, languages: list[str] | None = None) -> dict[str, Me
         inputs, _, extracted = stamped.partition(b"\n")
         if inputs == stamp(project, snapshot, catalogs, template):
             log.debug("the catalogs are up to date: no source, template or catalog changed")
+            if left is not None:
+                left.append(Left(snapshot))
             return {}
-        reports, problems = merge_catalogs(project, snapshot, catalogs, extracted)
+        read: dict[str, PoCatalog] = {}
+        reports, problems = merge_catalogs(project, snapshot, catalogs, extracted, read)
+        if left is not None and not problems:
+            left.append(Left(dataclasses.replace(snapshot, catalogs={
+                code: item if catalogs[code] == item.data else Input.of(item.name, catalogs[code])
+                for code, item in snapshot.catalogs.items()}), read))
     raise_if_any(problems)
     return reports
 
 
 def merge_catalogs(project: Project, snapshot: Snapshot, catalogs: dict[str, bytes],
-                   extracted: bytes = b"") -> tuple[dict[str, MergeReport], list[PipelineError]]:
+                   extracted: bytes = b"", read: dict[str, PoCatalog] | None = None
+                   ) -> tuple[dict[str, MergeReport], list[PipelineError]]:
     """Extract the template from the snapshot, write it, merge it into each catalog (``catalogs``:
     their bytes, updated to those written), and stamp the bytes left when all went well.
     ``extracted``: the messages the last complete update extracted (see ``Cached``); only the
-    statements whose bytes changed since are parsed."""
+    statements whose bytes changed since are parsed. ``read``: given, it receives each merged
+    catalog that is what reading the bytes written gives, by their hash (``written_as_read``)."""
     from ..catalogs.merge import merge
-    from ..catalogs.pofile import serialise
+    from ..catalogs.pofile import written_as_read
     from ..parse import parse
 
     cached = Cached.load(extracted, snapshot)
@@ -216,7 +240,9 @@ def merge_catalogs(project: Project, snapshot: Snapshot, catalogs: dict[str, byt
         report = merge(catalog, result.template, notes(code))
         path = project.catalog_path(code)
         try:
-            catalogs[code] = serialise(catalog)
+            catalogs[code], as_read = written_as_read(catalog, code)
+            if as_read is not None and read is not None:
+                read[digest(catalogs[code])] = as_read
             written = write_atomic(path, catalogs[code], project.root, expected=item.data)
         except PipelineError as error:  # saved while update ran: the save is kept
             catalog_problems.append(error)

@@ -24,7 +24,7 @@ from ..printing import STOPPING, Printers, Warmth
 from ..project import ASSETS, Project
 from ..snapshot import digest
 from .build import build
-from .update import update
+from .update import Left, update
 
 Done = Callable[[list[Problem]], None]
 """Told after each round of work what went wrong in it (nothing: every edition is current)."""
@@ -53,8 +53,9 @@ def round_of_work(project: Project, request: Request, printers: Printers | None 
     template as the update left them (their hashes), so that their own change does not start
     another round, and the problems the round reported."""
     problems: list[Problem] = []
+    left: list[Left] = []  # the inputs as the update left them, not read twice
     try:
-        update(project)
+        update(project, left=left)
     except PipelineError as error:
         report(error, problems)
     written = {}
@@ -67,7 +68,7 @@ def round_of_work(project: Project, request: Request, printers: Printers | None 
         if (data := read_published(path)) is not None:
             written[path.resolve()] = digest(data)
     try:
-        result = build(project, request, jobs=1, printers=printers)
+        result = build(project, request, jobs=1, printers=printers, inputs=left[0] if left else None)
         for refusal in result.refused:
             report(refusal, problems)
     except PipelineError as error:
