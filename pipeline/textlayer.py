@@ -443,7 +443,9 @@ def rewrite(stream: Any, start: int, textbox: Any, current: tuple[str, float] | 
     logical = "".join(c for c in getattr(textbox, "text", "") if unicodedata.category(c) != "Cf")
     stream.textlayer_spaced = not logical or logical[-1].isspace()
     stream.textlayer_number = _list_number(textbox) and not stream.textlayer_spaced
-    block = _poppler_size(textbox)
+    # (not a list number's: its digits drawn without a span keep their own size, and poppler
+    # would make two words of «۱۰۰.»; the block takes its size from a line's leftmost word)
+    block = None if _list_number(textbox) else _poppler_size(textbox)
     _mupdf_twins(units)
     _tip_page(stream, glyphs, units, fonts, latin)
     stream.stream[start:] = separator + head + emit(glyphs, units, current,
