@@ -178,6 +178,7 @@ class Unit:
     glyphs: list[int]
     text: str | None = None
     carries: str = ""  # the marks of the letter on its right, written here (see plan)
+    carried: int = 0  # the glyphs drawing them (a font may draw «ّ َ» as one: «إنَّ ب»)
     primer: float | None = None  # drawn PRIMER_SIZE high with an empty ActualText: its advance
     shadow: list[int] | None = None  # glyphs drawn before it for PDFium alone (_shadow)
     reach: int | None = None  # its space glyph (no ink) drawn instead, where its letter starts
@@ -821,13 +822,16 @@ def plan(glyphs: list[Glyph], clusters: list[Cluster], fonts: dict[str, Any],
     numbers: set[int] = set()
     pending_marks: list[int] = []  # marks of a right-to-left letter, drawn before it
     previous_cluster = None
+    carrying = False  # the last glyph was a mark the unit on its left carries
     drawn = len(glyphs)  # the glyphs WeasyPrint drew: the space glyphs appended below are not
     for index, glyph in enumerate(glyphs[:drawn]):  # units of their own (they were copied twice)
         cluster = clusters[glyph.cluster]
         if glyph.cluster == previous_cluster and units:
             units[-1].glyphs.append(index)
+            units[-1].carried += carrying
             continue
         previous_cluster = glyph.cluster
+        carrying = False
         if cluster.rtl and _is_mark(cluster.text) and index + 1 < drawn:
             if glyph.rise:  # (raised by GPOS: drawn as a path, emit)
                 glyph.outline = _outline(fonts[glyph.font], glyph.gid)
@@ -839,6 +843,8 @@ def plan(glyphs: list[Glyph], clusters: list[Cluster], fonts: dict[str, Any],
                 # the letter's left edge, before the letter)
                 left.carries += cluster.text
                 left.glyphs.append(index)
+                left.carried += 1
+                carrying = True
                 continue
             pending_marks.append(index)
             continue
@@ -857,7 +863,7 @@ def plan(glyphs: list[Glyph], clusters: list[Cluster], fonts: dict[str, Any],
         _shadow(glyphs, unit, fonts, drawn, clusters)
     lent = _lend_marks(glyphs, units, fonts, drawn, clusters)
     for unit in units:
-        own = unit.glyphs[:len(unit.glyphs) - len(unit.carries)]  # (not the marks it carries)
+        own = unit.glyphs[:len(unit.glyphs) - unit.carried]  # (not the marks it carries)
         if len(own) == 1:  # (most units: one glyph)
             texts = [clusters[glyphs[own[0]].cluster]]
             logical = texts[0].text

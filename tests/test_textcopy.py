@@ -760,3 +760,24 @@ def test_a_space_glyph_first_drawn_with_a_direction_mark_still_ends_a_marked_let
     assert round(space.x + space.width, 6) == round(letter.x + letter.width, 6)
     Font.to_unicode = {5: "ق", 7: "\u200fب"}
     assert textlayer._space_after(letter, {"F": Font()}) is None
+
+
+def test_a_space_carrying_two_marks_drawn_as_one_glyph_keeps_its_own_text():
+    """«إنَّ المنظمات»: a shadda and a fatha at a word's end, one cluster of two characters that
+    the font draws as one glyph, are carried by the space on their left. The unit's own glyphs
+    are those it does not carry: counted by the characters, they were none and the build
+    stopped (IndexError); counted by the glyphs, the space keeps its text."""
+    class Font:
+        to_unicode = {3: " ", 5: "\u0651\u064e", 6: "\u0651", 7: "\u0646"}
+        widths = {3: 221, 5: 0, 6: 0, 7: 300}
+        textlayer_outlines = {g: textlayer.Outline(1000, b"0 0 m 1 1 l h") for g in (5, 6)}
+
+    for marks in ([5], [6, 5]):  # one glyph for both marks, or a glyph each
+        glyphs = [textlayer.Glyph(3, 0, "F", 10.0, 0.0, 0.0, 2.21)]
+        glyphs += [textlayer.Glyph(gid, 1, "F", 10.0, -4.0, 2.21, 0.0) for gid in marks]
+        glyphs.append(textlayer.Glyph(7, 2, "F", 10.0, 0.0, 2.21, 3.0))
+        clusters = [textlayer.Cluster(" ", True), textlayer.Cluster("\u0651\u064e", True),
+                    textlayer.Cluster("\u0646", True)]
+        space, letter = textlayer.plan(glyphs, clusters, {"F": Font()})
+        assert space.carried == len(marks) and space.carries == "\u0651\u064e"
+        assert space.text.startswith(" \u064e\u0651") and letter.text is None
