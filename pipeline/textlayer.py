@@ -482,7 +482,8 @@ def _mupdf_twins(units: list[Unit]) -> None:
                 and unit.text.startswith(FENCE):
             if unicodedata.mirrored(unit.text[1:2] or " "):
                 unit.text = RLM + unit.text
-            elif _is_number(unit.text):
+            elif _is_number(unit.text) and not any(c.isascii() for c in _shown(unit.text)):
+                # (digits 0-9, a Latin run's «{{7*7}}», keep it: poppler moved the brace)
                 unit.text = unit.text[1:]
         before = unit.text
 
