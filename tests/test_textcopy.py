@@ -591,16 +591,8 @@ def test_latin_names_in_an_arabic_paragraph_copy_in_order(small, capsys, tmp_pat
     # span's line that holds no right-to-left glyph was primed with one of another font)
     assert f" {first} {second} " in copied["mupdf"], extraction.divergence(second, copied["mupdf"])
 
-    def pixels(name: str) -> bytes:
-        subprocess.run(["pdftoppm", "-r", "100", "-gray", "-singlefile", str(pdf),
-                        str(tmp_path / name)], check=True)
-        return (tmp_path / f"{name}.pgm").read_bytes()
-
-    with_layer = pixels("layer")
-    monkeypatch.setattr(textlayer, "rewrite", lambda *args: None)
-    assert cli(capsys, small, "build", "ghouta-2017", "--lang", "ar", "--force")[0] == 0
+    assert_same_ink_without_text_layer(small, capsys, monkeypatch, tmp_path)
     assert extraction.normalise(first) not in extraction.extracted("pdfium", pdf, "page")
-    assert_same_ink(pixels("plain"), with_layer)
 
 
 MARKS_BEFORE_PUNCTUATION = ("لم يكن الوسيط *محايداً*، ولم يكن عادلاً. وكان الحل مؤقتاً؛ فهل نجد "
@@ -624,16 +616,8 @@ def test_a_tanwin_before_any_punctuation_copies_before_it(small, capsys, tmp_pat
     for viewer in extraction.VIEWERS:
         copied = f" {extraction.extracted(viewer, pdf, 'page')} "
         assert f" {sentence} " in copied, (viewer, extraction.divergence(sentence, copied))
-
-    def pixels(name: str) -> bytes:
-        subprocess.run(["pdftoppm", "-r", "100", "-gray", "-singlefile", str(pdf),
-                        str(tmp_path / name)], check=True)
-        return (tmp_path / f"{name}.pgm").read_bytes()
-
-    with_layer = pixels("layer")
-    monkeypatch.setattr(textlayer, "rewrite", lambda *args: None)
-    assert cli(capsys, small, "build", "ghouta-2017", "--lang", "ar", "--force")[0] == 0
-    assert_same_ink(pixels("plain"), with_layer, share=2 / 10_000)  # (12 raised marks)
+    # (12 raised marks)
+    assert_same_ink_without_text_layer(small, capsys, monkeypatch, tmp_path, share=2 / 10_000)
 
 
 WRAPPED_LATIN_NAME = ("Women Now for Development and the Protection of Civil Society "
@@ -662,7 +646,16 @@ def test_a_wrapped_latin_name_in_a_right_to_left_list_copies_whole(small, capsys
             copied = f" {extraction.extracted(viewer, pdf, 'page')} "
             assert f" {WRAPPED_LATIN_NAME} " in copied, (language, viewer, extraction.divergence(
                 WRAPPED_LATIN_NAME, copied))
-    pdf = small.output_dir / "ghouta-2017" / "ghouta-2017.ar.pdf"
+    assert_same_ink_without_text_layer(small, capsys, monkeypatch, tmp_path)
+
+
+def assert_same_ink_without_text_layer(project, capsys, monkeypatch, tmp_path,
+                                       share: float = 1 / 10_000) -> None:
+    """Ghouta's Arabic page as printed, and printed again without the text layer: the same
+    (``assert_same_ink``)."""
+    from .helpers import cli
+
+    pdf = project.output_dir / "ghouta-2017" / "ghouta-2017.ar.pdf"
 
     def pixels(name: str) -> bytes:
         subprocess.run(["pdftoppm", "-r", "100", "-gray", "-singlefile", str(pdf),
@@ -671,8 +664,8 @@ def test_a_wrapped_latin_name_in_a_right_to_left_list_copies_whole(small, capsys
 
     with_layer = pixels("layer")
     monkeypatch.setattr(textlayer, "rewrite", lambda *args: None)
-    assert cli(capsys, small, "build", "ghouta-2017", "--lang", "ar", "--force")[0] == 0
-    assert_same_ink(pixels("plain"), with_layer)
+    assert cli(capsys, project, "build", "ghouta-2017", "--lang", "ar", "--force")[0] == 0
+    assert_same_ink(pixels("plain"), with_layer, share)
 
 
 def assert_same_ink(plain: bytes, layer: bytes, share: float = 1 / 10_000) -> None:
