@@ -97,6 +97,12 @@ def test_a_bug_keeps_its_traceback(small, monkeypatch):
         main(["check", "-C", str(small.root)])
 
 
+def run_python(script: str) -> subprocess.CompletedProcess[str]:
+    """``script`` run by a Python process of its own, with the pipeline importable."""
+    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60)
+
+
 def test_sigterm_ends_a_run_like_ctrl_c(small, tmp_path):
     """The signal reaches the running command as an exception: it stops cleanly, status 143."""
     script = ("import os, signal, sys\n"
@@ -106,8 +112,7 @@ def test_sigterm_ends_a_run_like_ctrl_c(small, tmp_path):
               "    raise AssertionError('the signal did not stop the command')\n"
               "cli.run_check = slow\n"
               f"sys.exit(cli.main(['check', '-C', {str(small.root)!r}]))\n")
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60)
+    result = run_python(script)
     assert result.returncode == 128 + signal.SIGTERM, result.stderr
     assert "stopped by signal 15" in result.stderr and "Traceback" not in result.stderr
 
@@ -134,8 +139,7 @@ def test_a_stop_a_library_swallows_still_ends_the_run_as_stopped(small, tmp_path
               "    raise AssertionError('the signal did not land')\n"
               "cli.run_check = printing\n"
               f"sys.exit(cli.main(['check', '-C', {str(small.root)!r}]))\n")
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60)
+    result = run_python(script)
     assert "swallowed: argument 1: Terminated: 15" in result.stderr, result.stderr
     assert result.returncode == 128 + signal.SIGTERM, result.stderr
     assert "stopped by signal 15" in result.stderr and "Traceback" not in result.stderr
