@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 from markupsafe import Markup, escape
 
@@ -125,19 +124,11 @@ def drawing_tools() -> str:
     """One hash of the versions of what turns a card's PDF into its PNG (PDFium and pypdfium2,
     Pillow), from the files that declare them: part of a card's key, not of the toolchain's (an
     upgrade of them draws the cards again, and reprints no PDF)."""
-    import importlib.util
+    from .snapshot import digest, library_digest
 
-    from .files import read_own
-    from .snapshot import digest
-
-    parts = []
-    for package, name in (("pypdfium2", "version.json"), ("pypdfium2_raw", "version.json"),
-                          ("PIL", "_version.py")):
-        spec = importlib.util.find_spec(package)
-        folders = list(spec.submodule_search_locations or []) if spec else []
-        data = read_own(Path(folders[0]) / name) if folders else None
-        parts.append(digest(data) if data is not None else package)
-    return digest("\n".join(parts).encode())
+    return digest("\n".join(library_digest(package, file) for package, file in (
+        ("pypdfium2", "version.json"), ("pypdfium2_raw", "version.json"),
+        ("PIL", "_version.py"))).encode())
 
 
 def rasterise(pdf: bytes) -> bytes:

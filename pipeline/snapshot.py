@@ -232,6 +232,21 @@ def take(project: Project, ids: list[str] | None = None,
         toolchain=toolchain())
 
 
+def library_digest(package: str, file: str | None = None) -> str:
+    """The digest of the file of an installed library that changes with its version: ``file``
+    in its package's folder, else its module's own file; the package's name when it has none."""
+    import importlib.util
+
+    spec = importlib.util.find_spec(package)
+    if file is None:
+        path = Path(spec.origin) if spec and spec.origin else None
+    else:
+        folders = list(spec.submodule_search_locations or []) if spec else []
+        path = Path(folders[0]) / file if folders else None
+    data = read_own(path) if path else None
+    return digest(data) if data is not None else package
+
+
 _TOOLCHAIN: list[str] = []
 
 
@@ -240,7 +255,6 @@ def toolchain() -> str:
     libraries' versions (from the files that declare them: cheaper than package metadata, and
     any upgrade changes them)."""
     if not _TOOLCHAIN:
-        import importlib.util
 
         from . import __version__
 
@@ -249,11 +263,7 @@ def toolchain() -> str:
         for path in walk_inputs(code, code):
             if path.suffix in (".py", ".icc"):  # the code, and the print shop's ICC profiles
                 parts.append(f"{path.relative_to(code).as_posix()} {digest(read_own(path) or b'')}")
-        for name in ("weasyprint", "pydyf", "pyphen", "fontTools", "babel", "jinja2", "yaml",
-                     "markdown_it"):
-            spec = importlib.util.find_spec(name)
-            origin = Path(spec.origin) if spec and spec.origin else None
-            data = read_own(origin) if origin else None
-            parts.append(digest(data) if data is not None else name)
+        parts += [library_digest(name) for name in (
+            "weasyprint", "pydyf", "pyphen", "fontTools", "babel", "jinja2", "yaml", "markdown_it")]
         _TOOLCHAIN.append(digest("\n".join(parts).encode()))
     return _TOOLCHAIN[0]
