@@ -71,18 +71,21 @@ def port_number(value: str) -> int:
 
 def run_build(project: Project, args: argparse.Namespace) -> int:
     from .commands.build import build
+    from .printing import Printers
 
     request = request_of(args)
     updated = 0
     left: list[Left] = []  # the inputs as the update left them, not read twice
-    if args.update:  # as `update` then `build`: what update cannot do is reported, the build runs
-        from .commands.update import update
+    # The first worker starts as soon as the update or the build sees something changed.
+    with Printers.on_standby() as printers:
+        if args.update:  # as `update` then `build`: what update cannot do is reported, the build runs
+            from .commands.update import update
 
-        try:
-            update(project, args.languages, left)
-        except PipelineError as error:
-            updated = fail_on([error])
-    report = build(project, request, args.jobs, inputs=left[0] if left else None)
+            try:
+                update(project, args.languages, left, lambda _: printers.start_early())
+            except PipelineError as error:
+                updated = fail_on([error])
+        report = build(project, request, args.jobs, printers, inputs=left[0] if left else None)
     return fail_on(report.refused) or updated
 
 

@@ -179,6 +179,8 @@ def _build(project: Project, request: Request, jobs: int | None,
         record_digests(project, digests)
         return report
     log.debug("planning in full: %s", "; ".join(quick.reasons))
+    if warm is not None:  # a pool on standby starts its first worker now (``Printers``)
+        warm.start_early()
     from ..parse import parse
 
     # 3. Parse what changed, then plan; carry the plan out; plan again if an edition failed
@@ -261,6 +263,8 @@ def carry_out(project: Project, snapshot: Snapshot, parsed: Parsed, plan: Plan,
     failed: set[Target] = set()
     workers = max(1, min(jobs or os.cpu_count() or 1, len(stale)))
     # Workers only when there is something to print; they load WeasyPrint while this renders.
+    if warm is not None and stale:
+        warm.grow(workers)
     own = Printers(workers if stale else 1) if warm is None else nullcontext(warm)
     with own as printers:
         rendered = render_stale(snapshot, plan, parsed.catalogs, report, failed)

@@ -186,7 +186,8 @@ class Left:
 
 
 def update(project: Project, languages: list[str] | None = None,
-           left: list[Left] | None = None) -> dict[str, MergeReport]:
+           left: list[Left] | None = None, changed: Callable[[Snapshot], object] | None = None
+           ) -> dict[str, MergeReport]:
     """Re-extract, then merge the template into every language's catalog (msgmerge semantics),
     saying for each how many messages are new, fuzzy and obsolete. Returns each merged catalog's
     report: none when no source, template or catalog changed since the last complete update
@@ -194,7 +195,9 @@ def update(project: Project, languages: list[str] | None = None,
 
     ``left``: given, it receives the inputs as this update left them (``Left``), when every
     catalog was written as merged; a build in the same process (``build --update``) then takes
-    them from there instead of reading and parsing them again."""
+    them from there instead of reading and parsing them again. ``changed``: told the snapshot as
+    soon as the bytes show that something changed, before anything is parsed (``build --update``
+    starts loading WeasyPrint then)."""
     with catalogs_lock(project):
         snapshot = take(project, languages=languages)
         template = read_input(project.template_path, project.root, MAX_INPUT, "message template")
@@ -206,6 +209,8 @@ def update(project: Project, languages: list[str] | None = None,
             if left is not None:
                 left.append(Left(snapshot))
             return {}
+        if changed is not None:
+            changed(snapshot)
         read: dict[str, PoCatalog] = {}
         reports, problems = merge_catalogs(project, snapshot, catalogs, extracted, read)
         if left is not None and not problems:
