@@ -639,7 +639,12 @@ class PublishedDigests:
     hashed. A file whose stat is as recorded is not read again; any other is hashed. A file
     changed in the same clock tick as its record was written could keep the stat recorded (the
     "racy" case): a file whose times are not older than the record file's is hashed, as git does.
-    ``changed`` says whether the record should be written again (``save``)."""
+    ``changed`` says whether the record should be written again (``save``).
+
+    It also keeps the hash of the inputs the last build read and what it was asked (``inputs``):
+    a build that finds them the same finds stale only what the last one could not print (a
+    language in progress, refused) or what was damaged since, and starts no worker early for it
+    (``Printers.start_early``)."""
 
     def __init__(self, output_dir: Path):
         self.output_dir = output_dir
@@ -647,6 +652,8 @@ class PublishedDigests:
         self.recorded: dict[str, tuple[Stat, str]] = {}
         self.found: dict[str, tuple[Stat, str]] = {}
         self.since = 0  # the record file's mtime_ns: only times before it are trusted
+        self.inputs = ""  # what the last build read and was asked, as recorded
+        self.inputs_now: str | None = None  # the same, for this build (set by it)
         path = output_dir / DIGESTS
         try:
             info = os.lstat(path)
@@ -657,6 +664,8 @@ class PublishedDigests:
         if isinstance(raw, dict) and raw.get("version") == DIGESTS_VERSION \
                 and isinstance(raw.get("files"), dict):
             self.since = info.st_mtime_ns
+            if isinstance(raw.get("inputs"), str):
+                self.inputs = raw["inputs"]
             for name, item in raw["files"].items():
                 if (isinstance(item, list) and len(item) == 5
                         and all(type(v) is int for v in item[:4]) and isinstance(item[4], str)):
@@ -704,7 +713,8 @@ class PublishedDigests:
 
     @property
     def changed(self) -> bool:
-        return any(self.recorded.get(name) != found for name, found in self.found.items())
+        return any(self.recorded.get(name) != found for name, found in self.found.items()) \
+            or self.inputs_now not in (None, self.inputs)
 
     def save(self, root: Path) -> None:
         """Record the digests found in this run, with those recorded before of files it did not
@@ -715,6 +725,8 @@ class PublishedDigests:
                 and os.path.lexists(self.output_dir / name)}
         found = {**kept, **self.found}
         files = {name: [*item[0], item[1]] for name, item in sorted(found.items())}
+        inputs = self.inputs_now if self.inputs_now is not None else self.inputs
         write_atomic(self.output_dir / DIGESTS, json.dumps(
-            {"version": DIGESTS_VERSION, "files": files}, separators=(",", ":")).encode(), root)
-        self.recorded = found
+            {"version": DIGESTS_VERSION, "inputs": inputs, "files": files},
+            separators=(",", ":")).encode(), root)
+        self.recorded, self.inputs = found, inputs

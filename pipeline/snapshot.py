@@ -83,6 +83,16 @@ class Snapshot:
         return digest("\n".join(f"{name} {item.digest}" for name, item in
                                 sorted(self.templates.items())).encode())
 
+    @functools.cached_property
+    def inputs_digest(self) -> str:
+        """One hash of every byte the run read: statements (and those it could not read),
+        catalogs, templates, extraction mapping, settings and toolchain."""
+        return short_hash(sorted((name, item.digest) for name, item in self.sources.items()),
+                          sorted(self.unreadable_sources),
+                          sorted((code, item.digest) for code, item in self.catalogs.items()),
+                          self.templates_digest, self.mapping.digest if self.mapping else "",
+                          repr(self.project.settings), self.toolchain)
+
 
 def statement_ids(project: Project) -> list[str]:
     """The identifiers of the statements in ``sources/`` (file names, unchecked)."""

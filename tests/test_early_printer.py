@@ -69,3 +69,23 @@ def test_a_worker_started_for_nothing_is_ended_not_waited_for(monkeypatch: pytes
         assert len(printers.workers) == 1 and printers.pooled
         process = printers.workers[0].process
     assert process.exitcode == -signal.SIGTERM, "terminated while it loaded WeasyPrint"
+
+
+def test_a_language_left_refused_starts_no_worker_the_next_time(project: Project,
+                                                               started: list[str]):
+    """The edit leaves ghouta's Arabic and bilingual editions refused (fuzzy): every later build
+    plans them again and refuses them again, printing nothing; the inputs are those the last
+    build read, so none of them starts a worker for it."""
+    root = str(project.root)
+    assert main(["--project", root, "build", "--update", "-q"]) == 0
+    edit(project, G, "Food, medicine", "Food, water, medicine")
+    assert main(["--project", root, "build", "--update", "-q"]) == 1, "refused: fuzzy"
+    assert started[-1:] in (["started"], ["not started"]) and "started" in started
+    for command in (["build", "--update"], ["build"]):
+        started.clear()
+        assert main(["--project", root, *command, "-q"]) == 1, "refused again"
+        assert started == [], f"{command}: the same inputs, nothing new to print: no worker"
+    edit(project, G, "Food, water, medicine", "Food, water and medicine")
+    started.clear()
+    main(["--project", root, "build", "-q"])
+    assert started == ["started"], "a new edit: the build started its worker early"

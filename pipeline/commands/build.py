@@ -163,6 +163,9 @@ def _build(project: Project, request: Request, jobs: int | None,
     # 2. Phase one of the freshness rule: from bytes alone, no statement parsed (a catalog only
     # when its bytes changed, to see whose translations did).
     digests = published.digests
+    inputs_seen = short_hash(snapshot.inputs_digest, repr(request))
+    if digests is not None:
+        digests.inputs_now = inputs_seen
     translations = catalog_translations(project, snapshot, read)  # read: those it had to read
     quick = quick_check(snapshot, available, codes, request, published,
                         lambda: site_is_current(project, site_inputs_hash(snapshot, [
@@ -179,7 +182,9 @@ def _build(project: Project, request: Request, jobs: int | None,
         record_digests(project, digests)
         return report
     log.debug("planning in full: %s", "; ".join(quick.reasons))
-    if warm is not None:  # a pool on standby starts its first worker now (``Printers``)
+    # A pool on standby starts its first worker now (``Printers``): unless the last build read
+    # these very inputs, and what it left stale (refused) it would leave again.
+    if warm is not None and (digests is None or digests.inputs != inputs_seen):
         warm.start_early()
     from ..parse import parse
 
