@@ -19,8 +19,6 @@ no worker writes anything, ever. They end with their build (or, kept warm betwee
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import os
 import signal
 import time
@@ -31,11 +29,12 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from .errors import PipelineError, stop_if_stopped
-from .pdf import PrintedPdf, PrintJob, load_weasyprint, print_card, print_pdf, warm_up
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # (printing is imported by every build, even one with nothing to print)
     from multiprocessing.connection import Connection
     from multiprocessing.process import BaseProcess
+
+    from .pdf import PrintedPdf, PrintJob
 
 PR_SET_PDEATHSIG = 1
 STOPPING = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
@@ -56,6 +55,8 @@ class Printed:
 def _print(job: PrintJob) -> Printed | PipelineError:
     """Print one edition; an expected failure comes back as its error (pickled with its
     problems), anything else as an error that says it is a bug and carries its traceback."""
+    from .pdf import print_card, print_pdf
+
     started = time.perf_counter()
     try:
         pdf = print_pdf(job)
@@ -80,6 +81,8 @@ fonts), as a print job gives them."""
 def _warm(warmth: Warmth) -> None:
     """Load WeasyPrint, the fonts and the stylesheet (see ``pdf.warm_up``). A warm-up that fails
     is no failure: the edition that needs them reports what is wrong."""
+    from .pdf import warm_up
+
     try:
         warm_up(*warmth)
     except Exception:  # noqa: BLE001 - the next print says what is wrong, with its file
@@ -90,6 +93,11 @@ def _start_worker(parent: int, warmth: Warmth | None = None) -> None:
     """A worker dies with its parent, ignores Ctrl-C (the build handles it and ends its
     workers), and loads WeasyPrint at once, before its first job arrives (and the fonts and
     stylesheet too, when it is kept warm)."""
+    import ctypes
+    import ctypes.util
+
+    from .pdf import load_weasyprint
+
     libc_name = ctypes.util.find_library("c")
     if libc_name:
         try:
