@@ -609,14 +609,14 @@ def versus_others(bench: Bench) -> None:
                         weasy_cpu <= 1.05))
 
 
-def make_nothing_to_do(folder: Path, rounds: int = ROUNDS
+def make_nothing_to_do(folder: Path, rounds: int = ROUNDS, warm_up: bool = True
                        ) -> tuple[list[float], list[float], list[float]]:
     """`make` with nothing to do, as the Makefile runs it (`build --update`, one fresh process),
     and `update` and `build` each in a process of its own; the wall time of each, ``rounds``
-    times, after one untimed round."""
+    times, after one untimed round (``warm_up``)."""
     update, build = pipeline_command(folder, "update", "-q"), pipeline_command(folder, "build", "-q")
     make = pipeline_command(folder, "build", "--update", "-q")
-    for command in (update, build, make):
+    for command in (update, build, make) if warm_up else ():
         run_timed([command], folder)
     updates, builds, makes = [], [], []
     NOOP_CPU.clear()
@@ -724,82 +724,121 @@ def generate_project(root: Path, count: int) -> Path:
     return folder
 
 
-def one_paragraph_edits(folder: Path, count: int) -> dict[str, list[float]]:
-    """A few words of the first paragraph of one statement changed, then `update` and `build`,
-    fresh processes, as `make` runs them, until its English PDF is on disk; and WeasyPrint's own
-    CLI printing that edition's HTML (untimed: the text put back, and everything printed again)."""
+EDIT_ROUNDS = len(EN_PHRASES) * 2  # each phrase as `make` runs it (one process), then as two
+
+
+def one_paragraph_edit(folder: Path, count: int, round_: int, found: dict[str, list[float]]) -> None:
+    """A few words of the first paragraph of one statement changed (round ``round_`` of
+    ``EDIT_ROUNDS``), then `update` and `build`, fresh processes, as `make` runs them, until its
+    English PDF is on disk; and WeasyPrint's own CLI printing that edition's HTML (untimed: the
+    text put back, and everything printed again). The figures go into ``found``."""
     statement = statement_name((count + 1) // 2)
     path = source_path(folder, statement)
     original = path.read_text("utf-8")
     if original.count(EN_PHRASE) != 1:
         raise RuntimeError(f"expected {EN_PHRASE!r} once in {path.name}")
     pdf = pdf_path(folder, "en", statement)
-    found: dict[str, list[float]] = {"update": [], "build": [], "make": [], "weasyprint": [],
-                                     "make cpu": [], "weasyprint cpu": []}
-    for round_, phrase in enumerate(EN_PHRASES * 2):
-        before = file_identity(pdf)
-        path.write_text(original.replace(EN_PHRASE, phrase), "utf-8")
-        # The build refuses the Arabic and bilingual editions (their paragraph is now fuzzy): status 1.
-        if round_ < len(EN_PHRASES):  # as the Makefile runs it: one process
-            wall, cpu = run_timed([pipeline_command(folder, "build", "--update", "-q")], folder,
-                                  (0, 1))
-            found["make"].append(wall)
-            found["make cpu"].append(cpu)
-        else:  # and as two
-            found["update"].append(run_timed([pipeline_command(folder, "update", "-q")], folder)[0])
-            found["build"].append(run_timed([pipeline_command(folder, "build", "-q")], folder,
-                                            (0, 1))[0])
-        if file_identity(pdf) == before:
-            raise RuntimeError(f"{pdf.name} was not printed again after the edit")
-        html = html_path(folder, "en", statement)
-        wall, cpu = run_timed([[str(WEASYPRINT_CLI), str(html), str(folder / "weasyprint.pdf")]],
-                              folder)
-        found["weasyprint"].append(wall)
-        found["weasyprint cpu"].append(cpu)
-        path.write_text(original, "utf-8")
-        run_command(folder, "update")
-        run_timed([pipeline_command(folder, "build", "-q")], folder)
-    return found
+    phrase = (EN_PHRASES * 2)[round_]
+    before = file_identity(pdf)
+    path.write_text(original.replace(EN_PHRASE, phrase), "utf-8")
+    # The build refuses the Arabic and bilingual editions (their paragraph is now fuzzy): status 1.
+    if round_ < len(EN_PHRASES):  # as the Makefile runs it: one process
+        wall, cpu = run_timed([pipeline_command(folder, "build", "--update", "-q")], folder, (0, 1))
+        found["make"].append(wall)
+        found["make cpu"].append(cpu)
+    else:  # and as two
+        found["update"].append(run_timed([pipeline_command(folder, "update", "-q")], folder)[0])
+        found["build"].append(run_timed([pipeline_command(folder, "build", "-q")], folder,
+                                        (0, 1))[0])
+    if file_identity(pdf) == before:
+        raise RuntimeError(f"{pdf.name} was not printed again after the edit")
+    html = html_path(folder, "en", statement)
+    wall, cpu = run_timed([[str(WEASYPRINT_CLI), str(html), str(folder / "weasyprint.pdf")]],
+                          folder)
+    found["weasyprint"].append(wall)
+    found["weasyprint cpu"].append(cpu)
+    path.write_text(original, "utf-8")
+    run_command(folder, "update")
+    run_timed([pipeline_command(folder, "build", "-q")], folder)
 
 
 def generated_projects(bench: Bench) -> None:
     section(f"Generated projects of N statements of Sochi's shape ({SIGNATORIES} signatories each, "
             f"drawn from Sochi's), N = {', '.join(map(str, SIZES))} (BENCH_SIZES)"
-            + (f"; before (BENCH_BASELINE={BASELINE}), then after (this checkout)" if BASELINE else ""))
+            + (f"; before (BENCH_BASELINE={BASELINE}) and after (this checkout), each in a "
+               "project of its own, measured in turn, round by round" if BASELINE else ""))
     checkouts = [("before ", BASELINE), ("after ", REPO)] if BASELINE else [("", REPO)]
     for count in SIZES:
+        generated_project(bench, count, checkouts)
+
+
+def interleaved(checkouts: list[tuple[str, Path]], rounds: int,
+                measure: Callable[[str, int], None]) -> None:
+    """``measure(label, round)`` for every round, each checkout in turn within a round: a
+    neighbour's burst of work on a shared machine then slows both sides, not one."""
+    for round_ in range(rounds):
         for label, checkout in checkouts:
             with using(checkout):
-                generated_project(bench, count, label)
+                measure(label, round_)
 
 
-def generated_project(bench: Bench, count: int, label: str = "") -> None:
-    """The figures of a generated project of ``count`` statements, with the checkout in use."""
-    started = time.perf_counter()
-    name = f"{label}N={count}"
-    folder = generate_project(bench.root, count)
-    entries = sum(1 for line in catalog_path(folder, "ar").read_text("utf-8").splitlines()
-                  if line.startswith("msgid ")) - 1
-    row(f"{name}: generated", seconds(time.perf_counter() - started),
-        f"sources, 2 updates, the Arabic filled in; {entries} catalog entries")
-    full, _ = run_timed([pipeline_command(folder, "build", "-q", "-j", "2")], folder)
-    pdfs = len(list((folder / "output").glob("*/*.pdf")))
-    if pdfs != count * len(EDITIONS):
-        raise RuntimeError(f"{name}: {pdfs} PDFs printed, not {count * len(EDITIONS)}")
-    row(f"{name}: full build -j 2", seconds(full), f"one run from scratch; {pdfs} PDFs, "
-        f"{full / pdfs:.2f} s a PDF")
-    updates, builds, makes = make_nothing_to_do(folder, REPEAT)
-    noop = median(makes)
-    row(f"{name}: update, nothing to do", seconds(median(updates)), f"median of {REPEAT}: "
-        f"{times_of(updates)}")
-    row(f"{name}: build, nothing to do", seconds(median(builds)), f"median of {REPEAT}: "
-        f"{times_of(builds)}")
-    row(f"{name}: make, nothing to do", seconds(noop), f"build --update; median of {REPEAT}: "
-        f"{times_of(makes)}", "<= 0.15 s", noop <= 0.15)
-    noop_cpu = median(NOOP_CPU)
-    row(f"{name}: its CPU", seconds(noop_cpu), f"user + system; median of {REPEAT}: "
-        f"{times_of(NOOP_CPU)}")
-    edits = one_paragraph_edits(folder, count)
+def generated_project(bench: Bench, count: int, checkouts: list[tuple[str, Path]]) -> None:
+    """The figures of a generated project of ``count`` statements, for each checkout (a project
+    of its own each, printed by it), measured in turn."""
+    folders: dict[str, Path] = {}
+    fulls: dict[str, tuple[float, int]] = {}
+    for label, checkout in checkouts:
+        with using(checkout):
+            started = time.perf_counter()
+            name = f"{label}N={count}"
+            folder = folders[label] = generate_project(bench.root / (label.strip() or "this"), count)
+            entries = sum(1 for line in catalog_path(folder, "ar").read_text("utf-8").splitlines()
+                          if line.startswith("msgid ")) - 1
+            row(f"{name}: generated", seconds(time.perf_counter() - started),
+                f"sources, 2 updates, the Arabic filled in; {entries} catalog entries")
+            full, _ = run_timed([pipeline_command(folder, "build", "-q", "-j", "2")], folder)
+            pdfs = len(list((folder / "output").glob("*/*.pdf")))
+            if pdfs != count * len(EDITIONS):
+                raise RuntimeError(f"{name}: {pdfs} PDFs printed, not {count * len(EDITIONS)}")
+            fulls[label] = (full, pdfs)
+            row(f"{name}: full build -j 2", seconds(full), f"one run from scratch; {pdfs} PDFs, "
+                f"{full / pdfs:.2f} s a PDF")
+            make_nothing_to_do(folder, 0)  # the untimed round
+    noops: dict[str, dict[str, list[float]]] = {
+        label: {"update": [], "build": [], "make": [], "cpu": []} for label, _ in checkouts}
+
+    def nothing_to_do(label: str, _: int) -> None:
+        updates, builds, makes = make_nothing_to_do(folders[label], 1, warm_up=False)
+        for key, values in (("update", updates), ("build", builds), ("make", makes),
+                            ("cpu", NOOP_CPU)):
+            noops[label][key] += values
+
+    interleaved(checkouts, ROUNDS, nothing_to_do)
+    edits: dict[str, dict[str, list[float]]] = {
+        label: {"update": [], "build": [], "make": [], "weasyprint": [], "make cpu": [],
+                "weasyprint cpu": []} for label, _ in checkouts}
+    interleaved(checkouts, EDIT_ROUNDS,
+                lambda label, round_: one_paragraph_edit(folders[label], count, round_, edits[label]))
+    for label, _ in checkouts:
+        report_generated(bench, f"{label}N={count}", count, fulls[label], noops[label],
+                         edits[label])
+        shutil.rmtree(folders[label])
+
+
+def report_generated(bench: Bench, name: str, count: int, full_pdfs: tuple[float, int],
+                     noops: dict[str, list[float]], edits: dict[str, list[float]]) -> None:
+    full, pdfs = full_pdfs
+    noop = median(noops["make"])
+    rounds = len(noops["make"])
+    row(f"{name}: update, nothing to do", seconds(median(noops["update"])), f"median of {rounds}: "
+        f"{times_of(noops['update'])}")
+    row(f"{name}: build, nothing to do", seconds(median(noops["build"])), f"median of {rounds}: "
+        f"{times_of(noops['build'])}")
+    row(f"{name}: make, nothing to do", seconds(noop), f"build --update; median of {rounds}: "
+        f"{times_of(noops['make'])}", "<= 0.15 s", noop <= 0.15)
+    noop_cpu = median(noops["cpu"])
+    row(f"{name}: its CPU", seconds(noop_cpu), f"user + system; median of {rounds}: "
+        f"{times_of(noops['cpu'])}")
     edit = median(edits["make"])
     weasy = median(edits["weasyprint"])
     row(f"{name}: edit, update", seconds(median(edits["update"])),
@@ -808,7 +847,7 @@ def generated_project(bench: Bench, count: int, label: str = "") -> None:
     row(f"{name}: edit, build", seconds(median(edits["build"])),
         f"median of {len(EN_PHRASES)}: {times_of(edits['build'])}")
     row(f"{name}: edit, WeasyPrint CLI", seconds(weasy), "the same English edition's HTML, "
-        f"fresh process; median of {len(EN_PHRASES)}: {times_of(edits['weasyprint'])}")
+        f"fresh process; median of {len(edits['weasyprint'])}: {times_of(edits['weasyprint'])}")
     row(f"{name}: edit, make to PDF", seconds(edit), f"build --update; median of "
         f"{len(edits['make'])}: {times_of(edits['make'])}",
         f"<= WeasyPrint + 0.2 s = {weasy + 0.2:.2f} s", edit <= weasy + 0.2)
@@ -818,8 +857,8 @@ def generated_project(bench: Bench, count: int, label: str = "") -> None:
         f"{times_of(edits['make cpu'])}")
     bench.scale[name] = {
         "full build (-j 2)": (f"{full:.1f} s ({full / pdfs:.2f} s a PDF)", None),
-        "`update` with nothing to do": (seconds(median(updates)), None),
-        "`build` with nothing to do": (seconds(median(builds)), None),
+        "`update` with nothing to do": (seconds(median(noops["update"])), None),
+        "`build` with nothing to do": (seconds(median(noops["build"])), None),
         "`make` with nothing to do": (seconds(noop), noop <= 0.15),
         "the same, CPU": (seconds(noop_cpu), None),
         "one paragraph edited: `update` + `build`":
@@ -829,7 +868,6 @@ def generated_project(bench: Bench, count: int, label: str = "") -> None:
                                                edit <= weasy + 0.2),
         "the same, CPU vs WeasyPrint CLI's": (f"{edit_cpu:.2f} vs {weasy_cpu:.2f} s", None),
     }
-    shutil.rmtree(folder)
 
 
 SCALE_TARGETS = {"`make` with nothing to do": "<= 0.15 s",
