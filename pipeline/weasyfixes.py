@@ -125,40 +125,6 @@ def remembering_lines() -> Iterator[None]:
 keep_fitting_text_on_its_line()
 
 
-def measure_the_next_box_alone() -> None:
-    """Wrap WeasyPrint 70's ``block_box_layout`` (as ``layout.block`` and the columns, which
-    import it from there when they run, call it) so that measuring the box that would open the
-    next column lays out that box alone. To balance a multi-column box, ``columns_layout`` asks,
-    after each column of each height it tries, how tall the next child is: it lays the column's
-    content out from that child to its end at an unbounded height, and reads the first child's
-    height. Only that child is laid out now (a copy of the column box holding the children up to
-    it, the skip stack unchanged): the same height, the same pages, byte for byte, without
-    laying out every name after it again and again (Sochi's Arabic edition printed 30 % sooner,
-    its English one 22 %). The column box is known by WeasyPrint's own mark (``is_column``)."""
-    from math import inf
-
-    from weasyprint.layout import block
-
-    original = block.block_box_layout
-    if getattr(original, "measures_alone", False):
-        return
-
-    def block_box_layout(context: Any, box: Any, bottom_space: float, skip_stack: Any,
-                         *args: Any, **kwargs: Any) -> Any:
-        if bottom_space == inf and getattr(box, "is_column", False) and skip_stack \
-                and len(skip_stack) == 1:
-            (index, _), = skip_stack.items()
-            if index + 1 < len(box.children):
-                box = box.copy_with_children(box.children[:index + 1])
-        return original(context, box, bottom_space, skip_stack, *args, **kwargs)
-
-    block_box_layout.measures_alone = True  # type: ignore[attr-defined]
-    block.block_box_layout = block_box_layout
-
-
-measure_the_next_box_alone()
-
-
 @dataclass
 class _Layout:
     """What WeasyPrint's ``layout_document`` was given for one rendering (its HTML, box tree and
