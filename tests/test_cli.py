@@ -150,7 +150,7 @@ def test_a_print_that_failed_because_of_a_stop_is_no_bug(monkeypatch):
     ends the run as stopped: not reported as a bug (``printing failed unexpectedly``) first."""
     import ctypes
 
-    from pipeline import errors, printing
+    from pipeline import errors, pdf, printing
     from pipeline.model import PrintOptions
     from pipeline.pdf import PrintJob
 
@@ -160,7 +160,7 @@ def test_a_print_that_failed_because_of_a_stop_is_no_bug(monkeypatch):
 
     job = PrintJob(name="x.en", where="output/x/x.en.pdf", html="", base_url="", assets_url="",
                    assets={}, fonts=None, options=PrintOptions())  # type: ignore[arg-type]
-    monkeypatch.setattr(printing, "print_pdf", swallowed)
+    monkeypatch.setattr(pdf, "print_pdf", swallowed)  # (what ``_print`` calls, when it runs)
     monkeypatch.setattr(errors, "STOPS", [])
     landing: list[int] = []
     outcome = printing._print(job)  # no stop recorded: a bug, reported with its traceback

@@ -275,14 +275,14 @@ def test_a_long_title_is_set_smaller_and_a_very_long_one_cut_at_a_word():
 def test_a_reprint_takes_the_share_image_it_would_draw_again(small, monkeypatch):
     """An edit the card does not show (a paragraph) reprints the PDF and takes the image as it
     is; an edit it shows (the title), or an image that is not as recorded, draws it anew."""
-    import pipeline.printing
+    import pipeline.pdf
 
     from .conftest import build_or_fail
 
     build_or_fail(small, jobs=1)
     drawn: list[str] = []
-    draw = pipeline.printing.print_card
-    monkeypatch.setattr(pipeline.printing, "print_card",
+    draw = pipeline.pdf.print_card  # (what printing calls, here: one job, no worker)
+    monkeypatch.setattr(pipeline.pdf, "print_card",
                         lambda job: drawn.append(job.name) or draw(job))
     folder = small.output_dir / "ghouta-2017"
     image = (folder / "ghouta-2017.en.png").read_bytes()
