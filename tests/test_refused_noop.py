@@ -182,6 +182,16 @@ def test_a_kept_edition_damaged_since_is_planned_in_full(refused: Project, capsy
         summary(again), "ghouta-2017.en: up to date"}
 
 
+def test_a_damaged_index_is_planned_in_full_and_made_again(refused: Project, capsys,
+                                                           planned: list[Request]):
+    index = refused.output_dir / "index.html"
+    sound = index.read_bytes()
+    status, expected = said(capsys, refused, "build")
+    index.write_bytes(b"<p>not as published</p>")
+    assert said(capsys, refused, "build") == (status, expected) and len(planned) == 1
+    assert index.read_bytes() == sound
+
+
 def test_the_translator_done_prints_the_edition_and_the_rest_is_refused_again(
         refused: Project, capsys, planned: list[Request]):
     catalog = (refused.root / AR).read_text("utf-8")
