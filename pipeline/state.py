@@ -231,8 +231,6 @@ def translations_bytes(catalogs: dict[str, Translations], toolchain: str = "") -
         ensure_ascii=False, sort_keys=True).encode()
 
 
-
-
 REFUSALS_STATE = ".refusals.state.json"
 """In ``output/``: what the last full plan of a build of everything refused, and from which
 inputs (``Refusals``), so that a build of the very same inputs replays it without parsing."""
@@ -275,7 +273,7 @@ class Refusals:
             raw = json.loads(data)
             if not isinstance(raw, dict) or raw.get("version") != STATE_VERSION \
                     or not isinstance(raw.get("key"), str) \
-                    or not _all_text(raw["notes"]) or not isinstance(raw["notes"], list):
+                    or not isinstance(raw["notes"], list) or not _all_text(raw["notes"]):
                 return None
             left = {}
             for item in raw["left"]:
