@@ -22,15 +22,15 @@ import pytest
 import pipeline.commands.build
 from pipeline.cli import main
 from pipeline.commands.build import build
+from pipeline.errors import Problem
 from pipeline.files import DIGESTS
+from pipeline.model import Target
 from pipeline.plan import LISTED, Request
 from pipeline.project import Project
 from pipeline.state import REFUSALS_STATE, Refusals
 
 from .conftest import SMALL, keep_languages, made_once, make_project
 from .helpers import cli, edit
-
-pytestmark = pytest.mark.slow  # the shared project is printed once
 
 G, V = "sources/ghouta-2017.yaml", "sources/one-voice-2019.yaml"
 AR = "locales/ar/LC_MESSAGES/statements.po"
@@ -96,6 +96,7 @@ def output_files(project: Project) -> dict[str, tuple[bytes, int]]:
             if p.is_file() and p.name != DIGESTS}
 
 
+@pytest.mark.slow  # the shared project is printed once
 def test_the_same_inputs_refused_again_say_what_the_full_plan_says_without_planning(
         refused: Project, capsys, planned: list[Request]):
     before = output_files(refused)
@@ -131,6 +132,7 @@ def test_the_same_inputs_refused_again_say_what_the_full_plan_says_without_plann
         "2 refused", full
 
 
+@pytest.mark.slow  # the shared project is printed once
 @pytest.mark.parametrize("damage", ["garbage", "truncated", "other-version", "wrong-types",
                                     "other-inputs"])
 def test_a_damaged_record_is_planned_in_full_with_the_same_result(refused: Project, capsys,
@@ -155,6 +157,7 @@ def test_a_damaged_record_is_planned_in_full_with_the_same_result(refused: Proje
     assert said(capsys, refused, "build") == (1, expected) and len(planned) == 1
 
 
+@pytest.mark.slow  # the shared project is printed once
 @pytest.mark.parametrize("how", ["changed", "removed", "state-removed"])
 def test_a_kept_edition_damaged_since_is_planned_in_full(refused: Project, capsys,
                                                          planned: list[Request], how):
@@ -182,6 +185,7 @@ def test_a_kept_edition_damaged_since_is_planned_in_full(refused: Project, capsy
         summary(again), "ghouta-2017.en: up to date"}
 
 
+@pytest.mark.slow  # the shared project is printed once
 def test_a_damaged_index_is_planned_in_full_and_made_again(refused: Project, capsys,
                                                            planned: list[Request]):
     index = refused.output_dir / "index.html"
@@ -192,6 +196,7 @@ def test_a_damaged_index_is_planned_in_full_and_made_again(refused: Project, cap
     assert index.read_bytes() == sound
 
 
+@pytest.mark.slow  # the shared project is printed once
 def test_the_translator_done_prints_the_edition_and_the_rest_is_refused_again(
         refused: Project, capsys, planned: list[Request]):
     catalog = (refused.root / AR).read_text("utf-8")
@@ -211,6 +216,7 @@ def test_the_translator_done_prints_the_edition_and_the_rest_is_refused_again(
         "1 refused", again
 
 
+@pytest.mark.slow  # the shared project is printed once
 def test_a_draft_build_prints_the_drafts_and_is_never_a_replay(refused: Project, capsys,
                                                                planned: list[Request]):
     drafts = refused.output_dir / "drafts"
@@ -228,3 +234,23 @@ def test_a_draft_build_prints_the_drafts_and_is_never_a_replay(refused: Project,
     status, _ = said(capsys, refused, "build", "--draft")
     assert status == 0 and len(planned) == 2, "the drafts are up to date"
     assert (drafts / "ghouta-2017" / "ghouta-2017.ar.pdf").stat().st_mtime_ns == before
+
+
+RECORD = Refusals(
+    "0123456789ab", (Target("s", "ar"), Target("s", "bilingual")),
+    ((Problem("s.ar is not printed", "sources/s.yaml"), Problem("fuzzy", AR, 62)),),
+    ("s.bilingual: not printed while ar is not",), (Target("s", "ar"),), (Target("s", "ar"),),
+    {Target("s", "ar"): ("content", True), Target("s", "ar", True): ("draft", False)})
+
+
+def test_a_record_reads_back_as_written_and_an_odd_one_is_none():
+    assert Refusals.from_bytes(RECORD.to_bytes()) == RECORD
+    raw = json.loads(RECORD.to_bytes())
+    for odd in [b"", b"[]", b"{", json.dumps({**raw, "version": 0}),
+                json.dumps({**raw, "key": 5}), json.dumps({**raw, "notes": "text"}),
+                json.dumps({**raw, "refused": [[]]}), json.dumps({**raw, "refused": ["text"]}),
+                json.dumps({**raw, "refused": [[{**raw["refused"][0][0], "line": "62"}]]}),
+                json.dumps({**raw, "withheld": [["s", "ar"]]}),
+                json.dumps({**raw, "left": [["s", "ar", False, "content", "yes"]]}),
+                json.dumps({k: v for k, v in raw.items() if k != "kept"})]:
+        assert Refusals.from_bytes(odd if isinstance(odd, bytes) else odd.encode()) is None, odd
