@@ -404,8 +404,9 @@ def refusals_of(plan: Plan, key: str, expected: list[Target],
 def records_refusals(request: Request) -> bool:
     """Whether a build of this request records its plan's refusals, and replays them: a build of
     everything in the released languages (``make``, ``watch``); never a draft build (it prints
-    drafts instead of refusing), nor one of some statements or languages."""
-    return request.everything and not request.draft
+    drafts instead of refusing), one of some statements or languages, or a bundle's (``dist``:
+    printed afresh in a folder of its own)."""
+    return request.everything and not request.draft and not request.self_contained
 
 
 def replayed_plan(refusals: Refusals, expected: list[Target], request: Request) -> Plan:
