@@ -20,7 +20,7 @@ from .model import BILINGUAL, Alternate, PrintOptions, Provenance, Target
 from .project import BILINGUAL_TEMPLATE, EDITION_TEMPLATE
 from .settings import Settings
 from .snapshot import Snapshot, short_hash
-from .state import NOTHING_PUBLISHED, EditionState, Published, Translations
+from .state import NOTHING_PUBLISHED, EditionState, Published, Refusals, Translations
 
 if TYPE_CHECKING:  # phase two's vocabulary: imported where it is used, so that phase one, which
     # decides from bytes alone, loads no parser (YAML, Markdown, CLDR)
@@ -305,10 +305,13 @@ def options_record(options: PrintOptions) -> dict[str, object]:
 @dataclass(frozen=True)
 class QuickCheck:
     """What phase one found: why a full plan is needed (nothing: every edition is up to date),
-    and which statements it must parse and plan (None: every one)."""
+    and which statements it must parse and plan (None: every one); or, when what it found stale
+    is only what the last full plan refused from these very inputs, that plan's refusals, to be
+    said again (``replayed``: then nothing is parsed, planned or written)."""
 
     reasons: list[str]
     statements: set[str] | None
+    replayed: Refusals | None = None
 
     @property
     def up_to_date(self) -> bool:
@@ -317,18 +320,22 @@ class QuickCheck:
 
 def quick_check(snapshot: Snapshot, available: tuple[str, ...], codes: list[str],
                 request: Request, published: Published, site_current: Callable[[], bool],
-                translations: dict[str, Translations | None]) -> QuickCheck:
+                translations: dict[str, Translations | None],
+                refusals: Refusals | None = None) -> QuickCheck:
     """Phase one of the freshness rule, from the inputs' bytes and ``output/``'s alone, no
     statement parsed: every edition the request gives is in ``output/``, intact and printed from
     these very bytes and translations (``translations``: each catalog's entries, see
     ``translations_of``), nothing is to remove, and the site is current; or else why not, and
-    which statements the full plan must look at."""
+    which statements the full plan must look at. ``refusals``: what the last full plan refused
+    (``refusals_of``), replayed when it was made from these very inputs and request and
+    ``output/`` holds what it left (``replays``)."""
     settings = snapshot.project.settings
     if request.force:
         return QuickCheck(["--force"], None)
     if snapshot.unreadable_sources:
         return QuickCheck(["a statement cannot be read"], None)
     reasons, stale = [], set()
+    stale_targets, matched = set(), set()
     settings_digests: dict[tuple[str, ...], str] = {}
     for choices in editions_by_name(settings, list(snapshot.sources), codes, request.draft):
         target = choices[0]
@@ -336,24 +343,96 @@ def quick_check(snapshot: Snapshot, available: tuple[str, ...], codes: list[str]
                for code in languages_of_variant(settings, target.variant)):
             return QuickCheck([f"{target.name}: a catalog cannot be read"], None)
         languages = languages_of_variant(settings, target.variant)
-        if not any((state := published.fresh(choice)) is not None
-                   and state.inputs_hash == inputs_hash(input_digests(
-                       snapshot, available, target.statement_id, languages,
-                       {code: translations_digest(translations.get(code), state.keys)
-                        for code in languages}, settings_digests), choice, request.options)
-                   for choice in choices):
+        found = next((choice for choice in choices
+                      if (state := published.fresh(choice)) is not None
+                      and state.inputs_hash == inputs_hash(input_digests(
+                          snapshot, available, target.statement_id, languages,
+                          {code: translations_digest(translations.get(code), state.keys)
+                           for code in languages}, settings_digests), choice, request.options)),
+                     None)
+        if found is None:
             reasons.append(f"{target.name}: its inputs changed or its files are not as printed")
             stale.add(target.statement_id)
+            stale_targets.add(target)
+        else:
+            matched.add(found)
+    given_up = False
     if request.everything:
         expected = {t for choices in editions_by_name(settings, list(snapshot.sources), codes,
                                                       request.draft) for t in choices}
-        if any(target not in expected and not kept_by_name(target, set(snapshot.sources),
-                                                            available, settings)
-               for target in published.states):
-            return QuickCheck([*reasons, "an edition in output/ is no longer given"], None)
+        given_up = any(target not in expected and not kept_by_name(target, set(snapshot.sources),
+                                                                   available, settings)
+                       for target in published.states)
+    if (reasons or given_up) and refusals is not None \
+            and replays(refusals, refusals_key(snapshot, available, request), stale_targets,
+                        matched, published) and site_current():
+        return QuickCheck([*reasons, *(["an edition in output/ is no longer given"]
+                                       if given_up else [])], set(), refusals)
+    if given_up:
+        return QuickCheck([*reasons, "an edition in output/ is no longer given"], None)
     if not reasons and not site_current():
         reasons.append("the index or assets are not current")
     return QuickCheck(reasons, stale)
+
+
+def refusals_key(snapshot: Snapshot, available: tuple[str, ...], request: Request) -> str:
+    """One hash of everything a full plan reads but ``output/``: every input's bytes (the
+    toolchain's too), the languages with a catalog, and the request (``--force`` aside: it
+    reprints, it decides nothing else)."""
+    return short_hash(snapshot.inputs_digest, sorted(available),
+                      repr(dataclasses.replace(request, force=False)))
+
+
+def refusals_of(plan: Plan, key: str, expected: list[Target],
+                published: Published) -> Refusals | None:
+    """What the next build needs to say this plan's refusals again without planning (see
+    ``Refusals``); ``expected``: the editions the request gives by name (phase one's list),
+    ``published``: what ``output/`` holds once the plan is carried out. None when it withheld
+    nothing."""
+    given = {e.target for e in plan.editions} | set(plan.unchanged)
+    withheld = tuple(t for t in expected if t not in given)
+    if not withheld and not plan.refused:
+        return None
+    removed = set(plan.obsolete)
+    return Refusals(key, withheld, tuple(tuple(error.problems) for error in plan.refused),
+                    tuple(plan.notes), tuple(plan.kept), tuple(plan.behind),
+                    {t: (state.content_hash, t in published.intact)
+                     for t, state in sorted(published.states.items())
+                     if t not in given and t not in removed})
+
+
+def records_refusals(request: Request) -> bool:
+    """Whether a build of this request records its plan's refusals, and replays them: a build of
+    everything in the released languages (``make``, ``watch``); never a draft build (it prints
+    drafts instead of refusing), one of some statements or languages, or a bundle's (``dist``:
+    printed afresh in a folder of its own)."""
+    return request.everything and not request.draft and not request.self_contained
+
+
+def replayed_plan(refusals: Refusals, expected: list[Target], request: Request) -> Plan:
+    """The plan phase one says again (``QuickCheck.replayed``): the editions it found up to date
+    (``expected`` but those the last full plan withheld), and that plan's refusals, notes, kept
+    editions and those behind. It holds no statuses: nothing was checked again."""
+    withheld = set(refusals.withheld)
+    return Plan(refused=[PipelineError.of(list(problems)) for problems in refusals.refused],
+                notes=list(refusals.notes), kept=list(refusals.kept),
+                complete=request.everything, behind=list(refusals.behind),
+                unchanged=sorted(t for t in expected if t not in withheld))
+
+
+def replays(refusals: Refusals, key: str, stale: set[Target], matched: set[Target],
+            published: Published) -> bool:
+    """Whether a full plan now would decide what ``refusals`` records: it was made from these
+    very inputs and request (``key``), what phase one finds stale (``stale``) is exactly what
+    it withheld, and ``output/`` holds, besides the editions phase one finds up to date
+    (``matched``), exactly what it left there (each edition's state and whether its files are
+    intact: a kept edition damaged or removed since is planned in full)."""
+    return (refusals.key == key and stale == set(refusals.withheld)
+            and not matched & set(refusals.left)
+            and all(t in matched or refusals.left.get(t) == (state.content_hash,
+                                                                 t in published.intact)
+                    for t, state in published.states.items())
+            and all(t in published.states for t in refusals.left))
 
 
 def up_to_date_by_name(snapshot: Snapshot, codes: list[str], request: Request,

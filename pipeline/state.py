@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .errors import Problem
 from .files import MAX_FONT, PublishedDigests, list_published, read_published
 from .identifiers import cldr_has
 from .model import PrintOptions, Target
@@ -230,3 +231,87 @@ def translations_bytes(catalogs: dict[str, Translations], toolchain: str = "") -
         ensure_ascii=False, sort_keys=True).encode()
 
 
+REFUSALS_STATE = ".refusals.state.json"
+"""In ``output/``: what the last full plan of a build of everything refused, and from which
+inputs (``Refusals``), so that a build of the very same inputs replays it without parsing."""
+
+
+@dataclass(frozen=True)
+class Refusals:
+    """What a full plan (``plan.make_plan``) decided not to print, as the next build needs it to
+    say the same without planning again (``plan.quick_check``): the hash of every input it read
+    and of the request (``key``); the editions it did not give (``withheld``: refused, or not
+    printed while a language they need is refused); the refusals it made, each with its
+    problems, as logged (``refused``); its notes; the editions it kept and those shown as behind;
+    and what ``output/`` held besides the editions it gave (``left``: by edition, its state's
+    content hash and whether its files were intact)."""
+
+    key: str
+    withheld: tuple[Target, ...]
+    refused: tuple[tuple[Problem, ...], ...]
+    notes: tuple[str, ...]
+    kept: tuple[Target, ...]
+    behind: tuple[Target, ...]
+    left: dict[Target, tuple[str, bool]]
+
+    def to_bytes(self) -> bytes:
+        return json.dumps({
+            "version": STATE_VERSION, "key": self.key,
+            "withheld": [_target(t) for t in self.withheld],
+            "refused": [[dataclasses.asdict(p) for p in error] for error in self.refused],
+            "notes": list(self.notes), "kept": [_target(t) for t in self.kept],
+            "behind": [_target(t) for t in self.behind],
+            "left": [[*_target(t), content_hash, intact]
+                     for t, (content_hash, intact) in sorted(self.left.items())],
+        }, ensure_ascii=False, sort_keys=True).encode()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Refusals | None:
+        """The record in a file's bytes; None when it is damaged, of another version, or odd
+        in any way (the build then plans in full)."""
+        try:
+            raw = json.loads(data)
+            if not isinstance(raw, dict) or raw.get("version") != STATE_VERSION \
+                    or not isinstance(raw.get("key"), str) \
+                    or not isinstance(raw["notes"], list) or not _all_text(raw["notes"]):
+                return None
+            left = {}
+            for item in raw["left"]:
+                if not (isinstance(item, list) and len(item) == 5 and isinstance(item[3], str)
+                        and isinstance(item[4], bool)):
+                    return None
+                left[_from_target(item[:3])] = (item[3], item[4])
+            refused = tuple(tuple(_problem(p) for p in error) for error in raw["refused"])
+            if any(not error for error in refused):
+                return None
+            return cls(raw["key"], tuple(map(_from_target, raw["withheld"])), refused,
+                       tuple(raw["notes"]), tuple(map(_from_target, raw["kept"])),
+                       tuple(map(_from_target, raw["behind"])), left)
+        except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
+            return None
+
+
+def _target(target: Target) -> list[object]:
+    return [target.statement_id, target.variant, target.draft]
+
+
+def _from_target(raw: object) -> Target:
+    if not (isinstance(raw, list) and len(raw) == 3 and _all_text(raw[:2])
+            and isinstance(raw[2], bool)):
+        raise ValueError(f"not an edition: {raw!r}")
+    return Target(raw[0], raw[1], raw[2])
+
+
+def _problem(raw: object) -> Problem:
+    if not (isinstance(raw, dict) and raw.keys() == {"message", "file", "line", "severity"}
+            and isinstance(raw["message"], str) and (raw["file"] is None or isinstance(raw["file"], str))
+            and (raw["line"] is None or type(raw["line"]) is int)
+            and raw["severity"] in ("error", "warning")):
+        raise ValueError(f"not a problem: {raw!r}")
+    return Problem(raw["message"], raw["file"], raw["line"], raw["severity"])
+
+
+def read_refusals(output_dir: Path) -> Refusals | None:
+    """The record of ``REFUSALS_STATE``; None when there is none or it is odd."""
+    data = read_published(output_dir / REFUSALS_STATE)
+    return Refusals.from_bytes(data) if data is not None else None

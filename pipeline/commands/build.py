@@ -34,8 +34,13 @@ from ..plan import (
     Plan,
     Removal,
     Request,
+    editions_by_name,
     make_plan,
     quick_check,
+    records_refusals,
+    refusals_key,
+    refusals_of,
+    replayed_plan,
     requested_languages,
     translations_of,
     up_to_date_by_name,
@@ -56,10 +61,13 @@ from ..site import (
 from ..snapshot import Snapshot, catalog_languages, digest, no_statement, short_hash, take
 from ..state import (
     CATALOGS_STATE,
+    REFUSALS_STATE,
     EditionState,
     Published,
+    Refusals,
     Translations,
     read_published_editions,
+    read_refusals,
     read_translations,
     translations_bytes,
 )
@@ -171,14 +179,28 @@ def _build(project: Project, request: Request, jobs: int | None,
                         lambda: site_is_current(project, site_inputs_hash(snapshot, [
                             s for t, s in sorted(published.states.items())
                             if not t.draft and t in published.intact]), digests),
-                        translations)
+                        translations, read_refusals(project.output_dir)
+                        if records_refusals(request) else None)
     fresh = up_to_date_by_name(snapshot, codes, request, published)
     if quick.up_to_date and not snapshot.sources and not snapshot.unreadable_sources:
         raise no_statement(project)
-    if quick.up_to_date:
-        report.up_to_date = sorted(fresh)
+    if quick.up_to_date or quick.replayed is not None:
+        # (refused again: what the last full plan refused from these very inputs, said again)
+        replayed = replayed_plan(quick.replayed, fresh, request) if quick.replayed else None
+        if replayed is not None:
+            log.debug("refused again, as the last build refused it from these very inputs: %s",
+                      "; ".join(quick.reasons))
+            for note in replayed.notes:
+                log.info("%s", note)
+        report.up_to_date = sorted(fresh) if replayed is None else replayed.unchanged
         for target in report.up_to_date:
             log.info("%s: up to date", target.name)
+        if replayed is not None:
+            for target in replayed.kept:
+                log.info("%s: the edition printed earlier is kept while it is refused",
+                         target.name)
+            report.refused += replayed.refused
+            report.plan = replayed
         record_digests(project, digests)
         return report
     log.debug("planning in full: %s", "; ".join(quick.reasons))
@@ -237,10 +259,27 @@ def _build(project: Project, request: Request, jobs: int | None,
     write_site(project, snapshot, [states[t] for t in sorted(listed)], set(plan.behind), report,
                parsed.catalogs, partial=not request.everything, digests=digests)
     report.plan = plan
+    if records_refusals(request):  # what the next build of the same inputs says again
+        keep_refusals(project, refusals_of(
+            plan, refusals_key(snapshot, available, request),
+            [choices[0] for choices in editions_by_name(project.settings, list(snapshot.sources),
+                                                        codes, request.draft)],
+            Published(states, frozenset(intact))) if report.refused == plan.refused else None)
     record_digests(project, digests, report)
     if not snapshot.sources and not snapshot.unreadable_sources:  # its editions are removed now
         report.refused.append(no_statement(project))
     return report
+
+
+def keep_refusals(project: Project, refusals: Refusals | None) -> None:
+    """Record what the plan refused for the next build (``REFUSALS_STATE``), or that there is
+    nothing to say again (``None``: the plan withheld nothing, or the build refused more than it)."""
+    path = project.output_dir / REFUSALS_STATE
+    root = project.root if project.output is None else project.output_dir.parent
+    if refusals is None:
+        remove(path, root)
+    else:
+        write_atomic(path, refusals.to_bytes(), root)
 
 
 def record_digests(project: Project, digests: PublishedDigests | None,
