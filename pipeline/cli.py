@@ -77,7 +77,7 @@ def run_build(project: Project, args: argparse.Namespace) -> int:
     updated = 0
     left: list[Left] = []  # the inputs as the update left them, not read twice
     # The first worker starts as soon as the update or the build sees something changed.
-    with Printers.on_standby() as printers:
+    with Printers.on_standby(args.jobs) as printers:
         if args.update:  # as `update` then `build`: what update cannot do is reported, the build runs
             from .commands.update import update
 

@@ -629,6 +629,8 @@ DIGESTS = ".files.state.json"
 """In ``output/``: the SHA-256 of each published file with the stat it had when it was hashed, so
 that the next run hashes only the files whose stat changed (``PublishedDigests``)."""
 DIGESTS_VERSION = 1
+MAX_PLANS = 16
+"""The full plans ``PublishedDigests`` keeps (requests in turn on the same inputs)."""
 
 Stat = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
 
@@ -641,10 +643,14 @@ class PublishedDigests:
     "racy" case): a file whose times are not older than the record file's is hashed, as git does.
     ``changed`` says whether the record should be written again (``save``).
 
-    It also keeps the hash of the inputs the last build read and what it was asked (``inputs``):
-    a build that finds them the same finds stale only what the last one could not print (a
-    language in progress, refused) or what was damaged since, and starts no worker early for it
-    (``Printers.start_early``)."""
+    It also keeps the hash of the inputs each full plan read and what it was asked (``plans``),
+    of the plans made since the last that printed something (that one included): a build that
+    finds its own there finds stale only what that plan could not print (a language in
+    progress, refused) or what was damaged since, and starts no worker early for it
+    (``Printers.start_early``). Several, so that builds of different requests in turn (``build
+    --lang en``, ``build``) each find theirs; reset when a plan prints, since what it printed
+    may be what another plan's inputs found fresh (an edit undone). The record decides nothing
+    else: what is printed is the plan's to say."""
 
     def __init__(self, output_dir: Path):
         self.output_dir = output_dir
@@ -652,8 +658,9 @@ class PublishedDigests:
         self.recorded: dict[str, tuple[Stat, str]] = {}
         self.found: dict[str, tuple[Stat, str]] = {}
         self.since = 0  # the record file's mtime_ns: only times before it are trusted
-        self.inputs = ""  # what the last build read and was asked, as recorded
-        self.inputs_now: str | None = None  # the same, for this build (set by it)
+        self.plans: list[str] = []  # the full plans made since one printed, as recorded
+        self.inputs_now: str | None = None  # this build's inputs and request (set by it)
+        self.printed = False  # whether this build printed an edition (set by it)
         path = output_dir / DIGESTS
         try:
             info = os.lstat(path)
@@ -664,8 +671,9 @@ class PublishedDigests:
         if isinstance(raw, dict) and raw.get("version") == DIGESTS_VERSION \
                 and isinstance(raw.get("files"), dict):
             self.since = info.st_mtime_ns
-            if isinstance(raw.get("inputs"), str):
-                self.inputs = raw["inputs"]
+            plans = raw.get("plans")
+            if isinstance(plans, list) and all(isinstance(plan, str) for plan in plans):
+                self.plans = plans[-MAX_PLANS:]
             for name, item in raw["files"].items():
                 if (isinstance(item, list) and len(item) == 5
                         and all(type(v) is int for v in item[:4]) and isinstance(item[4], str)):
@@ -711,10 +719,22 @@ class PublishedDigests:
             self.found[self.name(path)] = (
                 (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino), sha)
 
+    def planned(self, inputs: str) -> bool:
+        """Whether a full plan of these very inputs and request (``inputs``) was made, and none
+        printed anything since (``plans``)."""
+        return inputs in self.plans
+
+    def _plans_now(self) -> list[str]:
+        if self.printed and self.inputs_now is not None:
+            return [self.inputs_now]
+        if self.inputs_now is None or self.inputs_now in self.plans:
+            return self.plans
+        return [*self.plans, self.inputs_now][-MAX_PLANS:]
+
     @property
     def changed(self) -> bool:
         return any(self.recorded.get(name) != found for name, found in self.found.items()) \
-            or self.inputs_now not in (None, self.inputs)
+            or self._plans_now() != self.plans
 
     def save(self, root: Path) -> None:
         """Record the digests found in this run, with those recorded before of files it did not
@@ -725,8 +745,8 @@ class PublishedDigests:
                 and os.path.lexists(self.output_dir / name)}
         found = {**kept, **self.found}
         files = {name: [*item[0], item[1]] for name, item in sorted(found.items())}
-        inputs = self.inputs_now if self.inputs_now is not None else self.inputs
+        plans = self._plans_now()
         write_atomic(self.output_dir / DIGESTS, json.dumps(
-            {"version": DIGESTS_VERSION, "inputs": inputs, "files": files},
+            {"version": DIGESTS_VERSION, "plans": plans, "files": files},
             separators=(",", ":")).encode(), root)
-        self.recorded, self.inputs = found, inputs
+        self.recorded, self.plans = found, plans

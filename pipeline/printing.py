@@ -45,6 +45,16 @@ ENDING = 10.0
 """Seconds a worker has to end once told to, before it is killed."""
 
 
+def cores() -> int:
+    """The cores this process may run on (its CPU affinity, as ``taskset`` or a container's
+    cpuset leaves it), not the machine's: a second process on a core this one has to share only
+    takes turns with it."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):  # (not on every system)
+        return os.cpu_count() or 1
+
+
 @dataclass(frozen=True)
 class Printed:
     pdf: PrintedPdf
@@ -163,21 +173,24 @@ class Printers:
     own while this process still merges, parses, plans and renders. (An edited paragraph's
     English PDF came out in 1.43 s instead of 1.70: WeasyPrint's own CLI takes 1.2-1.3 s.)"""
 
-    def __init__(self, workers: int, warmth: Warmth | None = None, *, standby: bool = False):
+    def __init__(self, workers: int, warmth: Warmth | None = None, *, standby: bool = False,
+                 jobs: int | None = None):
         self.size = workers
         self.warmth = warmth
         self.warm = warmth is not None
         self.standby = standby
+        self.jobs = jobs  # on standby: the command's -j, None for one per core
         self.workers: list[_Worker] = []
         self.cards: dict[str, tuple[str, bytes]] = {}  # edition: its last card's key and image
         if not standby and (workers > 1 or warmth is not None):
             self._start_all(workers)
 
     @classmethod
-    def on_standby(cls) -> Printers:
+    def on_standby(cls, jobs: int | None = None) -> Printers:
         """A pool that starts its first worker only when told (``start_early``): until then, it
-        costs nothing, and a command with nothing to print never starts one."""
-        return cls(1, standby=True)
+        costs nothing, and a command with nothing to print never starts one. ``jobs``: the
+        command's ``-j``; with ``-j 1`` no worker starts early (one process at a time)."""
+        return cls(1, standby=True, jobs=jobs)
 
     def _start_all(self, workers: int) -> None:
         from multiprocessing import resource_tracker
@@ -194,11 +207,14 @@ class Printers:
     def start_early(self) -> None:
         """Start the first worker of a pool on standby now, loading WeasyPrint: the edition a
         change reprints then goes to a worker that is ready, or nearly, instead of this process
-        importing WeasyPrint after planning. Only with a core to spare for it (on one core it
-        would only take turns with this process); a pool with a worker already is left as it is.
+        importing WeasyPrint after planning. Only with a core to spare for it (on one core, or
+        one this process may run on, it would only take turns with this process) and when the
+        command may run more than one process (not with ``-j 1``, which asks for one at a time:
+        the edition is then printed here, as before); a pool with a worker already is left as
+        it is.
         (It does not load the fonts and stylesheet too, as a warm pool's do: measured, that made
         the edition no faster, and cost 0.13 s before it, and 0.1 s here, sending them.)"""
-        if not self.standby or self.workers or (os.cpu_count() or 1) < 2:
+        if not self.standby or self.workers or self.jobs == 1 or cores() < 2:
             return
         self._start_all(1)
 
@@ -247,16 +263,18 @@ class Printers:
         self.close(now=kind is not None)
 
     def close(self, now: bool = False) -> None:
-        """End every worker: terminated (a worker holds nothing: it writes no file, and one
-        idle or still loading WeasyPrint would take a tenth of a second to end when told to, its
-        pipe closed, which the command would wait for). ``now`` (interrupted or failed): one
-        still printing is ended too. Either way, one that has not ended within ``ENDING``
-        seconds is killed. A second signal meanwhile kills them all before it goes on."""
+        """End every worker: killed (a worker holds nothing: it writes no file, and one idle
+        or still loading WeasyPrint would take a tenth of a second to end when told to, its pipe
+        closed, which the command would wait for; SIGTERM too, to one just started: it blocks
+        the stopping signals until it has its orders, see ``_start``). ``now`` (interrupted or
+        failed): one still printing is ended too. Either way, one that has not ended within
+        ``ENDING`` seconds is killed. A second signal meanwhile kills them all before it goes
+        on."""
         workers, self.workers = self.workers, []
         try:
             for worker in workers:
                 if (now or worker.job is None) and worker.process.pid is not None:
-                    worker.process.terminate()
+                    worker.process.kill()
                 worker.orders.close()
             deadline = time.monotonic() + ENDING
             for worker in workers:

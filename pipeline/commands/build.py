@@ -8,7 +8,6 @@ other editions are still printed, and the exit status says something was refused
 
 from __future__ import annotations
 
-import os
 import time
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field, replace
@@ -171,9 +170,6 @@ def _build(project: Project, request: Request, jobs: int | None,
     # 2. Phase one of the freshness rule: from bytes alone, no statement parsed (a catalog only
     # when its bytes changed, to see whose translations did).
     digests = published.digests
-    inputs_seen = short_hash(snapshot.inputs_digest, repr(request))
-    if digests is not None:
-        digests.inputs_now = inputs_seen
     translations = catalog_translations(project, snapshot, read)  # read: those it had to read
     quick = quick_check(snapshot, available, codes, request, published,
                         lambda: site_is_current(project, site_inputs_hash(snapshot, [
@@ -204,10 +200,16 @@ def _build(project: Project, request: Request, jobs: int | None,
         record_digests(project, digests)
         return report
     log.debug("planning in full: %s", "; ".join(quick.reasons))
-    # A pool on standby starts its first worker now (``Printers``): unless the last build read
-    # these very inputs, and what it left stale (refused) it would leave again.
-    if warm is not None and (digests is None or digests.inputs != inputs_seen):
+    # A pool on standby starts its first worker now (``Printers``): unless a full plan of these
+    # very inputs and request was made, and nothing printed since: what it left stale (refused)
+    # it would leave again (with --force, it prints everything again). Recorded by full plans
+    # only: a build up to date by the bytes leaves the record as it was.
+    inputs_seen = short_hash(snapshot.inputs_digest, repr(request))
+    if warm is not None and (digests is None or not digests.planned(inputs_seen)
+                             or request.force):
         warm.start_early()
+    if digests is not None:
+        digests.inputs_now = inputs_seen
     from ..parse import parse
 
     # 3. Parse what changed, then plan; carry the plan out; plan again if an edition failed
@@ -289,6 +291,7 @@ def record_digests(project: Project, digests: PublishedDigests | None,
     if digests is None:
         return
     for done in report.printed if report is not None else ():
+        digests.printed = True
         paths = done.target.paths(project.output_dir)
         for kind, sha in done.state.files.items():
             digests.written(paths[kind], sha)
@@ -299,13 +302,13 @@ def carry_out(project: Project, snapshot: Snapshot, parsed: Parsed, plan: Plan,
               jobs: int | None, report: Report, warm: Printers | None = None
               ) -> frozenset[Target]:
     """Render, print and publish the plan's stale editions; returns those that failed."""
-    from ..printing import Printers
+    from ..printing import Printers, cores
 
     stale = plan.stale
     for edition in stale:
         log.debug("%s: printed because %s", edition.target.name, edition.reason)
     failed: set[Target] = set()
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(stale)))
+    workers = max(1, min(jobs or cores(), len(stale)))
     # Workers only when there is something to print; they load WeasyPrint while this renders.
     if warm is not None and stale:
         warm.grow(workers)
