@@ -200,13 +200,14 @@ def _build(project: Project, request: Request, jobs: int | None,
         record_digests(project, digests)
         return report
     log.debug("planning in full: %s", "; ".join(quick.reasons))
-    # A pool on standby starts its first worker now (``Printers``): unless a full plan of these
-    # very inputs and request was made, and nothing printed since: what it left stale (refused)
-    # it would leave again (with --force, it prints everything again). Recorded by full plans
-    # only: a build up to date by the bytes leaves the record as it was.
+    # A pool on standby starts its first worker now (``Printers``): unless no edition is stale
+    # by its bytes (the index alone is to write: ``build --lang en`` after ``build``), or a
+    # full plan of these very inputs and request was made, and nothing printed since: what it
+    # left stale (refused) it would leave again (with --force, it prints everything again).
+    # Recorded by full plans only: a build up to date by the bytes leaves the record as it was.
     inputs_seen = short_hash(snapshot.inputs_digest, repr(request))
-    if warm is not None and (digests is None or not digests.planned(inputs_seen)
-                             or request.force):
+    if warm is not None and quick.statements != set() and (
+            digests is None or not digests.planned(inputs_seen) or request.force):
         warm.start_early()
     if digests is not None:
         digests.inputs_now = inputs_seen
