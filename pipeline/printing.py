@@ -28,6 +28,7 @@ from collections.abc import Generator, Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from . import log
 from .errors import PipelineError, stop_if_stopped
 
 if TYPE_CHECKING:  # (printing is imported by every build, even one with nothing to print)
@@ -180,6 +181,7 @@ class Printers:
         self.warm = warmth is not None
         self.standby = standby
         self.jobs = jobs  # on standby: the command's -j, None for one per core
+        self.short = False  # the system refused to start a worker (``_started``)
         self.workers: list[_Worker] = []
         self.cards: dict[str, tuple[str, bytes]] = {}  # edition: its last card's key and image
         if not standby and (workers > 1 or warmth is not None):
@@ -193,16 +195,30 @@ class Printers:
         return cls(1, standby=True, jobs=jobs)
 
     def _start_all(self, workers: int) -> None:
-        from multiprocessing import resource_tracker
-
-        # (Started first: starting it unblocks SIGINT and SIGTERM, see ``_start``.)
-        resource_tracker.ensure_running()
         try:
             for _ in range(workers - len(self.workers)):
-                self._start()
+                if not self._started():
+                    break
         except BaseException:  # a signal that waited stops the build, and what it started
             self.close(now=True)
             raise
+
+    def _started(self) -> bool:
+        """Start one more worker; False when the system starts no process now (none left to
+        the user, no memory: EAGAIN, ENOMEM, which a pool on standby met first, starting a worker
+        only to save time): no failure, the editions are printed by the workers there are, or
+        here when there are none, and it is said once; the pool starts no more."""
+        if self.short:
+            return False
+        try:
+            self._start()
+        except OSError as error:
+            self.short = True
+            log.warning("could not start a printing process (%s): the editions are printed %s",
+                        error.strerror or error, "by the processes running" if self.workers
+                        else "here, one at a time")
+            return False
+        return True
 
     def start_early(self) -> None:
         """Start the first worker of a pool on standby now, loading WeasyPrint: the edition a
@@ -235,7 +251,10 @@ class Printers:
         sending it its orders would leave the worker reading nothing (an EOFError and its
         traceback on the terminal): the signals that stop a build wait until it has them."""
         import multiprocessing
+        from multiprocessing import resource_tracker
 
+        # (Started first: starting it unblocks SIGINT and SIGTERM; once running, a check.)
+        resource_tracker.ensure_running()
         context = multiprocessing.get_context("spawn")
         ours, theirs = context.Pipe()
         process = context.Process(target=_work, args=(theirs, os.getpid(), self.warmth),
@@ -329,17 +348,24 @@ class Printers:
         try:
             for i, job in enumerate(jobs):
                 while i not in done:
-                    self._hand_out(jobs, waiting)
+                    self._hand_out(jobs, waiting, done)
                     self._collect(jobs, done)
                 yield job, done.pop(i)
         finally:  # abandoned (an error, a signal): a job still printing is never read
             for worker in [w for w in self.workers if w.job is not None]:
                 self._retire(worker)
 
-    def _hand_out(self, jobs: list[PrintJob], waiting: deque[int]) -> None:
-        """Give the next jobs to idle workers (starting one where one died)."""
+    def _hand_out(self, jobs: list[PrintJob], waiting: deque[int],
+                  done: dict[int, Printed | PipelineError]) -> None:
+        """Give the next jobs to idle workers (starting one where one died); with no worker at
+        all (none could be started), print the next one here."""
         while len(self.workers) < self.size and waiting:
-            self._start()
+            if not self._started():
+                break
+        if not self.workers and waiting:
+            index = waiting.popleft()
+            done[index] = _print(jobs[index])
+            return
         for worker in list(self.workers):
             if worker.job is None and waiting:
                 worker.job = waiting.popleft()

@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 import os
 import signal
+import subprocess
+import sys
 
 import pytest
 
@@ -248,3 +250,40 @@ def test_a_language_left_refused_starts_no_worker_the_next_time(project: Project
     started.clear()
     main(["--project", root, "build", "-q"])
     assert started == ["started"], "a new edit: the build started its worker early"
+
+
+REFUSED_PROCESSES = """
+import errno, sys
+import multiprocessing.popen_spawn_posix as spawn
+
+def refused(self, process_obj):  # as fork does with no process or memory left to the user
+    raise BlockingIOError(errno.EAGAIN, "Resource temporarily unavailable")
+
+spawn.Popen._launch = refused
+from pipeline.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+SHORT = ("could not start a printing process (Resource temporarily unavailable): the editions "
+         "are printed here, one at a time")
+
+
+@pytest.mark.slow
+def test_a_system_that_starts_no_process_gets_its_editions_printed_here(good: Project):
+    """``ulimit -u`` reached, or no memory to fork: a worker started early only to save time
+    failed the build with a traceback (an edit's one edition, which -j 1 printed); and a pool
+    left with no worker waited for one forever. Said once, printed here."""
+    root = str(good.root)
+    edit(good, G, "Food, medicine", "Food, water, medicine")
+    pdf = good.output_dir / "ghouta-2017" / "ghouta-2017.en.pdf"
+    before = pdf.read_bytes()
+    for command, printed in ((["build", "--update"], 1),  # (the translations: fuzzy, refused)
+                             (["build", "one-voice-2019", "--lang", "en", "--lang", "fr", "--force",
+                               "-j", "2"], 2)):
+        result = subprocess.run([sys.executable, "-c", REFUSED_PROCESSES, *command, "-C", root],
+                                capture_output=True, text=True, timeout=120)
+        assert "Traceback" not in result.stderr, result.stderr
+        lines = result.stderr.splitlines()
+        assert lines.count(SHORT) == 1, result.stderr
+        assert any(line.startswith(f"{printed} printed") for line in lines), result.stderr
+    assert result.returncode == 0, result.stderr
+    assert pdf.read_bytes() != before
