@@ -50,10 +50,11 @@ def cores() -> int:
     """The cores this process may run on (its CPU affinity, as ``taskset`` or a container's
     cpuset leaves it), not the machine's: a second process on a core this one has to share only
     takes turns with it."""
+    machine = os.cpu_count() or 1
     try:
-        return len(os.sched_getaffinity(0)) or 1
+        return max(1, min(machine, len(os.sched_getaffinity(0))))
     except (AttributeError, OSError):  # (not on every system)
-        return os.cpu_count() or 1
+        return machine
 
 
 @dataclass(frozen=True)
