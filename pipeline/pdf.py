@@ -10,6 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import re
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,7 +65,71 @@ def load_weasyprint() -> None:
     """Import WeasyPrint, its costliest step (about half a second): a worker or a watcher does it
     once, before its first edition. With it come the layout fixes (``weasyfixes``), checked
     against its version: every page and card is laid out with them."""
-    from . import weasyfixes  # noqa: F401
+    if "weasyprint" in sys.modules:
+        from . import weasyfixes  # noqa: F401
+        return
+    with _libraries_found_by_the_loader_cache():
+        from . import weasyfixes  # noqa: F401, F811
+
+
+@contextmanager
+def _libraries_found_by_the_loader_cache() -> Iterator[None]:
+    """While WeasyPrint loads, ``ctypes.util.find_library`` answers from one reading of the
+    loader's cache (``ldconfig -p``), as its first step does, instead of running ldconfig again
+    for each name and, for each name it does not know, gcc and ld. WeasyPrint tries several
+    names for each of its seven libraries (``libgobject-2.0-0``, ``gobject-2.0-0``,
+    ``gobject-2.0``, ...) and most are unknown on Linux: 0.18 s of each start of a printing
+    process went there. A name the cache does not list is looked up as before when
+    ``LD_LIBRARY_PATH`` is set (where ld would look); on another system, or without ldconfig,
+    nothing changes."""
+    import ctypes.util
+
+    if not sys.platform.startswith("linux") or not os.path.isfile(LDCONFIG):
+        yield
+        return
+    original = ctypes.util.find_library
+    listing: list[bytes] = []
+
+    def find_library(name: str) -> str | None:
+        if not listing:
+            listing.append(_loader_cache())
+        if not listing[0]:  # (ldconfig said nothing: as before)
+            return original(name)
+        found = re.search(rb"\s+(lib%s\.[^\s]+)\s+\(%s" % (re.escape(os.fsencode(name)),
+                                                        _abi_type()), listing[0])
+        if found:
+            return os.fsdecode(found.group(1))
+        return original(name) if os.environ.get("LD_LIBRARY_PATH") else None
+
+    ctypes.util.find_library = find_library
+    try:
+        yield
+    finally:
+        ctypes.util.find_library = original
+
+
+LDCONFIG = "/sbin/ldconfig"
+
+
+def _loader_cache() -> bytes:
+    """``ldconfig -p``, as ``ctypes.util`` runs it; empty when it cannot be run."""
+    import subprocess
+
+    try:
+        return subprocess.run([LDCONFIG, "-p"], stdin=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              stdout=subprocess.PIPE, env={"LC_ALL": "C", "LANG": "C"},
+                              check=False, timeout=10).stdout
+    except (OSError, subprocess.SubprocessError):
+        return b""
+
+
+def _abi_type() -> bytes:
+    """The ABI ``ctypes.util`` looks for in the cache's lines, for this machine."""
+    import struct
+
+    machine = os.uname().machine + ("-32" if struct.calcsize("l") == 4 else "-64")
+    return {"x86_64-64": b"libc6,x86-64", "ppc64-64": b"libc6,64bit", "sparc64-64": b"libc6,64bit",
+            "s390x-64": b"libc6,64bit", "ia64-64": b"libc6,IA-64"}.get(machine, b"libc6")
 
 
 WARM_UP = ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>warm</title>'

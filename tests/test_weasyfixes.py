@@ -9,6 +9,7 @@ import importlib
 import re
 import sys
 import tomllib
+from pathlib import Path
 
 import pytest
 import weasyprint
@@ -194,3 +195,36 @@ def test_lines_broken_again_are_answered_from_memory_with_the_same_pages():
     assert fixes._LINE_MEMO.get() is None
     assert len(asked) > 2 * len(memo) > 0  # the columns' lines were broken again and again
     assert document.write_pdf(pdf_identifier=b"memo") == plain
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux") or not Path("/sbin/ldconfig").is_file(),
+                    reason="the loader's cache is read on Linux, with ldconfig, only")
+def test_loading_weasyprint_finds_its_libraries_in_one_reading_of_the_loader_cache(monkeypatch):
+    """While WeasyPrint loads, ``find_library`` answers as the standard one does (the names
+    WeasyPrint tries, those that exist and those that do not), from one run of ldconfig, where
+    the standard one ran ldconfig, gcc and ld for each name (215 processes for one import)."""
+    import ctypes.util
+    import subprocess
+
+    from pipeline import pdf
+
+    monkeypatch.delenv("LD_LIBRARY_PATH", raising=False)
+    names = ["libgobject-2.0-0", "gobject-2.0-0", "gobject-2.0", "pango-1.0", "harfbuzz",
+             "harfbuzz-subset", "harfbuzz-vector", "fontconfig", "pangoft2-1.0", "c", "m",
+             "no-such-library-at-all"]
+    standard = {name: ctypes.util.find_library(name) for name in names}
+    assert standard["gobject-2.0"] and standard["no-such-library-at-all"] is None
+    started: list[object] = []
+    popen = subprocess.Popen
+
+    class Counted(popen):  # type: ignore[misc, valid-type]
+        def __init__(self, args, *rest, **options):
+            started.append(args)
+            super().__init__(args, *rest, **options)
+
+    monkeypatch.setattr(subprocess, "Popen", Counted)
+    with pdf._libraries_found_by_the_loader_cache():
+        quick = {name: ctypes.util.find_library(name) for name in names}
+    assert quick == standard
+    assert started == [[pdf.LDCONFIG, "-p"]], started
+    assert ctypes.util.find_library.__module__ == "ctypes.util", "put back as it was"
