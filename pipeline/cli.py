@@ -60,6 +60,13 @@ def project_folder(value: str) -> Path:
     return Path(value)
 
 
+def job_count(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of worker processes (1 or "
+                                         "more; leave -j out for one per core)")
+    return int(value)
+
+
 def port_number(value: str) -> int:
     if not value.isdigit() or not 0 <= int(value) <= 65535:
         raise argparse.ArgumentTypeError(f"{value!r} is not a port number (0 to 65535; 0: any "
@@ -251,7 +258,7 @@ def parser() -> argparse.ArgumentParser:
                          help=f"only this language (repeatable; default: {what})")
 
     def jobs(sub: argparse.ArgumentParser) -> None:
-        sub.add_argument("-j", "--jobs", type=int, default=None,
+        sub.add_argument("-j", "--jobs", type=job_count, default=None,
                          help="worker processes (default: one per core)")
 
     def draft(sub: argparse.ArgumentParser) -> None:

@@ -36,6 +36,19 @@ def test_bleed_is_a_small_length(value, ok, capsys):
         assert "is not a bleed such as 3mm" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(("value", "ok"), [("1", True), ("4", True), ("0", False),
+                                           ("-2", False), ("two", False), ("1.5", False)])
+def test_jobs_are_one_or_more_worker_processes(value, ok, capsys):
+    """``-j 0`` or ``-j -2`` once meant one per core by accident (``jobs or cores``): refused,
+    saying what is allowed."""
+    if ok:
+        assert parser().parse_args(["build", "-j", value]).jobs == int(value)
+    else:
+        with pytest.raises(SystemExit):
+            parser().parse_args(["build", f"--jobs={value}"])
+        assert "is not a number of worker processes (1 or more" in capsys.readouterr().err
+
+
 def test_paper_sizes_ignore_case():
     assert parser().parse_args(["build", "--paper", "LETTER"]).paper == "letter"
 

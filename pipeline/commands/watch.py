@@ -10,7 +10,6 @@ catalogs the update itself writes do not start another round.
 from __future__ import annotations
 
 import logging
-import os
 import signal
 import threading
 from collections.abc import Callable
@@ -20,7 +19,7 @@ from .. import log
 from ..errors import PipelineError, Problem
 from ..files import is_scratch, list_files, read_published
 from ..plan import DEFAULT_REQUEST, Request
-from ..printing import STOPPING, Printers, Warmth
+from ..printing import STOPPING, Printers, Warmth, cores
 from ..project import ASSETS, Project
 from ..snapshot import digest
 from .build import build
@@ -89,7 +88,7 @@ def warm_printers(project: Project) -> Printers:
         assets = asset_files(take(project, None, []))
     except PipelineError:  # the build will say what is wrong; the workers warm up without it
         assets = {}
-    workers = max(1, (os.cpu_count() or 1) - 1)
+    workers = max(1, cores() - 1)
     warmth: Warmth = (folder_url(project.output_dir / ASSETS), assets)
     return Printers(workers, warmth if assets else None)
 
