@@ -65,11 +65,8 @@ def load_weasyprint() -> None:
     """Import WeasyPrint, its costliest step (about half a second): a worker or a watcher does it
     once, before its first edition. With it come the layout fixes (``weasyfixes``), checked
     against its version: every page and card is laid out with them."""
-    if "weasyprint" in sys.modules:
+    with _libraries_found_by_the_loader_cache():  # (loaded already: ldconfig is not run)
         from . import weasyfixes  # noqa: F401
-        return
-    with _libraries_found_by_the_loader_cache():
-        from . import weasyfixes  # noqa: F401, F811
 
 
 @contextmanager

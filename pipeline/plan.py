@@ -364,7 +364,7 @@ def quick_check(snapshot: Snapshot, available: tuple[str, ...], codes: list[str]
                                                                    available, settings)
                        for target in published.states)
     if (reasons or given_up) and refusals is not None \
-            and replays(refusals, refusals_key(snapshot, available, request), stale_targets,
+            and replays(refusals, plan_key(snapshot, available, request), stale_targets,
                         matched, published) and site_current():
         return QuickCheck([*reasons, *(["an edition in output/ is no longer given"]
                                        if given_up else [])], set(), refusals)
@@ -375,10 +375,12 @@ def quick_check(snapshot: Snapshot, available: tuple[str, ...], codes: list[str]
     return QuickCheck(reasons, stale)
 
 
-def refusals_key(snapshot: Snapshot, available: tuple[str, ...], request: Request) -> str:
+def plan_key(snapshot: Snapshot, available: tuple[str, ...], request: Request) -> str:
     """One hash of everything a full plan reads but ``output/``: every input's bytes (the
     toolchain's too), the languages with a catalog, and the request (``--force`` aside: it
-    reprints, it decides nothing else)."""
+    reprints, it decides nothing else). Whether a plan of these very inputs was made is asked
+    with it: to say its refusals again (``Refusals.key``), and to start no worker early
+    (``PublishedDigests.plans``)."""
     return short_hash(snapshot.inputs_digest, sorted(available),
                       repr(dataclasses.replace(request, force=False)))
 

@@ -35,9 +35,9 @@ from ..plan import (
     Request,
     editions_by_name,
     make_plan,
+    plan_key,
     quick_check,
     records_refusals,
-    refusals_key,
     refusals_of,
     replayed_plan,
     requested_languages,
@@ -205,12 +205,12 @@ def _build(project: Project, request: Request, jobs: int | None,
     # full plan of these very inputs and request was made, and nothing printed since: what it
     # left stale (refused) it would leave again (with --force, it prints everything again).
     # Recorded by full plans only: a build up to date by the bytes leaves the record as it was.
-    inputs_seen = short_hash(snapshot.inputs_digest, repr(request))
+    key = plan_key(snapshot, available, request)
     if warm is not None and quick.statements != set() and (
-            digests is None or not digests.planned(inputs_seen) or request.force):
+            digests is None or not digests.planned(key) or request.force):
         warm.start_early()
     if digests is not None:
-        digests.inputs_now = inputs_seen
+        digests.inputs_now = key
     from ..parse import parse
 
     # 3. Parse what changed, then plan; carry the plan out; plan again if an edition failed
@@ -264,7 +264,7 @@ def _build(project: Project, request: Request, jobs: int | None,
     report.plan = plan
     if records_refusals(request):  # what the next build of the same inputs says again
         keep_refusals(project, refusals_of(
-            plan, refusals_key(snapshot, available, request),
+            plan, key,
             [choices[0] for choices in editions_by_name(project.settings, list(snapshot.sources),
                                                         codes, request.draft)],
             Published(states, frozenset(intact))) if report.refused == plan.refused else None)
@@ -291,8 +291,8 @@ def record_digests(project: Project, digests: PublishedDigests | None,
     those this run hashed, and those of the editions it printed."""
     if digests is None:
         return
+    digests.printed = report is not None and bool(report.printed)
     for done in report.printed if report is not None else ():
-        digests.printed = True
         paths = done.target.paths(project.output_dir)
         for kind, sha in done.state.files.items():
             digests.written(paths[kind], sha)
