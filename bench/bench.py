@@ -610,35 +610,32 @@ def versus_others(bench: Bench) -> None:
 
 
 def make_nothing_to_do(folder: Path, rounds: int = ROUNDS, warm_up: bool = True
-                       ) -> tuple[list[float], list[float], list[float]]:
+                       ) -> dict[str, list[float]]:
     """`make` with nothing to do, as the Makefile runs it (`build --update`, one fresh process),
     and `update` and `build` each in a process of its own; the wall time of each, ``rounds``
-    times, after one untimed round (``warm_up``)."""
+    times, after one untimed round (``warm_up``); and the CPU time (user + system) of each
+    `make` (``cpu``: on a shared machine, wall times measure the neighbours as much as the
+    pipeline)."""
     update, build = pipeline_command(folder, "update", "-q"), pipeline_command(folder, "build", "-q")
     make = pipeline_command(folder, "build", "--update", "-q")
     for command in (update, build, make) if warm_up else ():
         run_timed([command], folder)
-    updates, builds, makes = [], [], []
-    NOOP_CPU.clear()
+    found: dict[str, list[float]] = {"update": [], "build": [], "make": [], "cpu": []}
     for _ in range(rounds):
-        updates.append(run_timed([update], folder)[0])
-        builds.append(run_timed([build], folder)[0])
+        found["update"].append(run_timed([update], folder)[0])
+        found["build"].append(run_timed([build], folder)[0])
         wall, cpu = run_timed([make], folder)
-        makes.append(wall)
-        NOOP_CPU.append(cpu)
-    return updates, builds, makes
-
-
-NOOP_CPU: list[float] = []
-"""The CPU time (user + system) of each `make` with nothing to do the last measure timed: on a
-shared machine, wall times measure the neighbours as much as the pipeline."""
+        found["make"].append(wall)
+        found["cpu"].append(cpu)
+    return found
 
 
 def make_noop(bench: Bench) -> None:
     section("`make` with nothing to do on Sochi: `build --update`, as the Makefile runs it, and "
             "`update` and `build` each alone, fresh processes")
     before = snapshot(bench.project)
-    updates, builds, makes = make_nothing_to_do(bench.project)
+    found = make_nothing_to_do(bench.project)
+    updates, builds, makes = found["update"], found["build"], found["make"]
     total = median(makes)
     row("update", seconds(median(updates)), f"median of {ROUNDS}: {times_of(updates)}")
     row("build", seconds(median(builds)), f"median of {ROUNDS}: {times_of(builds)}")
@@ -808,9 +805,7 @@ def generated_project(bench: Bench, count: int, checkouts: list[tuple[str, Path]
         label: {"update": [], "build": [], "make": [], "cpu": []} for label, _ in checkouts}
 
     def nothing_to_do(label: str, _: int) -> None:
-        updates, builds, makes = make_nothing_to_do(folders[label], 1, warm_up=False)
-        for key, values in (("update", updates), ("build", builds), ("make", makes),
-                            ("cpu", NOOP_CPU)):
+        for key, values in make_nothing_to_do(folders[label], 1, warm_up=False).items():
             noops[label][key] += values
 
     interleaved(checkouts, ROUNDS, nothing_to_do)
